@@ -1,0 +1,47 @@
+/* model.h -- the domain model shared by every layer: ticket status,
+ * priority, message direction and the ticket record (DESIGN.md, "Domain
+ * model").  Plain data: no I/O here, the store fills and saves these. */
+#ifndef ESC_MODEL_H
+#define ESC_MODEL_H
+
+#include <stdint.h>
+#include <time.h>
+
+enum status { STATUS_NEW = 0, STATUS_OPEN, STATUS_PENDING, STATUS_RESOLVED,
+	STATUS_CLOSED };
+/* Higher is more urgent, so the queue can sort on the number. */
+enum priority { PRIO_LOW = 0, PRIO_NORMAL, PRIO_HIGH, PRIO_URGENT };
+enum direction { DIR_IN = 0, DIR_OUT = 1 };	/* from the customer, from the team */
+
+#define TIER_MIN	0
+#define TIER_MAX	4
+
+struct ticket {
+	int64_t		 id;
+	int		 status;	/* enum status */
+	int		 priority;	/* enum priority */
+	int		 tier;
+	char		*department;	/* NULL: none yet */
+	char		*owner;		/* NULL: the tier owner */
+	char		*channel;	/* name of the channel that opened it */
+	int		 public;
+	char		*customer;	/* address or handle, lowercased */
+	char		*customer_name;
+	char		*subject;
+	char		*subject_key;	/* normalized for the subject fallback */
+	time_t		 created, updated;
+	time_t		 last_inbound;	/* last customer message */
+	int		 messages;	/* count, all directions */
+	int		 exchanges;	/* customer messages */
+};
+
+const char	*status_name(int);
+int		 status_from_name(const char *);	/* -1 if unknown */
+const char	*priority_name(int);
+int		 priority_from_name(const char *);	/* -1 if unknown */
+const char	*direction_name(int);
+
+void	ticket_init(struct ticket *);	/* zeroes; cannot fail */
+void	ticket_release(struct ticket *);	/* frees the strings; NULL-safe */
+
+#endif

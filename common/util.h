@@ -1,0 +1,24 @@
+/* util.h -- small helpers with no better home: time stamps in and out,
+ * bounded string copies, ASCII case folding. */
+#ifndef ESC_UTIL_H
+#define ESC_UTIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* Parses "2026-11-20T12:00:00Z", "2026-11-20T13:00:00+01:00",
+ * "2026-11-20 12:00[:00]" (UTC) or "2026-11-20" (midnight UTC), or "@SECONDS".
+ * Returns 0, or -1 if s is none of those. */
+int	 time_parse(const char *s, time_t *out);
+/* RFC 3339 in UTC, "2026-11-20T12:00:00Z"; buf needs 21 bytes; returns buf. */
+char	*time_rfc3339(time_t t, char *buf, size_t len);
+/* A short age, "45s", "12m", "3h", "2d". */
+char	*time_age(time_t seconds, char *buf, size_t len);
+
+/* Copies with truncation, always NUL-terminated; returns strlen(src) so
+ * truncation is `ret >= size`, as BSD strlcpy does. */
+size_t	 esc_strlcpy(char *dst, const char *src, size_t size);
+/* Lowercases ASCII in place; returns s. */
+char	*ascii_lower(char *s);
+
+#endif

@@ -1,0 +1,2 @@
+/* mailfile.c -- stub, being written. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* mailfile.h -- being written. */

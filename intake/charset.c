@@ -1,0 +1,2 @@
+/* charset.c -- stub, being written. */
+#include "config.h"

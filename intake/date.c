@@ -1,0 +1,2 @@
+/* date.c -- stub, being written. */
+#include "config.h"

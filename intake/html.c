@@ -1,0 +1,2 @@
+/* html.c -- stub, being written. */
+#include "config.h"

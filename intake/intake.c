@@ -1,0 +1,2 @@
+/* intake.c -- stub, being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* mime.c -- stub, being written. */
+#include "config.h"

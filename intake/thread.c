@@ -1,0 +1,2 @@
+/* thread.c -- stub, being written. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* thread.h -- being written. */

@@ -1,0 +1,2 @@
+/* trim.c -- stub, being written. */
+#include "config.h"

@@ -1,0 +1,17 @@
+/* trim.h -- the text used for scoring: the full body without quoted
+ * replies ("> " lines, "On ... wrote:" and "-----Original Message-----"
+ * blocks, Outlook "From: ... Sent: ..." headers in many languages) and
+ * without the signature ("-- " and common sign-off blocks).  The full text
+ * is kept elsewhere; this only decides what the customer wrote now. */
+#ifndef ESC_TRIM_H
+#define ESC_TRIM_H
+
+#include <stddef.h>
+
+struct arena;
+
+/* Returns the trimmed copy of text, allocated in a; "" if nothing is left
+ * of it, NULL only when the arena is exhausted. */
+char	*trim_for_scoring(struct arena *a, const char *text);
+
+#endif

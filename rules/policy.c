@@ -1,0 +1,2 @@
+/* policy.c -- stub, being written. */
+#include "config.h"

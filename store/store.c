@@ -1,0 +1,2 @@
+/* store.c -- stub, being written. */
+#include "config.h"
