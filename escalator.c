@@ -1,2 +1,174 @@
+/* escalator.c -- the command line: global options, then one command from
+ * the table below, the way git.c dispatches.  Commands live in cli/. */
 #include "config.h"
-int main(void) { return 0; }
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "store/store.h"
+
+#define DEFAULT_DB	LOCALSTATEDIR "/lib/escalator/escalator.db"
+
+static const struct cli_cmd commands[] = {
+	{ "import", cmd_import, "import [--channel NAME] [--agents LIST] [--json] FILE|DIR...",
+	  "ingest mbox files, Maildirs or single messages" },
+	{ "queue", cmd_queue, "queue [--all] [--json]",
+	  "open tickets, most urgent first" },
+	{ "show", cmd_show, "show [--json] TICKET",
+	  "a ticket's thread, oldest first, with its events" },
+};
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+const struct cli_cmd *
+cli_cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int
+cli_usage(const struct cli_cmd *cmd, FILE *f)
+{
+	fprintf(f, "usage: escalator [global options] %s\n", cmd->usage);
+	return EX_USAGE;
+}
+
+int
+cli_fail(const struct err *e)
+{
+	char line[1024];
+
+	fprintf(stderr, "escalator: %s\n", err_str(e, line, sizeof(line)));
+	return err_exit_code(e);
+}
+
+struct store *
+cli_store(struct cli *cli, int *exit_code)
+{
+	struct err e = ERR_INIT;
+
+	if (cli->store != NULL)
+		return cli->store;
+	if (store_open(&cli->store, cli->db_path, &e) == -1) {
+		*exit_code = cli_fail(&e);
+		return NULL;
+	}
+	return cli->store;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: escalator [-c FILE] [--db PATH] [--now TIME] [--json] [-v|-q] COMMAND [ARGS]\n"
+	    "\n"
+	    "global options:\n"
+	    "  -c, --config FILE  configuration file\n"
+	    "  --db PATH          database (default: %s)\n"
+	    "  --now TIME         use TIME (RFC 3339, e.g. 2026-11-20T12:00:00Z) instead of the clock\n"
+	    "  --json             machine-readable output\n"
+	    "  -v, --verbose      debug logging;  -q, --quiet  errors only\n"
+	    "  -h, --help         this help;  COMMAND --help  help on one command\n"
+	    "\n"
+	    "commands:\n", DEFAULT_DB);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "db",		required_argument,	NULL, 'D' },
+		{ "now",	required_argument,	NULL, 'N' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli cli;
+	const struct cli_cmd *cmd;
+	const char *env;
+	int ch, ret;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.now = time(NULL);
+	while ((ch = getopt_long(argc, argv, "+c:vqh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cli.conf_path = optarg;
+			break;
+		case 'D':
+			cli.db_path = optarg;
+			break;
+		case 'N':
+			if (time_parse(optarg, &cli.now) == -1) {
+				fprintf(stderr, "escalator: invalid --now '%s' "
+				    "(expected a time like 2026-11-20T12:00:00Z)\n", optarg);
+				return EX_USAGE;
+			}
+			cli.now_given = 1;
+			break;
+		case 'j':
+			cli.json = 1;
+			break;
+		case 'v':
+			cli.verbose = 1;
+			break;
+		case 'q':
+			cli.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("escalator %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((cmd = cli_cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "escalator: unknown command '%s' (see escalator --help)\n", argv[0]);
+		return EX_USAGE;
+	}
+	log_init(1, cli.verbose ? LOG_DEBUG : cli.quiet ? LOG_ERR : LOG_WARNING);
+	if (cli.db_path == NULL && (env = getenv("ESCALATOR_DB")) != NULL && *env != '\0')
+		cli.db_path = env;
+	if (cli.db_path == NULL)
+		cli.db_path = DEFAULT_DB;
+	optind = 1;
+	ret = cmd->run(&cli, argc, argv);
+	store_close(cli.store);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		perror("escalator: cannot write output");
+		return ret ? ret : EX_IOERR;
+	}
+	return ret;
+}

@@ -1,0 +1,50 @@
+/* cli.h -- what every command of the escalator command line shares: the
+ * global options, the open store, and the command table's entry shape.
+ * escalator.c parses the global options and dispatches, as git.c does;
+ * each file in cli/ owns one or a few commands. */
+#ifndef ESC_CLI_H
+#define ESC_CLI_H
+
+#include <stdio.h>
+#include <time.h>
+
+struct conf;
+struct err;
+struct store;
+
+struct cli {
+	const char	*db_path;	/* --db, else the configuration's, else default */
+	const char	*conf_path;	/* -c; NULL: the default if it exists */
+	struct conf	*conf;		/* loaded configuration, NULL if none */
+	time_t		 now;		/* --now, else the clock at start */
+	int		 now_given;
+	int		 json;		/* --json */
+	int		 verbose;	/* -v: debug logging */
+	int		 quiet;		/* -q */
+	struct store	*store;		/* opened on demand by cli_store */
+};
+
+struct cli_cmd {
+	const char	*name;
+	int		(*run)(struct cli *, int argc, char **argv);
+	const char	*usage;		/* "import [--json] FILE|DIR..." */
+	const char	*summary;	/* one line for --help */
+};
+
+/* Opens the store on first use (creating the database); prints the error
+ * and returns NULL on failure with *exit_code set. */
+struct store	*cli_store(struct cli *, int *exit_code);
+/* Prints "escalator: <error>" and returns the sysexits code for it. */
+int		 cli_fail(const struct err *);
+/* Prints the usage of cmd to f; returns EX_USAGE for convenience. */
+int		 cli_usage(const struct cli_cmd *cmd, FILE *f);
+/* True when argv holds -h or --help (each command checks it first). */
+const struct cli_cmd *cli_cmd_find(const char *name);
+
+/* Commands, one function each; argv[0] is the command name.  They use
+ * getopt_long with a leading "+" and reset optind to 1 before parsing. */
+int	cmd_import(struct cli *, int, char **);
+int	cmd_queue(struct cli *, int, char **);
+int	cmd_show(struct cli *, int, char **);
+
+#endif

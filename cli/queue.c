@@ -1,0 +1,332 @@
+/* queue.c -- the triage views: `escalator queue` (open tickets, most
+ * urgent first) and `escalator show N` (one ticket's thread and history),
+ * as text for people and, with --json, in the field names scripts rely on
+ * (documented in escalator(1); renaming one is an incompatible change). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli/cli.h"
+#include "common/err.h"
+#include "common/model.h"
+#include "common/util.h"
+#include "store/store.h"
+
+/* Copies at most width characters (code points) of UTF-8 s into out,
+ * ending in "..." when cut; control characters become spaces so a hostile
+ * subject cannot move the terminal's cursor. */
+static const char *
+clip(const char *s, size_t width, char *out, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t o = 0, chars = 0, total = 0, n, i;
+
+	for (i = 0; p[i] != '\0'; i++)
+		total += (p[i] & 0xc0) != 0x80;
+	while (*p != '\0') {
+		n = *p < 0xc0 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+		if (o + n + 4 > len || (total > width && chars + 1 >= width)) {
+			memcpy(out + o, "\xe2\x80\xa6", 3);	/* U+2026, fits: 4 bytes kept */
+			o += 3;
+			break;
+		}
+		for (i = 0; i < n && p[i] != '\0'; i++)
+			out[o++] = p[i] < 0x20 || p[i] == 0x7f ? ' ' : (char)p[i];
+		p += i;
+		chars++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static json_t *
+json_str(const char *s)
+{
+	/* Stored text is UTF-8 by construction; a NULL becomes JSON null. */
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	j = json_string(s);
+	return j != NULL ? j : json_stringn_nocheck(s, strlen(s));
+}
+
+static json_t *
+json_time(time_t t)
+{
+	char buf[32];
+
+	return json_string(time_rfc3339(t, buf, sizeof(buf)));
+}
+
+static json_t *
+ticket_json(const struct ticket *t)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(t->id));
+	json_object_set_new(o, "status", json_string(status_name(t->status)));
+	json_object_set_new(o, "priority", json_string(priority_name(t->priority)));
+	json_object_set_new(o, "tier", json_integer(t->tier));
+	json_object_set_new(o, "department", json_str(t->department));
+	json_object_set_new(o, "owner", json_str(t->owner));
+	json_object_set_new(o, "channel", json_str(t->channel));
+	json_object_set_new(o, "public", json_boolean(t->public));
+	json_object_set_new(o, "customer", json_str(t->customer));
+	json_object_set_new(o, "customer_name", json_str(t->customer_name));
+	json_object_set_new(o, "subject", json_str(t->subject));
+	json_object_set_new(o, "created", json_time(t->created));
+	json_object_set_new(o, "updated", json_time(t->updated));
+	json_object_set_new(o, "messages", json_integer(t->messages));
+	json_object_set_new(o, "exchanges", json_integer(t->exchanges));
+	return o;
+}
+
+struct queue_out {
+	struct cli	*cli;
+	json_t		*array;
+	long		 count;
+};
+
+static int
+queue_row(void *arg, const struct ticket *t, struct err *e)
+{
+	struct queue_out *q = arg;
+	char age[16], cust[64], subj[256], chan[32];
+
+	(void)e;
+	q->count++;
+	if (q->array != NULL)
+		return json_array_append_new(q->array, ticket_json(t)) == 0 ? 0 :
+		    err_set(e, ERR_NOMEM, "out of memory building JSON");
+	if (q->count == 1)
+		printf("%6s  %-7s %-4s %-8s %-12s %-4s %5s  %-28s %s\n", "ID", "PRIO", "TIER",
+		    "STATUS", "CHANNEL", "VIS", "AGE", "CUSTOMER", "SUBJECT");
+	printf("%6" PRId64 "  %-7s T%-3d %-8s %-12s %-4s %5s  %-28s %s\n", t->id,
+	    priority_name(t->priority), t->tier, status_name(t->status),
+	    clip(t->channel, 12, chan, sizeof(chan)),
+	    t->public ? "pub" : "priv",
+	    time_age(q->cli->now - t->created, age, sizeof(age)),
+	    clip(t->customer_name && *t->customer_name ? t->customer_name : t->customer,
+	    28, cust, sizeof(cust)),
+	    clip(t->subject, 60, subj, sizeof(subj)));
+	return 0;
+}
+
+int
+cmd_queue(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all",	no_argument,	NULL, 'a' },
+		{ "json",	no_argument,	NULL, 'j' },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cli_cmd *self = cli_cmd_find("queue");
+	struct queue_out q;
+	struct err e = ERR_INIT;
+	struct store *st;
+	int ch, all = 0, code = 0, ret;
+
+	while ((ch = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			all = 1;
+			break;
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'h':
+			cli_usage(self, stdout);
+			printf("\n  --all   include resolved and closed tickets\n"
+			    "  --json  one JSON array of ticket objects\n");
+			return 0;
+		default:
+			return cli_usage(self, stderr);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(self, stderr);
+	if ((st = cli_store(cli, &code)) == NULL)
+		return code;
+	memset(&q, 0, sizeof(q));
+	q.cli = cli;
+	if (cli->json && (q.array = json_array()) == NULL)
+		return EX_OSERR;
+	ret = store_queue(st, all ? QUEUE_ALL : QUEUE_OPEN, queue_row, &q, &e);
+	if (ret == 0 && q.array != NULL) {
+		(void)json_dumpf(q.array, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else if (ret == 0 && q.count == 0)
+		printf("no %stickets\n", all ? "" : "open ");
+	json_decref(q.array);
+	return ret == -1 ? cli_fail(&e) : 0;
+}
+
+struct show_out {
+	json_t	*messages, *events;
+	long	 count;
+};
+
+static int
+show_message(void *arg, const struct store_msg *m, struct err *e)
+{
+	struct show_out *s = arg;
+	char date[32];
+
+	(void)e;
+	s->count++;
+	if (s->messages != NULL) {
+		json_t *o = json_object(), *att = NULL;
+
+		json_object_set_new(o, "message_id", json_str(m->message_id));
+		json_object_set_new(o, "direction", json_string(direction_name(m->direction)));
+		json_object_set_new(o, "from", json_str(m->from_addr));
+		json_object_set_new(o, "from_name", json_str(m->from_name));
+		json_object_set_new(o, "subject", json_str(m->subject));
+		json_object_set_new(o, "date", json_time(m->date));
+		json_object_set_new(o, "received", json_time(m->received));
+		json_object_set_new(o, "channel", json_str(m->channel));
+		json_object_set_new(o, "public", json_boolean(m->public));
+		json_object_set_new(o, "auto", json_str(m->auto_reason));
+		if (m->attachments != NULL)
+			att = json_loads(m->attachments, 0, NULL);
+		json_object_set_new(o, "attachments", att ? att : json_array());
+		json_object_set_new(o, "warnings", json_str(m->warnings));
+		json_object_set_new(o, "text", json_str(m->text));
+		return json_array_append_new(s->messages, o) == 0 ? 0 :
+		    err_set(e, ERR_NOMEM, "out of memory building JSON");
+	}
+	printf("\n--- %s  %s  %s%s%s <%s>\n", time_rfc3339(m->date, date, sizeof(date)),
+	    m->direction == DIR_OUT ? "team" : "customer",
+	    m->from_name && *m->from_name ? "\"" : "", m->from_name ? m->from_name : "",
+	    m->from_name && *m->from_name ? "\"" : "", m->from_addr ? m->from_addr : "");
+	printf("Subject: %s\n", m->subject ? m->subject : "");
+	if (m->auto_reason != NULL)
+		printf("Automatic: %s (opens no ticket, starts no clock)\n", m->auto_reason);
+	if (m->attachments != NULL && strcmp(m->attachments, "[]") != 0)
+		printf("Attachments: %s\n", m->attachments);
+	if (m->warnings != NULL)
+		printf("Warnings: %s\n", m->warnings);
+	printf("\n%s\n", m->text ? m->text : "");
+	return 0;
+}
+
+static int
+show_event(void *arg, const struct store_event *ev, struct err *e)
+{
+	struct show_out *s = arg;
+	char at[32];
+
+	if (s->events != NULL) {
+		json_t *o = json_object(), *d = NULL;
+
+		json_object_set_new(o, "at", json_time(ev->at));
+		json_object_set_new(o, "kind", json_str(ev->kind));
+		json_object_set_new(o, "actor", json_str(ev->actor));
+		if (ev->detail != NULL)
+			d = json_loads(ev->detail, 0, NULL);
+		json_object_set_new(o, "detail", d ? d : json_str(ev->detail));
+		return json_array_append_new(s->events, o) == 0 ? 0 :
+		    err_set(e, ERR_NOMEM, "out of memory building JSON");
+	}
+	printf("  %s  %-10s %-24s %s\n", time_rfc3339(ev->at, at, sizeof(at)),
+	    ev->kind ? ev->kind : "", ev->actor ? ev->actor : "", ev->detail ? ev->detail : "");
+	return 0;
+}
+
+int
+cmd_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json",	no_argument,	NULL, 'j' },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cli_cmd *self = cli_cmd_find("show");
+	struct show_out s;
+	struct ticket t;
+	struct err e = ERR_INIT;
+	struct store *st;
+	const char *arg;
+	char *end, created[32];
+	long long id;
+	int ch, code = 0, r;
+
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'h':
+			cli_usage(self, stdout);
+			printf("\n  TICKET  the ticket number, as in the queue (a leading # is fine)\n"
+			    "  --json  one JSON object: the ticket's fields, messages and events\n");
+			return 0;
+		default:
+			return cli_usage(self, stderr);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(self, stderr);
+	arg = argv[optind];
+	if (*arg == '#')
+		arg++;
+	errno = 0;
+	id = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || id <= 0) {
+		fprintf(stderr, "escalator: invalid ticket number '%s'\n", argv[optind]);
+		return EX_USAGE;
+	}
+	if ((st = cli_store(cli, &code)) == NULL)
+		return code;
+	ticket_init(&t);
+	if ((r = store_ticket_get(st, id, &t, &e)) != 1) {
+		if (r == 0) {
+			fprintf(stderr, "escalator: no ticket %lld\n", id);
+			return EX_DATAERR;
+		}
+		return cli_fail(&e);
+	}
+	memset(&s, 0, sizeof(s));
+	if (cli->json) {
+		s.messages = json_array();
+		s.events = json_array();
+	} else {
+		printf("Ticket #%" PRId64 "  %s  priority %s  tier %d%s%s  %s (%s)\n", t.id,
+		    status_name(t.status), priority_name(t.priority), t.tier,
+		    t.department ? "  department " : "", t.department ? t.department : "",
+		    t.channel ? t.channel : "", t.public ? "public" : "private");
+		printf("Customer: %s%s%s%s\nSubject: %s\nOpened: %s, %d messages, %d from the customer\n",
+		    t.customer_name && *t.customer_name ? t.customer_name : "",
+		    t.customer_name && *t.customer_name ? " <" : "", t.customer ? t.customer : "",
+		    t.customer_name && *t.customer_name ? ">" : "", t.subject ? t.subject : "",
+		    time_rfc3339(t.created, created, sizeof(created)), t.messages, t.exchanges);
+	}
+	r = store_ticket_messages(st, id, 0, show_message, &s, &e);
+	if (r == 0 && !cli->json)
+		printf("\nEvents:\n");
+	if (r == 0)
+		r = store_ticket_events(st, id, show_event, &s, &e);
+	if (r == 0 && cli->json) {
+		json_t *o = ticket_json(&t);
+
+		json_object_set_new(o, "messages", s.messages);
+		json_object_set_new(o, "events", s.events);
+		(void)json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		json_decref(s.messages);
+		json_decref(s.events);
+	}
+	ticket_release(&t);
+	return r == -1 ? cli_fail(&e) : 0;
+}

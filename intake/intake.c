@@ -1,2 +1,291 @@
-/* intake.c -- stub, being written. */
+/* intake.c -- parse, classify, deduplicate, thread and store; see intake.h.
+ *
+ * Every message is stored, human or not, broken or not: loop-safety only
+ * decides whether it may open a ticket or move one.  Work is batched
+ * INTAKE_BATCH messages per transaction, which is what makes a bulk import
+ * fast; a failure rolls back only the open batch. */
 #include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/model.h"
+#include "intake/intake.h"
+#include "intake/message.h"
+#include "intake/mime.h"
+#include "intake/thread.h"
+#include "rules/policy.h"
+#include "store/store.h"
+
+static const char *reason_names[REASON_COUNT] = {
+	AUTO_SUBMITTED, AUTO_PRECEDENCE, AUTO_AUTOREPLY, AUTO_DSN, AUTO_DAEMON
+};
+
+const char *
+intake_reason_name(int r)
+{
+	return r >= 0 && r < REASON_COUNT ? reason_names[r] : "unknown";
+}
+
+static int
+reason_index(const char *reason)
+{
+	int i;
+
+	for (i = 0; i < REASON_COUNT; i++)
+		if (strcmp(reason_names[i], reason) == 0)
+			return i;
+	return REASON_AUTO_SUBMITTED;
+}
+
+int
+intake_is_agent(const char *addr, const char *const *agents, size_t count)
+{
+	const char *at = strrchr(addr, '@');
+	size_t i;
+
+	if (*addr == '\0')
+		return 0;
+	for (i = 0; i < count; i++) {
+		const char *a = agents[i];
+
+		if (strchr(a, '@') != NULL) {
+			if (strcasecmp(a, addr) == 0)
+				return 1;
+		} else if (at != NULL && strcasecmp(a, at + 1) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+intake_init(struct intake *in, struct store *st, const char *channel,
+    const char *kind, int public, time_t now, struct err *e)
+{
+	memset(in, 0, sizeof(*in));
+	in->store = st;
+	in->channel = channel;
+	in->public = public;
+	in->now = now;
+	return store_channel_ensure(st, channel, kind, public, &in->channel_id, e);
+}
+
+void
+intake_release(struct intake *in)
+{
+	if (in == NULL || !in->in_txn)
+		return;
+	store_rollback(in->store);
+	in->in_txn = 0;
+	in->pending = 0;
+}
+
+int
+intake_flush(struct intake *in, const char *source, const char *cursor,
+    struct err *e)
+{
+	if (source != NULL && cursor != NULL) {
+		if (!in->in_txn) {
+			if (store_begin(in->store, e) == -1)
+				return -1;
+			in->in_txn = 1;
+		}
+		if (store_cursor_set(in->store, in->channel_id, source, cursor, in->now, e) == -1)
+			goto fail;
+	}
+	if (!in->in_txn)
+		return 0;
+	if (store_commit(in->store, e) == -1)
+		goto fail;
+	in->in_txn = 0;
+	in->pending = 0;
+	return 0;
+fail:
+	intake_release(in);
+	return -1;
+}
+
+/* The other party of a message: the sender of an inbound one, the first
+ * recipient of one the team sent. */
+static void
+customer_of(const struct message *m, char *out, size_t len)
+{
+	const char *s = m->direction == DIR_OUT ? m->to : m->from_addr;
+	size_t n = strcspn(s, ", ");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+static int
+event_message(struct intake *in, int64_t ticket, const struct message *m,
+    const char *kind, int how, struct err *e)
+{
+	char detail[1024], esc[512];
+	size_t i, o = 0;
+
+	/* A JSON object by hand: the values are ours or escaped just below. */
+	for (i = 0; m->message_id[i] != '\0' && o + 7 < sizeof(esc); i++) {
+		unsigned char c = (unsigned char)m->message_id[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			o += (size_t)snprintf(esc + o, sizeof(esc) - o, "\\u%04x", c);
+		else
+			esc[o++] = (char)c;
+	}
+	esc[o] = '\0';
+	(void)snprintf(detail, sizeof(detail),	/* cut ids still name the message */
+	    "{\"message_id\":\"%s\",\"direction\":\"%s\",\"channel\":\"%s\",\"threaded_by\":\"%s\"}",
+	    esc, direction_name(m->direction), in->channel, thread_how_name(how));
+	return store_event_add(in->store, ticket, m->date, kind,
+	    m->direction == DIR_OUT ? m->from_addr : "customer", detail, e);
+}
+
+static int
+add_refs(struct intake *in, const struct message *m, int64_t ticket, struct err *e)
+{
+	size_t i;
+
+	if (store_thread_ref_add(in->store, m->message_id, ticket, e) == -1)
+		return -1;
+	for (i = 0; i < m->refs_count; i++)
+		if (store_thread_ref_add(in->store, m->refs[i], ticket, e) == -1)
+			return -1;
+	return 0;
+}
+
+/* Threads m into a ticket (new or existing) and stores it, inside the open
+ * transaction. */
+static int
+intake_store(struct intake *in, struct message *m, const char *external_id,
+    struct err *e)
+{
+	struct ticket t;
+	char customer[320], key[512];
+	int64_t tid = 0;
+	int how = THREAD_NEW, r, reopened;
+
+	ticket_init(&t);
+	customer_of(m, customer, sizeof(customer));
+	if ((r = thread_find(in->store, m, customer, &tid, &how, e)) == -1)
+		goto fail;
+	if (r == 1 && (r = store_ticket_get(in->store, tid, &t, e)) != 1) {
+		if (r == 0)
+			err_set(e, ERR_SOFTWARE, "thread points at missing ticket %" PRId64, tid);
+		goto fail;
+	}
+	if (tid == 0 && m->auto_reason != NULL) {
+		/* Loop safety: stored for the record, no ticket, no clock. */
+		in->stats.no_ticket[reason_index(m->auto_reason)]++;
+		if (store_message_insert(in->store, m, in->channel_id, external_id, 0, NULL, e) == -1)
+			goto fail;
+		ticket_release(&t);
+		return 0;
+	}
+	if (tid == 0) {
+		policy_ticket_open(&t, m);
+		t.channel = strdup(in->channel);
+		t.customer = strdup(customer);
+		t.customer_name = strdup(m->direction == DIR_IN ? m->from_name : "");
+		t.subject = strdup(m->subject);
+		t.subject_key = strdup(thread_subject_key(m->subject, key, sizeof(key), NULL));
+		if (t.channel == NULL || t.customer == NULL || t.customer_name == NULL ||
+		    t.subject == NULL || t.subject_key == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory opening a ticket");
+			goto fail;
+		}
+		if (store_ticket_create(in->store, &t, e) == -1)
+			goto fail;
+		tid = t.id;
+		in->stats.tickets++;
+		if (event_message(in, tid, m, "created", how, e) == -1)
+			goto fail;
+	} else {
+		in->stats.joined++;
+		if (m->auto_reason != NULL)
+			in->stats.no_ticket[reason_index(m->auto_reason)]++;
+	}
+	reopened = policy_ticket_message(&t, m);
+	if (store_message_insert(in->store, m, in->channel_id, external_id, tid, NULL, e) == -1 ||
+	    add_refs(in, m, tid, e) == -1 ||
+	    store_ticket_update(in->store, &t, e) == -1)
+		goto fail;
+	if (how != THREAD_NEW && event_message(in, tid, m, "message", how, e) == -1)
+		goto fail;
+	if (reopened) {
+		in->stats.reopened++;
+		if (store_event_add(in->store, tid, m->date, "reopened", "customer",
+		    "{\"reason\":\"customer replied to a resolved ticket\"}", e) == -1)
+			goto fail;
+	}
+	ticket_release(&t);
+	return 0;
+fail:
+	ticket_release(&t);
+	return -1;
+}
+
+int
+intake_message(struct intake *in, struct message *m, const char *external_id,
+    struct err *e)
+{
+	int r;
+
+	if (m->direction == DIR_IN && intake_is_agent(m->from_addr, in->agents, in->agents_count))
+		m->direction = DIR_OUT;
+	if (!in->in_txn) {
+		if (store_begin(in->store, e) == -1)
+			return -1;
+		in->in_txn = 1;
+	}
+	r = store_message_exists(in->store, in->channel_id, external_id, m->message_id, e);
+	if (r == 1) {
+		in->stats.present++;
+		return 0;
+	}
+	if (r == -1 || intake_store(in, m, external_id, e) == -1) {
+		intake_release(in);
+		return -1;
+	}
+	in->stats.stored++;
+	if (m->warnings_count > 0)
+		in->stats.warnings++;
+	if (++in->pending >= INTAKE_BATCH)
+		return intake_flush(in, NULL, NULL, e);
+	return 0;
+}
+
+int
+intake_mail(struct intake *in, const char *raw, size_t len, time_t received,
+    const char *origin, struct err *e)
+{
+	struct message m;
+	int ret;
+
+	in->stats.read++;
+	in->stats.bytes += (double)len;
+	message_init(&m);
+	m.public = in->public;
+	if (mime_parse(&m, raw, len, received, e) == -1) {
+		in->stats.rejected++;
+		message_release(&m);
+		return 1;
+	}
+	if (m.warnings_count > 0 && log_level() >= LOG_INFO) {
+		char id[256];
+
+		log_info("channel=%s origin=%s message_id=\"%s\" warnings=%zu: %s", in->channel,
+		    origin, log_escape(m.message_id, id, sizeof(id)), m.warnings_count,
+		    m.warnings.buf ? m.warnings.buf : "");
+	}
+	ret = intake_message(in, &m, m.message_id, e);
+	message_release(&m);
+	return ret;
+}

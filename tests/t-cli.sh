@@ -1,0 +1,91 @@
+#!/bin/sh
+# t-cli.sh -- the command line's contract: help, usage errors and exit
+# codes (sysexits), the JSON field names scripts rely on, and the demo.
+# Cases 0xxx.
+. "$top_srcdir/tests/lib.sh"
+NOW=2026-11-20T12:00:00Z
+
+code() { "$@" >"$TMP/o" 2>"$TMP/e"; echo $?; }
+eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; cat "$TMP/e" 2>/dev/null; return 1; }; }
+
+check 0001 "--help lists the commands and exits 0" \
+	sh -c '"$ESCALATOR" --help | grep -q "^  import "'
+check 0002 "no command is a usage error (64)" sh -c '"$ESCALATOR" 2>/dev/null; [ $? -eq 64 ]'
+
+t0003() { eq "$(code esc frobnicate)" 64 && grep -q "unknown command 'frobnicate'" "$TMP/e"; }
+check 0003 "an unknown command exits 64 and names it" t0003
+
+t0004() {
+	for c in import queue show; do
+		eq "$(code esc "$c" --help)" 0 || return 1
+		grep -q "^usage: escalator" "$TMP/o" || return 1
+	done
+}
+check 0004 "every command has --help" t0004
+
+t0005() { eq "$(code esc --now yesterday queue)" 64 && grep -q "invalid --now 'yesterday'" "$TMP/e"; }
+check 0005 "a bad --now is a usage error" t0005
+
+t0006() { eq "$(code esc --db "$TMP/e.db" show 42)" 65 && grep -q "no ticket 42" "$TMP/e"; }
+check 0006 "show of an unknown ticket exits 65" t0006
+
+t0007() { eq "$(code esc --db "$TMP/e.db" queue)" 0 && grep -q "no open tickets" "$TMP/o"; }
+check 0007 "an empty queue says so" t0007
+
+t0008() {
+	printf 'not a database, just text\n%.0s' $(seq 1 200) > "$TMP/junk.db"
+	eq "$(code esc --db "$TMP/junk.db" queue)" 74 && grep -q "junk.db" "$TMP/e"
+}
+check 0008 "a file that is not a database is named in the error" t0008
+
+t0009() { eq "$(code esc --db /nonexistent-dir/x.db queue)" 74 && grep -q "/nonexistent-dir/x.db" "$TMP/e"; }
+check 0009 "an unwritable database path is named in the error" t0009
+
+t0010() { eq "$(code esc show 12abc)" 64; }
+check 0010 "show needs a ticket number" t0010
+
+# The demo: the bundled sample, twice; the second import adds nothing.
+DEMO="$top_srcdir/examples/demo/support.mbox"
+t0020() {
+	a=$(esc --db "$TMP/demo.db" --now $NOW import --json "$DEMO") &&
+	b=$(esc --db "$TMP/demo.db" --now $NOW import --json "$DEMO") &&
+	eq "$(echo "$b" | jq -r .stored)" 0 &&
+	eq "$(echo "$b" | jq -r .already_present)" "$(echo "$a" | jq -r .stored)" &&
+	eq "$(echo "$b" | jq -r .tickets_opened)" 0
+}
+check 0020 "importing the demo twice adds nothing" t0020
+
+t0021() {
+	esc --db "$TMP/demo.db" --now $NOW queue --json > "$TMP/q.json" &&
+	jq -e 'length > 5 and all(.[]; has("id") and has("status") and has("priority") and
+	    has("tier") and has("department") and has("channel") and has("public") and
+	    has("customer") and has("subject") and has("created") and has("messages"))' \
+	    "$TMP/q.json" >/dev/null &&
+	jq -e 'all(.[]; .created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))' \
+	    "$TMP/q.json" >/dev/null
+}
+check 0021 "queue --json has the documented fields" t0021
+
+t0022() {
+	id=$(jq -r '.[0].id' "$TMP/q.json")
+	esc --db "$TMP/demo.db" show --json "$id" > "$TMP/s.json" &&
+	jq -e 'has("messages") and has("events") and (.messages | length > 0) and
+	    all(.messages[]; has("message_id") and has("direction") and has("from") and
+	    has("subject") and has("date") and has("public") and has("auto"))' "$TMP/s.json" >/dev/null
+}
+check 0022 "show --json has the documented fields" t0022
+
+t0023() {
+	n_open=$(esc --db "$TMP/demo.db" --now $NOW queue --json | jq length)
+	n_all=$(esc --db "$TMP/demo.db" --now $NOW queue --all --json | jq length)
+	[ "$n_all" -ge "$n_open" ]
+}
+check 0023 "queue --all includes every ticket" t0023
+
+t0024() {
+	esc --db "$TMP/demo.db" --now $NOW queue > "$TMP/q.txt" &&
+	head -1 "$TMP/q.txt" | grep -q "PRIO" && [ "$(wc -l < "$TMP/q.txt")" -gt 5 ]
+}
+check 0024 "the text queue has a header and rows" t0024
+
+done_testing
