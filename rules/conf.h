@@ -1,0 +1,225 @@
+/* conf.h -- the configuration: what escalator.conf says, as plain data.
+ *
+ * conf_load reads a file and the files it includes, and checks all that
+ * can be checked without the network: syntax, durations, names, references
+ * between tiers, departments and calendars, time zones, secret files.
+ * Every error and warning goes to `diag` as `file:line:col: message`, the
+ * source line and a caret; the load fails when there was any error, so one
+ * run reports every mistake.  The grammar is documented atop conf.c.
+ *
+ * A loaded struct conf is immutable and owns every string and array in it;
+ * conf_free releases it all at once.  A reload (SIGHUP) builds a new one
+ * and swaps; a bad reload keeps the old.  Pointers into a conf (the lookups
+ * below, tier->calendar) are borrowed until conf_free.
+ *
+ * Rules are kept as source text with positions: rules/parse.c (issue 6,
+ * item 2) compiles them.  conf only checks their outline. */
+#ifndef ESC_CONF_H
+#define ESC_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct err;
+
+#ifdef SYSCONFDIR
+/* Makefile.am defines SYSCONFDIR as the directory, e.g. "/etc". */
+#define CONF_PATH_DEFAULT	SYSCONFDIR "/escalator/escalator.conf"
+#endif
+
+/* A place in the configuration; file is owned by the conf (conf->files). */
+struct conf_pos {
+	const char	*file;
+	int		 line, col;	/* 1-based; col counts UTF-8 characters */
+};
+
+struct conf_date {
+	int		 year, month, day;	/* year 0: no date */
+};
+
+/* One `hours` line: the days it applies to and one stretch of time. */
+struct conf_hours {
+	unsigned	 days;		/* bit n: struct tm's tm_wday n (0 sunday) */
+	int		 start, end;	/* minutes after midnight, start < end <= 1440 */
+};
+
+struct conf_calendar {
+	char			*name;
+	struct conf_pos		 pos;
+	char			*timezone;	/* "Europe/Berlin", checked under TZDIR */
+	struct conf_hours	*hours;
+	size_t			 hours_count;
+	struct conf_date	*holidays;	/* whole days off, in file order */
+	size_t			 holidays_count;
+};
+
+/* SLA metrics, each with a target per priority (enum priority, model.h). */
+enum conf_sla {
+	CONF_SLA_FIRST_RESPONSE = 0,
+	CONF_SLA_NEXT_RESPONSE,
+	CONF_SLA_RESOLUTION,
+	CONF_SLA_COUNT
+};
+#define CONF_PRIORITIES		4	/* PRIO_LOW .. PRIO_URGENT */
+
+struct conf_tier {
+	int			 number;	/* 0 to 4 */
+	struct conf_pos		 pos;
+	char			*owner;		/* address, required */
+	char			*name;		/* "T2 specialists"; NULL: none */
+	/* Seconds, by metric then priority; 0: no target.  A plain
+	 * `first-response 1h` fills every priority, `first-response urgent
+	 * 15m` overrides one. */
+	long			 target[CONF_SLA_COUNT][CONF_PRIORITIES];
+	long			 pickup;	/* seconds; 0: none */
+	char			*calendar_name;	/* NULL: round the clock */
+	struct conf_pos		 calendar_pos;
+	const struct conf_calendar *calendar;	/* resolved calendar_name */
+};
+
+struct conf_department {
+	char			*name;
+	struct conf_pos		 pos;
+	char			*head;		/* address, required; Cc on breaches */
+	char			*owner;		/* NULL: the tier owner */
+	int			 entry_tier;	/* -1: unset (tier 1) */
+	struct conf_pos		 entry_tier_pos;
+};
+
+enum conf_channel_kind {
+	CONF_IMAP = 0,
+	CONF_MASTODON,
+	CONF_BLUESKY,
+	CONF_FEED,
+	CONF_MBOX
+};
+
+enum conf_tls {
+	CONF_TLS_NONE = 0,
+	CONF_TLS_STARTTLS,
+	CONF_TLS_IMPLICIT
+};
+
+struct conf_channel {
+	char			*name;
+	struct conf_pos		 pos;
+	int			 kind;		/* enum conf_channel_kind */
+	int			 public;	/* 1, 0, or -1: decided per message */
+	char			*department;	/* NULL: none */
+	struct conf_pos		 department_pos;
+	int			 tier;		/* entry tier; -1: unset */
+	struct conf_pos		 tier_pos;
+	long			 poll;		/* seconds between polls; 0 for mbox */
+	/* Lowercased agent addresses ("a@example.com") and domains
+	 * ("example.com"); see conf_is_agent. */
+	char			**agents;
+	size_t			 agents_count;
+
+	/* imap */
+	char			*url;		/* also feed */
+	char			*user;
+	char			*password_file;	/* secret files: paths as opened, */
+	char			*oauth_token_file; /* relative ones joined to the */
+	char			*sent;		/* including file's directory */
+	char			*done;		/* folder for finished threads */
+	struct conf_date	 since;		/* older mail is ignored */
+	int			 tls;		/* enum conf_tls; default from the URL */
+	int			 tls_verify;	/* 1 (default) or 0 */
+	char			*ca_file;
+	/* mastodon */
+	char			*instance;
+	char			*token_file;
+	/* bluesky */
+	char			*handle;
+	char			*app_password_file;
+	/* mbox */
+	char			*path;
+};
+
+struct conf_smtp {
+	struct conf_pos		 pos;
+	char			*url;		/* smtp:// or smtps:// */
+	char			*user;		/* NULL: no authentication */
+	char			*password_file;
+	char			*from;		/* "Name <addr>" or "addr"; NULL: default */
+	int			 tls_verify;	/* 1 (default) or 0 */
+	char			*ca_file;
+};
+
+struct conf_digest {
+	struct conf_pos		 pos;
+	int			 weekly;	/* 0: daily */
+	int			 wday;		/* weekly: tm_wday, default 1 (monday) */
+	int			 minute;	/* minutes after midnight, local time */
+	char			**to;
+	size_t			 to_count;
+};
+
+/* A rule as written.  when and then hold the condition and the actions as
+ * source text, trimmed, with comments blanked to spaces so that every
+ * character keeps its place: the text's first character is at when_pos,
+ * and a character after the k-th newline of the text is on line
+ * when_pos.line + k, at the column it has on its own line. */
+struct conf_rule {
+	char			*name;
+	struct conf_pos		 pos;		/* of the keyword 'rule' */
+	char			*when;
+	struct conf_pos		 when_pos;
+	char			*then;
+	struct conf_pos		 then_pos;
+};
+
+struct conf {
+	char			*path;		/* the file given to conf_load */
+	char			**files;	/* path and every included file */
+	size_t			 files_count;
+	int			 warnings;	/* how many were printed */
+
+	char			*database;	/* NULL: the built-in default */
+	struct conf_smtp	*smtp;		/* NULL: no outbound mail */
+	int			 warn_at;	/* percent of a target; default 80 */
+
+	struct conf_calendar	*calendars;
+	size_t			 calendars_count;
+	struct conf_tier	*tiers;		/* in file order, numbers unique */
+	size_t			 tiers_count;
+	struct conf_department	*departments;
+	size_t			 departments_count;
+	struct conf_channel	*channels;
+	size_t			 channels_count;
+	struct conf_digest	*digests;
+	size_t			 digests_count;
+	struct conf_rule	*rules;		/* in file order: they run in it */
+	size_t			 rules_count;
+};
+
+/* conf_load_mem flags. */
+#define CONF_NO_FILES	0x1	/* no include, no secret or time zone checks
+				 * (fuzzing: touch nothing outside buf) */
+
+/* Loads the configuration at path into *out (caller frees with conf_free).
+ * Errors and warnings are printed to diag (NULL: not printed).  Returns 0,
+ * or -1 with *out NULL and e set: ERR_CONFIG "3 errors in 'path'", or
+ * "cannot open 'path': ..." (that one is not printed to diag). */
+int	conf_load(const char *path, struct conf **out /* OUT */, FILE *diag,
+	    struct err *e);
+/* The same over a buffer that need not be NUL-terminated; name is used in
+ * messages and to resolve relative paths. */
+int	conf_load_mem(const char *name, const char *buf, size_t len, int flags,
+	    struct conf **out /* OUT */, FILE *diag, struct err *e);
+void	conf_free(struct conf *);	/* NULL-safe */
+
+/* Lookups; NULL when there is no such definition. */
+const struct conf_channel	*conf_channel_find(const struct conf *, const char *name);
+const struct conf_tier		*conf_tier_find(const struct conf *, int number);
+const struct conf_department	*conf_department_find(const struct conf *, const char *name);
+const struct conf_calendar	*conf_calendar_find(const struct conf *, const char *name);
+
+/* 1 when addr ("a@example.com" or "Name <a@example.com>") is one of the
+ * channel's agents: the same address, or an address in a listed domain;
+ * ASCII case-insensitive.  0 otherwise. */
+int	conf_is_agent(const struct conf_channel *, const char *addr);
+
+const char	*conf_channel_kind_name(int kind);
+
+#endif
