@@ -1,0 +1,1840 @@
+/* sentiment.c -- lexicon-and-heuristics sentiment scoring in the manner of
+ * VADER (Hutto & Gilbert, ICWSM 2014), and the detector of explicit
+ * requests to escalate.
+ *
+ * Owns struct sentiment: an open-addressing hash table of lexicon entries
+ * with their keys in one string pool, filled from data/lexicon.tsv and from
+ * the negator, booster and function-word tables below, read-only after
+ * sentiment_load.  The scorer is our implementation of the published
+ * algorithm and constants, not a port of VADER's code; where it differs on
+ * purpose it says so.
+ *
+ * Text is cut into tokens (words, emoticons, emoji) by a streaming
+ * tokenizer and read through a small window of tokens, twice: a survey
+ * (counts of tokens and ALL-CAPS tokens, the first "but", '!' and '?'),
+ * then the scoring.  So scoring allocates nothing and takes text of any
+ * length.  Invalid UTF-8 bytes separate tokens and are otherwise ignored.
+ *
+ * On purpose unlike VADER: phrases of the lexicon (idioms, "still
+ * waiting") are matched as units, longest first, instead of VADER's
+ * special-case table; a lexicon entry may say what it means negated ("no
+ * refund", "doesn't work"); emoticons and emoji are scored as they are,
+ * never negated or boosted ("nothing works :(" stays negative); "hardly"
+ * negates; punctuation-only tokens are dropped; emoji are scored from the
+ * lexicon rather than from their names.
+ *
+ * Limits: a token longer than 63 bytes matches nothing; phrases have at
+ * most 6 words; "but" shifts weight around its first occurrence only; the
+ * lexicon is English, so other languages score near 0 (or wrongly, where
+ * a word is also English: German "die"). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "common/err.h"
+#include "rules/sentiment.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR	"/usr/local/share/escalator"
+#endif
+
+#define KEY_MAX		64	/* bytes of a folded token with its NUL */
+#define PHRASE_MAX	6	/* words in a phrase */
+#define PHRASE_KEY_MAX	(PHRASE_MAX * KEY_MAX)
+#define WIN		64	/* tokens in a window; a power of two */
+#define WIN_BEHIND	4	/* tokens kept behind the current one */
+#define LINE_MAX_LEN	4096	/* longest lexicon line */
+
+/* ---- characters ---------------------------------------------------- */
+
+enum cc {
+	CC_SPACE,	/* separates chunks; invalid bytes too */
+	CC_WORD,	/* letters, digits, any script */
+	CC_MARK,	/* combining accents: part of a word, dropped from keys */
+	CC_APOS,	/* ' and U+2019: inside a word ("don't") */
+	CC_HYPHEN,	/* inside a word ("rip-off") */
+	CC_PUNCT,
+	CC_EMOJI,	/* a token of its own */
+	CC_IGNORE	/* variation selectors, ZWJ, skin tones: skipped */
+};
+
+/* Decodes the code point at p (p < end), setting *n to its length; an
+ * invalid, overlong or truncated sequence is -1 with *n = 1. */
+static int32_t
+utf8_decode(const unsigned char *p, const unsigned char *end, size_t *n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (p[0] < 0x80) {
+		*n = 1;
+		return p[0];
+	}
+	if (p[0] < 0xC2)
+		goto bad;
+	else if (p[0] < 0xE0) {
+		len = 2;
+		cp = p[0] & 0x1F;
+	} else if (p[0] < 0xF0) {
+		len = 3;
+		cp = p[0] & 0x0F;
+	} else if (p[0] < 0xF5) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		goto bad;
+	if ((size_t)(end - p) < len)
+		goto bad;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			goto bad;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 ||
+	    cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		goto bad;
+	*n = len;
+	return (int32_t)cp;
+bad:
+	*n = 1;
+	return -1;
+}
+
+static size_t
+utf8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+static enum cc
+cc_class(int32_t c)
+{
+	if (c < 0)
+		return CC_SPACE;
+	if (c < 0x80) {
+		if (c <= 0x20 || c == 0x7F)
+			return CC_SPACE;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			return CC_WORD;
+		if (c == '\'')
+			return CC_APOS;
+		if (c == '-')
+			return CC_HYPHEN;
+		return CC_PUNCT;
+	}
+	if (c < 0xC0) {
+		if (c < 0xA1 || c == 0x85)
+			return CC_SPACE;	/* C1 controls, no-break space */
+		if (c == 0xAA || c == 0xB5 || c == 0xBA)
+			return CC_WORD;
+		if (c == 0xAD)
+			return CC_IGNORE;	/* soft hyphen */
+		return CC_PUNCT;
+	}
+	if (c == 0xD7 || c == 0xF7)
+		return CC_PUNCT;
+	if (c < 0x2000) {
+		if (c >= 0x300 && c <= 0x36F)
+			return CC_MARK;
+		if (c == 0x2BC)
+			return CC_APOS;
+		if (c == 0x1680)
+			return CC_SPACE;
+		return CC_WORD;
+	}
+	if (c <= 0x206F) {			/* general punctuation */
+		if (c <= 0x200B || c == 0x2028 || c == 0x2029 ||
+		    c == 0x202F || c == 0x205F)
+			return CC_SPACE;
+		if (c == 0x200C || c == 0x200D || (c >= 0x2060 && c <= 0x2064))
+			return CC_IGNORE;
+		if (c == 0x2019)
+			return CC_APOS;
+		if (c == 0x2010 || c == 0x2011)
+			return CC_HYPHEN;
+		return CC_PUNCT;
+	}
+	if (c >= 0x20D0 && c <= 0x20FF)
+		return CC_IGNORE;		/* marks for symbols, keycap */
+	if (c >= 0x2100 && c <= 0x2BFF) {
+		if ((c >= 0x2300 && c <= 0x23FF) || (c >= 0x2600 && c <= 0x27BF) ||
+		    c >= 0x2B00)
+			return CC_EMOJI;
+		return CC_PUNCT;		/* letterlike, arrows, maths, boxes */
+	}
+	if (c >= 0x2E00 && c <= 0x2E7F)
+		return CC_PUNCT;
+	if (c == 0x3000 || c == 0xFEFF)
+		return CC_SPACE;
+	if (c >= 0x3001 && c <= 0x303F)
+		return (c == 0x3030 || c == 0x303D) ? CC_EMOJI : CC_PUNCT;
+	if (c >= 0xE000 && c <= 0xF8FF)
+		return CC_PUNCT;		/* private use */
+	if (c >= 0xFE00 && c <= 0xFE0F)
+		return CC_IGNORE;
+	if ((c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+	    (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65))
+		return CC_PUNCT;
+	if (c >= 0x1F3FB && c <= 0x1F3FF)
+		return CC_IGNORE;		/* skin tones */
+	if (c >= 0x1F000 && c <= 0x1FAFF)
+		return CC_EMOJI;
+	if (c >= 0xE0000 && c <= 0xE007F)
+		return CC_IGNORE;		/* tags */
+	return CC_WORD;
+}
+
+/* cc_class of the ASCII characters. */
+static const unsigned char ascii_cc[128] = {
+	CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE,
+	CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE,
+	CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE,
+	CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE, CC_SPACE,
+	CC_SPACE, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_APOS,
+	CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_HYPHEN, CC_PUNCT, CC_PUNCT,
+	CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT,
+	CC_PUNCT, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_WORD, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT,
+	CC_PUNCT, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD, CC_WORD,
+	CC_WORD, CC_WORD, CC_WORD, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_SPACE,
+};
+
+/* The code point at p (p < end) and its class; ASCII by table. */
+static inline int32_t
+cp_next(const unsigned char *p, const unsigned char *end, size_t *n,
+    enum cc *cls)
+{
+	int32_t c;
+
+	if (*p < 0x80) {
+		*n = 1;
+		*cls = (enum cc)ascii_cc[*p];
+		return *p;
+	}
+	c = utf8_decode(p, end, n);
+	*cls = cc_class(c);
+	return c;
+}
+
+/* Latin-1 letters U+00C0..U+00FF without accents, lowercased. */
+static const char latin1_fold[64][3] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+};
+/* Latin Extended-A, U+0100..U+017F; '*' are the ligatures ij and oe. */
+static const char latin_exta_fold[] =
+	"aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "ii**jjkkklllllll"
+	"lllnnnnnnnnnoooo" "oo**rrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
+
+/* 1 for a capital letter, 2 for a small one, 0 otherwise (scripts
+ * beyond Latin, Greek and Cyrillic count as uncased). */
+static int
+cp_case(int32_t c)
+{
+	if (c < 0x80)
+		return (c >= 'A' && c <= 'Z') ? 1 : (c >= 'a' && c <= 'z') ? 2 : 0;
+	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+		return 1;
+	if (c >= 0xDF && c <= 0xFF && c != 0xF7)
+		return 2;
+	if (c >= 0x100 && c <= 0x17F) {
+		if (c <= 0x137 || (c >= 0x14A && c <= 0x177))
+			return (c & 1) ? 2 : 1;
+		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+			return (c & 1) ? 1 : 2;
+		return c == 0x178 ? 1 : 2;
+	}
+	if ((c >= 0x391 && c <= 0x3A9) || (c >= 0x400 && c <= 0x42F))
+		return 1;
+	if ((c >= 0x3B1 && c <= 0x3C9) || (c >= 0x430 && c <= 0x45F))
+		return 2;
+	return 0;
+}
+
+/* Appends the folded form of c (lowercase, Latin accents off) to key,
+ * which holds *len bytes of at most KEY_MAX - 1, unterminated; returns -1
+ * when full. */
+static inline int
+fold_put(int32_t c, char *key, size_t *len)
+{
+	char tmp[4];
+	const char *s = tmp;
+	size_t n;
+
+	if (c < 0x80) {
+		if (*len + 1 >= KEY_MAX)
+			return -1;
+		key[(*len)++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+		return 0;
+	}
+	if (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7) {
+		s = latin1_fold[c - 0xC0];
+		n = strlen(s);
+	} else if (c >= 0x100 && c <= 0x17F) {
+		tmp[0] = latin_exta_fold[c - 0x100];
+		n = 1;
+		if (tmp[0] == '*') {
+			s = (c == 0x132 || c == 0x133) ? "ij" : "oe";
+			n = 2;
+		}
+	} else if (c == 0x2019 || c == 0x2BC) {
+		tmp[0] = '\'';
+		n = 1;
+	} else if (c == 0x2010 || c == 0x2011) {
+		tmp[0] = '-';
+		n = 1;
+	} else {
+		if ((c >= 0x391 && c <= 0x3A9) || (c >= 0x410 && c <= 0x42F))
+			c += 0x20;
+		else if (c >= 0x400 && c <= 0x40F)
+			c += 0x50;
+		n = utf8_encode((uint32_t)c, tmp);
+	}
+	if (*len + n >= KEY_MAX)
+		return -1;
+	memcpy(key + *len, s, n);
+	*len += n;
+	return 0;
+}
+
+/* ---- the lexicon --------------------------------------------------- */
+
+enum {
+	LEX_VALENCE	= 1 << 0,	/* a sentiment word: valence is set */
+	LEX_NEGATED	= 1 << 1,	/* negated holds the valence when negated */
+	LEX_BOOSTER	= 1 << 2,	/* a degree adverb: booster is set */
+	LEX_NEGATOR	= 1 << 3,
+	LEX_EMOTICON	= 1 << 4,	/* matched as a whole chunk */
+	LEX_PHRASE	= 1 << 5
+};
+
+/* Function words the rules look at. */
+enum special {
+	SP_NONE, SP_BUT, SP_LEAST, SP_AT, SP_VERY, SP_NEVER, SP_SO, SP_THIS,
+	SP_WITHOUT, SP_DOUBT, SP_NO, SP_OR, SP_NOR
+};
+
+struct lex_entry {
+	uint32_t	 hash;
+	uint32_t	 key;		/* offset in pool; 0: an empty slot */
+	uint16_t	 keylen;
+	uint8_t		 flags;
+	uint8_t		 phrase_max;	/* words of the longest phrase it starts */
+	uint8_t		 special;
+	float		 valence, negated, booster;
+};
+
+struct sentiment {
+	struct lex_entry *slot;
+	size_t		 cap, used;	/* cap: a power of two */
+	size_t		 size;		/* entries with a valence */
+	char		*pool;		/* NUL-terminated keys; byte 0 unused */
+	size_t		 pool_len, pool_cap;
+	size_t		 emo_max;	/* bytes of the longest emoticon */
+};
+
+static uint32_t
+lex_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static const struct lex_entry *
+lex_find(const struct sentiment *s, const char *key, size_t len)
+{
+	uint32_t h = lex_hash(key, len);
+	size_t i, mask = s->cap - 1;
+
+	for (i = h & mask; s->slot[i].key != 0; i = (i + 1) & mask) {
+		const struct lex_entry *le = &s->slot[i];
+
+		if (le->hash == h && le->keylen == len &&
+		    memcmp(s->pool + le->key, key, len) == 0)
+			return le;
+	}
+	return NULL;
+}
+
+static int
+lex_grow(struct sentiment *s)
+{
+	struct lex_entry *old = s->slot, *ns;
+	size_t i, j, ncap = s->cap ? s->cap * 2 : 1024, mask = ncap - 1;
+
+	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i < s->cap; i++) {
+		if (old[i].key == 0)
+			continue;
+		for (j = old[i].hash & mask; ns[j].key != 0; j = (j + 1) & mask)
+			;
+		ns[j] = old[i];
+	}
+	free(old);
+	s->slot = ns;
+	s->cap = ncap;
+	return 0;
+}
+
+/* The entry for key, added empty if absent; NULL when out of memory.
+ * The pointer is good until the next lex_add. */
+static struct lex_entry *
+lex_add(struct sentiment *s, const char *key, size_t len)
+{
+	struct lex_entry *le;
+	uint32_t h = lex_hash(key, len);
+	size_t i, mask;
+
+	if ((le = (struct lex_entry *)lex_find(s, key, len)) != NULL)
+		return le;
+	if ((s->used + 1) * 2 > s->cap && lex_grow(s) == -1)
+		return NULL;
+	if (s->pool_len + len + 1 > s->pool_cap) {
+		size_t ncap = s->pool_cap ? s->pool_cap * 2 : 65536;
+		char *np;
+
+		while (s->pool_len + len + 1 > ncap)
+			ncap *= 2;
+		if (ncap > UINT32_MAX || (np = realloc(s->pool, ncap)) == NULL)
+			return NULL;
+		s->pool = np;
+		s->pool_cap = ncap;
+		if (s->pool_len == 0)
+			s->pool[s->pool_len++] = '\0';	/* offset 0 means empty */
+	}
+	mask = s->cap - 1;
+	for (i = h & mask; s->slot[i].key != 0; i = (i + 1) & mask)
+		;
+	le = &s->slot[i];
+	memset(le, 0, sizeof(*le));
+	le->hash = h;
+	le->key = (uint32_t)s->pool_len;
+	le->keylen = (uint16_t)len;
+	memcpy(s->pool + s->pool_len, key, len);
+	s->pool_len += len;
+	s->pool[s->pool_len++] = '\0';
+	s->used++;
+	return le;
+}
+
+/* ---- tokens -------------------------------------------------------- */
+
+struct tok {
+	size_t		 off, len;	/* bytes of the text it covers */
+	const struct lex_entry *e;	/* its lexicon entry, or NULL */
+	unsigned char	 keylen;
+	unsigned char	 upper;		/* has letters, all capitals */
+	unsigned char	 brk;		/* sentence punctuation before it */
+	unsigned char	 ovf;		/* key too long: matches nothing */
+	unsigned char	 emo;		/* an emoticon or emoji */
+	char		 key[KEY_MAX];	/* folded */
+};
+
+struct tokenizer {
+	const unsigned char	*text, *p, *end;
+	const unsigned char	*chunk_end;	/* NULL between chunks */
+	const struct sentiment	*lex;		/* NULL: no emoticons */
+	int			 brk;
+};
+
+static void
+tz_init(struct tokenizer *tz, const char *text, size_t len,
+    const struct sentiment *lex)
+{
+	tz->text = tz->p = (const unsigned char *)text;
+	tz->end = tz->text + len;
+	tz->chunk_end = NULL;
+	tz->lex = lex;
+	tz->brk = 0;
+}
+
+static void
+tok_start(struct tokenizer *tz, struct tok *t, const unsigned char *s)
+{
+	t->off = (size_t)(s - tz->text);
+	t->len = 0;
+	t->e = NULL;
+	t->keylen = 0;
+	t->upper = t->ovf = t->emo = 0;
+	t->brk = (unsigned char)tz->brk;
+	t->key[0] = '\0';
+	tz->brk = 0;
+}
+
+/* Folds [s, e) whole, punctuation included (emoticons); 0 if too long. */
+static int
+fold_span(const unsigned char *s, const unsigned char *e, char *key, size_t *len)
+{
+	size_t n;
+	int32_t c;
+	enum cc cls;
+
+	*len = 0;
+	key[0] = '\0';
+	for (; s < e; s += n) {
+		c = cp_next(s, e, &n, &cls);
+		if (c < 0)
+			return 0;
+		if (cls == CC_IGNORE || cls == CC_MARK)
+			continue;
+		if (fold_put(c, key, len) == -1)
+			return 0;
+	}
+	key[*len] = '\0';
+	return *len > 0;
+}
+
+/* An emoticon of the lexicon spanning [s, e), or [s, e) less trailing
+ * sentence punctuation ("<3!"): fills t and returns its end, else NULL. */
+static const unsigned char *
+tz_emoticon(struct tokenizer *tz, const unsigned char *s,
+    const unsigned char *e, struct tok *t)
+{
+	const struct lex_entry *le;
+	const unsigned char *q;
+	size_t len;
+	int pass;
+
+	for (q = s; q < e; q++)
+		if (*q < 0x80 && ascii_cc[*q] == CC_PUNCT)
+			break;
+	if (q == e)
+		return NULL;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			q = e;
+			while (q > s && strchr(".,!?;\"", q[-1]) != NULL)
+				q--;
+			if (q == e || q - s < 2)
+				return NULL;
+			e = q;
+		}
+		if ((size_t)(e - s) > tz->lex->emo_max ||
+		    !fold_span(s, e, t->key, &len))
+			continue;
+		le = lex_find(tz->lex, t->key, len);
+		if (le != NULL && (le->flags & LEX_EMOTICON)) {
+			tok_start(tz, t, s);
+			fold_span(s, e, t->key, &len);
+			t->keylen = (unsigned char)len;
+			t->len = (size_t)(e - s);
+			t->emo = 1;
+			t->e = le;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* A word from tz->p: letters and digits with inner ' and -. */
+static int
+tz_word(struct tokenizer *tz, struct tok *t)
+{
+	const unsigned char *q = tz->p, *ce = tz->chunk_end;
+	size_t n, n2, len = 0;
+	int32_t c;
+	enum cc cls;
+	int upper = 0, lower = 0;
+
+	tok_start(tz, t, q);
+	while (q < ce) {
+		c = cp_next(q, ce, &n, &cls);
+		if (cls == CC_APOS || cls == CC_HYPHEN) {
+			enum cc cls2;
+
+			if (q + n >= ce || len == 0 ||
+			    (cp_next(q + n, ce, &n2, &cls2), cls2) != CC_WORD)
+				break;
+			c = cls == CC_APOS ? '\'' : '-';
+		} else if (cls == CC_MARK || cls == CC_IGNORE) {
+			q += n;
+			continue;
+		} else if (cls != CC_WORD)
+			break;
+		switch (cp_case(c)) {
+		case 1: upper++; break;
+		case 2: lower++; break;
+		default: break;
+		}
+		if (!t->ovf && fold_put(c, t->key, &len) == -1)
+			t->ovf = 1;
+		q += n;
+	}
+	t->len = (size_t)(q - tz->p);
+	tz->p = q;
+	t->key[len] = '\0';
+	if (len == 0 && !t->ovf)
+		return 0;			/* stray accents only */
+	t->keylen = (unsigned char)len;
+	t->upper = upper > 0 && lower == 0;
+	return 1;
+}
+
+/* The next token, 1; 0 at the end. */
+static int
+tz_next(struct tokenizer *tz, struct tok *t)
+{
+	const unsigned char *q, *r;
+	size_t n;
+	int32_t c;
+	enum cc cls;
+
+	for (;;) {
+		if (tz->chunk_end == NULL || tz->p >= tz->chunk_end) {
+			tz->chunk_end = NULL;
+			while (tz->p < tz->end) {
+				(void)cp_next(tz->p, tz->end, &n, &cls);
+				if (cls != CC_SPACE)
+					break;
+				tz->p += n;
+			}
+			if (tz->p >= tz->end)
+				return 0;
+			for (q = tz->p; q < tz->end; q += n)
+				if ((cp_next(q, tz->end, &n, &cls), cls) == CC_SPACE)
+					break;
+			tz->chunk_end = q;
+			if (tz->lex != NULL &&
+			    (r = tz_emoticon(tz, tz->p, q, t)) != NULL) {
+				tz->p = r;
+				return 1;
+			}
+		}
+		c = cp_next(tz->p, tz->chunk_end, &n, &cls);
+		switch (cls) {
+		case CC_WORD:
+		case CC_MARK:
+			if (tz_word(tz, t))
+				return 1;
+			continue;
+		case CC_EMOJI:
+			tok_start(tz, t, tz->p);
+			t->keylen = (unsigned char)utf8_encode((uint32_t)c, t->key);
+			t->key[t->keylen] = '\0';
+			t->emo = 1;
+			for (q = tz->p + n; q < tz->chunk_end; q += n)
+				if ((cp_next(q, tz->chunk_end, &n, &cls), cls) != CC_IGNORE)
+					break;
+			t->len = (size_t)(q - tz->p);
+			tz->p = q;
+			return 1;
+		case CC_IGNORE:
+			tz->p += n;
+			continue;
+		default:
+			break;
+		}
+		/* A run of punctuation: maybe an emoticon ("thanks:)"),
+		 * maybe the end of a sentence, else nothing. */
+		for (q = tz->p; q < tz->chunk_end; q += n) {
+			c = cp_next(q, tz->chunk_end, &n, &cls);
+			if (cls == CC_WORD || cls == CC_MARK || cls == CC_EMOJI)
+				break;
+			if ((c < 0x80 && strchr(".,!?;:", c) != NULL) ||
+			    c == 0x2026 || c == 0x2013 || c == 0x2014)
+				tz->brk = 1;
+		}
+		if (tz->lex != NULL && q - tz->p >= 2 &&
+		    (r = tz_emoticon(tz, tz->p, q, t)) != NULL) {
+			tz->p = r;
+			return 1;
+		}
+		tz->p = q;
+	}
+}
+
+/* A window of tokens over the text: the current one, a few behind it,
+ * and as many ahead as asked, read on demand. */
+struct tokwin {
+	struct tokenizer	 tz;
+	const struct sentiment	*lex;	/* look tokens up when set */
+	size_t			 pos, filled;
+	int			 eof;
+	struct tok		 ring[WIN];
+};
+
+static void
+win_init(struct tokwin *w, const char *text, size_t len,
+    const struct sentiment *lex)
+{
+	tz_init(&w->tz, text, len, lex);
+	w->lex = lex;
+	w->pos = w->filled = 0;
+	w->eof = 0;
+}
+
+/* The token rel places from the current one (negative: behind), or NULL
+ * before the start, past the end, or beyond the window. */
+static const struct tok *
+win_at(struct tokwin *w, long rel)
+{
+	size_t at;
+
+	if (rel < 0) {
+		if (rel < -WIN_BEHIND || (size_t)-rel > w->pos)
+			return NULL;
+		return &w->ring[(w->pos - (size_t)-rel) % WIN];
+	}
+	if (rel >= WIN - WIN_BEHIND)
+		return NULL;
+	at = w->pos + (size_t)rel;
+	while (at >= w->filled && !w->eof) {
+		struct tok *t = &w->ring[w->filled % WIN];
+
+		if (!tz_next(&w->tz, t)) {
+			w->eof = 1;
+			break;
+		}
+		if (w->lex != NULL && !t->ovf && t->e == NULL)
+			t->e = lex_find(w->lex, t->key, t->keylen);
+		w->filled++;
+	}
+	return at < w->filled ? &w->ring[at % WIN] : NULL;
+}
+
+static int
+key_is(const struct tok *t, const char *word)
+{
+	size_t len = strlen(word);
+
+	return t->keylen == len && memcmp(t->key, word, len) == 0;
+}
+
+/* Contractions: "isn't", "can't", "wouldn't". */
+static int
+key_nt(const struct tok *t)
+{
+	return t->keylen >= 3 && memcmp(t->key + t->keylen - 3, "n't", 3) == 0;
+}
+
+/* ---- loading ------------------------------------------------------- */
+
+/* Negations, VADER's list with "no", "hardly" and "nobody" added;
+ * contractions ending in "n't" are caught without the list. */
+static const char *const negators[] = {
+	"aint", "arent", "cannot", "cant", "couldnt", "darent", "despite",
+	"didnt", "doesnt", "dont", "hadnt", "hardly", "hasnt", "havent", "isnt",
+	"mightnt", "mustnt", "neednt", "neither", "never", "no", "nobody",
+	"none", "noone", "nope", "nor", "not", "nothing", "nowhere", "oughtnt",
+	"rarely", "seldom", "shant", "shouldnt", "uh-uh", "uhuh", "wasnt",
+	"werent", "without", "wont", "wouldnt",
+};
+
+/* Degree adverbs: boosters add SENTIMENT_B_INCR to the magnitude of the
+ * word they precede, dampeners take it away. */
+static const char *const boosters[] = {
+	"absolutely", "amazingly", "awfully", "completely", "considerable",
+	"considerably", "decidedly", "deeply", "effing", "enormous",
+	"enormously", "entirely", "especially", "exceptional", "exceptionally",
+	"extreme", "extremely", "fabulously", "flipping", "flippin", "frackin",
+	"fracking", "freaking", "freakin", "fricking", "frickin", "frigging",
+	"friggin", "fully", "fuckin", "fucking", "fuggin", "fugging", "greatly",
+	"hella", "highly", "hugely", "incredible", "incredibly", "insanely",
+	"intensely", "major", "majorly", "more", "most", "particularly",
+	"purely", "quite", "really", "remarkably", "ridiculously", "so",
+	"substantially", "thoroughly", "total", "totally", "tremendous",
+	"tremendously", "uber", "unbelievably", "unusually", "utter",
+	"utterly", "very",
+};
+static const char *const dampeners[] = {
+	"a bit", "a little", "a little bit", "almost", "barely", "fairly",
+	"just enough", "kind of", "kind-of", "kinda", "kindof", "less",
+	"little", "marginal", "marginally", "occasional", "occasionally",
+	"partly", "scarce", "scarcely", "slight", "slightly", "somewhat",
+	"sort of", "sort-of", "sorta", "sortof",
+};
+static const struct {
+	const char	*word;
+	enum special	 special;
+} specials[] = {
+	{ "at", SP_AT }, { "but", SP_BUT }, { "doubt", SP_DOUBT },
+	{ "least", SP_LEAST }, { "never", SP_NEVER }, { "no", SP_NO },
+	{ "nor", SP_NOR }, { "or", SP_OR }, { "so", SP_SO },
+	{ "this", SP_THIS }, { "very", SP_VERY }, { "without", SP_WITHOUT },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The entry for a term as the tokenizer will see it: a word or emoji, an
+ * emoticon (a single term with punctuation) or a phrase of plain words.
+ * NULL with *why set if the term cannot be matched, or when out of
+ * memory (*why NULL). */
+static struct lex_entry *
+lex_term(struct sentiment *s, const char *term, size_t len, const char **why)
+{
+	struct tokenizer tz;
+	struct tok t;
+	struct lex_entry *le;
+	char key[PHRASE_KEY_MAX];
+	size_t keylen = 0, words = 1, ntok = 0, i, wstart = 0;
+
+	*why = NULL;
+	for (i = 0; i < len; i++) {
+		if (term[i] != ' ')
+			continue;
+		if (i == 0 || i + 1 == len || term[i + 1] == ' ') {
+			*why = "empty word in term";
+			return NULL;
+		}
+		words++;
+	}
+	if (words > PHRASE_MAX) {
+		*why = "phrase of more than 6 words";
+		return NULL;
+	}
+	tz_init(&tz, term, len, NULL);
+	while (tz_next(&tz, &t)) {
+		size_t wend;
+
+		ntok++;
+		if (words == 1)
+			continue;
+		for (wend = wstart; wend < len && term[wend] != ' '; wend++)
+			;
+		if (t.off != wstart || t.off + t.len != wend || t.ovf) {
+			*why = "a word of the phrase is not a plain word";
+			return NULL;
+		}
+		if (keylen > 0)
+			key[keylen++] = ' ';
+		memcpy(key + keylen, t.key, t.keylen);
+		keylen += t.keylen;
+		wstart = wend + 1;
+	}
+	if (words > 1) {
+		if (ntok != words) {
+			*why = "a word of the phrase is not a plain word";
+			return NULL;
+		}
+		/* so that phrases are tried where their first word is seen */
+		for (i = 0; key[i] != ' '; i++)
+			;
+		if ((le = lex_add(s, key, i)) == NULL)
+			return NULL;
+		if (le->phrase_max < words)
+			le->phrase_max = (uint8_t)words;
+		if ((le = lex_add(s, key, keylen)) == NULL)
+			return NULL;
+		le->flags |= LEX_PHRASE;
+		return le;
+	}
+	tz_init(&tz, term, len, NULL);
+	if (tz_next(&tz, &t) && ntok == 1 && t.off == 0 && t.len == len &&
+	    !t.ovf)
+		return lex_add(s, t.key, t.keylen);	/* a word or emoji */
+	if (!fold_span((const unsigned char *)term,
+	    (const unsigned char *)term + len, key, &keylen)) {
+		*why = "term too long";
+		return NULL;
+	}
+	if ((le = lex_add(s, key, keylen)) == NULL)
+		return NULL;
+	le->flags |= LEX_EMOTICON;
+	if (len > s->emo_max)
+		s->emo_max = len;
+	return le;
+}
+
+static int
+lex_builtins(struct sentiment *s, struct err *e)
+{
+	struct lex_entry *le;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < NELEM(negators); i++) {
+		if ((le = lex_term(s, negators[i], strlen(negators[i]), &why)) == NULL)
+			goto fail;
+		le->flags |= LEX_NEGATOR;
+	}
+	for (i = 0; i < NELEM(boosters) + NELEM(dampeners); i++) {
+		const char *w = i < NELEM(boosters) ? boosters[i] :
+		    dampeners[i - NELEM(boosters)];
+
+		if ((le = lex_term(s, w, strlen(w), &why)) == NULL)
+			goto fail;
+		le->flags |= LEX_BOOSTER;
+		le->booster = (float)(i < NELEM(boosters) ? SENTIMENT_B_INCR :
+		    SENTIMENT_B_DECR);
+	}
+	for (i = 0; i < NELEM(specials); i++) {
+		if ((le = lex_term(s, specials[i].word, strlen(specials[i].word),
+		    &why)) == NULL)
+			goto fail;
+		le->special = (uint8_t)specials[i].special;
+	}
+	return 0;
+fail:
+	if (why != NULL)
+		return err_set(e, ERR_SOFTWARE, "built-in word list: %s", why);
+	return err_set(e, ERR_NOMEM, "out of memory loading the lexicon");
+}
+
+/* 0 if [s, s + len) is valid UTF-8 without control characters. */
+static int
+utf8_check(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t n;
+	int32_t c;
+
+	for (; p < end; p += n)
+		if ((c = utf8_decode(p, end, &n)) < 0 || c < 0x20 || c == 0x7F)
+			return -1;
+	return 0;
+}
+
+static int
+parse_valence(const char *s, float *out)
+{
+	char *end;
+	double v;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !(v >= -4.0 && v <= 4.0))
+		return -1;
+	*out = (float)v;
+	return 0;
+}
+
+/* One line of the lexicon file, without its newline. */
+static int
+lex_line(struct sentiment *s, char *line, const char *path, int lineno,
+    struct err *e)
+{
+	char *field[4] = { NULL, NULL, NULL, NULL }, *p;
+	struct lex_entry *le;
+	const char *why;
+	size_t nfield = 0;
+	float valence, negated = 0;
+
+	if (line[0] == '\0' || line[0] == '#')
+		return 0;
+	for (p = line; nfield < NELEM(field); nfield++) {
+		field[nfield] = p;
+		if ((p = strchr(p, '\t')) == NULL) {
+			nfield++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	if (nfield < 2 || nfield > 3)
+		return err_setpos(e, ERR_DATA, path, lineno, 1,
+		    "expected 'term<TAB>valence[<TAB>negated valence]'");
+	if (utf8_check(field[0], strlen(field[0])) == -1)
+		return err_setpos(e, ERR_DATA, path, lineno, 1,
+		    "term is not valid UTF-8 text");
+	if (parse_valence(field[1], &valence) == -1)
+		return err_setpos(e, ERR_DATA, path, lineno,
+		    (int)(field[1] - line) + 1, "invalid valence '%s' (expected "
+		    "a number from -4 to 4)", field[1]);
+	if (nfield == 3 && parse_valence(field[2], &negated) == -1)
+		return err_setpos(e, ERR_DATA, path, lineno,
+		    (int)(field[2] - line) + 1, "invalid negated valence '%s' "
+		    "(expected a number from -4 to 4)", field[2]);
+	if ((le = lex_term(s, field[0], strlen(field[0]), &why)) == NULL) {
+		if (why == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory loading '%s'",
+			    path);
+		return err_setpos(e, ERR_DATA, path, lineno, 1, "%s: '%s'", why,
+		    field[0]);
+	}
+	if (!(le->flags & LEX_VALENCE))
+		s->size++;
+	le->flags = (uint8_t)((le->flags & ~LEX_NEGATED) | LEX_VALENCE |
+	    (nfield == 3 ? LEX_NEGATED : 0));
+	le->valence = valence;
+	le->negated = negated;
+	return 0;
+}
+
+int
+sentiment_load(const char *path, struct sentiment **out, struct err *e)
+{
+	struct sentiment *s;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, len;
+	ssize_t n;
+	int lineno = 0, saved_errno = 0;
+
+	*out = NULL;
+	if ((f = fopen(path, "r")) == NULL) {
+		saved_errno = errno;
+		return err_set(e, saved_errno == ENOENT ? ERR_NOINPUT : ERR_IO,
+		    "cannot open '%s': %s", path, strerror(saved_errno));
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL || lex_grow(s) == -1) {
+		err_set(e, ERR_NOMEM, "out of memory loading '%s'", path);
+		goto fail;
+	}
+	if (lex_builtins(s, e) == -1)
+		goto fail;
+	for (;;) {
+		errno = 0;
+		if ((n = getline(&line, &cap, f)) == -1) {
+			saved_errno = errno;	/* 0 at the end of the file */
+			break;
+		}
+		lineno++;
+		len = (size_t)n;
+		if (len > LINE_MAX_LEN) {
+			err_setpos(e, ERR_DATA, path, lineno, 1, "line too long");
+			goto fail;
+		}
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (memchr(line, '\0', len) != NULL) {
+			err_setpos(e, ERR_DATA, path, lineno, 1, "NUL byte in line");
+			goto fail;
+		}
+		if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+			memmove(line, line + 3, (len -= 3) + 1);	/* BOM */
+		if (lex_line(s, line, path, lineno, e) == -1)
+			goto fail;
+	}
+	if (saved_errno != 0 || ferror(f)) {
+		err_set(e, ERR_IO, "cannot read '%s': %s", path,
+		    strerror(saved_errno ? saved_errno : EIO));
+		goto fail;
+	}
+	if (s->size == 0) {
+		err_set(e, ERR_DATA, "no entries in lexicon '%s'", path);
+		goto fail;
+	}
+	free(line);
+	(void)fclose(f);	/* read only: nothing to lose */
+	*out = s;
+	return 0;
+fail:
+	free(line);
+	(void)fclose(f);
+	sentiment_free(s);
+	return -1;
+}
+
+int
+sentiment_load_default(struct sentiment **out, struct err *e)
+{
+	const char *env = getenv("ESCALATOR_LEXICON");
+	const char *dflt = PKGDATADIR "/lexicon.tsv";
+	char tried[256] = "";
+
+	*out = NULL;
+	if (env != NULL && *env != '\0') {
+		if (sentiment_load(env, out, e) == 0)
+			return 0;
+		if (e == NULL || e->code != ERR_NOINPUT)
+			return -1;
+		(void)snprintf(tried, sizeof(tried), "'%s' (ESCALATOR_LEXICON), ",
+		    env);	/* truncation is fine for a message */
+	}
+	if (sentiment_load(dflt, out, e) == 0)
+		return 0;
+	if (e == NULL || e->code != ERR_NOINPUT)
+		return -1;
+	return err_set(e, ERR_NOINPUT, "cannot find the sentiment lexicon: "
+	    "tried %s'%s'; install it or set ESCALATOR_LEXICON", tried, dflt);
+}
+
+void
+sentiment_free(struct sentiment *s)
+{
+	if (s == NULL)
+		return;
+	free(s->slot);
+	free(s->pool);
+	free(s);
+}
+
+size_t
+sentiment_size(const struct sentiment *s)
+{
+	return s != NULL ? s->size : 0;
+}
+
+/* ---- scoring ------------------------------------------------------- */
+
+/* One scoring unit: a token, or the tokens of a phrase. */
+struct unit {
+	const struct lex_entry *e;
+	size_t		 off;
+	float		 booster;	/* 0, or +-SENTIMENT_B_INCR */
+	unsigned char	 lexword;	/* carries a valence of its own */
+	unsigned char	 negator;
+	unsigned char	 upper;
+	unsigned char	 special;
+	unsigned char	 emo;		/* an emoticon or emoji */
+};
+
+struct survey {
+	size_t		 tokens, upper;
+	size_t		 but_off;	/* SIZE_MAX: no "but" */
+	size_t		 excl, quest;
+};
+
+static void
+survey_tok(struct survey *sv, const struct tok *t)
+{
+	sv->tokens++;
+	if (t->upper)
+		sv->upper++;
+	if (sv->but_off == SIZE_MAX && key_is(t, "but"))
+		sv->but_off = t->off;
+}
+
+/* The survey reads the first tokens into the window, where the scoring
+ * finds them again; only the tokens of longer texts are read twice. */
+static void
+survey(struct tokwin *w, const char *text, size_t len, struct survey *sv)
+{
+	struct tokenizer tz;
+	const struct tok *tp;
+	struct tok t;
+	size_t i;
+	long k;
+
+	memset(sv, 0, sizeof(*sv));
+	sv->but_off = SIZE_MAX;
+	for (k = 0; (tp = win_at(w, k)) != NULL; k++)
+		survey_tok(sv, tp);
+	if (!w->eof) {
+		tz = w->tz;
+		while (tz_next(&tz, &t))
+			survey_tok(sv, &t);
+	}
+	for (i = 0; i < len; i++) {
+		if (text[i] == '!')
+			sv->excl++;
+		else if (text[i] == '?')
+			sv->quest++;
+	}
+}
+
+/* Takes the unit at the window's position, the longest phrase there or
+ * one token, and moves past it. */
+static void
+unit_take(struct tokwin *w, struct unit *u)
+{
+	const struct tok *t0 = win_at(w, 0), *t;
+	const struct lex_entry *e = t0->e, *pe;
+	char key[PHRASE_KEY_MAX];
+	size_t ends[PHRASE_MAX + 1], len = 0, k, n = 1, max;
+	int upper = t0->upper;
+
+	if (e != NULL && e->phrase_max > 1 && !t0->emo) {
+		max = e->phrase_max < PHRASE_MAX ? e->phrase_max : PHRASE_MAX;
+		memcpy(key, t0->key, t0->keylen);
+		len = ends[1] = t0->keylen;
+		for (k = 1; k < max; k++) {
+			t = win_at(w, (long)k);
+			if (t == NULL || t->brk || t->ovf || t->emo)
+				break;
+			key[len++] = ' ';
+			memcpy(key + len, t->key, t->keylen);
+			len += t->keylen;
+			ends[k + 1] = len;
+		}
+		for (; k >= 2; k--) {
+			pe = lex_find(w->lex, key, ends[k]);
+			if (pe != NULL && (pe->flags & (LEX_VALENCE | LEX_BOOSTER |
+			    LEX_NEGATOR))) {
+				e = pe;
+				n = k;
+				break;
+			}
+		}
+		for (k = 1; k < n; k++)
+			upper = upper && win_at(w, (long)k)->upper;
+	}
+	memset(u, 0, sizeof(*u));
+	u->e = e;
+	u->off = t0->off;
+	u->upper = (unsigned char)upper;
+	if (e != NULL) {
+		u->booster = (e->flags & LEX_BOOSTER) ? e->booster : 0;
+		u->lexword = (e->flags & LEX_VALENCE) && !(e->flags & LEX_BOOSTER);
+		u->negator = (e->flags & LEX_NEGATOR) != 0;
+		u->special = e->special;
+	}
+	if (n == 1 && key_nt(t0))
+		u->negator = 1;
+	u->emo = t0->emo;
+	w->pos += n;
+}
+
+static int
+sp_is(const struct unit *u, enum special a, enum special b)
+{
+	return u->special == a || u->special == b;
+}
+
+/* The valence of unit u given the (up to) three units before it, h[0]
+ * nearest: the lexicon's, plus emphasis (ALL CAPS among mixed case,
+ * degree adverbs up to three words back, damped with distance), negated
+ * by negations up to three words back and by "least" ("at least" and
+ * "very least" excepted). "never so/this good" is emphasis, not
+ * negation; "without (a) doubt" does not negate. */
+static double
+unit_valence(const struct unit *u, const struct unit *h, size_t nh,
+    int cap_diff, struct tokwin *w)
+{
+	static const double damp[3] = { 1.0, 0.95, 0.9 };
+	const struct lex_entry *e = u->e;
+	const struct tok *next;
+	double base, emph = 0, factor = 1, v, mag;
+	size_t d;
+	int negs = 0, i;
+
+	if (!u->lexword)
+		return 0;
+	base = e->valence;
+	if (u->emo)
+		return base;	/* unlike VADER, ":(" is not negated or boosted */
+	if (u->special == SP_NO && (next = win_at(w, 0)) != NULL &&
+	    next->e != NULL && (next->e->flags & LEX_VALENCE))
+		base = 0;	/* "no problem": a determiner, not a word */
+	if (u->upper && cap_diff)
+		emph += SENTIMENT_C_INCR;
+	for (d = 0; d < nh && d < 3; d++) {
+		const struct unit *p = &h[d];
+
+		if (p->lexword) {
+			/* lexicon words neither boost nor negate, but "no" */
+			if (p->special == SP_NO && (d < 2 ||
+			    sp_is(&h[0], SP_OR, SP_NOR)))
+				negs++;
+			continue;
+		}
+		if (p->booster != 0)
+			emph += (p->booster + (p->upper && cap_diff ?
+			    SENTIMENT_C_INCR : 0)) * damp[d];
+		if (!p->negator)
+			continue;
+		if (p->special == SP_NEVER && d > 0 && (sp_is(&h[0], SP_SO,
+		    SP_THIS) || (d == 2 && sp_is(&h[1], SP_SO, SP_THIS))))
+			factor *= 1.25;
+		else if (p->special == SP_WITHOUT && d > 0 &&
+		    (h[0].special == SP_DOUBT || (d == 2 &&
+		    h[1].special == SP_DOUBT)))
+			;
+		else
+			negs++;
+	}
+	if (nh > 0 && h[0].special == SP_LEAST && !h[0].lexword &&
+	    !(nh > 1 && sp_is(&h[1], SP_AT, SP_VERY)))
+		negs++;
+
+	if ((negs & 1) && (e->flags & LEX_NEGATED)) {
+		/* the lexicon says what this word means negated */
+		mag = (e->negated < 0 ? -e->negated : e->negated) + emph;
+		if (mag < 0)
+			mag = 0;	/* dampened, not turned round */
+		v = e->negated < 0 ? -mag : mag;
+		for (i = 1; i < negs; i++)
+			v *= -SENTIMENT_N_SCALAR;
+	} else {
+		if (base == 0)
+			return 0;
+		mag = (base < 0 ? -base : base) + emph;
+		if (mag < 0)
+			mag = 0;
+		v = base < 0 ? -mag : mag;
+		for (i = 0; i < negs; i++)
+			v *= SENTIMENT_N_SCALAR;
+	}
+	return v * factor;
+}
+
+/* Keeps the SENTIMENT_WORDS_MAX strongest, in text order. */
+static void
+words_keep(struct sentiment_result *out, const char *word, double v)
+{
+	size_t i, m = 0;
+	double av = v < 0 ? -v : v, am;
+
+	out->words_total++;
+	if (out->words_count < SENTIMENT_WORDS_MAX) {
+		out->words[out->words_count].word = word;
+		out->words[out->words_count++].valence = v;
+		return;
+	}
+	for (i = 1; i < SENTIMENT_WORDS_MAX; i++) {
+		double ai = out->words[i].valence, a0 = out->words[m].valence;
+
+		if ((ai < 0 ? -ai : ai) < (a0 < 0 ? -a0 : a0))
+			m = i;
+	}
+	am = out->words[m].valence < 0 ? -out->words[m].valence :
+	    out->words[m].valence;
+	if (av <= am)
+		return;
+	memmove(&out->words[m], &out->words[m + 1],
+	    (SENTIMENT_WORDS_MAX - m - 1) * sizeof(out->words[0]));
+	out->words[SENTIMENT_WORDS_MAX - 1].word = word;
+	out->words[SENTIMENT_WORDS_MAX - 1].valence = v;
+}
+
+/* sqrt by Newton's method, v >= 1: configure does not link libm. */
+static double
+norm_sqrt(double v)
+{
+	double y = 1.0;
+	int i;
+
+	while (y * y < v)
+		y *= 2;
+	for (i = 0; i < 8; i++)
+		y = 0.5 * (y + v / y);
+	return y;
+}
+
+/* x / sqrt(x^2 + alpha), within [-1, 1]. */
+static double
+normalize(double x)
+{
+	double r;
+
+	if (x == 0)
+		return 0;
+	if (x > 1e6 || x < -1e6)
+		return x > 0 ? 1.0 : -1.0;
+	r = x / norm_sqrt(x * x + SENTIMENT_ALPHA);
+	return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
+}
+
+void
+sentiment_score(const struct sentiment *s, const char *text, size_t len,
+    struct sentiment_result *out)
+{
+	struct survey sv;
+	struct tokwin w;
+	struct unit u, h[3];
+	size_t nh = 0, neu = 0;
+	double v, sum = 0, pos_sum = 0, neg_sum = 0, amp, total;
+	int cap_diff;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || text == NULL || len == 0)
+		return;
+	win_init(&w, text, len, s);
+	survey(&w, text, len, &sv);
+	out->tokens = sv.tokens;
+	cap_diff = sv.upper > 0 && sv.upper < sv.tokens;
+
+	while (win_at(&w, 0) != NULL) {
+		unit_take(&w, &u);
+		v = unit_valence(&u, h, nh, cap_diff, &w);
+		if (sv.but_off != SIZE_MAX && u.off < sv.but_off)
+			v *= 0.5;
+		else if (sv.but_off != SIZE_MAX && u.off > sv.but_off)
+			v *= 1.5;
+		sum += v;
+		if (v > 0)
+			pos_sum += v + 1;
+		else if (v < 0)
+			neg_sum += v - 1;
+		else
+			neu++;
+		if (v != 0)
+			words_keep(out, s->pool + u.e->key, v);
+		h[2] = h[1];
+		h[1] = h[0];
+		h[0] = u;
+		if (nh < 3)
+			nh++;
+	}
+	if (sum == 0 && pos_sum == 0 && neg_sum == 0 && neu == 0)
+		return;
+
+	/* emphasis by punctuation: '!' up to 4, '?' from 2 on */
+	amp = (double)(sv.excl < 4 ? sv.excl : 4) * 0.292;
+	if (sv.quest > 1)
+		amp += sv.quest <= 3 ? (double)sv.quest * 0.18 : 0.96;
+	if (sum > 0)
+		sum += amp;
+	else if (sum < 0)
+		sum -= amp;
+	out->compound = normalize(sum);
+	if (pos_sum > -neg_sum)
+		pos_sum += amp;
+	else if (pos_sum < -neg_sum)
+		neg_sum -= amp;
+	total = pos_sum - neg_sum + (double)neu;
+	out->pos = pos_sum / total;
+	out->neg = (0.0 - neg_sum) / total;	/* never -0 */
+	out->neu = (double)neu / total;
+}
+
+/* ---- explicit requests to escalate --------------------------------- */
+
+/*
+ * Each phrasing is a pattern of word-level elements, separated by single
+ * spaces, over folded tokens (lowercase, no accents, ' for U+2019):
+ *
+ *	a|b|c	one of the words; "a_b" is two words in a row; "x*" a prefix
+ *	?a|b	optional
+ *	!a|b	the next token is none of these (nothing consumed)
+ *	~N	up to N tokens of anything, but not a possessive ("my", "our",
+ *		"mein"...), a negation, or a sentence break
+ *	@class	a word class below, with its vetoes
+ *
+ * A match stays within one sentence, and fails if one of the three words
+ * before it is a negation ("don't escalate this", "no need to escalate"),
+ * unless the negation opens a question ("why can't I speak to a manager").
+ * Covered (English): speak/talk/chat to or with a manager, supervisor,
+ * boss, superior, higher-up, management, director or CEO ("let me talk to
+ * your supervisor", "speak with the store manager"); put/transfer/connect
+ * me (through) to one; want/need/demand/request one; can/may I have one;
+ * your manager's name, the name of your supervisor, who is your manager;
+ * someone more senior / higher up / in charge; escalate this (it, my case,
+ * to...), please escalate, escalation please, I want this escalated, this
+ * needs to be escalated, how do I escalate, I will escalate; formal,
+ * official or written complaint, file/lodge/make/raise a complaint,
+ * complain to a manager or a regulator; my lawyer/attorney/solicitor,
+ * legal action/proceedings/steps, lawsuit, class action, small claims,
+ * take you to court, see you in court, I will sue, going to sue, sue
+ * you, contact/hire a lawyer; report you to the ombudsman, the BBB, the
+ * FTC, consumer protection, trading standards... German: den Vorgesetzten
+ * / Ihren Chef / die Geschäftsführung sprechen, mit Ihrem Vorgesetzten,
+ * Beschwerde einreichen/einlegen, formelle/offizielle Beschwerde, ich
+ * werde mich beschweren, rechtliche Schritte, mein Anwalt, Anwalt
+ * einschalten, verklagen, Klage einreichen, bitte eskalieren.
+ * Not covered on purpose: a manager without a request ("our manager
+ * approved the order", "my manager asked me to write"), the customer's
+ * own manager ("talk to my manager"), compounds ("account manager",
+ * "package manager", "the manager app"), "escalator", past tense ("I
+ * spoke to a manager"), "Sue from billing".
+ */
+struct esc_class {
+	const char	*name;
+	const char	*words;
+	const char	*not_before;	/* vetoes for the word just before */
+	const char	*not_after;	/* and just after */
+};
+
+static const struct esc_class esc_classes[] = {
+	{ "mgr",
+	  "manager|managers|manager's|managers'|supervisor|supervisors|"
+	  "supervisor's|superior|superiors|boss|bosses|boss's|higher-up|"
+	  "higher-ups|management|ceo|director|teamlead",
+	  "account|accounts|package|project|product|property|file|password|"
+	  "download|task|window|display|device|session|network|event|content|"
+	  "release|fund|asset|portfolio|hedge|program|programme|plugin|"
+	  "extension|version|memory|resource|connection|license|licence|data|"
+	  "database|identity|secret|key|certificate|partition|boot|desktop|"
+	  "login|sync|campaign|community|social|media|stage|tour|case|funeral|"
+	  "estate|wealth|investment|my|our|his|her|their|art|creative|"
+	  "marketing|sales|finance|hr|it|engineering|technical",
+	  "app|apps|application|applications|software|tool|tools|role|roles|"
+	  "position|positions|job|jobs|mode|program|plugin|api|console|ui|"
+	  "interface|setting|settings|window|portal|dashboard|approved|"
+	  "approval|approves|account|license|licence|level" },
+	{ "reg",
+	  "ombudsman|ombudsmen|bbb|better_business_bureau|ftc|fcc|cfpb|ofcom|"
+	  "ofgem|ofwat|fca|accc|regulator|regulators|regulatory|"
+	  "trading_standards|consumer_protection|consumer_affairs|"
+	  "attorney_general|attorney-general|verbraucherzentrale|"
+	  "schlichtungsstelle|bundesnetzagentur|bafin",
+	  NULL, NULL },
+	{ "chef",
+	  "vorgesetzten|vorgesetzte|vorgesetzter|chef|chefin|teamleiter|"
+	  "teamleiterin|geschaftsfuhrung|geschaftsfuhrer|geschaftsleitung|"
+	  "abteilungsleiter|abteilungsleiterin|verantwortlichen|manager|"
+	  "managerin|leitung",
+	  "mein|meinen|meinem|meine|meiner|unser|unseren|unserem|unsere|"
+	  "my|our",
+	  NULL },
+};
+
+struct esc_pattern {
+	const char	*label;
+	const char	*pat;
+};
+
+static const struct esc_pattern esc_patterns[] = {
+	{ "speak to a manager",
+	  "speak|talk|chat|speaking|talking|chatting to|with ~3 @mgr" },
+	{ "put me through to a manager",
+	  "put|transfer|connect|pass|forward|escalate|refer|send|patch|get|"
+	  "give|bring me|us|this|it ~3 @mgr" },
+	{ "asks for a manager",
+	  "want|need|demand|demanding|request|requesting|wanna|insist ~3 @mgr" },
+	{ "asks for a manager", "can|could|may i|we have|get ~2 @mgr" },
+	{ "asks for a manager", "i'd|id|i_would|we'd like ~3 @mgr" },
+	{ "your manager's name",
+	  "your|ur|the manager's|supervisor's|boss's|managers|supervisors|"
+	  "bosses name|names|email|details|number|contact|phone|address|info|"
+	  "information" },
+	{ "your manager's name",
+	  "name|email|details|contact|number|phone of|for your|ur|the @mgr" },
+	{ "who is your manager", "who's|whos|who_is your|ur|the|ya @mgr" },
+	{ "someone more senior",
+	  "someone|somebody|anyone|anybody|person|people more|higher "
+	  "senior|up|ranking|qualified|competent" },
+	{ "someone more senior",
+	  "someone|somebody|anyone|anybody senior|in_charge|with_authority|"
+	  "with_more_authority|higher_up|higher-up|above_you" },
+
+	{ "escalate this",
+	  "escalate|escalating this|it|that|my|the|our|me|matter|issue|ticket|"
+	  "case|complaint|problem|immediately|asap|now|further|up|upwards|"
+	  "higher|please|urgently|to" },
+	{ "please escalate", "please|pls|plz|kindly ~2 escalate|escalation" },
+	{ "please escalate",
+	  "escalation please|pls|plz|now|asap|required|requested|needed|"
+	  "request" },
+	{ "I want this escalated",
+	  "want|need|needs|demand|expect|request|requesting|insist|asking|ask|"
+	  "like|deserve|must|should|get|gets ~4 escalated|escalation|escalate|"
+	  "escalating" },
+	{ "I want this escalated",
+	  "how|can|could|where|will|would|i'll|i_will|going_to|gonna ~3 "
+	  "escalate|escalated|escalation" },
+
+	{ "formal complaint",
+	  "formal|official|written|formally|officially complaint|complaints|"
+	  "complain|grievance" },
+	{ "file a complaint",
+	  "file|lodge|make|submit|raise|register|filing|lodging|making|"
+	  "submitting|raising|registering|put_in|open|opening|launch ~3 "
+	  "complaint|complaints|grievance" },
+	{ "complain to a manager",
+	  "complain|complaining|complaint|complaints ~3 @mgr" },
+	{ "report to a regulator",
+	  "complain|complaining|complaint|complaints ~3 @reg" },
+
+	{ "my lawyer",
+	  "my lawyer|lawyers|attorney|attorneys|solicitor|solicitors|counsel|"
+	  "legal_team|legal_department|legal_counsel|lawyer's|attorney's" },
+	{ "my lawyer",		/* "our legal department approved it" is not */
+	  "our lawyer|lawyers|attorney|attorneys|solicitor|solicitors|"
+	  "lawyer's|attorney's" },
+	{ "legal action",
+	  "legal action|proceedings|steps|recourse|measures|route|advice|"
+	  "remedies|claim" },
+	{ "legal action",
+	  "lawsuit|lawsuits|law_suit|class_action|class-action|small_claims" },
+	{ "legal action", "take|taking|see ~3 to_court|in_court" },
+	{ "I will sue",
+	  "will|i'll|ill|we'll|gonna|shall|would|could|might ~1 sue|suing" },
+	{ "I will sue",
+	  "going_to|want_to|have_to|need_to|threaten_to|planning_to|plan_to|"
+	  "intend_to sue" },
+	{ "I will sue",
+	  "sue|suing you|your|u|ya|the|this|them|y'all|yall|everyone|ur" },
+	{ "contact my attorney",
+	  "contact|call|consult|involve|engage|get|hire|speak|talk|retain|"
+	  "contacting|calling ~1 a|an|my|our lawyer|lawyers|attorney|"
+	  "attorneys|solicitor|solicitors" },
+	{ "report to a regulator",
+	  "report|reporting|contact|contacting|going|go|write|writing|escalate|"
+	  "escalating|file|filing|notify|inform|tell|alert|involve|involving "
+	  "~4 @reg" },
+
+	{ "Vorgesetzten sprechen", "@chef ~1 sprechen|reden|verbinden" },
+	{ "Vorgesetzten sprechen",
+	  "mit einem|einer|ihrem|ihrer|ihren|dem|der|ihres @chef" },
+	{ "Beschwerde einreichen",
+	  "beschwerde ~2 einreichen|einlegen|erheben|einzureichen|einzulegen" },
+	{ "Beschwerde einreichen",
+	  "formelle|formliche|offizielle|schriftliche|formale beschwerde" },
+	{ "Beschwerde einreichen", "dienstaufsichtsbeschwerde" },
+	{ "Beschwerde einreichen", "werde|werden|mochte|will ~4 beschweren" },
+	{ "Beschwerde einreichen", "beschwere|beschweren mich|uns" },
+	{ "rechtliche Schritte",
+	  "rechtliche|rechtlichen|juristische|juristischen|gerichtliche|"
+	  "gerichtlichen schritte|konsequenzen|weg|wege" },
+	{ "mein Anwalt",
+	  "mein|meinen|meinem|meine anwalt|anwaltin|anwalts|rechtsanwalt|"
+	  "rechtsanwaltin|anwaltes|anwalte|rechtsabteilung" },
+	{ "mein Anwalt",
+	  "anwalt|anwaltin|rechtsanwalt|rechtsanwaltin|anwalte ~1 "
+	  "einschalten|informieren|kontaktieren|beauftragen|nehmen" },
+	{ "mein Anwalt", "werde|werden ~3 verklagen" },
+	{ "mein Anwalt", "klage einreichen|erheben" },
+	{ "bitte eskalieren", "bitte ~2 eskalieren|eskalation" },
+	{ "bitte eskalieren", "eskalieren sie|bitte" },
+	{ "bitte eskalieren",
+	  "mochte|will|mochten|werde|mussen|muss ~4 eskalieren|eskaliert" },
+};
+
+/* Words without which no pattern can match, sorted (C locale): a text
+ * without any is let go after one pass. */
+static const char *const esc_triggers[] = {
+	"abteilungsleiter", "abteilungsleiterin", "accc", "affairs",
+	"anwalt", "anwalte", "anwaltes", "anwaltin", "anwalts", "anybody",
+	"anyone", "attorney", "attorney's", "attorney-general", "attorneys",
+	"bafin", "bbb", "beschwerde", "beschwere", "beschweren", "boss",
+	"boss's", "bosses", "bundesnetzagentur", "bureau", "ceo", "cfpb",
+	"chef", "chefin", "claims", "class", "class-action", "complain",
+	"complaining", "complaint", "complaints", "counsel", "court",
+	"dienstaufsichtsbeschwerde", "director", "escalate", "escalated",
+	"escalating", "escalation", "eskalation", "eskalieren", "eskaliert",
+	"fca", "fcc", "ftc", "geschaftsfuhrer", "geschaftsfuhrung",
+	"geschaftsleitung", "grievance", "higher-up", "higher-ups", "klage",
+	"konsequenzen", "lawsuit", "lawsuits", "lawyer", "lawyer's",
+	"lawyers", "legal", "leitung", "management", "manager", "manager's",
+	"managerin", "managers", "managers'", "ofcom", "ofgem", "ofwat",
+	"ombudsman", "ombudsmen", "people", "person", "protection",
+	"rechtsabteilung", "rechtsanwalt", "rechtsanwaltin", "regulator",
+	"regulators", "regulatory", "schlichtungsstelle", "schritte",
+	"solicitor", "solicitors", "somebody", "someone", "standards", "sue",
+	"suing", "suit", "superior", "superiors", "supervisor",
+	"supervisor's", "supervisors", "teamlead", "teamleiter",
+	"teamleiterin", "verantwortlichen", "verbraucherzentrale",
+	"verklagen", "vorgesetzte", "vorgesetzten", "vorgesetzter", "weg",
+	"wege",
+};
+
+static int
+esc_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is the token one of "a|b|c" (no multi-word alternatives here)? */
+static int
+esc_in(const struct tok *t, const char *alts)
+{
+	const char *p = alts, *bar;
+	size_t n;
+
+	if (t == NULL || alts == NULL || t->ovf)
+		return 0;
+	for (;;) {
+		bar = strchr(p, '|');
+		n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n == t->keylen && memcmp(p, t->key, n) == 0)
+			return 1;
+		if (bar == NULL)
+			return 0;
+		p = bar + 1;
+	}
+}
+
+static int
+esc_negation(const struct tok *t)
+{
+	return key_nt(t) || esc_in(t, "not|no|never|without|cannot|dont|"
+	    "wont|cant|didnt|doesnt|isnt|shouldnt|wouldnt|nobody|noone|"
+	    "nicht|kein|keine|keinen|keinem|keiner|nie|niemals");
+}
+
+static int
+esc_possessive(const struct tok *t)
+{
+	return esc_in(t, "my|our|his|her|their|mine|mein|meine|meinen|meinem|"
+	    "meiner|unser|unsere|unseren|unserem");
+}
+
+static int esc_seq(struct tokwin *, const char *, long);
+
+/* Alternative [a, end) at token i: the number of tokens it covers, or 0. */
+static size_t
+esc_alt(struct tokwin *w, const char *a, const char *end, long i)
+{
+	const struct tok *t;
+	const char *we;
+	size_t n = 0, len;
+
+	while (a < end) {
+		for (we = a; we < end && *we != '_'; we++)
+			;
+		t = win_at(w, i + (long)n);
+		if (t == NULL || t->ovf || (i + (long)n > 0 && t->brk))
+			return 0;
+		len = (size_t)(we - a);
+		if (len > 0 && a[len - 1] == '*') {
+			if (t->keylen < len - 1 || memcmp(t->key, a, len - 1) != 0)
+				return 0;
+		} else if (t->keylen != len || memcmp(t->key, a, len) != 0)
+			return 0;
+		n++;
+		a = we < end ? we + 1 : we;
+	}
+	return n;
+}
+
+static const struct esc_class *
+esc_class(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(esc_classes); i++)
+		if (strlen(esc_classes[i].name) == len &&
+		    memcmp(esc_classes[i].name, name, len) == 0)
+			return &esc_classes[i];
+	return NULL;
+}
+
+/* Element [p, end) at token i, then the rest of the pattern from next. */
+static int
+esc_elem(struct tokwin *w, const char *p, const char *end, const char *next,
+    long i)
+{
+	const struct esc_class *cl = NULL;
+	const char *a, *bar;
+	size_t n;
+	long k;
+	int opt = 0, neg = 0;
+
+	switch (*p) {
+	case '~':
+		for (k = 0; k <= p[1] - '0'; k++) {
+			const struct tok *t;
+
+			if (k > 0 && ((t = win_at(w, i + k - 1)) == NULL ||
+			    (i + k - 1 > 0 && t->brk) || esc_possessive(t) ||
+			    esc_negation(t)))
+				return 0;
+			if (esc_seq(w, next, i + k))
+				return 1;
+		}
+		return 0;
+	case '?':
+		opt = 1;
+		p++;
+		break;
+	case '!':
+		neg = 1;
+		p++;
+		break;
+	case '@':
+		if ((cl = esc_class(p + 1, (size_t)(end - p - 1))) == NULL)
+			return 0;
+		p = cl->words;
+		end = p + strlen(p);
+		break;
+	default:
+		break;
+	}
+	if (cl != NULL) {
+		const struct tok *after;
+
+		if (esc_in(win_at(w, i - 1), cl->not_before))
+			return 0;
+		after = win_at(w, i + 1);
+		if (after != NULL && !after->brk && esc_in(after, cl->not_after))
+			return 0;
+	}
+	for (a = p; a < end; a = bar + 1) {
+		if ((bar = memchr(a, '|', (size_t)(end - a))) == NULL)
+			bar = end;
+		if ((n = esc_alt(w, a, bar, i)) > 0) {
+			if (neg)
+				return 0;
+			if (esc_seq(w, next, i + (long)n))
+				return 1;
+		}
+		if (bar == end)
+			break;
+	}
+	if (neg || opt)
+		return esc_seq(w, next, i);
+	return 0;
+}
+
+static int
+esc_seq(struct tokwin *w, const char *pat, long i)
+{
+	const char *end;
+
+	if (*pat == '\0')
+		return 1;
+	if ((end = strchr(pat, ' ')) == NULL)
+		end = pat + strlen(pat);
+	return esc_elem(w, pat, end, *end ? end + 1 : end, i);
+}
+
+/* A negation among the three words before the match, in its sentence. */
+static int
+esc_vetoed(struct tokwin *w)
+{
+	const struct tok *cur = win_at(w, 0), *t;
+	long k;
+
+	for (k = 1; k <= 3 && !cur->brk; k++) {
+		if ((t = win_at(w, -k)) == NULL)
+			break;
+		if (esc_negation(t) && !esc_in(win_at(w, 1 - k), "i|we|you"))
+			return 1;
+		cur = t;
+	}
+	return 0;
+}
+
+int
+sentiment_asks_escalation(const char *text, size_t len, const char **label)
+{
+	struct tokenizer tz;
+	struct tokwin w;
+	struct tok t;
+	const char *key = t.key;
+	size_t i;
+	int found = 0;
+
+	if (label != NULL)
+		*label = NULL;
+	if (text == NULL || len == 0)
+		return 0;
+	tz_init(&tz, text, len, NULL);
+	while (!found && tz_next(&tz, &t))
+		found = !t.ovf && bsearch(&key, esc_triggers, NELEM(esc_triggers),
+		    sizeof(esc_triggers[0]), esc_cmp) != NULL;
+	if (!found)
+		return 0;
+	win_init(&w, text, len, NULL);
+	for (; win_at(&w, 0) != NULL; w.pos++)
+		for (i = 0; i < NELEM(esc_patterns); i++)
+			if (esc_seq(&w, esc_patterns[i].pat, 0) && !esc_vetoed(&w)) {
+				if (label != NULL)
+					*label = esc_patterns[i].label;
+				return 1;
+			}
+	return 0;
+}
