@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "rules/conf.h"
 #include "store/store.h"
 
 #define DEFAULT_DB	LOCALSTATEDIR "/lib/escalator/escalator.db"
@@ -25,6 +26,10 @@ static const struct cli_cmd commands[] = {
 	  "open tickets, most urgent first" },
 	{ "show", cmd_show, "show [--json] TICKET",
 	  "a ticket's thread, oldest first, with its events" },
+	{ "sentiment", cmd_sentiment, "sentiment [--json] < FILE",
+	  "score UTF-8 lines from stdin, one score per line" },
+	{ "check-config", cmd_check_config, "check-config",
+	  "validate the configuration; file:line:col errors" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -56,13 +61,49 @@ cli_fail(const struct err *e)
 	return err_exit_code(e);
 }
 
+const struct conf *
+cli_conf(struct cli *cli, int *exit_code)
+{
+	struct err e = ERR_INIT;
+	const char *path = cli->conf_path;
+
+	*exit_code = 0;
+	if (cli->conf != NULL)
+		return cli->conf;
+	if (path == NULL) {
+		/* Without -c, the default file is used when there is one. */
+		if (access(CONF_PATH_DEFAULT, F_OK) == -1)
+			return NULL;
+		path = CONF_PATH_DEFAULT;
+	}
+	if (conf_load(path, &cli->conf, stderr, &e) == -1) {
+		fprintf(stderr, "escalator: %s\n", e.msg);
+		*exit_code = EX_CONFIG;
+		return NULL;
+	}
+	return cli->conf;
+}
+
 struct store *
 cli_store(struct cli *cli, int *exit_code)
 {
 	struct err e = ERR_INIT;
+	const struct conf *conf;
+	const char *env;
 
 	if (cli->store != NULL)
 		return cli->store;
+	/* --db, then the configuration's database, then $ESCALATOR_DB. */
+	if (cli->db_path == NULL) {
+		if ((conf = cli_conf(cli, exit_code)) == NULL && *exit_code != 0)
+			return NULL;
+		if (conf != NULL && conf->database != NULL)
+			cli->db_path = conf->database;
+		else if ((env = getenv("ESCALATOR_DB")) != NULL && *env != '\0')
+			cli->db_path = env;
+		else
+			cli->db_path = DEFAULT_DB;
+	}
 	if (store_open(&cli->store, cli->db_path, &e) == -1) {
 		*exit_code = cli_fail(&e);
 		return NULL;
@@ -107,7 +148,6 @@ main(int argc, char **argv)
 	};
 	struct cli cli;
 	const struct cli_cmd *cmd;
-	const char *env;
 	int ch, ret;
 
 	memset(&cli, 0, sizeof(cli));
@@ -159,13 +199,15 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	log_init(1, cli.verbose ? LOG_DEBUG : cli.quiet ? LOG_ERR : LOG_WARNING);
-	if (cli.db_path == NULL && (env = getenv("ESCALATOR_DB")) != NULL && *env != '\0')
-		cli.db_path = env;
-	if (cli.db_path == NULL)
-		cli.db_path = DEFAULT_DB;
+	/* A configuration named with -c must be right whatever the command
+	 * needs of it; check-config reports on it itself. */
+	if (cli.conf_path != NULL && strcmp(cmd->name, "check-config") != 0 &&
+	    cli_conf(&cli, &ret) == NULL && ret != 0)
+		return ret;
 	optind = 1;
 	ret = cmd->run(&cli, argc, argv);
 	store_close(cli.store);
+	conf_free(cli.conf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		perror("escalator: cannot write output");
 		return ret ? ret : EX_IOERR;

@@ -31,6 +31,10 @@ struct cli_cmd {
 	const char	*summary;	/* one line for --help */
 };
 
+/* Loads the configuration on first use: -c FILE, else the default file
+ * if it exists.  NULL with *exit_code 0 when there is none; NULL with
+ * EX_CONFIG after printing every error when it is wrong. */
+const struct conf *cli_conf(struct cli *, int *exit_code);
 /* Opens the store on first use (creating the database); prints the error
  * and returns NULL on failure with *exit_code set. */
 struct store	*cli_store(struct cli *, int *exit_code);
@@ -46,5 +50,12 @@ const struct cli_cmd *cli_cmd_find(const char *name);
 int	cmd_import(struct cli *, int, char **);
 int	cmd_queue(struct cli *, int, char **);
 int	cmd_show(struct cli *, int, char **);
+int	cmd_check_config(struct cli *, int, char **);
+int	cmd_sentiment(struct cli *, int, char **);
+
+/* cli/sentiment.c: scores each line of in, one line out per line in. */
+struct sentiment;
+int	sentiment_filter(const struct sentiment *, FILE *in, FILE *out, int json,
+	    struct err *);
 
 #endif

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "connectors/mailfile.h"
 #include "intake/intake.h"
+#include "rules/conf.h"
 #include "store/store.h"
 
 #define AGENTS_MAX	64
@@ -164,7 +165,10 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	struct import im;
 	struct err e = ERR_INIT;
 	struct store *st;
+	const struct conf *conf;
+	const struct conf_channel *cc;
 	char *agents_arg = NULL;
+	size_t n, k;
 	int ch, i, ret = 0, code = 0;
 
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -193,13 +197,21 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "escalator: import needs at least one FILE or DIR\n");
 		return cli_usage(self, stderr);
 	}
+	if ((conf = cli_conf(cli, &code)) == NULL && code != 0)
+		return code;
 	if ((st = cli_store(cli, &code)) == NULL)
 		return code;
+	/* A configured channel of that name lends its agents and visibility. */
+	cc = conf != NULL ? conf_channel_find(conf, channel) : NULL;
+	n = agents_arg ? split_list(agents_arg, agents, AGENTS_MAX) : 0;
+	for (k = 0; cc != NULL && k < cc->agents_count && n < AGENTS_MAX; k++)
+		agents[n++] = cc->agents[k];
 	memset(&im, 0, sizeof(im));
-	if (intake_init(&im.in, st, channel, "mbox", 0, cli->now, &e) == -1)
+	if (intake_init(&im.in, st, channel, cc ? conf_channel_kind_name(cc->kind) : "mbox",
+	    cc != NULL && cc->public == 1, cli->now, &e) == -1)
 		return cli_fail(&e);
 	im.in.agents = agents;
-	im.in.agents_count = agents_arg ? split_list(agents_arg, agents, AGENTS_MAX) : 0;
+	im.in.agents_count = n;
 	im.tty = isatty(STDERR_FILENO) && !cli->quiet;
 	im.start = mono_now();
 	for (i = optind; i < argc; i++)

@@ -1922,7 +1922,7 @@ channel_finish(struct parser *p, struct conf_channel *ch, const struct conf_pos 
 		NEED(CH_URL, "url");
 		break;
 	default:
-		NEED(CH_PATH, "path");
+		/* No path: the channel only names mail given to `import`. */
 		if (ch->path != NULL && !(p->flags & CONF_NO_FILES) &&
 		    stat(ch->path, &st) == -1)
 			pwarn_at(p, kw, "mbox '%s' of channel '%s' does not exist (yet)",

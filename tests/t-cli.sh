@@ -88,4 +88,26 @@ t0024() {
 }
 check 0024 "the text queue has a header and rows" t0024
 
+t0030() {
+	printf 'channel support mbox {\n  agents "northwind.example.com"\n}\n' > "$TMP/c.conf"
+	esc -c "$TMP/c.conf" --db "$TMP/c.db" import --channel support \
+	    "$TESTDATA/3001-references.mbox" >/dev/null &&
+	eq "$(esc --db "$TMP/c.db" show --json 1 | jq -r '[.messages[].direction] | join(",")')" in,out,in &&
+	eq "$(esc --db "$TMP/c.db" show --json 1 | jq -r .channel)" support
+}
+check 0030 "import uses the agents of the configured channel named by --channel" t0030
+
+t0031() {
+	printf 'chanel x\n' > "$TMP/bad.conf"
+	eq "$(code esc -c "$TMP/bad.conf" --db "$TMP/c.db" queue)" 78 &&
+	grep -q "bad.conf:1:1: unknown keyword 'chanel'" "$TMP/e"
+}
+check 0031 "a wrong configuration given with -c stops every command (78)" t0031
+
+t0032() {
+	printf 'database "%s"\n' "$TMP/from-conf.db" > "$TMP/db.conf"
+	esc -c "$TMP/db.conf" queue >/dev/null && [ -f "$TMP/from-conf.db" ]
+}
+check 0032 "the configuration's database is used without --db" t0032
+
 done_testing
