@@ -30,6 +30,8 @@ static const struct cli_cmd commands[] = {
 	  "score UTF-8 lines from stdin, one score per line" },
 	{ "check-config", cmd_check_config, "check-config",
 	  "validate the configuration; file:line:col errors" },
+	{ "poll", cmd_poll, "poll [--json] [--retries N] [CHANNEL...]",
+	  "poll configured channels once and exit" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -204,7 +206,7 @@ main(int argc, char **argv)
 	if (cli.conf_path != NULL && strcmp(cmd->name, "check-config") != 0 &&
 	    cli_conf(&cli, &ret) == NULL && ret != 0)
 		return ret;
-	optind = 1;
+	optind = 0;	/* 0, not 1: GNU getopt then forgets the "+" mode of the global options */
 	ret = cmd->run(&cli, argc, argv);
 	store_close(cli.store);
 	conf_free(cli.conf);

@@ -46,12 +46,14 @@ int		 cli_usage(const struct cli_cmd *cmd, FILE *f);
 const struct cli_cmd *cli_cmd_find(const char *name);
 
 /* Commands, one function each; argv[0] is the command name.  They use
- * getopt_long with a leading "+" and reset optind to 1 before parsing. */
+ * getopt_long, options anywhere among the arguments (escalator.c resets
+ * getopt before each command runs). */
 int	cmd_import(struct cli *, int, char **);
 int	cmd_queue(struct cli *, int, char **);
 int	cmd_show(struct cli *, int, char **);
 int	cmd_check_config(struct cli *, int, char **);
 int	cmd_sentiment(struct cli *, int, char **);
+int	cmd_poll(struct cli *, int, char **);
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;

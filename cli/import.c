@@ -171,7 +171,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	size_t n, k;
 	int ch, i, ret = 0, code = 0;
 
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'C':
 			channel = optarg;

@@ -138,8 +138,22 @@ mbox_unescape(struct reader *r, const char *raw, size_t *len, struct err *e)
 	const char *p = raw, *end = raw + *len, *q;
 	size_t o = 0;
 
-	if (memmem(raw, *len, "\n>From ", 7) == NULL && memmem(raw, *len, "\n>>", 3) == NULL)
+	/* One pass to learn whether any line is ">...>From ": most messages
+	 * have none, and are handed on without a copy. */
+	for (p = raw; (q = memchr(p, '>', (size_t)(end - p))) != NULL; p = q + 1) {
+		const char *g = q;
+
+		if (q > raw && q[-1] != '\n')
+			continue;
+		while (g < end && *g == '>')
+			g++;
+		if ((size_t)(end - g) >= 5 && memcmp(g, "From ", 5) == 0)
+			break;
+		q = g - 1;
+	}
+	if (q == NULL)
 		return raw;
+	p = raw;
 	if (r->unesc_cap < *len + 1) {
 		char *n = realloc(r->unesc, *len + 1);
 
