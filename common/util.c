@@ -11,7 +11,7 @@
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, without timegm's
  * dependence on TZ (Howard Hinnant's days_from_civil, a published formula). */
-static long
+long
 days_from_civil(long y, unsigned m, unsigned d)
 {
 	long era;

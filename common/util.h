@@ -10,6 +10,8 @@
  * "2026-11-20 12:00[:00]" (UTC) or "2026-11-20" (midnight UTC), or "@SECONDS".
  * Returns 0, or -1 if s is none of those. */
 int	 time_parse(const char *s, time_t *out);
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
+long	 days_from_civil(long y, unsigned m, unsigned d);
 /* RFC 3339 in UTC, "2026-11-20T12:00:00Z"; buf needs 21 bytes; returns buf. */
 char	*time_rfc3339(time_t t, char *buf, size_t len);
 /* A short age, "45s", "12m", "3h", "2d". */

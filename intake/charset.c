@@ -1,2 +1,418 @@
-/* charset.c -- stub, being written. */
+/* charset.c -- declared charsets to UTF-8; see charset.h.
+ *
+ * Nearly every message is UTF-8, ASCII or Latin-1, so those three are done
+ * here by hand (validation, a 32-entry windows-1252 table) and never reach
+ * iconv; everything else goes through glibc's iconv.  Charset names are
+ * cleaned and aliased first, because mailers write them any way they like
+ * and label windows-1252 text as latin1 or us-ascii.
+ *
+ * iconv descriptors are cached per charset name in a small thread-local
+ * table behind charset_to_utf8 (iconv_open reads gconv modules from disk,
+ * far too slow to do per message part).  The table lives as long as the
+ * thread; nothing else holds state. */
 #include "config.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "intake/charset.h"
+
+#define NAME_MAX_LEN	40	/* longer names are not charsets */
+#define CACHE_SIZE	8	/* distinct charsets in use at once, in practice */
+
+enum kind {
+	KIND_UTF8,		/* UTF-8, invalid bytes replaced */
+	KIND_CP1252,		/* windows-1252 by table; never lossy */
+	KIND_GUESS,		/* UTF-8 if it validates, else windows-1252 */
+	KIND_ICONV,		/* through iconv */
+	KIND_UNKNOWN		/* iconv does not know it: guess, say so */
+};
+
+static const char	 fffd[] = "\xef\xbf\xbd";
+
+/*
+ * Names mailers use for charsets iconv knows by another name, or which
+ * must not be taken at their word.  Latin-1 and us-ascii text from Windows
+ * mailers carries 0x80-0x9f (curly quotes, the euro sign), so those decode
+ * as windows-1252, a superset of Latin-1's printable range.  "us-ascii"
+ * with 8-bit bytes is mislabelled either way; today those bytes are most
+ * often UTF-8 (scripts, web forms), so it guesses.
+ */
+static const struct alias {
+	const char	*name;
+	int		 kind;
+	const char	*iconv_name;
+} aliases[] = {
+	{ "", KIND_GUESS, NULL },
+	{ "8bit", KIND_GUESS, NULL },
+	{ "ansi_x3.4-1968", KIND_GUESS, NULL },
+	{ "ascii", KIND_GUESS, NULL },
+	{ "big-5", KIND_ICONV, "CP950" },
+	{ "big5", KIND_ICONV, "CP950" },
+	{ "chinese", KIND_ICONV, "GB18030" },
+	{ "cn-big5", KIND_ICONV, "CP950" },
+	{ "cp-1252", KIND_CP1252, NULL },
+	{ "cp1252", KIND_CP1252, NULL },
+	{ "cp819", KIND_CP1252, NULL },
+	{ "cp932", KIND_ICONV, "CP932" },
+	{ "cp936", KIND_ICONV, "GB18030" },
+	{ "csgb2312", KIND_ICONV, "GB18030" },
+	{ "default", KIND_GUESS, NULL },
+	{ "euc-cn", KIND_ICONV, "GB18030" },
+	{ "euc-kr", KIND_ICONV, "CP949" },
+	{ "gb18030", KIND_ICONV, "GB18030" },
+	{ "gb2312", KIND_ICONV, "GB18030" },
+	{ "gb_2312-80", KIND_ICONV, "GB18030" },
+	{ "gbk", KIND_ICONV, "GB18030" },
+	{ "ibm819", KIND_CP1252, NULL },
+	{ "iso-2022-jp", KIND_ICONV, "ISO-2022-JP-2" },	/* superset; same escapes */
+	{ "iso-8859-1", KIND_CP1252, NULL },
+	{ "iso-8859-11", KIND_ICONV, "CP874" },
+	{ "iso-8859-8-i", KIND_ICONV, "ISO-8859-8" },
+	{ "iso-ir-100", KIND_CP1252, NULL },
+	{ "iso646-us", KIND_GUESS, NULL },
+	{ "iso8859-1", KIND_CP1252, NULL },
+	{ "iso_8859-1", KIND_CP1252, NULL },
+	{ "ks_c_5601", KIND_ICONV, "CP949" },
+	{ "ks_c_5601-1987", KIND_ICONV, "CP949" },
+	{ "ks_c_5601-1989", KIND_ICONV, "CP949" },
+	{ "ksc5601", KIND_ICONV, "CP949" },
+	{ "l1", KIND_CP1252, NULL },
+	{ "latin-1", KIND_CP1252, NULL },
+	{ "latin1", KIND_CP1252, NULL },
+	{ "mac", KIND_ICONV, "MACINTOSH" },
+	{ "macintosh", KIND_ICONV, "MACINTOSH" },
+	{ "macroman", KIND_ICONV, "MACINTOSH" },
+	{ "ms_kanji", KIND_ICONV, "CP932" },
+	{ "shift-jis", KIND_ICONV, "CP932" },
+	{ "shift_jis", KIND_ICONV, "CP932" },	/* Windows mailers write CP932 */
+	{ "sjis", KIND_ICONV, "CP932" },
+	{ "tis-620", KIND_ICONV, "CP874" },
+	{ "unicode-1-1-utf-8", KIND_UTF8, NULL },
+	{ "unknown", KIND_GUESS, NULL },
+	{ "unknown-8bit", KIND_GUESS, NULL },
+	{ "us", KIND_GUESS, NULL },
+	{ "us-ascii", KIND_GUESS, NULL },
+	{ "utf-8", KIND_UTF8, NULL },
+	{ "utf8", KIND_UTF8, NULL },
+	{ "win-1252", KIND_CP1252, NULL },
+	{ "windows-1252", KIND_CP1252, NULL },
+	{ "windows-31j", KIND_ICONV, "CP932" },
+	{ "x-cp1252", KIND_CP1252, NULL },
+	{ "x-euc-cn", KIND_ICONV, "GB18030" },
+	{ "x-gbk", KIND_ICONV, "GB18030" },
+	{ "x-mac-roman", KIND_ICONV, "MACINTOSH" },
+	{ "x-sjis", KIND_ICONV, "CP932" },
+	{ "x-unknown", KIND_GUESS, NULL },
+	{ "x-user-defined", KIND_GUESS, NULL },
+	{ "x-x-big5", KIND_ICONV, "CP950" },
+};
+
+/* windows-1252 0x80-0x9f; the five holes map to the C1 control of the same
+ * value, as browsers do, so the conversion never loses a byte. */
+static const unsigned short cp1252_high[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178
+};
+
+struct cache_entry {
+	char	 name[NAME_MAX_LEN];	/* cleaned name; "" marks a free slot */
+	int	 kind;			/* KIND_ICONV or KIND_UNKNOWN */
+	iconv_t	 cd;
+};
+
+static _Thread_local struct cache_entry	cache[CACHE_SIZE];
+static _Thread_local unsigned		cache_next;	/* round-robin victim */
+
+/*
+ * Appends n bytes of UTF-8 text; at the ceiling appends the part that fits,
+ * cut at a character boundary, and returns -1.
+ */
+static int
+out_add(struct buf *out, const char *s, size_t n)
+{
+	size_t room;
+
+	if (n == 0)
+		return 0;
+	if (out->len <= out->max && n <= out->max - out->len)
+		return buf_add(out, s, n, NULL);
+	room = out->len < out->max ? out->max - out->len : 0;
+	while (room > 0 && ((unsigned char)s[room] & 0xc0) == 0x80)
+		room--;
+	if (room > 0)
+		(void)buf_add(out, s, room, NULL);	/* fits by construction */
+	return -1;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is invalid:
+ * overlong forms, surrogates and values past U+10FFFF are invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return len >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (len < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* 1 if all of s is valid UTF-8. */
+static int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t n;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((n = utf8_seq(p, (size_t)(end - p))) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+long
+utf8_sanitize(const char *s, size_t len, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	long bad = 0;
+	size_t n;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((n = utf8_seq(p, (size_t)(end - p))) > 0) {
+			p += n;
+			continue;
+		}
+		if (out_add(out, (const char *)run, (size_t)(p - run)) == -1 ||
+		    out_add(out, fffd, 3) == -1)
+			return -1;
+		bad++;
+		run = ++p;
+	}
+	if (out_add(out, (const char *)run, (size_t)(p - run)) == -1)
+		return -1;
+	return bad;
+}
+
+static int
+cp1252_to_utf8(const char *s, size_t len, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	char enc[3];
+	unsigned c;
+	size_t n;
+
+	for (; p < end; p++) {
+		if (*p < 0x80)
+			continue;
+		if (out_add(out, (const char *)run, (size_t)(p - run)) == -1)
+			return -1;
+		c = *p < 0xa0 ? cp1252_high[*p - 0x80] : *p;
+		if (c < 0x800) {
+			enc[0] = (char)(0xc0 | (c >> 6));
+			enc[1] = (char)(0x80 | (c & 0x3f));
+			n = 2;
+		} else {
+			enc[0] = (char)(0xe0 | (c >> 12));
+			enc[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+			enc[2] = (char)(0x80 | (c & 0x3f));
+			n = 3;
+		}
+		if (out_add(out, enc, n) == -1)
+			return -1;
+		run = p + 1;
+	}
+	return out_add(out, (const char *)run, (size_t)(p - run));
+}
+
+/* Lowercased, unquoted, trimmed charset name into name; 0, or -1 when it
+ * is too long to be one. */
+static int
+clean_name(const char *cs, char *name, size_t size)
+{
+	size_t n = 0;
+
+	for (; *cs != '\0'; cs++) {
+		unsigned char c = (unsigned char)*cs;
+
+		if (c == '"' || c == '\'' || c == ' ' || c == '\t')
+			continue;
+		if (n + 1 >= size)
+			return -1;
+		name[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	name[n] = '\0';
+	return 0;
+}
+
+static const struct alias *
+alias_find(const char *name)
+{
+	size_t lo = 0, hi = sizeof(aliases) / sizeof(aliases[0]);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, aliases[mid].name);
+
+		if (c == 0)
+			return &aliases[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* The cached descriptor for name, opening it on first use; NULL with
+ * *kind = KIND_UNKNOWN when iconv does not know the charset (also cached,
+ * since a failing iconv_open is as slow as a working one). */
+static struct cache_entry *
+cache_get(const char *name, const char *iconv_name)
+{
+	struct cache_entry *c;
+	size_t i;
+
+	for (i = 0; i < CACHE_SIZE; i++)
+		if (cache[i].name[0] != '\0' && strcmp(cache[i].name, name) == 0)
+			return &cache[i];
+	c = &cache[cache_next++ % CACHE_SIZE];
+	if (c->name[0] != '\0' && c->kind == KIND_ICONV)
+		(void)iconv_close(c->cd);	/* nothing to report about a close */
+	memcpy(c->name, name, strlen(name) + 1);	/* both NAME_MAX_LEN */
+	c->cd = iconv_open("UTF-8", iconv_name);
+	c->kind = c->cd == (iconv_t)-1 ? KIND_UNKNOWN : KIND_ICONV;
+	return c;
+}
+
+static int
+iconv_to_utf8(iconv_t cd, const char *in, size_t len, struct buf *out)
+{
+	char tmp[4096], *ip = (char *)in, *op;
+	size_t il = len, ol, r;
+	int lossy = 0, saved_errno;
+
+	(void)iconv(cd, NULL, NULL, NULL, NULL);	/* reset shift state; cannot fail */
+	while (il > 0) {
+		op = tmp;
+		ol = sizeof(tmp);
+		r = iconv(cd, &ip, &il, &op, &ol);
+		saved_errno = errno;
+		if (out_add(out, tmp, (size_t)(op - tmp)) == -1)
+			return -1;
+		if (r != (size_t)-1)
+			break;
+		if (saved_errno == E2BIG)
+			continue;
+		lossy = 1;
+		if (out_add(out, fffd, 3) == -1)
+			return -1;
+		if (saved_errno != EILSEQ)	/* EINVAL: cut sequence at the end */
+			break;
+		ip++;
+		il--;
+	}
+	op = tmp;
+	ol = sizeof(tmp);
+	(void)iconv(cd, NULL, NULL, &op, &ol);	/* shift back; a few bytes at most */
+	if (out_add(out, tmp, (size_t)(op - tmp)) == -1)
+		return -1;
+	return lossy ? CHARSET_LOSSY : CHARSET_OK;
+}
+
+static int
+ascii_only(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* 1 if ASCII bytes mean ASCII in this charset, so pure-ASCII text can skip
+ * iconv: not so for the 7-bit escape encodings and the wide ones. */
+static int
+ascii_compatible(const char *name)
+{
+	static const char *const not[] = { "iso-2022", "utf-7", "utf-16", "utf-32",
+	    "ucs", "hz", "unicode" };
+	size_t i;
+
+	for (i = 0; i < sizeof(not) / sizeof(not[0]); i++)
+		if (strncmp(name, not[i], strlen(not[i])) == 0)
+			return 0;
+	return 1;
+}
+
+static int
+guess_to_utf8(const char *in, size_t len, struct buf *out)
+{
+	if (utf8_valid(in, len))
+		return out_add(out, in, len);
+	return cp1252_to_utf8(in, len, out);
+}
+
+int
+charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out)
+{
+	char name[NAME_MAX_LEN];
+	const struct alias *a;
+	struct cache_entry *c;
+	long bad;
+
+	if (charset == NULL)
+		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
+	if (clean_name(charset, name, sizeof(name)) == -1)
+		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_UNKNOWN;
+	a = alias_find(name);
+	switch (a != NULL ? a->kind : KIND_ICONV) {
+	case KIND_UTF8:
+		if ((bad = utf8_sanitize(in, len, out)) == -1)
+			return -1;
+		return bad > 0 ? CHARSET_LOSSY : CHARSET_OK;
+	case KIND_CP1252:
+		return cp1252_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
+	case KIND_GUESS:
+		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
+	default:
+		break;
+	}
+	c = cache_get(name, a != NULL ? a->iconv_name : name);
+	if (c->kind == KIND_UNKNOWN)
+		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_UNKNOWN;
+	if (ascii_compatible(name) && ascii_only(in, len))
+		return out_add(out, in, len) == -1 ? -1 : CHARSET_OK;
+	return iconv_to_utf8(c->cd, in, len, out);
+}
