@@ -19,28 +19,57 @@
 #include "common/util.h"
 #include "store/store.h"
 
-/* Copies at most width characters (code points) of UTF-8 s into out,
- * ending in "..." when cut; control characters become spaces so a hostile
- * subject cannot move the terminal's cursor. */
+/* Terminal columns of code point c: 2 for the East Asian wide and
+ * emoji blocks, else 1 (combining marks are rare in names and subjects). */
+static int
+cp_width(unsigned long c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) ||
+	    (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
+}
+
+/* Copies UTF-8 s into out, cut to width terminal columns with "..." (U+2026)
+ * and padded with spaces to exactly width when pad is set; control
+ * characters become spaces so a hostile subject cannot move the cursor. */
 static const char *
-clip(const char *s, size_t width, char *out, size_t len)
+clip(const char *s, size_t width, int pad, char *out, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	size_t o = 0, chars = 0, total = 0, n, i;
+	size_t o = 0, cols = 0, total = 0, n, i;
+	unsigned long c;
 
-	for (i = 0; p[i] != '\0'; i++)
-		total += (p[i] & 0xc0) != 0x80;
+	for (i = 0; p[i] != '\0'; i += n) {
+		n = p[i] < 0xc0 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+		c = n == 1 ? p[i] : n == 2 ? p[i] & 0x1fu : n == 3 ? p[i] & 0x0fu : p[i] & 0x07u;
+		for (size_t k = 1; k < n && p[i + k] != '\0'; k++)
+			c = (c << 6) | (p[i + k] & 0x3fu);
+		total += (size_t)cp_width(c);
+		while (n > 1 && p[i + n - 1] == '\0')
+			n--;
+	}
 	while (*p != '\0') {
 		n = *p < 0xc0 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-		if (o + n + 4 > len || (total > width && chars + 1 >= width)) {
-			memcpy(out + o, "\xe2\x80\xa6", 3);	/* U+2026, fits: 4 bytes kept */
+		c = n == 1 ? *p : n == 2 ? *p & 0x1fu : n == 3 ? *p & 0x0fu : *p & 0x07u;
+		for (i = 1; i < n && p[i] != '\0'; i++)
+			c = (c << 6) | (p[i] & 0x3fu);
+		if (o + n + 4 + width > len ||
+		    (total > width && cols + (size_t)cp_width(c) + 1 > width)) {
+			memcpy(out + o, "\xe2\x80\xa6", 3);
 			o += 3;
+			cols++;
 			break;
 		}
 		for (i = 0; i < n && p[i] != '\0'; i++)
 			out[o++] = p[i] < 0x20 || p[i] == 0x7f ? ' ' : (char)p[i];
 		p += i;
-		chars++;
+		cols += (size_t)cp_width(c);
+	}
+	while (pad && cols < width && o + 1 < len) {
+		out[o++] = ' ';
+		cols++;
 	}
 	out[o] = '\0';
 	return out;
@@ -99,7 +128,7 @@ static int
 queue_row(void *arg, const struct ticket *t, struct err *e)
 {
 	struct queue_out *q = arg;
-	char age[16], cust[64], subj[256], chan[32];
+	char age[16], cust[160], subj[320], chan[64];
 
 	(void)e;
 	q->count++;
@@ -109,14 +138,14 @@ queue_row(void *arg, const struct ticket *t, struct err *e)
 	if (q->count == 1)
 		printf("%6s  %-7s %-4s %-8s %-12s %-4s %5s  %-28s %s\n", "ID", "PRIO", "TIER",
 		    "STATUS", "CHANNEL", "VIS", "AGE", "CUSTOMER", "SUBJECT");
-	printf("%6" PRId64 "  %-7s T%-3d %-8s %-12s %-4s %5s  %-28s %s\n", t->id,
+	printf("%6" PRId64 "  %-7s T%-3d %-8s %s %-4s %5s  %s %s\n", t->id,
 	    priority_name(t->priority), t->tier, status_name(t->status),
-	    clip(t->channel, 12, chan, sizeof(chan)),
+	    clip(t->channel, 12, 1, chan, sizeof(chan)),
 	    t->public ? "pub" : "priv",
 	    time_age(q->cli->now - t->created, age, sizeof(age)),
 	    clip(t->customer_name && *t->customer_name ? t->customer_name : t->customer,
-	    28, cust, sizeof(cust)),
-	    clip(t->subject, 60, subj, sizeof(subj)));
+	    28, 1, cust, sizeof(cust)),
+	    clip(t->subject, 60, 0, subj, sizeof(subj)));
 	return 0;
 }
 
@@ -135,7 +164,7 @@ cmd_queue(struct cli *cli, int argc, char **argv)
 	struct store *st;
 	int ch, all = 0, code = 0, ret;
 
-	while ((ch = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			all = 1;
@@ -260,7 +289,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	long long id;
 	int ch, code = 0, r;
 
-	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			cli->json = 1;
