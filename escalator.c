@@ -30,8 +30,6 @@ static const struct cli_cmd commands[] = {
 	  "score UTF-8 lines from stdin, one score per line" },
 	{ "check-config", cmd_check_config, "check-config",
 	  "validate the configuration; file:line:col errors" },
-	{ "poll", cmd_poll, "poll [--json] [--retries N] [CHANNEL...]",
-	  "poll configured channels once and exit" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -53,7 +53,6 @@ int	cmd_queue(struct cli *, int, char **);
 int	cmd_show(struct cli *, int, char **);
 int	cmd_check_config(struct cli *, int, char **);
 int	cmd_sentiment(struct cli *, int, char **);
-int	cmd_poll(struct cli *, int, char **);
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;
