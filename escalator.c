@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "rules/conf.h"
+#include "rules/sentiment.h"
 #include "store/store.h"
 
 #define DEFAULT_DB	LOCALSTATEDIR "/lib/escalator/escalator.db"
@@ -30,6 +31,8 @@ static const struct cli_cmd commands[] = {
 	  "score UTF-8 lines from stdin, one score per line" },
 	{ "check-config", cmd_check_config, "check-config",
 	  "validate the configuration; file:line:col errors" },
+	{ "poll", cmd_poll, "poll [--json] [--retries N] [--idle SECONDS] [CHANNEL...]",
+	  "poll configured channels once and exit" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -207,6 +210,7 @@ main(int argc, char **argv)
 	optind = 0;	/* 0, not 1: GNU getopt then forgets the "+" mode of the global options */
 	ret = cmd->run(&cli, argc, argv);
 	store_close(cli.store);
+	sentiment_free(cli.lexicon);
 	conf_free(cli.conf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		perror("escalator: cannot write output");

@@ -10,6 +10,8 @@
 
 struct conf;
 struct err;
+struct intake;
+struct sentiment;
 struct store;
 
 struct cli {
@@ -22,6 +24,8 @@ struct cli {
 	int		 verbose;	/* -v: debug logging */
 	int		 quiet;		/* -q */
 	struct store	*store;		/* opened on demand by cli_store */
+	struct sentiment *lexicon;	/* loaded on demand by cli_lexicon */
+	int		 lexicon_tried;
 };
 
 struct cli_cmd {
@@ -38,6 +42,14 @@ const struct conf *cli_conf(struct cli *, int *exit_code);
 /* Opens the store on first use (creating the database); prints the error
  * and returns NULL on failure with *exit_code set. */
 struct store	*cli_store(struct cli *, int *exit_code);
+/* cli/rules.c: the sentiment lexicon, loaded on first use
+ * ($ESCALATOR_LEXICON, then PKGDATADIR/lexicon.tsv); NULL when there is
+ * none, after one warning that sentiment is off. */
+const struct sentiment *cli_lexicon(struct cli *);
+/* Readies an intake (after intake_init) for decisions: the lexicon, the
+ * configuration's rules, the sender of notifications.  Commands that
+ * store messages (import, poll) call it. */
+void		 cli_intake_decisions(struct cli *, struct intake *);
 /* Prints "escalator: <error>" and returns the sysexits code for it. */
 int		 cli_fail(const struct err *);
 /* Prints the usage of cmd to f; returns EX_USAGE for convenience. */
@@ -53,6 +65,7 @@ int	cmd_queue(struct cli *, int, char **);
 int	cmd_show(struct cli *, int, char **);
 int	cmd_check_config(struct cli *, int, char **);
 int	cmd_sentiment(struct cli *, int, char **);
+int	cmd_poll(struct cli *, int, char **);
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;

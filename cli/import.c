@@ -212,6 +212,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		return cli_fail(&e);
 	im.in.agents = agents;
 	im.in.agents_count = n;
+	cli_intake_decisions(cli, &im.in);	/* sentiment, rules */
 	im.tty = isatty(STDERR_FILENO) && !cli->quiet;
 	im.start = mono_now();
 	for (i = optind; i < argc; i++)

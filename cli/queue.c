@@ -14,6 +14,7 @@
 #include <sysexits.h>
 
 #include "cli/cli.h"
+#include "cli/explain.h"
 #include "common/err.h"
 #include "common/model.h"
 #include "common/util.h"
@@ -115,6 +116,19 @@ ticket_json(const struct ticket *t)
 	json_object_set_new(o, "updated", json_time(t->updated));
 	json_object_set_new(o, "messages", json_integer(t->messages));
 	json_object_set_new(o, "exchanges", json_integer(t->exchanges));
+	json_object_set_new(o, "urgency", json_real(t->urgency));
+	{
+		json_t *tags = json_array();
+		const char *p = t->tags, *comma;
+
+		while (tags != NULL && p != NULL && *p != '\0') {
+			comma = strchr(p, ',');
+			json_array_append_new(tags, json_stringn(p, comma ? (size_t)(comma - p) :
+			    strlen(p)));
+			p = comma ? comma + 1 : NULL;
+		}
+		json_object_set_new(o, "tags", tags != NULL ? tags : json_array());
+	}
 	return o;
 }
 
@@ -229,6 +243,8 @@ show_message(void *arg, const struct store_msg *m, struct err *e)
 			att = json_loads(m->attachments, 0, NULL);
 		json_object_set_new(o, "attachments", att ? att : json_array());
 		json_object_set_new(o, "warnings", json_str(m->warnings));
+		json_object_set_new(o, "sentiment", m->scored ? json_real(m->sentiment) :
+		    json_null());
 		json_object_set_new(o, "text", json_str(m->text));
 		return json_array_append_new(s->messages, o) == 0 ? 0 :
 		    err_set(e, ERR_NOMEM, "out of memory building JSON");
@@ -242,6 +258,8 @@ show_message(void *arg, const struct store_msg *m, struct err *e)
 		printf("Automatic: %s (opens no ticket, starts no clock)\n", m->auto_reason);
 	if (m->attachments != NULL && strcmp(m->attachments, "[]") != 0)
 		printf("Attachments: %s\n", m->attachments);
+	if (m->scored)
+		printf("Sentiment: %.4f\n", m->sentiment);
 	if (m->warnings != NULL)
 		printf("Warnings: %s\n", m->warnings);
 	printf("\n%s\n", m->text ? m->text : "");
@@ -252,7 +270,7 @@ static int
 show_event(void *arg, const struct store_event *ev, struct err *e)
 {
 	struct show_out *s = arg;
-	char at[32];
+	char at[32], line[1024];
 
 	if (s->events != NULL) {
 		json_t *o = json_object(), *d = NULL;
@@ -265,6 +283,11 @@ show_event(void *arg, const struct store_event *ev, struct err *e)
 		json_object_set_new(o, "detail", d ? d : json_str(ev->detail));
 		return json_array_append_new(s->events, o) == 0 ? 0 :
 		    err_set(e, ERR_NOMEM, "out of memory building JSON");
+	}
+	if (explain_event_text(ev, line, sizeof(line)) != NULL) {
+		printf("  %s  %-10s %-24s %s\n", time_rfc3339(ev->at, at, sizeof(at)),
+		    ev->kind ? ev->kind : "", ev->actor ? ev->actor : "", line);
+		return 0;
 	}
 	printf("  %s  %-10s %-24s %s\n", time_rfc3339(ev->at, at, sizeof(at)),
 	    ev->kind ? ev->kind : "", ev->actor ? ev->actor : "", ev->detail ? ev->detail : "");
@@ -281,6 +304,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	};
 	const struct cli_cmd *self = cli_cmd_find("show");
 	struct show_out s;
+	struct explain why;
 	struct ticket t;
 	struct err e = ERR_INIT;
 	struct store *st;
@@ -339,7 +363,16 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		    t.customer_name && *t.customer_name ? ">" : "", t.subject ? t.subject : "",
 		    time_rfc3339(t.created, created, sizeof(created)), t.messages, t.exchanges);
 	}
-	r = store_ticket_messages(st, id, 0, show_message, &s, &e);
+	/* Why it is where it is, from the events (cli/explain.c). */
+	explain_init(&why);
+	r = store_ticket_events(st, id, explain_event, &why, &e);
+	if (r == 0 && !cli->json) {
+		if (t.tags != NULL)
+			printf("Tags: %s\n", t.tags);
+		explain_print(&why, &t, stdout);
+	}
+	if (r == 0)
+		r = store_ticket_messages(st, id, 0, show_message, &s, &e);
 	if (r == 0 && !cli->json)
 		printf("\nEvents:\n");
 	if (r == 0)
@@ -349,6 +382,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 
 		json_object_set_new(o, "messages", s.messages);
 		json_object_set_new(o, "events", s.events);
+		json_object_set_new(o, "explanation", explain_json(&why, &t));
 		(void)json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(o);
@@ -356,6 +390,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		json_decref(s.messages);
 		json_decref(s.events);
 	}
+	explain_release(&why);
 	ticket_release(&t);
 	return r == -1 ? cli_fail(&e) : 0;
 }

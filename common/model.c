@@ -72,5 +72,6 @@ ticket_release(struct ticket *t)
 	free(t->customer_name);
 	free(t->subject);
 	free(t->subject_key);
+	free(t->tags);
 	ticket_init(t);
 }

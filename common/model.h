@@ -33,6 +33,9 @@ struct ticket {
 	time_t		 last_inbound;	/* last customer message */
 	int		 messages;	/* count, all directions */
 	int		 exchanges;	/* customer messages */
+	char		*tags;		/* "vip,legal": comma-separated; NULL none */
+	double		 urgency;	/* of the default policy (rules/policy.h):
+					 * orders the queue within a priority */
 };
 
 const char	*status_name(int);

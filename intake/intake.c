@@ -15,10 +15,13 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/model.h"
+#include "common/util.h"
 #include "intake/intake.h"
 #include "intake/message.h"
 #include "intake/mime.h"
+#include "intake/record.h"
 #include "intake/thread.h"
+#include "rules/decide.h"
 #include "rules/policy.h"
 #include "store/store.h"
 
@@ -72,6 +75,7 @@ intake_init(struct intake *in, struct store *st, const char *channel,
 	in->channel = channel;
 	in->public = public;
 	in->now = now;
+	in->kind = kind;
 	return store_channel_ensure(st, channel, kind, public, &in->channel_id, e);
 }
 
@@ -161,6 +165,36 @@ add_refs(struct intake *in, const struct message *m, int64_t ticket, struct err 
 	return 0;
 }
 
+/* m is a customer message older than everything in t (its reply was
+ * stored first): it is the thread's real start, so it names the ticket. */
+static int
+adopt_root(struct ticket *t, const struct message *m, const char *customer,
+    struct err *e)
+{
+	char key[512], *subject, *skey, *cust, *name;
+
+	subject = strdup(m->subject);
+	skey = strdup(thread_subject_key(m->subject, key, sizeof(key), NULL));
+	cust = strdup(customer);
+	name = strdup(m->from_name);
+	if (subject == NULL || skey == NULL || cust == NULL || name == NULL) {
+		free(subject);
+		free(skey);
+		free(cust);
+		free(name);
+		return err_set(e, ERR_NOMEM, "out of memory threading a message");
+	}
+	free(t->subject);
+	free(t->subject_key);
+	free(t->customer);
+	free(t->customer_name);
+	t->subject = subject;
+	t->subject_key = skey;
+	t->customer = cust;
+	t->customer_name = name;
+	return 0;
+}
+
 /* Threads m into a ticket (new or existing) and stores it, inside the open
  * transaction. */
 static int
@@ -168,11 +202,13 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
     struct err *e)
 {
 	struct ticket t;
+	struct decide dec;
 	char customer[320], key[512];
-	int64_t tid = 0;
+	int64_t tid = 0, mrow = 0;
 	int how = THREAD_NEW, r, reopened;
 
 	ticket_init(&t);
+	decide_init(&dec);
 	customer_of(m, customer, sizeof(customer));
 	if ((r = thread_find(in->store, m, customer, &tid, &how, e)) == -1)
 		goto fail;
@@ -211,9 +247,16 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 		in->stats.joined++;
 		if (m->auto_reason != NULL)
 			in->stats.no_ticket[reason_index(m->auto_reason)]++;
+		else if (m->direction == DIR_IN && m->date < t.created &&
+		    adopt_root(&t, m, customer, e) == -1)
+			goto fail;
 	}
-	reopened = policy_ticket_message(&t, m);
-	if (store_message_insert(in->store, m, in->channel_id, external_id, tid, NULL, e) == -1 ||
+	/* status and counters, and for a customer message sentiment,
+	 * priority, rules (rules/decide.c) */
+	if (intake_decide(in, &t, m, &dec, e) == -1)
+		goto fail;
+	reopened = dec.reopened;
+	if (store_message_insert(in->store, m, in->channel_id, external_id, tid, &mrow, e) == -1 ||
 	    add_refs(in, m, tid, e) == -1 ||
 	    store_ticket_update(in->store, &t, e) == -1)
 		goto fail;
@@ -225,9 +268,13 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 		    "{\"reason\":\"customer replied to a resolved ticket\"}", e) == -1)
 			goto fail;
 	}
+	if (intake_record(in, &t, mrow, m, &dec, e) == -1)
+		goto fail;
+	decide_release(&dec);
 	ticket_release(&t);
 	return 0;
 fail:
+	decide_release(&dec);
 	ticket_release(&t);
 	return -1;
 }
@@ -266,11 +313,23 @@ int
 intake_mail(struct intake *in, const char *raw, size_t len, time_t received,
     const char *origin, struct err *e)
 {
+	return intake_mail_at(in, raw, len, received, origin, NULL, e);
+}
+
+int
+intake_mail_at(struct intake *in, const char *raw, size_t len, time_t received,
+    const char *origin, struct intake_mail_info *info, struct err *e)
+{
 	struct message m;
+	long present = in->stats.present;
 	int ret;
 
 	in->stats.read++;
 	in->stats.bytes += (double)len;
+	if (info != NULL) {
+		info->present = 0;
+		info->message_id[0] = '\0';
+	}
 	message_init(&m);
 	m.public = in->public;
 	if (mime_parse(&m, raw, len, received, e) == -1) {
@@ -285,7 +344,83 @@ intake_mail(struct intake *in, const char *raw, size_t len, time_t received,
 		    origin, log_escape(m.message_id, id, sizeof(id)), m.warnings_count,
 		    m.warnings.buf ? m.warnings.buf : "");
 	}
-	ret = intake_message(in, &m, m.message_id, e);
+	if (info != NULL && info->direction == DIR_OUT)
+		m.direction = DIR_OUT;
+	ret = intake_message(in, &m, info != NULL && info->external_id != NULL ?
+	    info->external_id : m.message_id, e);
+	if (ret == 0 && info != NULL) {
+		info->present = in->stats.present > present;
+		(void)esc_strlcpy(info->message_id, m.message_id, sizeof(info->message_id));
+	}
 	message_release(&m);
 	return ret;
+}
+
+/* s as the inside of a JSON string, cut to fit. */
+static const char *
+json_escape(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int
+intake_signal(struct intake *in, const char *message_id, int signal,
+    const char *via, struct err *e)
+{
+	struct store_msg_loc loc;
+	struct ticket t;
+	const char *kind = signal == INTAKE_ANSWERED ? "answered-flag" : "resolved";
+	char detail[INTAKE_ID_MAX * 6 + 512], id[INTAKE_ID_MAX * 6], how[256];
+	int r, status;
+
+	if (!in->in_txn) {
+		if (store_begin(in->store, e) == -1)
+			return -1;
+		in->in_txn = 1;
+	}
+	if ((r = store_message_find(in->store, 0, NULL, message_id, &loc, e)) != 1)
+		goto out;
+	if (loc.ticket == 0 || (signal == INTAKE_ANSWERED && loc.direction != DIR_IN))
+		return 0;
+	if ((r = store_event_exists(in->store, loc.ticket, kind, message_id, e)) != 0) {
+		r = r == 1 ? 0 : -1;
+		goto out;
+	}
+	ticket_init(&t);
+	if ((r = store_ticket_get(in->store, loc.ticket, &t, e)) != 1) {
+		if (r == 0)
+			r = err_set(e, ERR_SOFTWARE, "message '%s' points at missing ticket %" PRId64,
+			    message_id, loc.ticket);
+		ticket_release(&t);
+		goto out;
+	}
+	status = t.status;
+	if (signal == INTAKE_ANSWERED && t.status == STATUS_NEW)
+		t.status = STATUS_OPEN;
+	else if (signal == INTAKE_RESOLVED && t.status != STATUS_RESOLVED &&
+	    t.status != STATUS_CLOSED)
+		t.status = STATUS_RESOLVED;
+	(void)snprintf(detail, sizeof(detail), "{\"message_id\":\"%s\",\"via\":\"%s\"}",
+	    json_escape(message_id, id, sizeof(id)), json_escape(via, how, sizeof(how)));
+	r = store_event_add(in->store, loc.ticket, in->now, kind, "agent", detail, e);
+	if (r == 0 && t.status != status)
+		r = store_ticket_update(in->store, &t, e);
+	ticket_release(&t);
+	if (r == 0)
+		return 1;
+out:
+	if (r == -1)
+		intake_release(in);
+	return r == -1 ? -1 : 0;
 }

@@ -13,9 +13,11 @@
 
 struct err;
 struct message;
+struct rules;
+struct sentiment;
 struct store;
 
-#define INTAKE_BATCH	500	/* messages per transaction */
+#define INTAKE_BATCH	2000	/* messages per transaction */
 
 /* Counts for the summary line; the no-ticket reasons are the AUTO_* names. */
 enum intake_reason { REASON_AUTO_SUBMITTED = 0, REASON_PRECEDENCE, REASON_AUTOREPLY,
@@ -32,6 +34,8 @@ struct intake_stats {
 	long	warnings;	/* messages stored with warnings */
 	long	rejected;	/* not mail at all */
 	double	bytes;
+	long	edited;		/* stored messages whose text changed at the source */
+	long	deleted;	/* stored messages deleted at the source */
 };
 
 struct intake {
@@ -45,6 +49,12 @@ struct intake {
 	int			 in_txn;
 	size_t			 pending;	/* messages in the open transaction */
 	struct intake_stats	 stats;
+	/* Decisions (issue 6), all borrowed; set after intake_init.  NULL
+	 * lexicon: sentiment is off; NULL rules: the defaults alone. */
+	const char		*kind;		/* the channel's, set by intake_init */
+	const struct sentiment	*lexicon;
+	const struct rules	*rules;
+	const char		*notify_from;	/* From of notifications; NULL default */
 };
 
 /* Ensures the channel exists in the store; cannot partially fail. */
@@ -70,5 +80,47 @@ const char *intake_reason_name(int);
 /* 1 when addr is one of agents (equal address, or its domain equals an
  * entry that has no '@'), case-insensitively. */
 int	intake_is_agent(const char *addr, const char *const *agents, size_t count);
+
+/* For connectors that know more about a message than its bytes (IMAP):
+ * intake_mail_at is intake_mail with this in and out. */
+#define INTAKE_ID_MAX	1000	/* RFC 5322's line limit bounds a Message-ID */
+struct intake_mail_info {
+	const char	*external_id;	/* IN: the source's id; NULL: the Message-ID */
+	int		 direction;	/* IN: DIR_OUT is from the team whoever sent
+					 * it (a sent folder); DIR_IN: agents decide */
+	int		 present;	/* OUT: 1 when it was stored before */
+	char		 message_id[INTAKE_ID_MAX];	/* OUT: "" unless 0 returned */
+};
+int	intake_mail_at(struct intake *, const char *raw, size_t len, time_t received,
+	    const char *origin, struct intake_mail_info *info /* may be NULL */,
+	    struct err *);
+
+/* What a source says about a stored message besides its bytes. */
+enum intake_signal {
+	INTAKE_ANSWERED = 0,	/* \Answered on a customer message: a team response */
+	INTAKE_RESOLVED		/* in the done folder, or has the done keyword */
+};
+/* Applies a signal to the ticket of the message with this Message-ID, once
+ * per message and signal: an event ("answered-flag" or "resolved", detail
+ * {"message_id", "via"}; via is e.g. "\\Answered" or "folder Done"), and
+ * ANSWERED moves a new ticket to open, RESOLVED resolves one that is not
+ * resolved or closed.  Joins the open batch, so it commits with the
+ * cursor.  Returns 1 applied, 0 nothing to do (unknown message, no ticket,
+ * not from the customer for ANSWERED, seen before), -1 a store failure
+ * (the open batch is rolled back). */
+int	intake_signal(struct intake *, const char *message_id, int signal,
+	    const char *via, struct err *);
+
+/* Social sources (intake/change.c): a stored post changed at its source.
+ * intake_edit replaces the text of the message (this channel, external_id)
+ * and keeps its ticket, with a "message-edited" event; intake_delete marks
+ * it deleted, with a "message-deleted" event (detail {"message_id",
+ * "channel"}); the message stays.  Both join the open batch, so they
+ * commit with the cursor.  1 changed, 0 nothing to do (unknown message,
+ * same text, deleted before), -1 a store failure (batch rolled back). */
+int	intake_edit(struct intake *, const char *external_id, const char *text,
+	    time_t at, struct err *);
+int	intake_delete(struct intake *, const char *external_id, time_t at,
+	    struct err *);
 
 #endif

@@ -60,6 +60,9 @@ struct message {
 	struct attachment *atts;
 	size_t		 atts_count;
 
+	int		 scored;	/* sentiment is set (rules/sentiment.c) */
+	double		 sentiment;	/* compound score of text_scored, -1 .. 1 */
+
 	const char	*auto_reason;	/* one of AUTO_*, or NULL for a human */
 	const char	*auto_detail;	/* e.g. "Auto-Submitted: auto-replied" */
 

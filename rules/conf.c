@@ -90,10 +90,16 @@
  *                  since DATE, tls none|starttls|implicit (from the URL),
  *                  tls-verify BOOL (yes), ca-file PATH
  *        mastodon: instance STRING (http[s]://, required), token-file
- *                  SECRET (required), poll DURATION (2m), agents LIST
+ *                  SECRET (required), poll DURATION (2m), agents LIST,
+ *                  hashtag LIST (tag timelines; the '#' is optional),
+ *                  search LIST (status searches)
  *        bluesky:  handle STRING (required), app-password-file SECRET
- *                  (required), poll DURATION (2m)
+ *                  (required), poll DURATION (2m), service STRING (the
+ *                  PDS; https://bsky.social), search LIST (searchPosts)
  *        feed:     url STRING (http[s]://, required), poll DURATION (15m)
+ *        URLs of mastodon, bluesky and feed channels must be https://;
+ *        plain http:// is refused unless the host is loopback (127.0.0.1,
+ *        ::1, localhost), which is for tests.
  *        mbox:     path PATH (required; a warning if missing), agents LIST
  *        agents are addresses ("a@example.com") or domains ("example.com"
  *        or "@example.com"); public defaults to yes for feeds and to "per
@@ -131,6 +137,7 @@
 #include "common/err.h"
 #include "common/model.h"
 #include "rules/conf.h"
+#include "rules/rules.h"
 
 #define CONF_FILE_MAX		(1024 * 1024)	/* one file; more is a mistake */
 #define CONF_TOKEN_MAX		4096		/* a word or string, with its NUL */
@@ -268,7 +275,7 @@ static const struct keyword department_keys[] = {
 enum { CH_AGENTS, CH_APP_PASSWORD_FILE, CH_CA_FILE, CH_DEPARTMENT, CH_DONE,
 	CH_HANDLE, CH_INSTANCE, CH_OAUTH_TOKEN_FILE, CH_PASSWORD_FILE, CH_PATH,
 	CH_POLL, CH_PUBLIC, CH_SENT, CH_SINCE, CH_TIER, CH_TLS, CH_TLS_VERIFY,
-	CH_TOKEN_FILE, CH_URL, CH_USER };
+	CH_TOKEN_FILE, CH_URL, CH_USER, CH_HASHTAG, CH_SEARCH, CH_SERVICE };
 static const struct keyword channel_keys[] = {
 	{ "agents", CH_AGENTS, KW_REPEAT, K_IMAP | K_MASTODON | K_MBOX },
 	{ "app-password-file", CH_APP_PASSWORD_FILE, 0, K_BLUESKY },
@@ -276,13 +283,16 @@ static const struct keyword channel_keys[] = {
 	{ "department", CH_DEPARTMENT, 0, 0 },
 	{ "done", CH_DONE, 0, K_IMAP },
 	{ "handle", CH_HANDLE, 0, K_BLUESKY },
+	{ "hashtag", CH_HASHTAG, KW_REPEAT, K_MASTODON },
 	{ "instance", CH_INSTANCE, 0, K_MASTODON },
 	{ "oauth-token-file", CH_OAUTH_TOKEN_FILE, 0, K_IMAP },
 	{ "password-file", CH_PASSWORD_FILE, 0, K_IMAP },
 	{ "path", CH_PATH, 0, K_MBOX },
 	{ "poll", CH_POLL, 0, K_IMAP | K_MASTODON | K_BLUESKY | K_FEED },
 	{ "public", CH_PUBLIC, 0, 0 },
+	{ "search", CH_SEARCH, KW_REPEAT, K_MASTODON | K_BLUESKY },
 	{ "sent", CH_SENT, 0, K_IMAP },
+	{ "service", CH_SERVICE, 0, K_BLUESKY },
 	{ "since", CH_SINCE, 0, K_IMAP },
 	{ "tier", CH_TIER, 0, 0 },
 	{ "tls", CH_TLS, 0, K_IMAP },
@@ -1011,6 +1021,26 @@ url_has_scheme(const char *url, const char *a, const char *b)
 	return 0;
 }
 
+/* 1 when an http[s] URL's host is 127.0.0.1, [::1] or localhost. */
+static int
+url_loopback(const char *url)
+{
+	static const char *const hosts[] = { "127.0.0.1", "[::1]", "localhost" };
+	const char *h = strstr(url, "://");
+	size_t i, l;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	for (i = 0; i < NELEM(hosts); i++) {
+		l = strlen(hosts[i]);
+		if (strncasecmp(h, hosts[i], l) == 0 &&
+		    (h[l] == '\0' || h[l] == ':' || h[l] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- value readers: on error the bad token stays current ------------- */
 
 static int
@@ -1265,6 +1295,35 @@ check_agent(struct parser *p, char *s)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
 	return 1;
+}
+
+/* A hashtag: letters, digits and '_' (Mastodon's rule), the '#' dropped. */
+static int
+check_hashtag(struct parser *p, char *s)
+{
+	const char *c;
+
+	if (s[0] == '#')
+		memmove(s, s + 1, strlen(s));
+	for (c = s; *c != '\0'; c++)
+		if (!(*c == '_' || (unsigned char)*c >= 0x80 ||
+		    (*c >= '0' && *c <= '9') || ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z')))
+			break;
+	if (*s == '\0' || *c != '\0') {
+		(void)perr(p, "invalid hashtag '%s' (letters, digits and '_')", p->tok.text);
+		return 0;
+	}
+	return 1;
+}
+
+/* A search: any text up to 256 bytes. */
+static int
+check_search(struct parser *p, char *s)
+{
+	if (strlen(s) <= 256)
+		return 1;
+	(void)perr(p, "search '%.40s...' is longer than 256 bytes", s);
+	return 0;
 }
 
 /* ---- blocks ---------------------------------------------------------- */
@@ -1793,6 +1852,10 @@ channel_url(struct parser *p, struct conf_channel *ch, const char *after, char *
 		if (ch->kind != CONF_IMAP && !url_has_scheme(s, "https", "http"))
 			return perr(p, "invalid URL '%s' after '%s' (expected https://...)",
 			    s, after);
+		if (ch->kind != CONF_IMAP && !url_has_scheme(s, "https", "https") &&
+		    !url_loopback(s))
+			return perr(p, "plain http URL '%s' after '%s': use https:// (http "
+			    "is only for loopback hosts)", s, after);
 	}
 	return expect_string(p, after, out);
 }
@@ -1816,6 +1879,14 @@ channel_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw
 		return expect_name(p, k->name, &ch->department);
 	case CH_DONE:
 		return expect_string(p, k->name, &ch->done);
+	case CH_HASHTAG:
+		return expect_list(p, k->name, &ch->hashtags, &ch->hashtags_count,
+		    check_hashtag);
+	case CH_SEARCH:
+		return expect_list(p, k->name, &ch->searches, &ch->searches_count,
+		    check_search);
+	case CH_SERVICE:
+		return channel_url(p, ch, k->name, &ch->service);
 	case CH_HANDLE:
 		if (p->tok.type == TOK_STRING) {
 			h = p->tok.text[0] == '@' ? p->tok.text + 1 : p->tok.text;
@@ -2377,7 +2448,7 @@ is_rule_stopper(const char *w, size_t len)
  * and comments are skipped, braces counted, 'when' and 'then' found.  The
  * rule language has its own tokens (~, <=, parentheses), which the
  * configuration lexer would refuse, so it never sees them.
- * TODO(issue 6, item 2): rules/parse.c compiles r->when and r->then. */
+ * rules/parse.c compiles r->when and r->then (compile_rules below). */
 static int
 rule_body(struct parser *p, struct conf_rule *r, const struct conf_pos *open)
 {
@@ -2748,6 +2819,32 @@ resolve(struct parser *p)
 	free(dep_used);
 }
 
+/* ---- compiling rules ------------------------------------------------- */
+
+/* rules/parse.c reports through this: its errors read like ours, with
+ * the line and a caret, and count towards the load's. */
+static void
+rule_report(void *arg, int warning, const struct conf_pos *pos, const char *msg)
+{
+	struct parser *p = arg;
+
+	if (warning)
+		pwarn_at(p, pos, "%s", msg);
+	else
+		(void)perr_at(p, pos, "%s", msg);
+}
+
+static void
+compile_rules(struct parser *p)
+{
+	struct rules_diag d = { rule_report, p };
+	struct err e = ERR_INIT;
+
+	if (rules_compile(p->conf, &d, &p->conf->compiled, &e) == -1 &&
+	    e.code == ERR_NOMEM)
+		nomem(p);
+}
+
 /* ---- loading --------------------------------------------------------- */
 
 /* Parses buf (taken) as the file name; has_id: st identifies it. */
@@ -2791,6 +2888,8 @@ conf_parse(const char *name, char *buf, size_t len, const struct stat *st,
 		parse_statements(&p);
 		if (!p.stop)
 			resolve(&p);
+		if (!p.stop && !p.oom)
+			compile_rules(&p);
 	}
 	for (s = p.srcs; s != NULL; s = next) {
 		next = s->next;
@@ -2849,6 +2948,7 @@ conf_free(struct conf *c)
 
 	if (c == NULL)
 		return;
+	rules_free(c->compiled);
 	arena_release(&ci->arena);
 	free(ci);
 }

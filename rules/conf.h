@@ -12,8 +12,9 @@
  * and swaps; a bad reload keeps the old.  Pointers into a conf (the lookups
  * below, tier->calendar) are borrowed until conf_free.
  *
- * Rules are kept as source text with positions: rules/parse.c (issue 6,
- * item 2) compiles them.  conf only checks their outline. */
+ * Rules are kept as source text with positions, checked for their outline
+ * here and compiled by rules/parse.c during the load, its errors reported
+ * with ours; conf->compiled is the result. */
 #ifndef ESC_CONF_H
 #define ESC_CONF_H
 
@@ -21,6 +22,7 @@
 #include <stdio.h>
 
 struct err;
+struct rules;
 
 #ifdef SYSCONFDIR
 /* Makefile.am defines SYSCONFDIR as the directory, e.g. "/etc". */
@@ -132,6 +134,12 @@ struct conf_channel {
 	/* bluesky */
 	char			*handle;
 	char			*app_password_file;
+	char			*service;	/* the PDS; NULL: https://bsky.social */
+	/* mastodon, bluesky: sources beyond the account's own notifications */
+	char			**hashtags;	/* mastodon tag timelines, no '#' */
+	size_t			 hashtags_count;
+	char			**searches;	/* search terms */
+	size_t			 searches_count;
 	/* mbox */
 	char			*path;
 };
@@ -191,6 +199,9 @@ struct conf {
 	size_t			 digests_count;
 	struct conf_rule	*rules;		/* in file order: they run in it */
 	size_t			 rules_count;
+	/* The rules compiled (rules/rules.h) at load; owned, freed by
+	 * conf_free; never NULL in a loaded conf, empty without rules. */
+	struct rules		*compiled;
 };
 
 /* conf_load_mem flags. */

@@ -25,8 +25,10 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/model.h"
+#include "common/util.h"
 #include "intake/message.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 /* "ESCA": marks the file as ours, so another program's SQLite database is
  * never migrated into an escalator one. */
@@ -50,7 +52,7 @@
  * - a checkpoint every 1024 pages (64 MiB of WAL): fewer checkpoints and
  *   fsyncs than the default; the WAL is cut back to 64 MiB after each. */
 #define STORE_PAGE_SIZE		"65536"
-#define STORE_CACHE_KIB		"16384"
+#define STORE_CACHE_KIB		"32768"
 #define STORE_WAL_PAGES		"1024"
 #define STORE_WAL_LIMIT		"67108864"
 
@@ -116,7 +118,7 @@ static const char *const migrations[] = {
 	/* The triage view: open statuses, most urgent first, oldest first. */
 	"CREATE INDEX ticket_queue ON ticket(status, priority DESC, created);\n"
 	/* Threading by subject when no reference matches. */
-	"CREATE INDEX ticket_subject ON ticket(customer, subject_key, updated);\n"
+	"CREATE INDEX ticket_subject ON ticket(customer, subject_key);\n"
 
 	/* One logical message, stored once even if it reached two inboxes
 	 * (UNIQUE message_id); external_id is the channel's own id (IMAP
@@ -199,6 +201,95 @@ static const char *const migrations[] = {
 	"	last_error	TEXT\n"
 	");\n"
 	"CREATE INDEX outbox_due ON outbox(sent, next_attempt);\n",
+
+	/* 1 -> 2: social posts change at their source (issue 8).  edited:
+	 * when text was last replaced by an edit; deleted: when the post was
+	 * deleted there (the row stays, for the ticket's history). */
+	"ALTER TABLE message ADD COLUMN edited INTEGER;\n"
+	"ALTER TABLE message ADD COLUMN deleted INTEGER;\n",
+
+	/* 2 -> 3: decisions (issue 6).  message.sentiment: compound score of
+	 * text_scored, -1 to 1, NULL when not scored (no lexicon, not from
+	 * the customer).  ticket.tags: comma-separated, NULL for none;
+	 * ticket.urgency: the default policy's score (rules/policy.h), which
+	 * orders tickets of one priority in the queue. */
+	"ALTER TABLE message ADD COLUMN sentiment REAL;\n"
+	"ALTER TABLE ticket ADD COLUMN tags TEXT;\n"
+	"ALTER TABLE ticket ADD COLUMN urgency REAL NOT NULL DEFAULT 0;\n"
+	"DROP INDEX ticket_queue;\n"
+	"CREATE INDEX ticket_queue ON ticket(status, priority DESC, urgency DESC, created);\n",
+
+	/* 3 -> 4: SLA clocks and delivery by recipient (issue 7; the SQL
+	 * that uses them is in store_sla.c).  sla_clock: one row per ticket
+	 * and kind, as rules/sla.c computed it; cycle names the run (its
+	 * start); next_due is the next warning or breach not yet recorded,
+	 * and its partial index is all an idle sweep reads.  sla_event: each
+	 * warning and breach, once per ticket, kind, cycle and level by the
+	 * UNIQUE constraint.  sla_dirty: tickets whose clocks must be
+	 * recomputed, filled by triggers whenever a ticket or its history
+	 * changes (the sweep's own SLA events excepted), so no other code has
+	 * to remember the clocks.  outbox_rcpt: each recipient's delivery;
+	 * outbox.recipients becomes a JSON array of addresses, split by a
+	 * trigger. */
+	"CREATE TABLE sla_clock (\n"
+	"	ticket_id	INTEGER NOT NULL REFERENCES ticket(id),\n"
+	"	kind		TEXT NOT NULL,\n"
+	"	tier		INTEGER NOT NULL,\n"
+	"	cycle		INTEGER NOT NULL,\n"
+	"	state		TEXT NOT NULL CHECK (state IN ('running', 'paused', 'met', 'missed')),\n"
+	"	target		INTEGER NOT NULL,	-- business seconds\n"
+	"	started		INTEGER NOT NULL,\n"
+	"	deadline	INTEGER,		-- NULL while paused\n"
+	"	warn_at		INTEGER,\n"
+	"	stopped		INTEGER,\n"
+	"	paused_total	INTEGER NOT NULL DEFAULT 0,\n"
+	"	next_due	INTEGER,\n"
+	"	PRIMARY KEY (ticket_id, kind)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX sla_clock_due ON sla_clock(next_due) WHERE next_due IS NOT NULL;\n"
+	"CREATE TABLE sla_event (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	ticket_id	INTEGER NOT NULL REFERENCES ticket(id),\n"
+	"	kind		TEXT NOT NULL,\n"
+	"	cycle		INTEGER NOT NULL,\n"
+	"	level		TEXT NOT NULL CHECK (level IN ('warning', 'breach')),\n"
+	"	tier		INTEGER NOT NULL,\n"
+	"	due		INTEGER NOT NULL,	-- the warn_at or deadline passed\n"
+	"	at		INTEGER NOT NULL,	-- when a sweep saw it\n"
+	"	notified	INTEGER NOT NULL DEFAULT 0,\n"
+	"	UNIQUE (ticket_id, kind, cycle, level)\n"
+	");\n"
+	"CREATE INDEX sla_event_at ON sla_event(at);\n"
+	"CREATE TABLE sla_dirty (ticket_id INTEGER PRIMARY KEY);\n"
+	"CREATE TRIGGER sla_dirty_ticket_new AFTER INSERT ON ticket\n"
+	"BEGIN INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (NEW.id); END;\n"
+	"CREATE TRIGGER sla_dirty_ticket_change AFTER UPDATE ON ticket\n"
+	"BEGIN INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (NEW.id); END;\n"
+	"CREATE TRIGGER sla_dirty_event AFTER INSERT ON event\n"
+	"WHEN NEW.kind NOT IN ('sla-warning', 'sla-breach', 'notified')\n"
+	"BEGIN INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (NEW.ticket_id); END;\n"
+	"INSERT INTO sla_dirty(ticket_id) SELECT id FROM ticket;\n"
+	"CREATE TABLE outbox_rcpt (\n"
+	"	outbox_id	INTEGER NOT NULL REFERENCES outbox(id),\n"
+	"	rcpt		TEXT NOT NULL,\n"
+	"	state		TEXT NOT NULL DEFAULT 'pending'\n"
+	"			CHECK (state IN ('pending', 'sent', 'failed')),\n"
+	"	attempts	INTEGER NOT NULL DEFAULT 0,\n"
+	"	next_attempt	INTEGER NOT NULL,\n"
+	"	done		INTEGER,		-- when sent or failed\n"
+	"	last_error	TEXT,\n"
+	"	PRIMARY KEY (outbox_id, rcpt)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX outbox_rcpt_due ON outbox_rcpt(next_attempt) WHERE state = 'pending';\n"
+	/* A plain "a@x, b@y" list is read too. */
+	"CREATE TRIGGER outbox_rcpt_split AFTER INSERT ON outbox BEGIN\n"
+	"	INSERT OR IGNORE INTO outbox_rcpt(outbox_id, rcpt, next_attempt)\n"
+	"	SELECT NEW.id, trim(value), coalesce(NEW.next_attempt, NEW.created)\n"
+	"	FROM json_each(CASE WHEN json_valid(NEW.recipients) THEN NEW.recipients\n"
+	"		ELSE '[\"' || replace(replace(replace(NEW.recipients, '\"', ''),\n"
+	"		' ', ''), ',', '\",\"') || '\"]' END)\n"
+	"	WHERE trim(value) <> '';\n"
+	"END;\n",
 };
 
 #define MIGRATIONS_COUNT	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -231,6 +322,15 @@ enum stmt {
 	STMT_TICKET_EVENTS,
 	STMT_UNTICKETED,
 	STMT_OUTBOX_ADD,
+	/* Connectors: where a stored message came from (issue 5). */
+	STMT_MESSAGE_FIND_EXTERNAL,
+	STMT_MESSAGE_FIND_ID,
+	STMT_MESSAGE_SET_EXTERNAL,
+	STMT_OPEN_MESSAGES,
+	STMT_EVENT_EXISTS,
+	/* Social connectors: posts edited or deleted at the source (issue 8). */
+	STMT_MESSAGE_EDIT,
+	STMT_MESSAGE_DELETE,
 	STMT_COUNT
 };
 
@@ -238,12 +338,13 @@ enum stmt {
 #define TICKET_COLUMNS \
 	"t.id, t.status, t.priority, t.tier, t.department, t.owner, c.name," \
 	" t.public, t.customer, t.customer_name, t.subject, t.subject_key," \
-	" t.created, t.updated, t.last_inbound, t.messages, t.exchanges"
+	" t.created, t.updated, t.last_inbound, t.messages, t.exchanges," \
+	" t.tags, t.urgency"
 /* The columns msg_from_row reads; m is message, c channel. */
 #define MSG_COLUMNS \
 	"m.id, m.message_id, m.from_name, m.from_addr, m.subject, m.text," \
 	" m.auto_reason, m.warnings, m.attachments, c.name, m.direction," \
-	" m.public, m.date, m.received"
+	" m.public, m.date, m.received, m.sentiment"
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -276,9 +377,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " ticket_id, direction, from_name, from_addr, recipients, subject,"
 	    " date, received, public, reach, url, in_reply_to, refs, html_only,"
 	    " attachments, auto_reason, auto_detail, warnings, text,"
-	    " text_scored, raw)"
+	    " text_scored, raw, sentiment)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 
 	[STMT_THREAD_REF_ADD] =
 	    "INSERT OR IGNORE INTO thread_ref(message_id, ticket_id)"
@@ -293,9 +394,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_TICKET_CREATE] =
 	    "INSERT INTO ticket(status, priority, tier, department, owner,"
 	    " channel_id, public, customer, customer_name, subject, subject_key,"
-	    " created, updated, last_inbound, messages, exchanges)"
+	    " created, updated, last_inbound, messages, exchanges, tags, urgency)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16)",
+	    " ?14, ?15, ?16, ?17, ?18)",
 	[STMT_TICKET_GET] =
 	    "SELECT " TICKET_COLUMNS
 	    " FROM ticket t LEFT JOIN channel c ON c.id = t.channel_id"
@@ -308,24 +409,30 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " department = ?5, owner = ?6, public = ?7, customer = ?8,"
 	    " customer_name = ?9, subject = ?10, subject_key = ?11,"
 	    " updated = ?12, last_inbound = ?13, messages = ?14,"
-	    " exchanges = ?15, created = ?16 WHERE id = ?1",
+	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18"
+	    " WHERE id = ?1",
 
 	[STMT_EVENT_ADD] =
 	    "INSERT INTO event(ticket_id, at, kind, actor, detail)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 
-	/* The triage order.  SLA deadlines come in a later issue: the
-	 * earliest deadline becomes the second sort key, between
-	 * priority DESC and created (t.deadline ASC NULLS LAST). */
+	/* The triage order: priority, then the SLA deadline, then the
+	 * default policy's urgency (a public negative post above a private
+	 * mail of the same priority), then age, oldest first.  SLA deadlines
+	 * come in a later issue: the earliest deadline becomes the second
+	 * sort key, between priority DESC and urgency (t.deadline ASC NULLS
+	 * LAST). */
 	[STMT_QUEUE_OPEN] =
 	    "SELECT " TICKET_COLUMNS
 	    " FROM ticket t LEFT JOIN channel c ON c.id = t.channel_id"
 	    " WHERE t.status IN (?1, ?2, ?3)"
-	    " ORDER BY t.priority DESC, /* deadline here */ t.created, t.id",
+	    " ORDER BY t.priority DESC, /* deadline here */ t.urgency DESC,"
+	    " t.created, t.id",
 	[STMT_QUEUE_ALL] =
 	    "SELECT " TICKET_COLUMNS
 	    " FROM ticket t LEFT JOIN channel c ON c.id = t.channel_id"
-	    " ORDER BY t.priority DESC, /* deadline here */ t.created, t.id",
+	    " ORDER BY t.priority DESC, /* deadline here */ t.urgency DESC,"
+	    " t.created, t.id",
 
 	[STMT_TICKET_MESSAGES] =
 	    "SELECT " MSG_COLUMNS
@@ -342,6 +449,31 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_OUTBOX_ADD] =
 	    "INSERT INTO outbox(ticket_id, message_id, recipients, data,"
 	    " created, next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	/* Connectors: find a stored message by its source id or Message-ID,
+	 * move its source id (a resync), list the customer messages of open
+	 * tickets (flag checks), and tell whether a signal was recorded. */
+#define MSG_LOC_COLUMNS	"id, channel_id, ticket_id, direction, external_id, message_id"
+	[STMT_MESSAGE_FIND_EXTERNAL] =
+	    "SELECT " MSG_LOC_COLUMNS " FROM message"
+	    " WHERE channel_id = ?1 AND external_id = ?2",
+	[STMT_MESSAGE_FIND_ID] =
+	    "SELECT " MSG_LOC_COLUMNS " FROM message WHERE message_id = ?1",
+	[STMT_MESSAGE_SET_EXTERNAL] =
+	    "UPDATE message SET external_id = ?2 WHERE id = ?1",
+	[STMT_OPEN_MESSAGES] =
+	    "SELECT m.external_id FROM message m JOIN ticket t ON t.id = m.ticket_id"
+	    " WHERE m.channel_id = ?1 AND m.direction = 0"
+	    " AND t.status IN (?2, ?3, ?4) ORDER BY m.id",
+	[STMT_EVENT_EXISTS] =
+	    "SELECT EXISTS (SELECT 1 FROM event WHERE ticket_id = ?1 AND kind = ?2"
+	    " AND json_extract(detail, '$.message_id') = ?3)",
+	/* Social connectors: replace an edited post's text, mark a deleted
+	 * one; a no-op (no change counted) when nothing differs. */
+	[STMT_MESSAGE_EDIT] =
+	    "UPDATE message SET text = ?2, text_scored = ?3, edited = ?4"
+	    " WHERE id = ?1 AND (text IS NOT ?2 OR text_scored IS NOT ?3)",
+	[STMT_MESSAGE_DELETE] =
+	    "UPDATE message SET deleted = ?2 WHERE id = ?1 AND deleted IS NULL",
 };
 
 struct store {
@@ -350,6 +482,7 @@ struct store {
 	char		*path;		/* for messages */
 	int		 in_tx;		/* between store_begin and commit/rollback */
 	struct buf	 refs;		/* scratch: one message's joined refs */
+	struct store_sla *sla;		/* store_sla.c's statements, on first use */
 };
 
 /* Test hook, deliberately not in store.h: runs SQL text no API would run,
@@ -630,12 +763,32 @@ store_close(struct store *st)
 		store_rollback(st);
 	for (i = 0; i < STMT_COUNT; i++)
 		(void)sqlite3_finalize(st->stmt[i]);	/* NULL-safe; errors were reported at step */
+	store_sla_close(st->sla);
 	/* Every statement is finalized, so close cannot be busy; with WAL it
 	 * checkpoints and removes the -wal file as the last connection. */
 	(void)sqlite3_close(st->db);
 	buf_release(&st->refs);
 	free(st->path);
 	free(st);
+}
+
+/* For the other files of store/ (store_int.h). */
+sqlite3 *
+store_sqlite(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+struct store_sla **
+store_sla_slot(struct store *st)
+{
+	return &st->sla;
 }
 
 int
@@ -949,6 +1102,8 @@ store_message_insert(struct store *st, const struct message *m, int64_t channel,
 	if (m->raw != NULL)
 		rc |= sqlite3_bind_blob64(stmt, 24, m->raw,
 		    (sqlite3_uint64)m->raw_len, SQLITE_STATIC);
+	if (m->scored)
+		rc |= sqlite3_bind_double(stmt, 25, m->sentiment);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot store message '%s'", m->message_id);
 	else if (id != NULL)
@@ -1050,6 +1205,8 @@ ticket_from_row(sqlite3_stmt *stmt, struct ticket *t, struct err *e)
 	t->last_inbound = (time_t)sqlite3_column_int64(stmt, 14);
 	t->messages = sqlite3_column_int(stmt, 15);
 	t->exchanges = sqlite3_column_int(stmt, 16);
+	t->tags = col_strdup(stmt, 17, &oom);
+	t->urgency = sqlite3_column_double(stmt, 18);
 	if (oom) {
 		ticket_release(t);
 		return err_set(e, ERR_NOMEM, "out of memory reading a ticket");
@@ -1093,6 +1250,8 @@ store_ticket_create(struct store *st, struct ticket *t, struct err *e)
 	rc |= bind_int(stmt, 14, (int64_t)t->last_inbound);
 	rc |= bind_int(stmt, 15, t->messages);
 	rc |= bind_int(stmt, 16, t->exchanges);
+	rc |= bind_text(stmt, 17, t->tags);
+	rc |= sqlite3_bind_double(stmt, 18, t->urgency);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot create a ticket");
 	else
@@ -1142,6 +1301,8 @@ store_ticket_update(struct store *st, const struct ticket *t, struct err *e)
 	rc |= bind_int(stmt, 14, t->messages);
 	rc |= bind_int(stmt, 15, t->exchanges);
 	rc |= bind_int(stmt, 16, (int64_t)t->created);
+	rc |= bind_text(stmt, 17, t->tags);
+	rc |= sqlite3_bind_double(stmt, 18, t->urgency);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot update ticket %" PRId64, t->id);
 	else if (sqlite3_changes(st->db) == 0)
@@ -1229,6 +1390,8 @@ msg_from_row(sqlite3_stmt *stmt, struct store_msg *m, struct err *e)
 	m->public = sqlite3_column_int(stmt, 11);
 	m->date = (time_t)sqlite3_column_int64(stmt, 12);
 	m->received = (time_t)sqlite3_column_int64(stmt, 13);
+	m->scored = sqlite3_column_type(stmt, 14) != SQLITE_NULL;
+	m->sentiment = sqlite3_column_double(stmt, 14);
 	if (oom) {
 		store_msg_release(m);
 		return err_set(e, ERR_NOMEM, "out of memory reading a message");
@@ -1431,4 +1594,176 @@ store_outbox_add(struct store *st, int64_t ticket, const char *message_id,
 		    message_id ? message_id : "");
 	stmt_done(stmt);
 	return ret;
+}
+
+/*
+ * Connectors: where stored messages came from (issue 5).
+ */
+
+int
+store_message_find(struct store *st, int64_t channel, const char *external_id,
+    const char *message_id, struct store_msg_loc *out, struct err *e)
+{
+	sqlite3_stmt *stmt;
+	const unsigned char *ext, *mid;
+	int rc = SQLITE_OK, ret;
+
+	if (external_id != NULL) {
+		stmt = st->stmt[STMT_MESSAGE_FIND_EXTERNAL];
+		rc |= bind_int(stmt, 1, channel);
+		rc |= bind_text(stmt, 2, external_id);
+	} else {
+		stmt = st->stmt[STMT_MESSAGE_FIND_ID];
+		rc |= bind_text(stmt, 1, message_id);
+	}
+	memset(out, 0, sizeof(*out));
+	if (rc != SQLITE_OK || (rc = sqlite3_step(stmt)) == SQLITE_ERROR ||
+	    (rc != SQLITE_ROW && rc != SQLITE_DONE))
+		ret = store_error(st, e, "cannot look up message '%s'",
+		    external_id ? external_id : message_id ? message_id : "");
+	else if (rc == SQLITE_DONE)
+		ret = 0;
+	else {
+		out->id = sqlite3_column_int64(stmt, 0);
+		out->channel = sqlite3_column_int64(stmt, 1);
+		out->ticket = sqlite3_column_int64(stmt, 2);	/* NULL reads 0 */
+		out->direction = sqlite3_column_int(stmt, 3);
+		ext = sqlite3_column_text(stmt, 4);
+		mid = sqlite3_column_text(stmt, 5);
+		/* Ids longer than the buffers are cut; a cut id is still unique
+		 * enough to name the message in a log, and lookups use the rowid. */
+		(void)esc_strlcpy(out->external_id, ext ? (const char *)ext : "",
+		    sizeof(out->external_id));
+		(void)esc_strlcpy(out->message_id, mid ? (const char *)mid : "",
+		    sizeof(out->message_id));
+		ret = 1;
+	}
+	stmt_done(stmt);
+	return ret;
+}
+
+int
+store_message_set_external_id(struct store *st, int64_t id, const char *external_id,
+    struct err *e)
+{
+	sqlite3_stmt *stmt = st->stmt[STMT_MESSAGE_SET_EXTERNAL];
+	int rc = SQLITE_OK, ret = 0;
+
+	rc |= bind_int(stmt, 1, id);
+	rc |= bind_text(stmt, 2, external_id);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		ret = store_error(st, e, "cannot move message %" PRId64 " to '%s'", id,
+		    external_id);
+	stmt_done(stmt);
+	return ret;
+}
+
+int
+store_open_messages(struct store *st, int64_t channel,
+    int (*cb)(void *arg, const char *external_id, struct err *), void *arg,
+    struct err *e)
+{
+	sqlite3_stmt *stmt = st->stmt[STMT_OPEN_MESSAGES];
+	const unsigned char *ext;
+	int rc = SQLITE_OK, ret = 0;
+
+	if (list_busy(st, stmt, "open messages", e) == -1)
+		return -1;
+	rc |= bind_int(stmt, 1, channel);
+	rc |= bind_int(stmt, 2, STATUS_NEW);
+	rc |= bind_int(stmt, 3, STATUS_OPEN);
+	rc |= bind_int(stmt, 4, STATUS_PENDING);
+	if (rc != SQLITE_OK) {
+		stmt_done(stmt);
+		return store_error(st, e, "cannot list open messages");
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((ext = sqlite3_column_text(stmt, 0)) == NULL)
+			continue;
+		if ((ret = cb(arg, (const char *)ext, e)) == -1)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_error(st, e, "cannot list open messages");
+	stmt_done(stmt);
+	return ret;
+}
+
+int
+store_event_exists(struct store *st, int64_t ticket, const char *kind,
+    const char *message_id, struct err *e)
+{
+	sqlite3_stmt *stmt = st->stmt[STMT_EVENT_EXISTS];
+	int rc = SQLITE_OK, ret;
+
+	rc |= bind_int(stmt, 1, ticket);
+	rc |= bind_text(stmt, 2, kind);
+	rc |= bind_text(stmt, 3, message_id);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
+		ret = store_error(st, e, "cannot look up events of ticket %" PRId64, ticket);
+	else
+		ret = sqlite3_column_int(stmt, 0) ? 1 : 0;
+	stmt_done(stmt);
+	return ret;
+}
+
+/*
+ * Social connectors: posts edited or deleted at their source (issue 8).
+ */
+
+/* Runs STMT_MESSAGE_EDIT or _DELETE on the message (channel, external_id):
+ * 1 changed (*ticket set, 0 if none), 0 unknown or unchanged, -1 error. */
+static int
+message_change(struct store *st, int which, int64_t channel, const char *external_id,
+    const char *text, const char *text_scored, time_t at, int64_t *ticket,
+    struct err *e)
+{
+	struct store_msg_loc *loc;
+	sqlite3_stmt *stmt = st->stmt[which];
+	int rc = SQLITE_OK, ret;
+
+	*ticket = 0;
+	if ((loc = malloc(sizeof(*loc))) == NULL)	/* ids make it too big for the stack */
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((ret = store_message_find(st, channel, external_id, NULL, loc, e)) != 1) {
+		free(loc);
+		return ret;
+	}
+	rc |= bind_int(stmt, 1, loc->id);
+	if (which == STMT_MESSAGE_EDIT) {
+		rc |= bind_text(stmt, 2, text);
+		rc |= bind_text(stmt, 3, text_scored != NULL && strcmp(text_scored, text) != 0 ?
+		    text_scored : NULL);
+		rc |= bind_int(stmt, 4, (int64_t)at);
+	} else
+		rc |= bind_int(stmt, 2, (int64_t)at);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		ret = store_error(st, e, "cannot %s message '%s'",
+		    which == STMT_MESSAGE_EDIT ? "edit" : "mark deleted", external_id);
+	else if (sqlite3_changes(st->db) == 0)
+		ret = 0;
+	else {
+		*ticket = loc->ticket;
+		ret = 1;
+	}
+	stmt_done(stmt);
+	free(loc);
+	return ret;
+}
+
+int
+store_message_edit(struct store *st, int64_t channel, const char *external_id,
+    const char *text, const char *text_scored, time_t at, int64_t *ticket,
+    struct err *e)
+{
+	return message_change(st, STMT_MESSAGE_EDIT, channel, external_id, text,
+	    text_scored, at, ticket, e);
+}
+
+int
+store_message_delete(struct store *st, int64_t channel, const char *external_id,
+    time_t at, int64_t *ticket, struct err *e)
+{
+	return message_change(st, STMT_MESSAGE_DELETE, channel, external_id, NULL, NULL,
+	    at, ticket, e);
 }

@@ -21,7 +21,7 @@ struct err;
 struct message;
 struct store;
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	4
 
 int	store_open(struct store **out, const char *path, struct err *e);
 void	store_close(struct store *);			/* NULL-safe */
@@ -80,6 +80,8 @@ struct store_msg {
 	char		*channel;
 	int		 direction, public;
 	time_t		 date, received;
+	int		 scored;	/* sentiment is set */
+	double		 sentiment;	/* compound, -1 .. 1 */
 };
 void	store_msg_release(struct store_msg *);
 
@@ -109,6 +111,118 @@ int	store_unticketed(struct store *,
 /* Outbox, for the SMTP issue: enqueue is here so the schema is whole. */
 int	store_outbox_add(struct store *, int64_t ticket, const char *message_id,
 	    const char *recipients, const char *data, size_t len, time_t now,
+	    struct err *);
+
+/* Connectors (issue 5): where a stored message came from.  find looks it
+ * up by (channel, external_id) when external_id is not NULL, else by
+ * Message-ID; 1 found, 0 absent, -1 error. */
+#define STORE_ID_MAX	1000
+struct store_msg_loc {
+	int64_t		 id, channel, ticket;	/* ticket 0: none */
+	int		 direction;
+	char		 external_id[STORE_ID_MAX];	/* cut if longer */
+	char		 message_id[STORE_ID_MAX];
+};
+int	store_message_find(struct store *, int64_t channel, const char *external_id,
+	    const char *message_id, struct store_msg_loc *out /* OUT */, struct err *);
+/* Moves message id to another external id (an IMAP mailbox resynced). */
+int	store_message_set_external_id(struct store *, int64_t id,
+	    const char *external_id, struct err *);
+/* The external ids of the channel's customer messages whose ticket is
+ * new, open or pending, oldest first; cb returns 0 to go on, -1 to stop. */
+int	store_open_messages(struct store *, int64_t channel,
+	    int (*cb)(void *arg, const char *external_id, struct err *), void *arg,
+	    struct err *);
+/* 1 when ticket has an event of kind whose detail names message_id
+ * ({"message_id": ...}), 0 if not, -1 error. */
+int	store_event_exists(struct store *, int64_t ticket, const char *kind,
+	    const char *message_id, struct err *);
+
+/* Social connectors (issue 8): a post edited or deleted at its source.
+ * edit replaces the text of the message (channel, external_id) and marks
+ * when; delete marks it deleted (the row and its ticket stay).  Both
+ * return 1 changed, with *ticket its ticket (0: none), 0 when there is
+ * no such message or nothing changes (same text, deleted before), -1
+ * error.  text_scored NULL or equal to text stores NULL, as insert does. */
+int	store_message_edit(struct store *, int64_t channel, const char *external_id,
+	    const char *text, const char *text_scored, time_t at,
+	    int64_t *ticket /* OUT */, struct err *);
+int	store_message_delete(struct store *, int64_t channel, const char *external_id,
+	    time_t at, int64_t *ticket /* OUT */, struct err *);
+
+
+/* SLA clocks (issue 7; store_sla.c).  A clock row is what rules/sla.c
+ * computed for one ticket and kind ("first-response", "next-response",
+ * "resolution", "pickup"); state is "running", "paused", "met" or
+ * "missed"; times are 0 for none.  cycle names the run (its start), so a
+ * next-response clock restarted by a new customer message is a new run.
+ * next_due is the next warning or breach not yet recorded; an index on it
+ * lets a sweep read only what is due.  Triggers put a ticket in the
+ * sweep's list whenever the ticket or its events change (except the
+ * sweep's own SLA events), so a sweep recomputes only those. */
+struct store_clock {
+	int64_t		 ticket;
+	char		 kind[16];
+	char		 state[8];
+	int		 tier;
+	time_t		 cycle, started, deadline, warn_at, stopped, next_due;
+	long		 target, paused_total;	/* business s; wall s */
+};
+/* Up to max tickets to recompute; clean takes one off the list. */
+int	store_sla_dirty(struct store *, int64_t *tickets /* OUT */, size_t max,
+	    size_t *count /* OUT */, struct err *);
+int	store_sla_clean(struct store *, int64_t ticket, struct err *);
+int	store_clock_put(struct store *, const struct store_clock *, struct err *);
+int	store_clock_drop(struct store *, int64_t ticket, const char *kind, struct err *);
+int	store_clock_set_due(struct store *, int64_t ticket, const char *kind,
+	    time_t next_due /* 0: none */, struct err *);
+/* Clocks with next_due <= now, soonest first; a ticket's clocks. */
+int	store_clocks_due(struct store *, time_t now, struct store_clock *out /* OUT */,
+	    size_t max, size_t *count /* OUT */, struct err *);
+int	store_clocks_get(struct store *, int64_t ticket, struct store_clock *out /* OUT */,
+	    size_t max, size_t *count /* OUT */, struct err *);
+/* SLA events: each level ("warning", "breach") once per ticket, kind and
+ * cycle, by a UNIQUE constraint.  add returns 1 when recorded now, 0 when
+ * it was recorded before, -1 error. */
+int	store_sla_event_add(struct store *, int64_t ticket, const char *kind,
+	    time_t cycle, const char *level, int tier, time_t due, time_t at,
+	    int notified, struct err *);
+int	store_sla_event_levels(struct store *, int64_t ticket, const char *kind,
+	    time_t cycle, int *warned /* OUT */, int *breached /* OUT */, struct err *);
+int	store_sla_breach_count(struct store *, int64_t ticket, long *count /* OUT */,
+	    struct err *);
+
+/* Outbox delivery by recipient (issue 7).  store_outbox_add's recipients
+ * is a JSON array of addresses, ["a@example.com", "b@example.com"]; a
+ * trigger gives each its own delivery state, so a permanent failure for
+ * one does not hold up the others and a retry goes only to those still
+ * pending.  The notification is sent when none is pending. */
+enum { STORE_RCPT_PENDING = 0, STORE_RCPT_SENT, STORE_RCPT_FAILED };
+struct store_outmsg {
+	int64_t		 id, ticket;
+	char		*message_id;
+	char		*data;		/* the RFC 5322 message, NUL-terminated */
+	size_t		 len;
+	char		**rcpts;	/* recipients due now */
+	int		*attempts;	/* by recipient, before this one */
+	size_t		 rcpts_count;
+};
+void	store_outmsg_release(struct store_outmsg *);	/* NULL-safe */
+/* Notifications with a recipient due at now, oldest first. */
+int	store_outbox_due(struct store *, time_t now, int64_t *ids /* OUT */, size_t max,
+	    size_t *count /* OUT */, struct err *);
+/* Notification id with its recipients due at now: 1, or 0 if none is. */
+int	store_outbox_get(struct store *, int64_t id, time_t now,
+	    struct store_outmsg *out /* OUT */, struct err *);
+/* Counts an attempt for rcpt and sets when the next may be, before the
+ * attempt is made: a crash mid-attempt then waits for its back-off. */
+int	store_outbox_attempt(struct store *, int64_t id, const char *rcpt,
+	    time_t next_attempt, struct err *);
+/* Records rcpt's outcome (STORE_RCPT_*) with the server's words. */
+int	store_outbox_result(struct store *, int64_t id, const char *rcpt, int result,
+	    time_t at, const char *error, struct err *);
+/* Brings the notification's summary columns up to date. */
+int	store_outbox_settle(struct store *, int64_t id, time_t at, const char *error,
 	    struct err *);
 
 #endif

@@ -1,0 +1,38 @@
+/* rules.c -- what commands that store messages need for decisions: the
+ * sentiment lexicon (loaded once, optional) and the compiled rules of the
+ * configuration, handed to an intake. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "cli/cli.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "intake/intake.h"
+#include "rules/conf.h"
+#include "rules/sentiment.h"
+
+const struct sentiment *
+cli_lexicon(struct cli *cli)
+{
+	struct err e = ERR_INIT;
+
+	if (cli->lexicon != NULL || cli->lexicon_tried)
+		return cli->lexicon;
+	cli->lexicon_tried = 1;
+	if (sentiment_load_default(&cli->lexicon, &e) == -1)
+		/* Everything else works without it: priorities fall back to
+		 * normal and sentiment conditions are never true. */
+		log_warnx("sentiment is off: %s", e.msg);
+	return cli->lexicon;
+}
+
+void
+cli_intake_decisions(struct cli *cli, struct intake *in)
+{
+	const struct conf *conf = cli->conf;
+
+	in->lexicon = cli_lexicon(cli);
+	in->rules = conf != NULL ? conf->compiled : NULL;
+	in->notify_from = conf != NULL && conf->smtp != NULL ? conf->smtp->from : NULL;
+}

@@ -1,0 +1,139 @@
+/* text.c -- UTF-8 text made safe to show; see text.h. */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/text.h"
+
+#define FFFD	"\xef\xbf\xbd"
+
+size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int
+is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	    cp == 0x2028 || cp == 0x2029;
+}
+
+static void
+trim_spaces(struct buf *b, size_t start)
+{
+	while (b->len > start && b->buf[b->len - 1] == ' ')
+		b->len--;
+	if (b->buf != NULL)
+		b->buf[b->len] = '\0';
+}
+
+int
+text_oneline(struct buf *b, const char *s, size_t max, struct err *e)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t n = strlen((const char *)p), len, start = b->len, i;
+	int space = 1;		/* drops leading spaces */
+	uint32_t cp;
+
+	for (i = 0; i < n; i += len) {
+		if ((len = utf8_decode(p + i, n - i, &cp)) == 0) {
+			len = 1;
+			cp = 0xfffd;
+		}
+		if (cp == ' ' || is_control(cp)) {
+			if (!space && buf_addch(b, ' ', e) == -1)
+				return -1;
+			space = 1;
+			continue;
+		}
+		if (b->len - start + (cp == 0xfffd ? 3 : len) > max) {
+			trim_spaces(b, start);
+			return buf_add(b, "...", 3, e);
+		}
+		if ((cp == 0xfffd && len == 1) ? buf_add(b, FFFD, 3, e) == -1 :
+		    buf_add(b, p + i, len, e) == -1)
+			return -1;
+		space = 0;
+	}
+	trim_spaces(b, start);
+	return 0;
+}
+
+int
+text_lines(struct buf *b, const char *s, size_t max, size_t max_lines, struct err *e)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t n = strlen((const char *)p), len, start = b->len, lines = 1, i;
+	uint32_t cp;
+
+	for (i = 0; i < n; i += len) {
+		if ((len = utf8_decode(p + i, n - i, &cp)) == 0) {
+			len = 1;
+			cp = 0xfffd;
+		}
+		if (cp == '\r' || cp == '\n') {
+			if (cp == '\r' && i + 1 < n && p[i + 1] == '\n')
+				len = 2;
+			/* Trailing blanks of the line go with it. */
+			while (b->len > start && (b->buf[b->len - 1] == ' ' ||
+			    b->buf[b->len - 1] == '\t'))
+				b->len--;
+			if (++lines > max_lines)
+				goto cut;
+			if (buf_addch(b, '\n', e) == -1)
+				return -1;
+			continue;
+		}
+		if (cp != '\t' && is_control(cp))
+			continue;
+		if (b->len - start + len > max)
+			goto cut;
+		if ((cp == 0xfffd && len == 1) ? buf_add(b, FFFD, 3, e) == -1 :
+		    buf_add(b, p + i, len, e) == -1)
+			return -1;
+	}
+	while (b->len > start && (b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == ' ' ||
+	    b->buf[b->len - 1] == '\t'))
+		b->len--;
+	if (b->buf != NULL)
+		b->buf[b->len] = '\0';
+	return 0;
+cut:
+	while (b->len > start && b->buf[b->len - 1] == '\n')
+		b->len--;
+	return buf_addstr(b, b->len > start ? "\n[...]" : "[...]", e);
+}

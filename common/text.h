@@ -1,0 +1,29 @@
+/* text.h -- UTF-8 text made safe to show: one-line values for headers and
+ * summaries, and multi-line bodies, from bytes that came from outside.
+ * Used by the notification writer (rules/notify.c) and the MIME composer
+ * (connectors/smtp_compose.c); pure, no I/O. */
+#ifndef ESC_TEXT_H
+#define ESC_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct err;
+
+/* Decodes the character at s (n bytes left, n > 0): its length and *cp,
+ * or 0 for an invalid sequence (overlong, surrogate, past U+10FFFF, cut). */
+size_t	utf8_decode(const unsigned char *s, size_t n, uint32_t *cp /* OUT */);
+
+/* Appends s on one line: controls (C0, DEL, C1, U+2028/9, and CR, LF,
+ * tab) become spaces, runs of spaces one, leading and trailing spaces
+ * go, invalid bytes become U+FFFD; cut at max bytes on a character
+ * boundary with "..." appended.  NULL appends nothing. */
+int	text_oneline(struct buf *, const char *s, size_t max, struct err *);
+/* Appends s keeping its lines (LF; CR LF and lone CR become LF): other
+ * controls but tab removed, invalid bytes U+FFFD, at most max_lines lines
+ * and max bytes, then a line "[...]".  Trailing blank lines go. */
+int	text_lines(struct buf *, const char *s, size_t max, size_t max_lines,
+	    struct err *);
+
+#endif

@@ -1,0 +1,504 @@
+/* feed.c -- the feed connector; see feed.h for what an entry becomes.
+ *
+ * One poll is one conditional GET and, on a 200, one parse into a libxml2
+ * tree (feeds are small; FEED_MAX bounds them), a walk over the entries in
+ * reverse document order (feeds list the newest first) and one commit
+ * with the new validators. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "connectors/connector.h"
+#include "connectors/feed.h"
+#include "connectors/http.h"
+#include "connectors/social.h"
+#include "intake/date.h"
+#include "intake/html.h"
+#include "intake/intake.h"
+#include "intake/message.h"
+#include "rules/conf.h"
+#include "store/store.h"
+
+#define NS_ATOM		"http://www.w3.org/2005/Atom"
+#define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+#define NS_DC		"http://purl.org/dc/elements/1.1/"
+
+/* Parser options: no network, no DTD loading or defaults, no entity
+ * substitution (the absence of XML_PARSE_NOENT and _DTDLOAD), quiet. */
+#define FEED_XML_OPTIONS \
+	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
+
+struct feed {
+	const struct conf_channel *ch;
+	struct http	*http;
+	struct intake	*in;
+	char		 host[256];
+	struct buf	 text;		/* scratch: one entry's text */
+	struct buf	 tmp;		/* scratch: an element's text */
+};
+
+/* ---- tree helpers ---------------------------------------------------- */
+
+static int
+is(const xmlNode *n, const char *name, const char *ns)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)n->name, name) != 0)
+		return 0;
+	if (ns == NULL)
+		return n->ns == NULL || n->ns->href == NULL;
+	return n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+static xmlNode *
+child(const xmlNode *n, const char *name, const char *ns)
+{
+	xmlNode *c;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
+		if (is(c, name, ns))
+			return c;
+	return NULL;
+}
+
+static const char *
+attr(const xmlNode *n, const char *name)
+{
+	xmlAttr *a;
+
+	for (a = n->properties; a != NULL; a = a->next)
+		if (strcmp((const char *)a->name, name) == 0 && a->children != NULL &&
+		    a->children->type == XML_TEXT_NODE)
+			return (const char *)a->children->content;
+	return NULL;
+}
+
+/* The text and CDATA under n, appended to b; entity references (which
+ * only a declared entity can leave in the tree) are skipped unread. */
+static int
+text_of(const xmlNode *n, struct buf *b, struct err *e)
+{
+	const xmlNode *c;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		    c->content != NULL) {
+			if (buf_addstr(b, (const char *)c->content, e) == -1)
+				return -1;
+		} else if (c->type == XML_ELEMENT_NODE && text_of(c, b, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The trimmed text of child name of n into f->tmp; "" if absent. */
+static const char *
+child_text(struct feed *f, const xmlNode *n, const char *name, const char *ns,
+    struct err *e)
+{
+	size_t i = 0, len;
+
+	buf_reset(&f->tmp);
+	if (text_of(child(n, name, ns), &f->tmp, e) == -1 || buf_addstr(&f->tmp, "", e) == -1)
+		return NULL;
+	while (f->tmp.buf[i] == ' ' || f->tmp.buf[i] == '\n' || f->tmp.buf[i] == '\t' ||
+	    f->tmp.buf[i] == '\r')
+		i++;
+	len = strlen(f->tmp.buf + i);
+	while (len > 0 && strchr(" \n\t\r", f->tmp.buf[i + len - 1]) != NULL)
+		len--;
+	f->tmp.buf[i + len] = '\0';
+	return f->tmp.buf + i;
+}
+
+/* The body of el (Atom content/summary by its type, RSS: HTML) as text,
+ * appended to f->text. */
+static int
+body_text(struct feed *f, const xmlNode *el, int atom, struct err *e)
+{
+	const char *type = atom ? attr(el, "type") : "html";
+	xmlBufferPtr xb;
+	const xmlNode *c;
+	int r;
+
+	if (type == NULL || strcmp(type, "text") == 0) {
+		buf_reset(&f->tmp);
+		if (text_of(el, &f->tmp, e) == -1)
+			return -1;
+		return f->tmp.len > 0 ? buf_add(&f->text, f->tmp.buf, f->tmp.len, e) : 0;
+	}
+	if (strcmp(type, "xhtml") == 0) {
+		/* Markup in the tree: serialize it for the HTML converter. */
+		if ((xb = xmlBufferCreate()) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		for (c = el->children; c != NULL; c = c->next)
+			if (xmlNodeDump(xb, c->doc, (xmlNode *)c, 0, 0) == -1)
+				break;
+		r = html_to_text((const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb),
+		    &f->text, e);
+		xmlBufferFree(xb);
+		return r;
+	}
+	/* html (and RSS): escaped or CDATA HTML as text content. */
+	buf_reset(&f->tmp);
+	if (text_of(el, &f->tmp, e) == -1)
+		return -1;
+	return f->tmp.len > 0 ? html_to_text(f->tmp.buf, f->tmp.len, &f->text, e) : 0;
+}
+
+/* ---- entries --------------------------------------------------------- */
+
+/* s on one line, trimmed, into out: what a subject needs. */
+static void
+flatten(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+	int space = 0;
+
+	for (; *s != '\0' && o + 1 < len; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < len)
+			out[o++] = ' ';
+		space = 0;
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
+static void
+message_id(const struct feed *f, const char *ext, char *out, size_t len)
+{
+	unsigned char d[32];
+	char hex[33];
+	size_t i;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ext, strlen(ext), d) < 0)
+		memset(d, 0, sizeof(d));	/* cannot happen: SHA-256 is built in */
+	for (i = 0; i < 16; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	(void)snprintf(out, len, "feed.%s.%s", f->host, hex);
+}
+
+/* One item or entry into intake.  0 or -1. */
+static int
+take_entry(struct feed *f, xmlNode *it, int atom, struct err *e)
+{
+	struct message m;
+	xmlBufferPtr xb = NULL;
+	xmlNode *n, *link = NULL;
+	const char *s, *when = NULL;
+	char ext[2048], author[512], buf[2300], date[128], title[1024];
+	long present = f->in->stats.present;
+	int r;
+
+	message_init(&m);
+	f->in->stats.read++;
+	/* The id: guid or id, else link, else title and date. */
+	if ((s = child_text(f, it, atom ? "id" : "guid", atom ? NS_ATOM : NULL, e)) == NULL)
+		goto fail;
+	(void)esc_strlcpy(ext, s, sizeof(ext));
+	if (atom) {
+		for (n = it->children; n != NULL; n = n->next)
+			if (is(n, "link", NS_ATOM) && attr(n, "href") != NULL &&
+			    (attr(n, "rel") == NULL || strcmp(attr(n, "rel"), "alternate") == 0)) {
+				link = n;
+				break;
+			}
+		(void)snprintf(buf, sizeof(buf), "%s", link != NULL ? attr(link, "href") : "");
+	} else {
+		if ((s = child_text(f, it, "link", NULL, e)) == NULL)
+			goto fail;
+		(void)snprintf(buf, sizeof(buf), "%s", s);
+	}
+	if ((m.url = *buf ? social_dup(&m, buf) : NULL) == NULL && *buf)
+		goto nomem;
+	if ((s = child_text(f, it, "title", atom ? NS_ATOM : NULL, e)) == NULL)
+		goto fail;
+	(void)esc_strlcpy(title, s, sizeof(title));
+	/* An Atom title may be HTML too ("Brand &lt;em&gt;outage&lt;/em&gt;"). */
+	if (atom && (n = child(it, "title", NS_ATOM)) != NULL && attr(n, "type") != NULL &&
+	    strcmp(attr(n, "type"), "text") != 0) {
+		buf_reset(&f->text);
+		if (body_text(f, n, 1, e) == -1 || buf_addstr(&f->text, "", e) == -1)
+			goto fail;
+		flatten(f->text.buf, title, sizeof(title));
+	}
+	/* Dates: Atom updated (else published), RSS pubDate (else dc:date). */
+	if (atom) {
+		if ((s = child_text(f, it, "updated", NS_ATOM, e)) == NULL)
+			goto fail;
+		if (*s == '\0' && (s = child_text(f, it, "published", NS_ATOM, e)) == NULL)
+			goto fail;
+	} else {
+		if ((s = child_text(f, it, "pubDate", NULL, e)) == NULL)
+			goto fail;
+		if (*s == '\0' && (s = child_text(f, it, "date", NS_DC, e)) == NULL)
+			goto fail;
+	}
+	(void)esc_strlcpy(date, s, sizeof(date));
+	if (*date != '\0')
+		when = date;
+	if (*ext == '\0')
+		(void)snprintf(ext, sizeof(ext), "%s", m.url != NULL ? m.url : "");
+	if (*ext == '\0')
+		(void)snprintf(ext, sizeof(ext), "%s|%s", title, date);
+	if (strcmp(ext, "|") == 0) {
+		log_info("channel=%s host=%s event=skip-entry why=\"no id, link, title or date\"",
+		    f->ch->name, f->host);
+		message_release(&m);
+		return 0;
+	}
+	message_id(f, ext, buf, sizeof(buf));
+	if ((m.message_id = social_dup(&m, buf)) == NULL)
+		goto nomem;
+	m.synthetic_id = 1;
+	/* The author as a name only (see feed.h). */
+	if (atom)
+		s = child_text(f, child(it, "author", NS_ATOM), "name", NS_ATOM, e);
+	else if ((s = child_text(f, it, "author", NULL, e)) != NULL && *s == '\0')
+		s = child_text(f, it, "creator", NS_DC, e);
+	if (s == NULL)
+		goto fail;
+	(void)esc_strlcpy(author, s, sizeof(author));
+	if ((m.from_name = social_dup(&m, author)) == NULL)
+		goto nomem;
+	/* RFC 3339 (Atom), RFC 822 (RSS); either turns up in the other. */
+	if (when == NULL || (time_parse(when, &m.date) == -1 && date_parse(when, &m.date) == -1)) {
+		m.date = f->in->now;
+		m.date_missing = 1;
+	}
+	m.received = f->in->now;
+	m.public = 1;
+	/* The text: content:encoded / Atom content, else description / summary. */
+	buf_reset(&f->text);
+	n = atom ? child(it, "content", NS_ATOM) : child(it, "encoded", NS_CONTENT);
+	if (n == NULL)
+		n = atom ? child(it, "summary", NS_ATOM) : child(it, "description", NULL);
+	if (n != NULL && body_text(f, n, atom, e) == -1)
+		goto fail;
+	if (buf_addstr(&f->text, "", e) == -1 || social_text(&m, f->text.buf, e) == -1)
+		goto fail;
+	m.html_only = 1;
+	if (*title != '\0' && (m.subject = social_dup(&m, title)) == NULL)
+		goto nomem;
+	/* The entry as received, for audit. */
+	if ((xb = xmlBufferCreate()) != NULL && xmlNodeDump(xb, it->doc, it, 0, 0) != -1) {
+		m.raw = (const char *)xmlBufferContent(xb);
+		m.raw_len = (size_t)xmlBufferLength(xb);
+		f->in->stats.bytes += (double)m.raw_len;
+	}
+	r = intake_message(f->in, &m, ext, e);
+	/* Seen before: an edit if the text changed. */
+	if (r == 0 && f->in->stats.present > present &&
+	    intake_edit(f->in, ext, m.text, f->in->now, e) == -1)
+		r = -1;
+	message_release(&m);
+	if (xb != NULL)
+		xmlBufferFree(xb);
+	return r;
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory for a feed entry");
+fail:
+	message_release(&m);
+	if (xb != NULL)
+		xmlBufferFree(xb);
+	return -1;
+}
+
+/* The entries of doc, oldest (last) first.  0 or -1. */
+static int
+take_doc(struct feed *f, xmlDoc *doc, const char *what, struct err *e)
+{
+	xmlNode *root = xmlDocGetRootElement(doc), *chan, *n, **v;
+	size_t count = 0, i;
+	int atom, ret = 0;
+	const char *ns_item;
+
+	if (root == NULL)
+		return err_set(e, ERR_DATA, "%s: empty XML document", what);
+	if (is(root, "feed", NS_ATOM)) {
+		atom = 1;
+		chan = root;
+		ns_item = NS_ATOM;
+	} else if (is(root, "rss", NULL) && (chan = child(root, "channel", NULL)) != NULL) {
+		atom = 0;
+		ns_item = NULL;
+	} else if (strcmp((const char *)root->name, "RDF") == 0) {
+		/* RSS 1.0: items beside the channel, in the RSS 1.0 namespace. */
+		atom = 0;
+		chan = root;
+		ns_item = "http://purl.org/rss/1.0/";
+	} else
+		return err_set(e, ERR_DATA, "%s: neither RSS nor Atom (root element '%s')", what,
+		    (const char *)root->name);
+	if ((v = calloc(FEED_ENTRIES, sizeof(*v))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	for (n = chan->children; n != NULL && count < FEED_ENTRIES; n = n->next)
+		if (is(n, atom ? "entry" : "item", ns_item))
+			v[count++] = n;
+	for (i = count; i > 0 && ret == 0; i--)
+		ret = take_entry(f, v[i - 1], atom, e);
+	free(v);
+	return ret;
+}
+
+/* ---- the interface --------------------------------------------------- */
+
+static int
+feed_open(void **state, const struct conf_channel *ch, struct err *e)
+{
+	struct feed *f;
+
+	*state = NULL;
+	if (ch->url == NULL)
+		return err_set(e, ERR_CONFIG, "feed channel '%s' needs url", ch->name);
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	f->ch = ch;
+	buf_init(&f->text, FEED_TEXT_MAX);
+	buf_init(&f->tmp, FEED_TEXT_MAX);
+	if (http_open(&f->http, ch->name, ch->url, e) == -1) {
+		free(f);
+		return -1;
+	}
+	(void)esc_strlcpy(f->host, http_host(f->http), sizeof(f->host));
+	*state = f;
+	return 0;
+}
+
+static int
+feed_poll(void *state, struct intake *in, struct err *e)
+{
+	struct feed *f = state;
+	struct http_request req = { .url = f->ch->url, .follow = 1, .max = FEED_MAX };
+	struct http_response resp;
+	xmlDoc *doc = NULL;
+	const xmlError *xe;
+	char etag[SOCIAL_CURSOR_MAX], lm[SOCIAL_CURSOR_MAX], what[300], line[32];
+	int r, ret = -1;
+
+	f->in = in;
+	http_response_init(&resp);
+	(void)snprintf(what, sizeof(what), "GET %.250s", f->ch->url);
+	if (social_begin(in, f->http, e) == -1)
+		goto out;
+	if ((r = store_cursor_get(in->store, in->channel_id, "etag", etag, sizeof(etag), e)) == -1)
+		goto out;
+	if (r == 1)
+		req.if_none_match = etag;
+	if ((r = store_cursor_get(in->store, in->channel_id, "last-modified", lm, sizeof(lm),
+	    e)) == -1)
+		goto out;
+	if (r == 1)
+		req.if_modified_since = lm;
+	if (http_request(f->http, &req, &resp, e) == -1)
+		goto out;
+	if (resp.status == 304) {
+		log_debug("channel=%s host=%s event=not-modified", f->ch->name, f->host);
+		ret = 0;
+		goto out;
+	}
+	if (resp.status != 200) {
+		(void)http_fail(f->http, what, &resp, e);
+		goto out;
+	}
+	/* Entities are where XML bombs and external files hide: a feed has
+	 * no use for them. */
+	if (resp.body.len > 0 && memmem(resp.body.buf, resp.body.len, "<!ENTITY", 8) != NULL) {
+		err_set(e, ERR_DATA, "%s: the feed declares XML entities (refused)", what);
+		goto out;
+	}
+	if (resp.body.len > INT_MAX)
+		goto out;	/* cannot happen: FEED_MAX is far below */
+	xmlResetLastError();
+	if ((doc = xmlReadMemory(resp.body.buf != NULL ? resp.body.buf : "", (int)resp.body.len,
+	    f->ch->url, NULL, FEED_XML_OPTIONS)) == NULL) {
+		xe = xmlGetLastError();
+		line[0] = '\0';
+		if (xe != NULL && xe->line > 0)
+			(void)snprintf(line, sizeof(line), " at line %d", xe->line);
+		err_set(e, ERR_DATA, "%s: invalid XML%s: %s", what, line,
+		    xe != NULL && xe->message != NULL ? xe->message : "unreadable");
+		e->msg[strcspn(e->msg, "\n")] = '\0';
+		goto out;
+	}
+	if (take_doc(f, doc, what, e) == -1)
+		goto out;
+	/* Both validators in the transaction of the entries they cover. */
+	if (resp.last_modified[0] != '\0' && !in->in_txn && store_begin(in->store, e) == 0)
+		in->in_txn = 1;
+	if (resp.last_modified[0] != '\0' && (!in->in_txn ||
+	    store_cursor_set(in->store, in->channel_id, "last-modified", resp.last_modified,
+	    in->now, e) == -1))
+		goto out;
+	if (intake_flush(in, resp.etag[0] ? "etag" : NULL, resp.etag[0] ? resp.etag : NULL,
+	    e) == -1)
+		goto out;
+	ret = 0;
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	http_response_release(&resp);
+	if (ret == -1) {
+		intake_release(in);
+		social_end(in, f->http);
+		social_log_fail(f->ch->name, f->host, "poll-failed", e);
+	}
+	f->in = NULL;
+	return ret;
+}
+
+static int
+feed_wait(void *state, int timeout, struct err *e)
+{
+	(void)state;
+	(void)e;
+	return connector_sleep((long)timeout * 1000, NULL) == 0 ? 0 : 1;
+}
+
+static void
+feed_close(void *state)
+{
+	struct feed *f = state;
+
+	if (f == NULL)
+		return;
+	http_close(f->http);
+	buf_release(&f->text);
+	buf_release(&f->tmp);
+	free(f);
+}
+
+static time_t
+feed_not_before(void *state)
+{
+	struct feed *f = state;
+
+	return f != NULL ? http_not_before(f->http) : 0;
+}
+
+const struct connector_ops feed_connector = {
+	.kind = "feed",
+	.open = feed_open,
+	.poll = feed_poll,
+	.wait = feed_wait,
+	.close = feed_close,
+	.not_before = feed_not_before,
+};

@@ -1,0 +1,699 @@
+/* mastodon.c -- the Mastodon connector; see mastodon.h for its sources,
+ * cursors and message ids.
+ *
+ * A poll: the saved not-before time (social.c), the token, the brand
+ * account once per state (verify_credentials), then each source page by
+ * page: every page's statuses, oldest first, go to intake and the page is
+ * committed with its cursor.  A failure stops the poll; what was committed
+ * stays, the rest is fetched again next time (intake deduplicates). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/model.h"
+#include "common/util.h"
+#include "connectors/connector.h"
+#include "connectors/http.h"
+#include "connectors/mastodon.h"
+#include "connectors/social.h"
+#include "intake/html.h"
+#include "intake/intake.h"
+#include "intake/message.h"
+#include "rules/conf.h"
+#include "store/store.h"
+
+enum source_kind { SRC_MENTIONS, SRC_OWN, SRC_TAG, SRC_SEARCH };
+
+struct masto {
+	const struct conf_channel *ch;
+	struct http	*http;
+	struct intake	*in;		/* during a poll */
+	const char	*token;		/* during a poll; wiped after */
+	char		 host[256];	/* the instance's, lowercased, for ids */
+	char		 me_id[64];	/* the brand account, "" until known */
+	char		 me_acct[320];	/* "brand@host" */
+	struct buf	 text;		/* scratch: one status's text */
+};
+
+struct source {
+	int		 kind;
+	char		 name[300];	/* the cursor's source */
+	char		 path[600];
+	const char	*query;		/* search terms */
+};
+
+/* "alice@host": acct qualified with the instance's host, lowercased. */
+static void
+qualify(const struct masto *mt, const char *acct, char *out, size_t len)
+{
+	if (acct == NULL)
+		acct = "";
+	if (strchr(acct, '@') != NULL || *acct == '\0')
+		(void)snprintf(out, len, "%s", acct);
+	else
+		(void)snprintf(out, len, "%s@%s", acct, mt->host);
+	ascii_lower(out);
+}
+
+static void
+message_id(const struct masto *mt, const char *id, char *out, size_t len)
+{
+	(void)snprintf(out, len, "mastodon.%s.%s", mt->host, id);
+}
+
+/* "@brand <https://host/@brand>" and "#tag <https://host/tags/tag>" as
+ * html.c writes mention and hashtag links: the target adds nothing. */
+static void
+drop_mention_links(struct buf *b)
+{
+	char *s = b->buf, *w = b->buf, *r, *gt, *word;
+
+	if (s == NULL)
+		return;
+	for (r = s; *r != '\0'; ) {
+		if (r[0] == ' ' && r[1] == '<' && (strncmp(r + 2, "http", 4) == 0) &&
+		    (gt = strchr(r, '>')) != NULL && gt - r < 1024 &&
+		    memchr(r, '\n', (size_t)(gt - r)) == NULL) {
+			for (word = w; word > s && word[-1] != ' ' && word[-1] != '\n'; word--)
+				;
+			if (*word == '@' || *word == '#') {
+				r = gt + 1;
+				continue;
+			}
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	b->len = (size_t)(w - s);
+}
+
+/* The status's text: content warning first, HTML to text, media
+ * descriptions after.  Into mt->text. */
+static int
+status_text(struct masto *mt, json_t *st, struct err *e)
+{
+	const char *cw = social_str(st, "spoiler_text"), *html = social_str(st, "content");
+	json_t *media = json_object_get(st, "media_attachments"), *a;
+	const char *desc;
+	size_t i;
+
+	buf_reset(&mt->text);
+	if (cw != NULL && *cw != '\0' && buf_printf(&mt->text, e, "CW: %s\n\n", cw) == -1)
+		return -1;
+	if (html != NULL && html_to_text(html, strlen(html), &mt->text, e) == -1)
+		return -1;
+	drop_mention_links(&mt->text);
+	json_array_foreach(media, i, a) {
+		if ((desc = social_str(a, "description")) != NULL && *desc != '\0' &&
+		    buf_printf(&mt->text, e, "\n[%s]", desc) == -1)
+			return -1;
+	}
+	return buf_addstr(&mt->text, "", e);	/* NUL-terminated even when empty */
+}
+
+/* Fills m from status st; anc: its ancestors, oldest first (NULL: only
+ * the parent is known).  0, or -1 with e set. */
+static int
+status_message(struct masto *mt, json_t *st, json_t *anc, struct message *m, struct err *e)
+{
+	json_t *acc = json_object_get(st, "account"), *mentions, *me;
+	const char *id = social_str(st, "id"), *irt = social_str(st, "in_reply_to_id");
+	const char *vis = social_str(st, "visibility"), *created = social_str(st, "created_at");
+	const char *name, *url;
+	char buf[1100], who[320], self[320];
+	struct buf to = BUF_INIT(64 * 1024);
+	const char **refs, *aid;
+	size_t i, n;
+
+	qualify(mt, social_str(acc, "acct"), self, sizeof(self));
+	message_id(mt, id, buf, sizeof(buf));
+	if ((m->message_id = social_dup(m, buf)) == NULL)
+		goto nomem;
+	m->synthetic_id = 1;
+	if (irt != NULL) {
+		/* References: the ancestors, root first, then the parent. */
+		n = json_array_size(anc) < MASTODON_ANCESTORS ? json_array_size(anc) :
+		    MASTODON_ANCESTORS;
+		message_id(mt, irt, buf, sizeof(buf));
+		if ((m->in_reply_to = social_dup(m, buf)) == NULL ||
+		    (refs = arena_alloc(&m->arena, (n + 1) * sizeof(*refs))) == NULL)
+			goto nomem;
+		m->refs = refs;
+		for (i = json_array_size(anc) - n; i < json_array_size(anc); i++) {
+			if ((aid = social_str(json_array_get(anc, i), "id")) == NULL ||
+			    strcmp(aid, irt) == 0)
+				continue;
+			message_id(mt, aid, buf, sizeof(buf));
+			if ((refs[m->refs_count++] = social_dup(m, buf)) == NULL)
+				goto nomem;
+		}
+		refs[m->refs_count++] = m->in_reply_to;
+	}
+	name = social_str(acc, "display_name");
+	if (name == NULL || *name == '\0')
+		name = social_str(acc, "username");
+	if ((m->from_name = social_dup(m, name)) == NULL ||
+	    (m->from_addr = social_dup(m, self)) == NULL)
+		goto nomem;
+	/* To: whom it mentions, the brand last, so a reply's first is the
+	 * customer (intake takes an outbound message's customer from To). */
+	mentions = json_object_get(st, "mentions");
+	json_array_foreach(mentions, i, me) {
+		qualify(mt, social_str(me, "acct"), who, sizeof(who));
+		if (*who == '\0' || strcmp(who, self) == 0 || strcmp(who, mt->me_acct) == 0)
+			continue;
+		if ((to.len > 0 && buf_addstr(&to, ", ", NULL) == -1) ||
+		    buf_addstr(&to, who, NULL) == -1)
+			break;		/* a cut To still names the first */
+	}
+	if (strcmp(self, mt->me_acct) != 0 && *mt->me_acct != '\0')
+		(void)buf_printf(&to, NULL, "%s%s", to.len > 0 ? ", " : "", mt->me_acct);
+	m->to = social_dup(m, to.buf);
+	buf_release(&to);
+	if (m->to == NULL)
+		goto nomem;
+	if (created == NULL || time_parse(created, &m->date) == -1) {
+		m->date = mt->in->now;
+		m->date_missing = 1;
+		message_warn(m, "status %s has no readable created_at", id);
+	}
+	m->received = mt->in->now;
+	/* public and unlisted are for anyone to read; private (followers)
+	 * and direct are not.  Unknown values: the safer private. */
+	m->public = vis != NULL && (strcmp(vis, "public") == 0 || strcmp(vis, "unlisted") == 0);
+	m->reach = social_long(acc, "followers_count", -1);
+	url = social_str(st, "url");
+	if (url == NULL)
+		url = social_str(st, "uri");
+	if ((m->url = social_dup(m, url)) == NULL)
+		goto nomem;
+	if (status_text(mt, st, e) == -1)
+		return -1;
+	m->html_only = 1;
+	return social_text(m, mt->text.buf, e);
+nomem:
+	buf_release(&to);
+	return err_set(e, ERR_NOMEM, "out of memory for status %s", id ? id : "?");
+}
+
+/* 1 when message_id threads into a ticket we have. */
+static int
+thread_known(struct masto *mt, const char *mid, struct err *e)
+{
+	int64_t ticket;
+
+	return store_thread_find(mt->in->store, mid, &ticket, e);
+}
+
+/* The ancestors of status id, oldest first (GET .../context), for a reply
+ * whose parent we do not have: the parent may be a post of ours not read
+ * yet, and the root tells the thread.  NULL when the server will not say
+ * (the reply then threads by its parent alone); -1 only in *fatal. */
+static json_t *
+ancestors(struct masto *mt, const char *id, int *fatal, struct err *e)
+{
+	struct http_request req = { .bearer = mt->token };
+	struct http_response resp;
+	json_t *j = NULL, *anc = NULL;
+	char path[128], *url;
+
+	*fatal = 0;
+	(void)snprintf(path, sizeof(path), "/api/v1/statuses/%s/context", id);
+	if ((url = http_url(mt->http, path, NULL)) == NULL) {
+		*fatal = 1;
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	http_response_init(&resp);
+	req.url = url;
+	if (http_request(mt->http, &req, &resp, e) == -1)
+		*fatal = 1;	/* the server away or a rate limit: stop here */
+	else if (resp.status == 200 &&
+	    (j = social_json("GET /api/v1/statuses/ID/context", &resp, JSON_OBJECT, e)) != NULL &&
+	    json_is_array(json_object_get(j, "ancestors")))
+		anc = json_incref(json_object_get(j, "ancestors"));
+	json_decref(j);
+	free(url);
+	http_response_release(&resp);
+	return anc;
+}
+
+/* One status into intake (or not: reblogs, the brand's own posts that
+ * answer nobody we know).  0 or -1. */
+static int
+take_status(struct masto *mt, json_t *st, struct err *e)
+{
+	struct message m;
+	json_t *acc = json_object_get(st, "account");
+	const char *id = social_str(st, "id"), *irt = social_str(st, "in_reply_to_id");
+	const char *acc_id = social_str(acc, "id"), *edited = social_str(st, "edited_at");
+	char parent[1100], *raw;
+	long present = mt->in->stats.present;
+	json_t *anc = NULL;
+	time_t at;
+	int r, own, fatal;
+	json_t *rb = json_object_get(st, "reblog");
+
+	if (rb != NULL && !json_is_null(rb))
+		return 0;	/* a boost says nothing new */
+	if (id == NULL || acc_id == NULL) {
+		log_info("channel=%s host=%s event=skip-status why=\"no id or account\"",
+		    mt->ch->name, mt->host);
+		return 0;
+	}
+	own = strcmp(acc_id, mt->me_id) == 0;
+	if (own) {
+		if (irt == NULL)
+			return 0;	/* an announcement, not an answer */
+		message_id(mt, irt, parent, sizeof(parent));
+		if ((r = thread_known(mt, parent, e)) != 1)
+			return r;	/* 0: a reply to someone we never saw */
+	}
+	if (!own && irt != NULL) {
+		message_id(mt, irt, parent, sizeof(parent));
+		if ((r = thread_known(mt, parent, e)) == -1)
+			return -1;
+		if (r == 0 && (anc = ancestors(mt, id, &fatal, e)) == NULL && fatal)
+			return -1;
+	}
+	message_init(&m);
+	if ((raw = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+		m.raw = raw;
+		m.raw_len = strlen(raw);
+	}
+	mt->in->stats.read++;
+	mt->in->stats.bytes += (double)m.raw_len;
+	r = status_message(mt, st, anc, &m, e);
+	json_decref(anc);
+	if (r == 0 && own)
+		m.direction = DIR_OUT;
+	if (r == 0)
+		r = intake_message(mt->in, &m, id, e);
+	/* Seen before and edited since: the new text, the same ticket. */
+	if (r == 0 && mt->in->stats.present > present && edited != NULL &&
+	    time_parse(edited, &at) == 0 && intake_edit(mt->in, id, m.text, at, e) == -1)
+		r = -1;
+	message_release(&m);
+	free(raw);
+	return r;
+}
+
+/* GET url with the token; 0 with a 200 response, else -1. */
+static int
+get(struct masto *mt, const char *url, struct http_response *resp, struct err *e)
+{
+	struct http_request req = { .url = url, .bearer = mt->token };
+	char what[300];
+
+	if (http_request(mt->http, &req, resp, e) == -1)
+		return -1;
+	if (resp->status == 200)
+		return 0;
+	(void)snprintf(what, sizeof(what), "GET %.250s", url);
+	return http_fail(mt->http, what, resp, e);
+}
+
+static int
+verify_account(struct masto *mt, struct err *e)
+{
+	struct http_response resp;
+	json_t *j = NULL;
+	const char *id;
+	char *url;
+	int ret = -1;
+
+	http_response_init(&resp);
+	if ((url = http_url(mt->http, "/api/v1/accounts/verify_credentials", NULL)) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (get(mt, url, &resp, e) == -1 ||
+	    (j = social_json("GET /api/v1/accounts/verify_credentials", &resp, JSON_OBJECT,
+	    e)) == NULL)
+		goto out;
+	if ((id = social_str(j, "id")) == NULL) {
+		err_set(e, ERR_DATA, "%s: verify_credentials returned no account id", mt->host);
+		goto out;
+	}
+	(void)esc_strlcpy(mt->me_id, id, sizeof(mt->me_id));
+	qualify(mt, social_str(j, "acct"), mt->me_acct, sizeof(mt->me_acct));
+	log_info("channel=%s host=%s event=account acct=%s id=%s", mt->ch->name, mt->host,
+	    mt->me_acct, mt->me_id);
+	ret = 0;
+out:
+	json_decref(j);
+	free(url);
+	http_response_release(&resp);
+	return ret;
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+	const char *x = social_str(*(json_t *const *)a, "id");
+	const char *y = social_str(*(json_t *const *)b, "id");
+
+	return social_id_cmp(x ? x : "0", y ? y : "0");
+}
+
+/* One page's items (statuses or notifications), oldest first; advances
+ * cursor.  0 or -1. */
+static int
+take_page(struct masto *mt, const struct source *src, json_t *items, char *cursor,
+    size_t cursor_len, struct err *e)
+{
+	json_t **v, *it, *st;
+	const char *id, *type;
+	size_t n = json_array_size(items), i, k = 0;
+	int ret = 0;
+
+	if (n == 0)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	json_array_foreach(items, i, it)
+		if (json_is_object(it) && social_str(it, "id") != NULL)
+			v[k++] = it;
+	/* Mastodon lists newest first; the cursor must only move forward. */
+	qsort(v, k, sizeof(*v), by_id);
+	for (i = 0; i < k && ret == 0; i++) {
+		id = social_str(v[i], "id");
+		if (*cursor != '\0' && social_id_cmp(id, cursor) <= 0)
+			continue;	/* a server that ignored min_id */
+		st = v[i];
+		if (src->kind == SRC_MENTIONS) {
+			type = social_str(v[i], "type");
+			st = json_object_get(v[i], "status");
+			if (type == NULL || strcmp(type, "mention") != 0 || !json_is_object(st))
+				st = NULL;	/* filtered by the server already, mostly */
+		}
+		if (st != NULL)
+			ret = take_status(mt, st, e);
+		if (ret == 0)
+			(void)esc_strlcpy(cursor, id, cursor_len);
+	}
+	free(v);
+	return ret;
+}
+
+/* Reads one source from its cursor to the newest page. */
+static int
+walk(struct masto *mt, const struct source *src, struct err *e)
+{
+	struct http_response resp;
+	json_t *j = NULL, *items;
+	char cursor[SOCIAL_CURSOR_MAX], before[SOCIAL_CURSOR_MAX], what[700], lim[8];
+	char *url = NULL, *next;
+	int r, pages, ret = -1, forward;
+
+	http_response_init(&resp);
+	if ((r = store_cursor_get(mt->in->store, mt->in->channel_id, src->name, cursor,
+	    sizeof(cursor), e)) == -1)
+		return -1;
+	if (r == 0)
+		cursor[0] = '\0';
+	/* The account's own history from the start; others from now on. */
+	forward = *cursor != '\0' || src->kind == SRC_MENTIONS || src->kind == SRC_OWN;
+	(void)snprintf(lim, sizeof(lim), "%d", MASTODON_PAGE);
+	url = http_url(mt->http, src->path,
+	    "types[]", src->kind == SRC_MENTIONS ? "mention" : NULL,
+	    "exclude_reblogs", src->kind == SRC_OWN ? "true" : NULL,
+	    "q", src->query, "type", src->kind == SRC_SEARCH ? "statuses" : NULL,
+	    "min_id", forward ? (*cursor ? cursor : "0") : NULL,
+	    "limit", lim, NULL);
+	(void)snprintf(what, sizeof(what), "GET %s", src->path);
+	for (pages = 0; pages < MASTODON_PAGES; pages++) {
+		if (url == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if (get(mt, url, &resp, e) == -1)
+			goto out;
+		json_decref(j);
+		if ((j = social_json(what, &resp, src->kind == SRC_SEARCH ? JSON_OBJECT :
+		    JSON_ARRAY, e)) == NULL)
+			goto out;
+		items = src->kind == SRC_SEARCH ? json_object_get(j, "statuses") : j;
+		if (!json_is_array(items) || json_array_size(items) == 0)
+			break;
+		(void)esc_strlcpy(before, cursor, sizeof(before));
+		if (take_page(mt, src, items, cursor, sizeof(cursor), e) == -1 ||
+		    intake_flush(mt->in, src->name, *cursor ? cursor : NULL, e) == -1)
+			goto out;
+		/* One page for a search, and for the first look at a tag; no
+		 * progress means the server repeats itself. */
+		if (src->kind == SRC_SEARCH || !forward || strcmp(before, cursor) == 0)
+			break;
+		next = resp.link_prev != NULL ? strdup(resp.link_prev) :
+		    http_url(mt->http, src->path,
+		    "types[]", src->kind == SRC_MENTIONS ? "mention" : NULL,
+		    "exclude_reblogs", src->kind == SRC_OWN ? "true" : NULL,
+		    "min_id", cursor, "limit", lim, NULL);
+		free(url);
+		url = next;
+	}
+	ret = 0;
+out:
+	json_decref(j);
+	free(url);
+	http_response_release(&resp);
+	return ret;
+}
+
+/* ---- edits and deletions -------------------------------------------- */
+
+struct recheck {
+	char	**ids;
+	size_t	 count, next;	/* a ring of the newest MASTODON_RECHECK */
+};
+
+static int
+collect(void *arg, const char *external_id, struct err *e)
+{
+	struct recheck *rc = arg;
+	char *id;
+
+	if ((id = strdup(external_id)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (rc->count < MASTODON_RECHECK)
+		rc->ids[rc->count++] = id;
+	else {
+		free(rc->ids[rc->next]);
+		rc->ids[rc->next] = id;
+		rc->next = (rc->next + 1) % MASTODON_RECHECK;
+	}
+	return 0;
+}
+
+static int
+recheck(struct masto *mt, struct err *e)
+{
+	struct recheck rc = { NULL, 0, 0 };
+	struct http_request req = { .bearer = mt->token };
+	struct http_response resp;
+	json_t *j;
+	const char *edited;
+	char path[128], *url;
+	size_t i;
+	time_t at;
+	int ret = 0;
+
+	if ((rc.ids = calloc(MASTODON_RECHECK, sizeof(*rc.ids))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	http_response_init(&resp);
+	if (store_open_messages(mt->in->store, mt->in->channel_id, collect, &rc, e) == -1)
+		ret = -1;
+	for (i = 0; i < rc.count && ret == 0; i++) {
+		if (strspn(rc.ids[i], "0123456789") != strlen(rc.ids[i]))
+			continue;	/* not a status id */
+		(void)snprintf(path, sizeof(path), "/api/v1/statuses/%s", rc.ids[i]);
+		if ((url = http_url(mt->http, path, NULL)) == NULL) {
+			ret = err_set(e, ERR_NOMEM, "out of memory");
+			break;
+		}
+		req.url = url;
+		ret = http_request(mt->http, &req, &resp, e);
+		free(url);
+		if (ret == -1)
+			break;
+		if (resp.status == 404 || resp.status == 410)
+			ret = intake_delete(mt->in, rc.ids[i], mt->in->now, e) == -1 ? -1 : 0;
+		else if (resp.status != 200)
+			ret = http_fail(mt->http, "GET /api/v1/statuses/ID", &resp, e);
+		else if ((j = social_json("GET /api/v1/statuses/ID", &resp, JSON_OBJECT, e)) == NULL)
+			ret = -1;
+		else {
+			if ((edited = social_str(j, "edited_at")) != NULL &&
+			    time_parse(edited, &at) == 0 &&
+			    (status_text(mt, j, e) == -1 ||
+			    intake_edit(mt->in, rc.ids[i], mt->text.buf, at, e) == -1))
+				ret = -1;
+			json_decref(j);
+		}
+		if (ret == 0)
+			ret = intake_flush(mt->in, NULL, NULL, e);
+	}
+	for (i = 0; i < rc.count; i++)
+		free(rc.ids[i]);
+	free(rc.ids);
+	http_response_release(&resp);
+	return ret;
+}
+
+/* ---- the interface --------------------------------------------------- */
+
+static int
+mastodon_open(void **state, const struct conf_channel *ch, struct err *e)
+{
+	struct masto *mt;
+
+	*state = NULL;
+	if (ch->instance == NULL || ch->token_file == NULL)
+		return err_set(e, ERR_CONFIG, "mastodon channel '%s' needs instance and "
+		    "token-file", ch->name);
+	if ((mt = calloc(1, sizeof(*mt))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	mt->ch = ch;
+	buf_init(&mt->text, MASTODON_TEXT_MAX);
+	if (http_open(&mt->http, ch->name, ch->instance, e) == -1) {
+		free(mt);
+		return -1;
+	}
+	(void)esc_strlcpy(mt->host, http_host(mt->http), sizeof(mt->host));
+	*state = mt;
+	return 0;
+}
+
+/* A path segment: bytes other than letters, digits and '_' as %XX. */
+static void
+path_escape(const char *s, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	unsigned char c;
+
+	for (; *s != '\0' && o + 4 < len; s++) {
+		c = (unsigned char)*s;
+		if (c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static int
+mastodon_sources(struct masto *mt, struct err *e)
+{
+	struct source src;
+	size_t i;
+
+	memset(&src, 0, sizeof(src));
+	src.kind = SRC_MENTIONS;
+	(void)snprintf(src.name, sizeof(src.name), "notifications");
+	(void)snprintf(src.path, sizeof(src.path), "/api/v1/notifications");
+	if (walk(mt, &src, e) == -1)
+		return -1;
+	src.kind = SRC_OWN;
+	(void)snprintf(src.name, sizeof(src.name), "statuses");
+	(void)snprintf(src.path, sizeof(src.path), "/api/v1/accounts/%s/statuses", mt->me_id);
+	if (walk(mt, &src, e) == -1)
+		return -1;
+	for (i = 0; i < mt->ch->hashtags_count; i++) {
+		src.kind = SRC_TAG;
+		(void)snprintf(src.name, sizeof(src.name), "tag:%s", mt->ch->hashtags[i]);
+		(void)snprintf(src.path, sizeof(src.path), "/api/v1/timelines/tag/");
+		path_escape(mt->ch->hashtags[i], src.path + strlen(src.path),
+		    sizeof(src.path) - strlen(src.path));
+		if (walk(mt, &src, e) == -1)
+			return -1;
+	}
+	for (i = 0; i < mt->ch->searches_count; i++) {
+		src.kind = SRC_SEARCH;
+		(void)snprintf(src.name, sizeof(src.name), "search:%.256s", mt->ch->searches[i]);
+		(void)snprintf(src.path, sizeof(src.path), "/api/v2/search");
+		src.query = mt->ch->searches[i];
+		if (walk(mt, &src, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+mastodon_poll(void *state, struct intake *in, struct err *e)
+{
+	struct masto *mt = state;
+	char token[SOCIAL_SECRET_MAX];
+	int ret = -1;
+
+	mt->in = in;
+	if (social_begin(in, mt->http, e) == -1)
+		return -1;
+	if (social_secret(mt->ch->token_file, token, sizeof(token), e) == -1)
+		goto out;
+	mt->token = token;
+	if (*mt->me_id == '\0' && verify_account(mt, e) == -1)
+		goto out;
+	if (mastodon_sources(mt, e) == -1 || recheck(mt, e) == -1)
+		goto out;
+	ret = 0;
+out:
+	explicit_bzero(token, sizeof(token));
+	mt->token = NULL;
+	if (ret == -1) {
+		social_end(in, mt->http);
+		social_log_fail(mt->ch->name, mt->host, "poll-failed", e);
+	}
+	mt->in = NULL;
+	return ret;
+}
+
+static int
+mastodon_wait(void *state, int timeout, struct err *e)
+{
+	(void)state;
+	(void)e;
+	/* No push here (streaming is for later): the time passes. */
+	return connector_sleep((long)timeout * 1000, NULL) == 0 ? 0 : 1;
+}
+
+static void
+mastodon_close(void *state)
+{
+	struct masto *mt = state;
+
+	if (mt == NULL)
+		return;
+	http_close(mt->http);
+	buf_release(&mt->text);
+	free(mt);
+}
+
+static time_t
+mastodon_not_before(void *state)
+{
+	struct masto *mt = state;
+
+	return mt != NULL ? http_not_before(mt->http) : 0;
+}
+
+const struct connector_ops mastodon_connector = {
+	.kind = "mastodon",
+	.open = mastodon_open,
+	.poll = mastodon_poll,
+	.wait = mastodon_wait,
+	.close = mastodon_close,
+	.not_before = mastodon_not_before,
+};

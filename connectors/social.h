@@ -1,0 +1,64 @@
+/* social.h -- what the social connectors (mastodon, bluesky, feed) share
+ * beyond the HTTP layer: secret files, the channel's "not before" time
+ * kept with its cursors, JSON bodies, and filling a struct message.
+ *
+ * Rate limits survive the process: when a channel must wait, the time is
+ * saved as the cursor "not-before" of the channel, so the next `poll` (or
+ * the daemon after a restart) does not knock before then. */
+#ifndef ESC_SOCIAL_H
+#define ESC_SOCIAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+struct err;
+struct http;
+struct http_response;
+struct intake;
+struct message;
+
+#define SOCIAL_SECRET_MAX	16384	/* bytes of a token or password file */
+#define SOCIAL_SUBJECT_MAX	80	/* bytes of text made into a subject */
+#define SOCIAL_CURSOR_MAX	1024
+#define SOCIAL_NOT_BEFORE	"not-before"	/* the cursor's source name */
+
+/* The first line of a secret file into buf (the caller wipes it). */
+int	social_secret(const char *path, char *buf, size_t len, struct err *);
+
+/* At the start of a poll: the clock from in, the saved not-before time.
+ * -1 with ERR_NET "rate limited ..., not before T" (and a log line) while
+ * it lies ahead; 0 to go on. */
+int	social_begin(struct intake *, struct http *, struct err *);
+/* After a failed poll: saves the not-before time if one lies ahead (the
+ * open batch, already rolled back by the failure, is not touched).  The
+ * error in e is kept; a failure to save is logged. */
+void	social_end(struct intake *, struct http *);
+
+/* The body of a 200 response as JSON of type (JSON_OBJECT, JSON_ARRAY);
+ * NULL with ERR_DATA "GET url: invalid JSON ..." otherwise.  Caller
+ * decrefs. */
+json_t	*social_json(const char *what, const struct http_response *, json_type type,
+	    struct err *);
+/* A string member, or NULL when absent, null or not a string. */
+const char *social_str(json_t *obj, const char *key);
+/* An integer member, or dflt. */
+long	social_long(json_t *obj, const char *key, long dflt);
+
+/* Numeric ids as decimal strings, compared as numbers: <0, 0, >0. */
+int	social_id_cmp(const char *a, const char *b);
+
+/* Copies s (NULL: "") into m's arena; NULL when the arena is full. */
+const char *social_dup(struct message *m, const char *s);
+/* Sets m->text (and text_scored) from plain text and m->subject from
+ * its beginning: the first line, cut at a word near SOCIAL_SUBJECT_MAX
+ * bytes with "...".  0 or -1. */
+int	social_text(struct message *m, const char *text, struct err *);
+
+/* Logs one failure the connector way:
+ * channel=NAME host=HOST event=EVENT error="..." */
+void	social_log_fail(const char *channel, const char *host, const char *event,
+	    const struct err *);
+
+#endif

@@ -1,0 +1,113 @@
+/* change.c -- stored messages that change at their source: a social post
+ * edited (its text is replaced, its ticket kept) or deleted (marked, never
+ * dropped: the ticket's history still needs it).  See intake.h. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/arena.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "intake/intake.h"
+#include "intake/message.h"
+#include "intake/trim.h"
+#include "store/store.h"
+
+static int
+change_begin(struct intake *in, struct err *e)
+{
+	if (in->in_txn)
+		return 0;
+	if (store_begin(in->store, e) == -1)
+		return -1;
+	in->in_txn = 1;
+	return 0;
+}
+
+/* The event of a change on ticket; 0 or -1. */
+static int
+change_event(struct intake *in, int64_t ticket, const char *kind,
+    const char *external_id, time_t at, struct err *e)
+{
+	struct store_msg_loc *loc;
+	json_t *o;
+	char *detail;
+	int r;
+
+	if (ticket == 0)
+		return 0;		/* an auto-reply without a ticket: nothing to tell */
+	if ((loc = malloc(sizeof(*loc))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((r = store_message_find(in->store, in->channel_id, external_id, NULL, loc, e)) != 1) {
+		free(loc);
+		return r == 0 ? err_set(e, ERR_SOFTWARE, "message '%s' vanished", external_id) : -1;
+	}
+	o = json_pack("{s:s, s:s}", "message_id", loc->message_id, "channel", in->channel);
+	free(loc);
+	detail = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (detail == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	r = store_event_add(in->store, ticket, at, kind, "customer", detail, e);
+	free(detail);
+	return r;
+}
+
+int
+intake_edit(struct intake *in, const char *external_id, const char *text, time_t at,
+    struct err *e)
+{
+	struct arena a = ARENA_INIT(MESSAGE_ARENA_MAX);
+	const char *scored;
+	int64_t ticket;
+	int r;
+
+	if ((scored = trim_for_scoring(&a, text)) == NULL) {
+		arena_release(&a);
+		return err_set(e, ERR_NOMEM, "out of memory trimming an edited post");
+	}
+	if (change_begin(in, e) == -1) {
+		arena_release(&a);
+		return -1;
+	}
+	r = store_message_edit(in->store, in->channel_id, external_id, text, scored, at,
+	    &ticket, e);
+	arena_release(&a);
+	if (r == 1 && change_event(in, ticket, "message-edited", external_id, at, e) == -1)
+		r = -1;
+	if (r == -1) {
+		intake_release(in);
+		return -1;
+	}
+	if (r == 1) {
+		in->stats.edited++;
+		log_info("channel=%s ticket=%" PRId64 " event=message-edited", in->channel, ticket);
+	}
+	return r;
+}
+
+int
+intake_delete(struct intake *in, const char *external_id, time_t at, struct err *e)
+{
+	int64_t ticket;
+	int r;
+
+	if (change_begin(in, e) == -1)
+		return -1;
+	r = store_message_delete(in->store, in->channel_id, external_id, at, &ticket, e);
+	if (r == 1 && change_event(in, ticket, "message-deleted", external_id, at, e) == -1)
+		r = -1;
+	if (r == -1) {
+		intake_release(in);
+		return -1;
+	}
+	if (r == 1) {
+		in->stats.deleted++;
+		log_info("channel=%s ticket=%" PRId64 " event=message-deleted", in->channel, ticket);
+	}
+	return r;
+}

@@ -1,0 +1,755 @@
+/* decide.c -- sentiment, default policy and rules over one message, as
+ * changes to its ticket and the events that explain them; see decide.h.
+ * Pure: no I/O, no clock (the notification's Date is the caller's now).
+ *
+ * Event details are JSON objects built here by hand: every value is a
+ * number, a name of ours, or text escaped by rules_json_str. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/model.h"
+#include "intake/message.h"
+#include "rules/decide.h"
+#include "rules/policy.h"
+#include "rules/rules.h"
+#include "rules/sentiment.h"
+
+#define DETAIL_MAX	(256 * 1024)	/* one event's JSON */
+#define NOTIFY_MAX	(256 * 1024)	/* one notification */
+#define NOTIFY_LINES	40		/* of the customer's text quoted */
+#define NOTIFY_LINE	200		/* bytes of one quoted line */
+#define SUBJECT_MAX	150		/* bytes of the customer's subject kept */
+
+void
+decide_init(struct decide *d)
+{
+	memset(d, 0, sizeof(*d));
+	buf_init(&d->notify_to, 64 * 1024);
+	buf_init(&d->notify_why, 64 * 1024);
+	rules_run_init(&d->run);
+}
+
+void
+decide_release(struct decide *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->events_count; i++) {
+		free(d->events[i].detail);
+		free(d->events[i].log);
+	}
+	free(d->events);
+	buf_release(&d->notify_to);
+	buf_release(&d->notify_why);
+	rules_run_release(&d->run);
+	free(d->tags);
+	decide_init(d);
+}
+
+/* ---- building events ------------------------------------------------ */
+
+static int
+sep(struct buf *b, struct err *e)
+{
+	return b->len > 0 && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[' ?
+	    buf_addch(b, ',', e) : 0;
+}
+
+static int
+j_str(struct buf *b, const char *key, const char *v, struct err *e)
+{
+	int rc = sep(b, e);
+
+	rc |= buf_printf(b, e, "\"%s\":", key);
+	if (v == NULL)
+		return rc | buf_addstr(b, "null", e);
+	rc |= buf_addch(b, '"', e);
+	rc |= rules_json_str(b, v, 4096, e);
+	return rc | buf_addch(b, '"', e);
+}
+
+static int
+j_num(struct buf *b, const char *key, double v, struct err *e)
+{
+	int rc = sep(b, e);
+
+	rc |= buf_printf(b, e, "\"%s\":", key);
+	return rc | rules_json_num(b, v, e);
+}
+
+static int
+j_raw(struct buf *b, const char *key, const char *raw, struct err *e)
+{
+	int rc = sep(b, e);
+
+	return rc | buf_printf(b, e, "\"%s\":%s", key, raw);
+}
+
+/* A value for a log line: quotes, backslashes and controls made '?'. */
+static void
+log_value(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; s != NULL && *s != '\0' && o + 1 < len; s++)
+		out[o++] = (unsigned char)*s < 0x20 || *s == '"' || *s == '\\' ? '?' : *s;
+	out[o] = '\0';
+}
+
+/* Takes b's contents as the detail of a new event. */
+static int
+event_add(struct decide *d, const char *kind, struct buf *b, const char *log,
+    struct err *e)
+{
+	struct decide_event *ev;
+	char *detail, *l = NULL;
+
+	if (d->events_count == d->events_cap) {
+		size_t cap = d->events_cap ? d->events_cap * 2 : 8;
+
+		if ((ev = realloc(d->events, cap * sizeof(*ev))) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory deciding");
+		d->events = ev;
+		d->events_cap = cap;
+	}
+	if (buf_addch(b, '}', e) == -1)
+		return -1;
+	if ((detail = buf_detach(b, NULL)) == NULL ||
+	    (log != NULL && (l = strdup(log)) == NULL)) {
+		free(detail);
+		return err_set(e, ERR_NOMEM, "out of memory deciding");
+	}
+	ev = &d->events[d->events_count++];
+	ev->kind = kind;
+	ev->detail = detail;
+	ev->log = l;
+	return 0;
+}
+
+/* ---- the steps ------------------------------------------------------ */
+
+static int
+assessed(struct decide *d, const struct message *m, int newest, struct err *e)
+{
+	struct buf b = BUF_INIT(DETAIL_MAX);
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_addch(&b, '{', e);
+	rc |= j_str(&b, "message_id", m->message_id, e);
+	if (d->scored)
+		rc |= j_num(&b, "sentiment", d->sentiment.compound, e);
+	else
+		rc |= j_raw(&b, "sentiment", "null", e);
+	rc |= j_raw(&b, "words", "[", e);
+	for (i = 0; d->scored && i < d->sentiment.words_count; i++) {
+		rc |= sep(&b, e);
+		rc |= buf_addch(&b, '{', e);
+		rc |= j_str(&b, "word", d->sentiment.words[i].word, e);
+		rc |= j_num(&b, "valence", d->sentiment.words[i].valence, e);
+		rc |= buf_addch(&b, '}', e);
+	}
+	rc |= buf_addch(&b, ']', e);
+	rc |= j_str(&b, "asks_escalation", d->asks, e);
+	rc |= j_raw(&b, "public", m->public ? "true" : "false", e);
+	if (m->reach >= 0)
+		rc |= j_num(&b, "reach", (double)m->reach, e);
+	else
+		rc |= j_raw(&b, "reach", "null", e);
+	rc |= j_num(&b, "negativity", d->urgency.negativity, e);
+	rc |= j_num(&b, "visibility", d->urgency.visibility, e);
+	rc |= j_num(&b, "reach_term", d->urgency.reach, e);
+	rc |= j_num(&b, "urgency", d->urgency.urgency, e);
+	rc |= j_str(&b, "priority", priority_name(d->urgency.priority), e);
+	if (!newest)
+		rc |= j_raw(&b, "late", "true", e);
+	if (rc != 0 || event_add(d, "assessed", &b, NULL, e) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	buf_release(&b);
+	return 0;
+}
+
+static int
+escalated_tier(struct decide *d, int from, int to, const char *reason,
+    const char *rule, const char *asks, struct err *e)
+{
+	struct buf b = BUF_INIT(DETAIL_MAX);
+	char log[1024], r[256];
+	int rc = 0;
+
+	rc |= buf_addch(&b, '{', e);
+	rc |= j_str(&b, "type", "hierarchical", e);
+	rc |= j_num(&b, "from", from, e);
+	rc |= j_num(&b, "to", to, e);
+	rc |= j_str(&b, "reason", reason, e);
+	if (rule != NULL)
+		rc |= j_str(&b, "rule", rule, e);
+	if (asks != NULL)
+		rc |= j_str(&b, "asks_escalation", asks, e);
+	log_value(reason, r, sizeof(r));
+	(void)snprintf(log, sizeof(log), "event=escalated tier=%d->%d %s=\"%s\"", from, to,
+	    rule != NULL ? "rule" : "reason", r);
+	if (rc != 0 || event_add(d, "escalated", &b, log, e) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	buf_release(&b);
+	return 0;
+}
+
+/* 1 when addr is in the ", "-separated list. */
+static int
+list_has(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p = strchr(p, ',') ? strchr(p, ',') + 2 : NULL)
+		if (strncmp(p, addr, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* The events of rule hit h's effects. */
+static int
+effects(struct decide *d, const struct rules *p, const struct rules_hit *h,
+    const char **priority_rule, struct err *e)
+{
+	const struct rules_run *run = &d->run;
+	const struct rules_effect *ef;
+	const char *rule = rules_name(p, h->rule);
+	struct buf b = BUF_INIT(DETAIL_MAX);
+	char log[1024], v1[256], v2[256], reason[300];
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < run->effects_count && rc == 0; k++) {
+		ef = &run->effects[k];
+		if (ef->rule != h->rule)
+			continue;
+		buf_reset(&b);
+		rc |= buf_addch(&b, '{', e);
+		switch (ef->act) {
+		case RULES_PRIORITY:
+			*priority_rule = rule;
+			break;
+		case RULES_TIER:
+			if (ef->by_department)
+				(void)snprintf(reason, sizeof(reason), "department %s starts "
+				    "at tier %d", ef->str, ef->to);
+			else
+				(void)snprintf(reason, sizeof(reason), "%s", rule);
+			rc |= escalated_tier(d, ef->from, ef->to, reason, rule, NULL, e);
+			break;
+		case RULES_DEPARTMENT:
+			rc |= j_str(&b, "type", "functional", e);
+			rc |= j_str(&b, "from", ef->prev, e);
+			rc |= j_str(&b, "to", ef->str, e);
+			rc |= j_str(&b, "reason", rule, e);
+			rc |= j_str(&b, "rule", rule, e);
+			log_value(ef->str, v1, sizeof(v1));
+			log_value(rule, v2, sizeof(v2));
+			(void)snprintf(log, sizeof(log), "event=escalated department=%s "
+			    "rule=\"%s\"", v1, v2);
+			rc |= event_add(d, "escalated", &b, log, e);
+			break;
+		case RULES_ASSIGN:
+			rc |= j_str(&b, "from", ef->prev, e);
+			rc |= j_str(&b, "to", ef->str, e);
+			rc |= j_str(&b, "rule", rule, e);
+			log_value(ef->str, v1, sizeof(v1));
+			log_value(rule, v2, sizeof(v2));
+			(void)snprintf(log, sizeof(log), "event=assigned owner=%s rule=\"%s\"",
+			    v1, v2);
+			rc |= event_add(d, "assigned", &b, log, e);
+			break;
+		case RULES_TAG:
+			rc |= j_str(&b, "tag", ef->str, e);
+			rc |= j_str(&b, "rule", rule, e);
+			rc |= event_add(d, "tagged", &b, NULL, e);
+			break;
+		case RULES_NOTIFY:
+			if (list_has(d->notify_to.buf, ef->str))
+				break;
+			if (d->notify_to.len > 0)
+				rc |= buf_addstr(&d->notify_to, ", ", e);
+			rc |= buf_addstr(&d->notify_to, ef->str, e);
+			break;
+		default:
+			break;
+		}
+	}
+	buf_release(&b);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+has_tag(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag);
+	const char *p;
+
+	for (p = tags; p != NULL && *p != '\0'; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, tag, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Splits the ticket's tags into rt (pointers into d->tags). */
+static int
+tags_split(struct decide *d, const char *tags, struct rules_ticket *rt, struct err *e)
+{
+	char *p, *comma;
+
+	rt->tags_count = 0;
+	if (tags == NULL || *tags == '\0')
+		return 0;
+	if ((d->tags = strdup(tags)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory deciding");
+	for (p = d->tags; p != NULL && rt->tags_count < RULES_TAGS_MAX; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		if (*p != '\0')
+			rt->tags[rt->tags_count++] = p;
+	}
+	return 0;
+}
+
+static char *
+tags_join(const struct rules_ticket *rt)
+{
+	size_t i, len = 0;
+	char *s;
+
+	if (rt->tags_count == 0)
+		return NULL;
+	for (i = 0; i < rt->tags_count; i++)
+		len += strlen(rt->tags[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0, len = 0; i < rt->tags_count; i++) {
+		size_t n = strlen(rt->tags[i]);
+
+		if (i > 0)
+			s[len++] = ',';
+		memcpy(s + len, rt->tags[i], n);
+		len += n;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/* Replaces *field by a copy of v unless it is the same string. */
+static int
+set_str(char **field, const char *v)
+{
+	char *copy = NULL;
+
+	if (v == *field || (v != NULL && *field != NULL && strcmp(v, *field) == 0))
+		return 0;
+	if (v != NULL && (copy = strdup(v)) == NULL)
+		return -1;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int
+priority_event(struct decide *d, int from, int to, const char *rule, struct err *e)
+{
+	struct buf b = BUF_INIT(DETAIL_MAX);
+	char log[1024], r[256];
+	int rc = 0;
+
+	rc |= buf_addch(&b, '{', e);
+	rc |= j_str(&b, "from", priority_name(from), e);
+	rc |= j_str(&b, "to", priority_name(to), e);
+	rc |= j_str(&b, "by", rule != NULL ? "rule" : "default", e);
+	if (rule != NULL)
+		rc |= j_str(&b, "rule", rule, e);
+	else
+		rc |= j_num(&b, "urgency", d->urgency.urgency, e);
+	log_value(rule, r, sizeof(r));
+	if (rule != NULL)
+		(void)snprintf(log, sizeof(log), "event=priority priority=%s->%s rule=\"%s\"",
+		    priority_name(from), priority_name(to), r);
+	else
+		(void)snprintf(log, sizeof(log), "event=priority priority=%s->%s by=default",
+		    priority_name(from), priority_name(to));
+	if (rc != 0 || event_add(d, "priority", &b, log, e) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	buf_release(&b);
+	return 0;
+}
+
+int
+decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
+    struct message *m, struct err *e)
+{
+	const struct rules *p = in->rules;
+	struct rules_msg rm;
+	struct rules_ticket rt;
+	struct buf b = BUF_INIT(DETAIL_MAX);
+	const char *text, *priority_rule = NULL, *label = NULL;
+	char actions[1024], *tags;
+	int opened = t->messages == 0, status_before = t->status;
+	int priority_before = t->priority, tier_ruled = 0, asked_before, rc = 0;
+	int newest = m->date >= t->last_inbound;
+	size_t i, k;
+
+	d->reopened = policy_ticket_message(t, m);
+	if (m->direction != DIR_IN || m->auto_reason != NULL)
+		return 0;
+	d->customer = 1;
+
+	/* 2. what the customer wrote now: its sentiment, a request to escalate */
+	text = m->text_scored != NULL ? m->text_scored : m->text != NULL ? m->text : "";
+	if (in->lexicon != NULL) {
+		sentiment_score(in->lexicon, text, strlen(text), &d->sentiment);
+		d->scored = 1;
+		m->scored = 1;
+		m->sentiment = d->sentiment.compound;
+	}
+	if (sentiment_asks_escalation(text, strlen(text), &label) ||
+	    (m->subject != NULL &&
+	    sentiment_asks_escalation(m->subject, strlen(m->subject), &label)))
+		d->asks = label != NULL ? label : "asks to escalate";
+	policy_urgency(d->sentiment.compound, d->scored, m->public, m->reach, &d->urgency);
+	if (assessed(d, m, newest, e) == -1)
+		return -1;
+	if (!newest)
+		return 0;
+
+	/* 3. the default priority of the newest customer message */
+	t->priority = d->urgency.priority;
+	t->urgency = d->urgency.urgency;
+
+	/* 4. the rules */
+	memset(&rt, 0, sizeof(rt));
+	rt.status = t->status;
+	rt.priority = t->priority;
+	rt.tier = t->tier;
+	rt.exchanges = t->exchanges;
+	rt.opened = opened;
+	rt.department = t->department;
+	rt.owner = t->owner;
+	if (tags_split(d, t->tags, &rt, e) == -1)
+		return -1;
+	asked_before = has_tag(t->tags, DECIDE_ASKED_TAG);
+	if (rules_count(p) > 0) {
+		memset(&rm, 0, sizeof(rm));
+		rm.text = text;
+		rm.subject = m->subject;
+		rm.from_addr = m->from_addr;
+		rm.from_name = m->from_name;
+		rm.channel = in->channel;
+		rm.kind = in->kind;
+		rm.public = m->public;
+		rm.reach = m->reach;
+		rm.scored = d->scored;
+		rm.sentiment = d->sentiment.compound;
+		rm.asks_escalation = d->asks;
+		rm.age = m->date > t->created ? m->date - t->created : 0;
+		if (rules_eval(p, &rm, &rt, &d->run, e) == -1)
+			return -1;
+		for (i = 0; i < d->run.hits_count; i++) {
+			const struct rules_hit *h = &d->run.hits[i];
+
+			buf_reset(&b);
+			rc |= buf_addch(&b, '{', e);
+			rc |= rules_explain(p, &d->run, i, &b, e);
+			rc |= j_str(&b, "actions", rules_actions_text(p, h->rule, actions,
+			    sizeof(actions)), e);
+			if (rc != 0 || event_add(d, "rule-matched", &b, NULL, e) == -1 ||
+			    effects(d, p, h, &priority_rule, e) == -1) {
+				buf_release(&b);
+				return -1;
+			}
+			if (d->notify_why.len < 60000) {
+				for (k = 0; k < d->run.effects_count; k++)
+					if (d->run.effects[k].rule == h->rule &&
+					    d->run.effects[k].act == RULES_NOTIFY)
+						break;
+				if (k < d->run.effects_count)
+					rc |= buf_printf(&d->notify_why, e, "%s\n",
+					    rules_name(p, h->rule));
+			}
+		}
+		for (k = 0; k < d->run.effects_count; k++)
+			tier_ruled |= d->run.effects[k].act == RULES_TIER;
+		d->ignored = d->run.ignored;
+	}
+
+	/* 5. the default escalation */
+	if (d->asks != NULL && !asked_before) {
+		if (!tier_ruled && !d->ignored && rt.tier < TIER_MAX) {
+			if (escalated_tier(d, rt.tier, rt.tier + 1, DECIDE_ASKED_REASON, NULL,
+			    d->asks, e) == -1) {
+				buf_release(&b);
+				return -1;
+			}
+			rt.tier++;
+		}
+		if (rt.tags_count < RULES_TAGS_MAX) {
+			rt.tags[rt.tags_count++] = DECIDE_ASKED_TAG;
+			buf_reset(&b);
+			rc |= buf_addch(&b, '{', e);
+			rc |= j_str(&b, "tag", DECIDE_ASKED_TAG, e);
+			rc |= j_str(&b, "reason", DECIDE_ASKED_REASON, e);
+			rc |= j_str(&b, "asks_escalation", d->asks, e);
+			if (rc != 0 || event_add(d, "tagged", &b, NULL, e) == -1) {
+				buf_release(&b);
+				return -1;
+			}
+		}
+	}
+
+	/* what the rules did, into the ticket */
+	if (d->ignored) {
+		rt.status = opened ? STATUS_CLOSED : status_before;
+		if (rt.status == status_before || opened)
+			d->reopened = 0;
+		buf_reset(&b);
+		rc |= buf_addch(&b, '{', e);
+		for (k = 0; k < d->run.effects_count; k++)
+			if (d->run.effects[k].act == RULES_IGNORE)
+				break;
+		rc |= j_str(&b, "rule", rules_name(p, k < d->run.effects_count ?
+		    d->run.effects[k].rule : 0), e);
+		rc |= j_str(&b, "status", status_name(rt.status), e);
+		if (rc != 0 || event_add(d, "ignored", &b, "event=ignored", e) == -1) {
+			buf_release(&b);
+			return -1;
+		}
+	}
+	buf_release(&b);
+	t->status = rt.status;
+	t->tier = rt.tier;
+	if (rt.priority == t->priority)
+		priority_rule = NULL;	/* the default stands */
+	t->priority = rt.priority;
+	if (set_str(&t->department, rt.department) == -1 ||
+	    set_str(&t->owner, rt.owner) == -1)
+		return err_set(e, ERR_NOMEM, "out of memory deciding");
+	tags = tags_join(&rt);
+	if (rt.tags_count > 0 && tags == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory deciding");
+	free(t->tags);
+	t->tags = tags;
+
+	/* 6. the priority, and what set it */
+	if (t->priority != priority_before &&
+	    priority_event(d, priority_before, t->priority, priority_rule, e) == -1)
+		return -1;
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- the notification ----------------------------------------------- */
+
+/* Drops an incomplete UTF-8 sequence at the end of out (left by a cut). */
+static void
+trim_partial(struct buf *out)
+{
+	size_t i = out->len, back = 0, need;
+	unsigned char c;
+
+	while (i > 0 && back < 4 && ((unsigned char)out->buf[i - 1] & 0xC0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i == 0 || (c = (unsigned char)out->buf[i - 1]) < 0xC0)
+		return;
+	need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+	if (back < need) {
+		out->len = i - 1;
+		out->buf[out->len] = '\0';
+	}
+}
+
+/* Appends s as one header line's value: controls, CR and LF become
+ * spaces, runs of spaces one, cut at max bytes on a character boundary. */
+static int
+header_text(struct buf *out, const char *s, size_t max, int *ascii, struct err *e)
+{
+	size_t n = 0;
+	int space = 1, rc = 0;
+
+	*ascii = 1;
+	for (; s != NULL && *s != '\0' && n < max; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		if (c == ' ') {
+			if (space)
+				continue;
+			space = 1;
+		} else
+			space = 0;
+		if (c >= 0x80)
+			*ascii = 0;
+		rc |= buf_addch(out, c, e);
+		n++;
+	}
+	if (rc == 0 && s != NULL && *s != '\0')
+		trim_partial(out);	/* cut: never in the middle of a character */
+	while (out->len > 0 && out->buf[out->len - 1] == ' ')
+		out->len--;
+	if (out->buf != NULL)
+		out->buf[out->len] = '\0';
+	return rc;
+}
+
+/* RFC 2047 B-encoded words for UTF-8 s, each encoding at most 45 bytes
+ * (60 characters of base64, a word under 76), folded with CRLF SP; words
+ * never split a character. */
+static int
+encode_words(struct buf *out, const char *s, struct err *e)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i, n, k;
+	int rc = 0, first = 1;
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < 45 ? len - i : 45;
+		while (i + n < len && (p[i + n] & 0xC0) == 0x80)
+			n--;
+		rc |= buf_addstr(out, first ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", e);
+		first = 0;
+		for (k = 0; k < n; k += 3) {
+			unsigned v = (unsigned)p[i + k] << 16;
+			char q[5];
+
+			if (k + 1 < n)
+				v |= (unsigned)p[i + k + 1] << 8;
+			if (k + 2 < n)
+				v |= p[i + k + 2];
+			q[0] = b64[(v >> 18) & 63];
+			q[1] = b64[(v >> 12) & 63];
+			q[2] = k + 1 < n ? b64[(v >> 6) & 63] : '=';
+			q[3] = k + 2 < n ? b64[v & 63] : '=';
+			q[4] = '\0';
+			rc |= buf_addstr(out, q, e);
+		}
+		rc |= buf_addstr(out, "?=", e);
+	}
+	return rc;
+}
+
+/* The body's quote of the customer's text: a few lines, each cut, with
+ * control characters but tab made spaces. */
+static int
+quote_text(struct buf *out, const char *s, struct err *e)
+{
+	int lines = 0, rc = 0;
+	size_t n;
+
+	while (s != NULL && *s != '\0' && lines < NOTIFY_LINES) {
+		n = strcspn(s, "\n");
+		rc |= buf_addstr(out, "> ", e);
+		for (size_t i = 0; i < n && i < NOTIFY_LINE; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			rc |= buf_addch(out, (c < 0x20 && c != '\t') || c == 0x7f ? ' ' : c, e);
+		}
+		if (rc == 0 && n > NOTIFY_LINE)
+			trim_partial(out);
+		rc |= buf_addstr(out, "\r\n", e);
+		lines++;
+		s += n;
+		if (*s == '\n')
+			s++;
+	}
+	if (s != NULL && *s != '\0')
+		rc |= buf_addstr(out, "> [...]\r\n", e);
+	return rc;
+}
+
+int
+decide_notification(const struct decide *d, const struct ticket *t,
+    const struct message *m, int64_t msgrow, const char *from, time_t now,
+    struct buf *out, char *msgid, size_t msgid_len, struct err *e)
+{
+	struct buf subj = BUF_INIT(4096);
+	const char *domain, *at, *why, *nl;
+	char date[64];
+	struct tm tm;
+	int rc = 0, ascii;
+
+	if (d->notify_to.len == 0)
+		return 0;
+	if (from == NULL || *from == '\0')
+		from = "escalator@localhost";
+	/* the domain of "Name <user@host>" or "user@host" */
+	at = strrchr(from, '@');
+	domain = at != NULL ? at + 1 : "localhost";
+	(void)snprintf(msgid, msgid_len, "escalator-notify-%lld-%lld@%.*s",
+	    (long long)t->id, (long long)msgrow, (int)strcspn(domain, ">"), domain);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
+		(void)snprintf(date, sizeof(date), "Thu, 01 Jan 1970 00:00:00 +0000");
+
+	rc |= buf_printf(out, e, "Message-ID: <%s>\r\nDate: %s\r\n", msgid, date);
+	rc |= buf_addstr(out, "From: ", e);
+	rc |= header_text(out, from, 512, &ascii, e);	/* checked by conf.c */
+	rc |= buf_printf(out, e, "\r\nTo: %s\r\n", d->notify_to.buf);
+	rc |= buf_printf(out, e, "Subject: [#%lld] %s: ", (long long)t->id,
+	    priority_name(t->priority));
+	rc |= header_text(&subj, m->subject, SUBJECT_MAX, &ascii, e);
+	if (ascii)
+		rc |= buf_addstr(out, subj.len > 0 ? subj.buf : "(no subject)", e);
+	else
+		rc |= encode_words(out, subj.buf, e);
+	rc |= buf_printf(out, e, "\r\nAuto-Submitted: auto-generated\r\n"
+	    "X-Escalator-Ticket: %lld\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n", (long long)t->id);
+	buf_release(&subj);
+
+	rc |= buf_printf(out, e, "Ticket #%lld needs attention; the rules that asked:\r\n",
+	    (long long)t->id);
+	for (why = d->notify_why.buf; why != NULL && *why != '\0'; why = nl + 1) {
+		if ((nl = strchr(why, '\n')) == NULL)
+			break;
+		rc |= buf_printf(out, e, "  - \"%.*s\"\r\n", (int)(nl - why), why);
+	}
+	rc |= buf_printf(out, e, "\r\nPriority %s, tier %d%s%s, %s.\r\n",
+	    priority_name(t->priority), t->tier, t->department ? ", department " : "",
+	    t->department ? t->department : "", status_name(t->status));
+	rc |= buf_addstr(out, "Customer: ", e);
+	rc |= header_text(out, m->from_name, 200, &ascii, e);
+	rc |= buf_addstr(out, " <", e);
+	rc |= header_text(out, m->from_addr, 320, &ascii, e);
+	rc |= buf_printf(out, e, ">, on %s (%s)\r\n", t->channel ? t->channel : "?",
+	    m->public ? "public" : "private");
+	if (d->scored) {
+		rc |= buf_printf(out, e, "Sentiment: %.4f", d->sentiment.compound);
+		for (size_t i = 0; i < d->sentiment.words_count && i < 8; i++)
+			rc |= buf_printf(out, e, "%s%s", i ? ", " : " (", d->sentiment.words[i].word);
+		rc |= buf_addstr(out, d->sentiment.words_count > 0 ? ")\r\n" : "\r\n", e);
+	}
+	if (d->asks != NULL)
+		rc |= buf_printf(out, e, "Asks to escalate: %s\r\n", d->asks);
+	rc |= buf_addstr(out, "Subject: ", e);
+	rc |= header_text(out, m->subject, 998, &ascii, e);
+	rc |= buf_addstr(out, "\r\n\r\n", e);
+	rc |= quote_text(out, m->text_scored != NULL ? m->text_scored : m->text, e);
+	rc |= buf_printf(out, e, "\r\n-- \r\nescalator: `escalator show %lld` says why.\r\n",
+	    (long long)t->id);
+	return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,76 @@
+/* notify.h -- who hears about an SLA warning or breach, and what they read.
+ *
+ * Pure functions over plain data (no I/O, no store): the sweep gathers a
+ * ticket, its thread and its history into a struct notice, and gets back
+ * the recipients, the subject and the two bodies (plain text and HTML)
+ * that connectors/smtp_compose.c turns into a message.  The body carries
+ * what a new owner needs so the customer never repeats themselves: who,
+ * where (channel, public or private, link), mood (sentiment), the thread
+ * newest first, the history with the rules that moved the ticket, the
+ * deadline and how late it is. */
+#ifndef ESC_NOTIFY_H
+#define ESC_NOTIFY_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct buf;
+struct conf;
+struct err;
+struct ticket;
+
+#define NOTIFY_MSGS_MAX		10	/* newest messages in a body */
+#define NOTIFY_MSG_BYTES	2000	/* of each message's text */
+#define NOTIFY_MSG_LINES	40
+#define NOTIFY_EVENTS_MAX	30	/* newest events */
+#define NOTIFY_SUBJECT_MAX	120	/* bytes of the customer's subject */
+
+struct notice_msg {
+	time_t		 date;
+	int		 direction;	/* enum direction */
+	const char	*from_name, *from_addr, *text, *url;
+	int		 scored;
+	double		 sentiment;
+};
+
+struct notice_event {
+	time_t		 at;
+	const char	*kind, *actor, *detail;	/* detail: JSON text or NULL */
+};
+
+struct notice {
+	const struct ticket	*ticket;
+	int			 clock;		/* enum sla_kind */
+	int			 level;		/* enum sla_level */
+	int			 tier;		/* when it lapsed */
+	const char		*tier_name;	/* NULL: none */
+	time_t			 deadline, warn_at, now;
+	int			 escalated_to;	/* -1: not escalated by this breach */
+	const struct notice_msg	*msgs;		/* oldest first, as stored */
+	size_t			 msgs_count;
+	const struct notice_event *events;	/* oldest first */
+	size_t			 events_count;
+};
+
+/* Recipients: To the assignee, else the department's owner, else the
+ * tier's owner; Cc the department head on a breach, and the owner of the
+ * next tier up as well when this ticket breached before.  Pointers are
+ * borrowed from conf and t; an address listed twice is kept once. */
+#define NOTIFY_CC_MAX	2
+struct notify_rcpts {
+	const char	*to;		/* NULL: nobody to tell (no tier owner) */
+	const char	*cc[NOTIFY_CC_MAX];
+	size_t		 cc_count;
+};
+void	notify_recipients(const struct conf *, const struct ticket *t, int tier,
+	    int level, long earlier_breaches, struct notify_rcpts *out /* OUT */);
+
+/* "[#42] SLA breached: first response (tier 2, billing) - Invoice wrong" */
+int	notify_subject(const struct notice *, struct buf *, struct err *);
+int	notify_text(const struct notice *, struct buf *, struct err *);
+int	notify_html(const struct notice *, struct buf *, struct err *);
+
+/* "1h 30m", "2d 4h", "45s": a duration for people. */
+char	*notify_duration(long seconds, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,411 @@
+#!/bin/sh
+# t-imap.sh -- the IMAP connector against a real Dovecot started here on
+# 127.0.0.1 (tests/imap-lib.sh): sync, agent replies, flags and the done
+# folder, UIDVALIDITY resets, a server killed mid-fetch, escalator killed
+# mid-sync, TLS, authentication and network faults.  Cases 7xxx; the mail
+# is tests/data/7NNN-* plus generated bulk.  SKIPs when Dovecot is missing
+# or cannot start, saying why.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/imap-lib.sh"
+D=$TESTDATA
+NOW=2026-11-20T12:00:00Z
+
+reason=$(dv_skip_reason)
+if [ -n "$reason" ]; then
+	skip "7000 IMAP tests: $reason"
+	done_testing
+	exit 0
+fi
+if ! dv_start 2>"$TMP/dv.err"; then
+	skip "7000 IMAP tests: dovecot cannot start here: $(head -3 "$TMP/dv.err" | tr '\n' ' ')"
+	done_testing
+	exit 0
+fi
+trap 'dv_stop; rm -rf "$TMP"' EXIT
+
+# pl DB [ARGS...]: one `poll --json` into $TMP/DB.db with $TMP/esc.conf;
+# the JSON array on stdout, the log in $TMP/poll.err.
+pl() {
+	db=$1; shift
+	esc -c "$TMP/esc.conf" --db "$TMP/$db.db" --now $NOW poll --json "$@" 2>"$TMP/poll.err"
+}
+sql() { sqlite3 "$TMP/$1.db" "$2"; }
+q() { esc --db "$TMP/$1.db" --now $NOW queue --all --json | jq -r "$2"; }
+eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+ticket_of() { sql "$1" "SELECT ticket_id FROM message WHERE message_id = '$2'"; }
+events() { esc --db "$TMP/$1.db" show --json "$2" | jq -r '[.events[].kind] | join(",")'; }
+
+dv_user support@example.com
+dv_conf sent '"Sent"' done '"Done"' agents '"northwind.example.com"'
+
+t7001() {
+	dv_put INBOX "$D/7001-question.eml" "$D/7002-question.eml" "$D/7006-not-mail.eml"
+	out=$(pl s) || { cat "$TMP/poll.err"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 && eq "$(echo "$out" | jq -r '.[0].not_mail')" 1 &&
+	eq "$(q s length)" 2 &&
+	grep -q 'channel=support host=127.0.0.1 event=not-mail mailbox=INBOX uid=3' "$TMP/poll.err" &&
+	eq "$(sql s "SELECT value FROM cursor WHERE source = 'INBOX'")" \
+	    "$(dv_uidvalidity INBOX):3" &&
+	eq "$(sql s "SELECT external_id FROM message WHERE message_id = 'q1@customer.example'")" \
+	    "$(dv_uidvalidity INBOX)/1@INBOX" &&
+	# read-only: nothing was marked \Seen
+	eq "$(doveadm -c "$DV/dovecot.conf" search -u "$DV_USER" mailbox INBOX SEEN | wc -l)" 0
+}
+check 7001 "first sync: every message once, the cursor at the last UID, nothing marked seen" t7001
+
+t7002() {
+	a=$(pl s) && eq "$(echo "$a" | jq -r '.[0].read')" 0 &&
+	dv_put INBOX "$D/7005-question.eml" &&
+	b=$(pl s) && eq "$(echo "$b" | jq -r '.[0].read')" 1 &&
+	eq "$(echo "$b" | jq -r '.[0].stored')" 1 && eq "$(q s length)" 3
+}
+check 7002 "incremental sync fetches only what is new" t7002
+
+t7003() {
+	dv_put Sent "$D/7003-agent-reply.eml"
+	out=$(pl s) || { cat "$TMP/poll.err"; return 1; }
+	t=$(ticket_of s q1@customer.example)
+	eq "$(echo "$out" | jq -r '.[0].joined')" 1 &&
+	eq "$(esc --db "$TMP/s.db" show --json "$t" | jq -r '[.messages[].direction] | join(",")')" in,out &&
+	eq "$(q s "map(select(.id == $t))[0].status")" open &&
+	dv_put INBOX "$D/7004-followup.eml" && pl s >/dev/null &&
+	eq "$(esc --db "$TMP/s.db" show --json "$t" | jq -r '[.messages[].direction] | join(",")')" in,out,in
+}
+check 7003 "a message in the sent folder is the team's reply on its ticket" t7003
+
+t7004() {
+	t=$(ticket_of s q2@other.example)
+	eq "$(q s "map(select(.id == $t))[0].status")" new &&
+	dv_flag INBOX '<q2@other.example>' '\Answered' &&
+	out=$(pl s) && eq "$(echo "$out" | jq -r '.[0].answered')" 1 &&
+	eq "$(q s "map(select(.id == $t))[0].status")" open &&
+	pl s >/dev/null && eq "$(events s "$t" | tr ',' '\n' | grep -c answered-flag)" 1
+}
+check 7004 "\\Answered on a customer message counts as a response, once (CONDSTORE)" t7004
+
+t7005() {
+	t=$(ticket_of s q3@third.example)
+	dv_move INBOX '<q3@third.example>' Done &&
+	out=$(pl s) && eq "$(echo "$out" | jq -r '.[0].resolved')" 1 &&
+	eq "$(q s "map(select(.id == $t))[0].status")" resolved &&
+	events s "$t" | grep -q resolved && eq "$(q s length)" 3
+}
+check 7005 "a message moved to the done folder resolves its ticket" t7005
+
+t7006() {
+	cp "$TMP/esc.conf" "$TMP/esc.conf.save"
+	dv_conf done '"$Resolved"' agents '"northwind.example.com"'
+	pl k >/dev/null && t=$(ticket_of k q2@other.example) &&
+	eq "$(q k "map(select(.id == $t))[0].status")" open &&
+	dv_flag INBOX '<q2@other.example>' '$Resolved' &&
+	out=$(pl k) && eq "$(echo "$out" | jq -r '.[0].resolved')" 1 &&
+	eq "$(q k "map(select(.id == $t))[0].status")" resolved
+	r=$?
+	cp "$TMP/esc.conf.save" "$TMP/esc.conf"
+	return $r
+}
+check 7006 "a done keyword (\$Resolved) resolves the ticket" t7006
+
+t7007() {
+	# Without CONDSTORE the flags of open tickets' messages are fetched.
+	dv_stop && dv_start "imap_capability = IMAP4rev1 SASL-IR LITERAL+ IDLE UIDPLUS" || return 1
+	dv_put INBOX "$D/7001-question.eml"	# a duplicate copy: deduplicated
+	sed 's/q3@third.example/q4@third.example/; s/Where is my order/Refund status/' \
+	    "$D/7005-question.eml" > "$TMP/q4.eml" && dv_put INBOX "$TMP/q4.eml" &&
+	pl s >/dev/null && t=$(ticket_of s q4@third.example) &&
+	eq "$(q s "map(select(.id == $t))[0].status")" new &&
+	dv_flag INBOX '<q4@third.example>' '\Answered' && out=$(pl s) &&
+	eq "$(echo "$out" | jq -r '.[0].answered')" 1 &&
+	eq "$(q s "map(select(.id == $t))[0].status")" open
+	r=$?
+	dv_stop && dv_start
+	return $r
+}
+check 7007 "\\Answered found by a FLAGS fetch of open tickets when there is no CONDSTORE" t7007
+
+t7008() {
+	before=$(sql s "SELECT count(*) FROM message")
+	old=$(dv_uidvalidity INBOX)
+	dv_reset_uidvalidity || return 1
+	new=$(dv_uidvalidity INBOX)
+	[ "$old" != "$new" ] || { echo "UIDVALIDITY did not change ($old)"; return 1; }
+	sed 's/q3@third.example/q5@third.example/; s/Where is my order/Wrong size/' \
+	    "$D/7005-question.eml" > "$TMP/q5.eml" && dv_put INBOX "$TMP/q5.eml" &&
+	out=$(pl s) || { cat "$TMP/poll.err"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 && eq "$(echo "$out" | jq -r '.[0].resyncs')" 1 &&
+	eq "$(sql s "SELECT count(*) FROM message")" $((before + 1)) &&
+	grep -q "event=uidvalidity-changed mailbox=INBOX old=$old new=$new" "$TMP/poll.err" &&
+	eq "$(sql s "SELECT value FROM cursor WHERE source = 'INBOX'" | cut -d: -f1)" "$new" &&
+	eq "$(sql s "SELECT external_id FROM message WHERE message_id = 'q2@other.example'" |
+	    cut -d/ -f1)" "$new" &&
+	out=$(pl s) && eq "$(echo "$out" | jq -r '.[0].read')" 0
+}
+check 7008 "a UIDVALIDITY change resyncs by Message-ID: nothing twice, ids moved" t7008
+
+tls_conf() {
+	dv_user tls@example.com
+	printf '%s\n' "$DV_PASS" > "$TMP/pass" && chmod 600 "$TMP/pass"
+	{
+		echo "channel tls imap {"
+		echo "  url \"$1\""
+		echo "  user \"$DV_USER\""
+		echo "  password-file \"$TMP/pass\""
+		shift
+		while [ $# -ge 2 ]; do echo "  $1 $2"; shift 2; done
+		echo "}"
+	} > "$TMP/esc.conf"
+	dv_user support@example.com
+}
+
+# Bulk: generated mail in its own Maildir and database.
+t7009() {
+	dv_user bulk@example.com
+	dv_gen INBOX 3000
+	dv_conf
+	# dash may reap a finished job early: the status goes through a file.
+	(pl b --retries 6 > "$TMP/bulk.out"; echo $? > "$TMP/bulk.rc") &
+	bg=$!
+	# Kill the server once some batches are in, start it again at once.
+	i=0
+	while [ "$(sql b 'SELECT count(*) FROM message' 2>/dev/null || echo 0)" -lt 200 ] &&
+	    [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+	dv_kill
+	mid=$(sql b 'SELECT count(*) FROM message')
+	sleep 0.3
+	dv_start || return 1
+	wait $bg
+	rc=$(cat "$TMP/bulk.rc" 2>/dev/null || echo none)
+	dv_user support@example.com
+	echo "# $mid of 3000 stored when the server went down; exit $rc"
+	eq "$rc" 0 && [ "$mid" -lt 3000 ] &&
+	grep -q 'event=retry' "$TMP/poll.err" &&
+	eq "$(sql b 'SELECT count(*), count(DISTINCT message_id) FROM message')" "3000|3000" &&
+	eq "$(sql b "SELECT count(*) FROM event WHERE kind = 'created'")" 3000
+}
+check 7009 "the server killed mid-fetch and restarted: the poll resumes, every message once" t7009
+
+t7010() {
+	dv_user crash@example.com
+	dv_gen INBOX 5000 1 150		# 9 KB each, like real support mail
+	# Over TLS, which also has to survive the kills.
+	tls_conf "imaps://localhost:$DV_PORTS/INBOX" ca-file "\"$DV/ca.crt\""
+	sed -i "s/tls@example.com/crash@example.com/" "$TMP/esc.conf"
+	rounds=0 partial=0 got=0
+	# Random moments: odd rounds a few random milliseconds after the
+	# start (connecting, logging in, the first batch), even rounds a
+	# random moment after the next batch was committed (mid-fetch,
+	# whatever the speed of this build).
+	awk 'BEGIN { srand(7010); for (i = 0; i < 20; i++)
+	    printf("%.3f\n", 0.002 + rand() * 0.025) }' > "$TMP/moments"
+	while read -r delay; do
+		# The binary itself, not a shell function: $! must be escalator.
+		"$ESCALATOR" -q -c "$TMP/esc.conf" --db "$TMP/c.db" --now $NOW poll \
+		    >/dev/null 2>&1 &
+		bg=$!
+		if [ $((rounds % 2)) -eq 0 ]; then
+			i=0
+			while [ "$(sql c 'SELECT count(*) FROM message' 2>/dev/null || echo 0)" \
+			    -le "$got" ] && [ $i -lt 500 ] && kill -0 $bg 2>/dev/null; do
+				sleep 0.005
+				i=$((i + 1))
+			done
+		fi
+		sleep "$delay"
+		kill -9 $bg 2>/dev/null
+		wait $bg 2>/dev/null
+		rounds=$((rounds + 1))
+		got=$(sql c 'SELECT count(*) FROM message' 2>/dev/null || echo 0)
+		[ "${got:-0}" -lt 5000 ] && partial=$((partial + 1))
+	done < "$TMP/moments"
+	mid=$(sql c 'SELECT count(*) FROM message')
+	out=$(pl c) || { cat "$TMP/poll.err"; return 1; }
+	dv_user support@example.com
+	echo "# $partial of $rounds kills landed mid-sync; $mid of 5000 stored before the last poll"
+	eq $rounds 20 && [ $partial -ge 15 ] &&
+	eq "$(sql c 'SELECT count(*), count(DISTINCT message_id) FROM message')" "5000|5000" &&
+	eq "$(sql c "SELECT count(*) FROM event WHERE kind = 'created'")" 5000 &&
+	eq "$(sql c "SELECT count(*) FROM ticket")" 5000 &&
+	eq "$(sql c "SELECT value FROM cursor WHERE source = 'INBOX'" | cut -d: -f2)" 5000
+}
+check 7010 "20 kill -9 of escalator during a 5,000-message sync: every message once" t7010
+
+t7011() {
+	tls_conf "imaps://localhost:$DV_PORTS/INBOX"
+	pl t1 >/dev/null
+	rc=$?
+	eq $rc 78 && ! grep -q event=retry "$TMP/poll.err" &&
+	grep -q 'channel=tls host=localhost event=tls-failed error="certificate of .localhost. refused: The certificate is NOT trusted.*issuer is unknown' \
+	    "$TMP/poll.err" &&
+	tls_conf "imaps://localhost:$DV_PORTS/INBOX" ca-file "\"$DV/ca.crt\"" &&
+	out=$(pl t1 --retries 0) && eq "$(echo "$out" | jq -r '.[0].ok')" true &&
+	tls_conf "imaps://127.0.0.1:$DV_PORTS/INBOX" ca-file "\"$DV/ca.crt\"" &&
+	! pl t1 --retries 0 >/dev/null &&
+	grep -q 'event=tls-failed error="certificate of .127.0.0.1. refused: .*does not match' \
+	    "$TMP/poll.err"
+}
+check 7011 "IMAPS: a self-signed CA is refused by default, accepted with ca-file; the host name is checked" t7011
+
+t7012() {
+	tls_conf "imap://localhost:$DV_PORT/INBOX" ca-file "\"$DV/ca.crt\"" &&
+	esc -v -c "$TMP/esc.conf" --db "$TMP/t2.db" poll >/dev/null 2>"$TMP/poll.err" &&
+	grep -q 'event=connected tls=starttls verify=yes' "$TMP/poll.err" &&
+	tls_conf "imaps://localhost:$DV_PORTS/INBOX" tls-verify no &&
+	pl t2 >/dev/null && grep -q 'channel=tls host=localhost event=tls-verify-disabled' \
+	    "$TMP/poll.err"
+}
+check 7012 "imap:// upgrades with STARTTLS; tls-verify no is logged at every connect" t7012
+
+t7013() {
+	dv_conf
+	echo "wrong-password" > "$TMP/pass"
+	pl s --retries 3 >/dev/null
+	rc=$?
+	eq $rc 78 &&
+	grep -q 'channel=support host=127.0.0.1 event=auth-failed error="authentication as .support@example.com. with PLAIN refused' \
+	    "$TMP/poll.err" &&
+	! grep -q 'event=retry' "$TMP/poll.err" && ! grep -q wrong-password "$TMP/poll.err"
+}
+check 7013 "a bad password: one clear line, no retry, the secret never logged" t7013
+
+t7014() {
+	dv_conf
+	cat >> "$TMP/esc.conf" <<EOF
+channel broken imap {
+  url "imap://127.0.0.1:1/INBOX"
+  user "nobody@example.com"
+  password-file "$TMP/pass"
+  tls none
+}
+EOF
+	out=$(pl r --retries 1)
+	rc=$?
+	eq $rc 75 &&
+	grep -q 'channel=broken host=127.0.0.1 event=connect-failed error="cannot connect to port 1: connection refused"' \
+	    "$TMP/poll.err" &&
+	grep -q 'channel=broken event=retry attempt=2' "$TMP/poll.err" &&
+	eq "$(echo "$out" | jq -r '.[] | select(.channel == "support") | .ok')" true &&
+	eq "$(echo "$out" | jq -r '.[] | select(.channel == "broken") | .ok')" false &&
+	[ "$(sql r 'SELECT count(*) FROM message')" -gt 0 ]
+}
+check 7014 "connection refused on one channel: logged, retried with back-off; the others go on" t7014
+
+t7015() {
+	dv_conf
+	pid=$(cat "$DV/run/master.pid")
+	kill -STOP "$pid"
+	ESCALATOR_IMAP_TIMEOUT=2 pl st --retries 0 >/dev/null
+	rc=$?
+	kill -CONT "$pid"
+	eq $rc 75 &&
+	grep -q 'channel=support host=127.0.0.1 event=timeout error="no reply within 2s during the greeting"' \
+	    "$TMP/poll.err"
+}
+check 7015 "a stalled server: every read has a timeout" t7015
+
+t7016() {
+	# A server that answers nonsense (perl is in every Debian).
+	port=$((DV_PORT + 1))
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+		    Listen => 1, ReuseAddr => 1) or die "listen: $!";
+		print "ready\n"; $| = 1;
+		my $c = $s->accept or exit 1;
+		print $c "* OK fake server ready\r\n";
+		my $l = <$c>;
+		print $c "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n\x01\x02 garbage\r\n";
+		sleep 1;' "$port" > "$TMP/fake.out" 2>&1 &
+	fpid=$!
+	i=0; while ! grep -q ready "$TMP/fake.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	dv_conf
+	sed -i "s/127.0.0.1:$DV_PORT/127.0.0.1:$port/" "$TMP/esc.conf"
+	pl m --retries 0 >/dev/null
+	rc=$?
+	kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+	eq $rc 75 &&
+	grep -q 'channel=support host=127.0.0.1 event=protocol-error error="malformed server response during' \
+	    "$TMP/poll.err"
+}
+check 7016 "a malformed server response: one clear line naming what failed" t7016
+
+t7017() {
+	dv_user bulk@example.com
+	dv_mkbox Old
+	cp "$D/7001-question.eml" "$(dv_dir Old)/new/1.M1P9.old" &&
+	cp "$D/7005-question.eml" "$(dv_dir Old)/new/2.M2P9.new" &&
+	touch -d 2026-10-01 "$(dv_dir Old)/new/1.M1P9.old" && dv_own
+	dv_user support@example.com
+	dv_user bulk@example.com; dv_conf since 2026-11-01; dv_user support@example.com
+	sed -i 's|/INBOX"|/Old"|' "$TMP/esc.conf"
+	out=$(pl o) || { cat "$TMP/poll.err"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].read')" 1 &&
+	eq "$(sql o 'SELECT message_id FROM message')" q3@third.example
+}
+check 7017 "since DATE skips older mail (UID SEARCH SINCE)" t7017
+
+t7018() {
+	# XOAUTH2 on the wire, against a fake server that records what it got
+	# and refuses the token the way Gmail does (a JSON challenge, then NO).
+	port=$((DV_PORT + 2))
+	perl -MIO::Socket::INET -MMIME::Base64 -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+		    Listen => 1, ReuseAddr => 1) or die "listen: $!";
+		open(my $log, ">", $ARGV[1]) or die; select($log); $| = 1; select(STDOUT);
+		print "ready\n"; $| = 1;
+		my $c = $s->accept or exit 1;
+		print $c "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2] fake\r\n";
+		while (my $l = <$c>) {
+			$l =~ s/\r?\n$//;
+			my ($tag, $cmd, $mech, $ir) = split / /, $l;
+			if (uc $cmd eq "AUTHENTICATE") {
+				print $log "$mech ", decode_base64($ir), "\n";
+				print $c "+ ", encode_base64("{\"status\":\"401\"}", ""), "\r\n";
+				my $ack = <$c>;
+				$ack =~ s/\r?\n$//;
+				print $log "ack [$ack]\n";
+				print $c "$tag NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)\r\n";
+			} else {
+				print $c "$tag BAD unexpected\r\n";
+			}
+		}' "$port" "$TMP/xoauth.log" > "$TMP/fake.out" 2>&1 &
+	fpid=$!
+	i=0; while ! grep -q ready "$TMP/fake.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	printf 'ya29.secret-token\n' > "$TMP/token" && chmod 600 "$TMP/token"
+	{
+		echo "channel gmail imap {"
+		echo "  url \"imap://127.0.0.1:$port/INBOX\""
+		echo "  user \"support@example.com\""
+		echo "  oauth-token-file \"$TMP/token\""
+		echo "  tls none"
+		echo "}"
+	} > "$TMP/esc.conf"
+	pl x >/dev/null
+	rc=$?
+	kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+	printf 'XOAUTH2 user=support@example.com\001auth=Bearer ya29.secret-token\001\001\nack []\n' \
+	    > "$TMP/xoauth.want"
+	eq $rc 78 && cmp "$TMP/xoauth.want" "$TMP/xoauth.log" &&
+	grep -q 'channel=gmail host=127.0.0.1 event=auth-failed error="authentication as .support@example.com. with XOAUTH2 refused: Invalid credentials' \
+	    "$TMP/poll.err" && ! grep -q secret-token "$TMP/poll.err"
+}
+check 7018 "XOAUTH2: the bearer token from its file, sent as Gmail expects, never logged" t7018
+
+t7019() {
+	dv_user support@example.com
+	dv_conf
+	pl i >/dev/null || return 1
+	sed 's/q3@third.example/q9@third.example/; s/Where is my order/Late parcel/' \
+	    "$D/7005-question.eml" > "$TMP/q9.eml"
+	start=$(date +%s)
+	(pl i --idle 20 > "$TMP/idle.out"; echo $? > "$TMP/idle.rc") &
+	bg=$!
+	sleep 1
+	dv_put INBOX "$TMP/q9.eml"
+	wait $bg
+	took=$(( $(date +%s) - start ))
+	eq "$(cat "$TMP/idle.rc")" 0 && [ $took -lt 15 ] &&
+	eq "$(jq -r '.[0].woken' "$TMP/idle.out")" true &&
+	eq "$(jq -r '.[0].stored' "$TMP/idle.out")" 1
+}
+check 7019 "poll --idle waits on IMAP IDLE and reads the news as soon as it comes" t7019
+
+done_testing

@@ -1,0 +1,460 @@
+#!/bin/sh
+# t-social.sh -- the Mastodon, Bluesky and feed connectors against a local
+# HTTP server (tests/replay-http) that replays responses in the APIs'
+# documented shapes from tests/data/9NNN-*.routes, and logs what it saw.
+# Cases 9xxx: paging and cursors, threading, outbound replies, edits and
+# deletions, rate limits (429 + Retry-After, X-RateLimit-*), 500s, cut,
+# invalid and oversized bodies, an expired Bluesky session, ETag/304, XML
+# entities refused, compressed responses, and the queue order.
+. "$top_srcdir/tests/lib.sh"
+D=$TESTDATA
+NOW=2026-11-20T12:00:00Z
+REPLAY="$top_builddir/tests/replay-http"
+export ESCALATOR_HTTP_TIMEOUT=10
+SRV_PID=
+trap 'unserve; [ -n "${KEEP:-}" ] && cp -r "$TMP" /tmp/soc-keep; rm -rf "$TMP"' EXIT
+
+# serve ROUTES: starts the replay server; sets BASE (http://127.0.0.1:PORT).
+serve() {
+	unserve
+	rm -f "$TMP/port"
+	"$REPLAY" "$1" "$TMP/port" "$TMP/requests.log" 2>>"$TMP/replay.err" &
+	SRV_PID=$!
+	i=0
+	while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	BASE="http://127.0.0.1:$(cat "$TMP/port")"
+}
+unserve() {
+	if [ -n "$SRV_PID" ]; then
+		kill "$SRV_PID" 2>/dev/null
+		wait "$SRV_PID" 2>/dev/null
+		SRV_PID=
+	fi
+}
+# conf FILE CHANNEL-BLOCK...: a configuration with these channels.
+conf() {
+	f=$1; shift
+	{
+		echo 'tier 1 { owner "t1@example.com"  first-response 1h }'
+		for c in "$@"; do echo "$c"; done
+	} >"$TMP/$f"
+}
+# pl CONF DB [ARGS...]: one `poll --json` at $NOW (or $WHEN); the log in $TMP/poll.err.
+pl() {
+	c=$1 db=$2; shift 2
+	esc -c "$TMP/$c" --db "$TMP/$db.db" --now "${WHEN:-$NOW}" poll --json "$@" 2>"$TMP/poll.err"
+}
+sql() { sqlite3 "$TMP/$1.db" "$2"; }
+eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+has() { case "$1" in *"$2"*) ;; *) echo "expected '$2' in '$1'"; return 1;; esac; }
+requests() { grep -c "$1" "$TMP/requests.log" || true; }
+ticket_of() { sql "$1" "SELECT ticket_id FROM message WHERE message_id = '$2'"; }
+events() { esc --db "$TMP/$1.db" show --json "$2" | jq -r '[.events[].kind] | join(",")'; }
+
+printf 'mastodon-token\n' >"$TMP/masto.token"
+printf 'app-pass-word\n' >"$TMP/bsky.pass"
+chmod 600 "$TMP/masto.token" "$TMP/bsky.pass"
+M=social.example	# unused: ids use the server's host, 127.0.0.1
+MID=mastodon.127.0.0.1
+masto() {
+	echo "channel brand mastodon { instance \"$BASE\" token-file \"$TMP/masto.token\" $* }"
+}
+
+# ---- Mastodon ---------------------------------------------------------
+
+t9001() {
+	: >"$TMP/requests.log"
+	serve "$D/9001-mastodon.routes"
+	conf m.conf "$(masto)"
+	out=$(pl m.conf m) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].ok')" true &&
+	# S1, S2, S4 as mentions, S3 as the brand's reply; S5 and S6 left alone
+	eq "$(echo "$out" | jq -r '.[0].stored')" 4 &&
+	eq "$(echo "$out" | jq -r '.[0].tickets_opened')" 2 &&
+	eq "$(sql m "SELECT value FROM cursor WHERE source = 'notifications'")" 4103 &&
+	eq "$(sql m "SELECT value FROM cursor WHERE source = 'statuses'")" 113000000000000006 &&
+	eq "$(sql m "SELECT count(*) FROM message WHERE message_id IN ('$MID.113000000000000005', '$MID.113000000000000006')")" 0 &&
+	# paging: from min_id=0 along rel="prev"
+	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&min_id=0&limit=40 auth="Bearer mastodon-token" ua="escalator/' "$TMP/requests.log" &&
+	grep -q 'GET /api/v1/notifications?limit=40&min_id=4102&types%5B%5D=mention' "$TMP/requests.log" &&
+	grep -q 'GET /api/v1/notifications?limit=40&min_id=4103&types%5B%5D=mention' "$TMP/requests.log" &&
+	grep -q 'ae="[^"]*gzip' "$TMP/requests.log" &&
+	! grep -q UNMATCHED "$TMP/requests.log" &&
+	# visibility, reach, HTML to text, the handle
+	eq "$(sql m "SELECT public || ' ' || reach || ' ' || from_addr FROM message WHERE message_id = '$MID.113000000000000001'")" \
+	    "1 12000 alice@other.example" &&
+	eq "$(sql m "SELECT public || ' ' || reach || ' ' || from_addr FROM message WHERE message_id = '$MID.113000000000000002'")" \
+	    "0 3 bob@127.0.0.1" &&
+	eq "$(sql m "SELECT text FROM message WHERE message_id = '$MID.113000000000000001'")" \
+	    "@brand your app deleted all my photos. This is terrible, I am furious!" &&
+	# no token in the log or the database
+	! grep -q mastodon-token "$TMP/poll.err" &&
+	eq "$(sql m "SELECT count(*) FROM message WHERE raw LIKE '%mastodon-token%'")" 0
+}
+check 9001 "mastodon: mentions paged from min_id=0 along the Link header, cursor committed" t9001
+
+t9002() {
+	t=$(ticket_of m "$MID.113000000000000001")
+	[ -n "$t" ] &&
+	eq "$(ticket_of m "$MID.113000000000000003")" "$t" &&
+	eq "$(ticket_of m "$MID.113000000000000004")" "$t" &&
+	eq "$(esc --db "$TMP/m.db" show --json "$t" | jq -r '[.messages[].direction] | join(",")')" in,out,in &&
+	eq "$(esc --db "$TMP/m.db" queue --all --json | jq -r "map(select(.id == $t))[0].status")" open &&
+	grep -q 'GET /api/v1/statuses/113000000000000004/context' "$TMP/requests.log" &&
+	eq "$(sql m "SELECT count(DISTINCT ticket_id) FROM message")" 2
+}
+check 9002 "mastodon: a reply threads by in_reply_to_id and context; the brand's reply is outbound" t9002
+
+t9003() {
+	t1=$(ticket_of m "$MID.113000000000000001")
+	t2=$(ticket_of m "$MID.113000000000000002")
+	: >"$TMP/requests.log"
+	serve "$D/9003-mastodon.routes"
+	conf m.conf "$(masto)"
+	out=$(pl m.conf m) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 &&
+	grep -q 'min_id=4103' "$TMP/requests.log" && ! grep -q 'min_id=0&' "$TMP/requests.log" &&
+	eq "$(sql m "SELECT value FROM cursor WHERE source = 'notifications'")" 4104 &&
+	# edited: new text, same ticket, an event
+	has "$(sql m "SELECT text FROM message WHERE message_id = '$MID.113000000000000001'")" \
+	    "EDIT: they are back, never mind" &&
+	eq "$(ticket_of m "$MID.113000000000000001")" "$t1" &&
+	has "$(events m "$t1")" message-edited &&
+	# deleted: marked, kept, an event
+	eq "$(sql m "SELECT deleted IS NOT NULL FROM message WHERE message_id = '$MID.113000000000000002'")" 1 &&
+	has "$(events m "$t2")" message-deleted &&
+	# media descriptions are part of the text
+	has "$(sql m "SELECT text FROM message WHERE message_id = '$MID.113000000000000007'")" \
+	    "[screenshot of an error page]" &&
+	# a third poll with nothing new repeats nothing
+	out=$(pl m.conf m) && eq "$(echo "$out" | jq -r '.[0].stored')" 0 &&
+	eq "$(sql m "SELECT count(*) FROM event WHERE kind = 'message-edited'")" 1
+}
+check 9003 "mastodon: the next poll starts at the cursor; edits keep the ticket, deletions are marked" t9003
+
+printf 'GET /api/v1/accounts/verify_credentials\nbody 9001-verify-credentials.json\nend\n' \
+    >"$TMP/verify.routes"
+cp "$D"/9001-verify-credentials.json "$D"/9001-notifications-1.json "$TMP/"
+# routes FILE LINES...: a routes file in $TMP (bodies found in $TMP too)
+routes() {
+	f=$1; shift
+	{ cat "$TMP/verify.routes"; for l in "$@"; do printf '%s\n' "$l"; done; } >"$TMP/$f"
+}
+
+t9004() {
+	: >"$TMP/requests.log"
+	routes r.routes \
+	    'GET /api/v1/notifications min_id=4104' 'status 429' 'header Retry-After: 120' \
+	    'text {"error":"Too many requests"}' end \
+	    'GET /api/v1/notifications min_id=4104' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    "GET /api/v1/statuses/113000000000000002" 'status 404' 'text {"error":"Record not found"}' end \
+	    "GET /api/v1/statuses/113000000000000001" "body $D/9003-status-1-edited.json" end \
+	    "GET /api/v1/statuses/113000000000000004" "body $D/9001-status-4.json" end \
+	    "GET /api/v1/statuses/113000000000000007" "body $D/9003-status-7.json" end \
+	    'GET /reviews.rss' "body $D/9020-reviews.xml" end
+	serve "$TMP/r.routes"
+	conf r.conf "$(masto)" "channel reviews feed { url \"$BASE/reviews.rss\" }"
+	start=$(date +%s)
+	out=$(pl r.conf m); rc=$?
+	took=$(( $(date +%s) - start ))
+	eq "$rc" 75 &&
+	eq "$(echo "$out" | jq -r '.[0].not_before')" 2026-11-20T12:02:00Z &&
+	has "$(echo "$out" | jq -r '.[0].error')" "429 Too Many Requests, not before 2026-11-20T12:02:00Z" &&
+	# no retry, no sleep; the feed was read all the same
+	[ "$took" -lt 3 ] && eq "$(requests 'min_id=4104')" 1 &&
+	eq "$(echo "$out" | jq -r '.[1].ok')" true && eq "$(echo "$out" | jq -r '.[1].stored')" 3 &&
+	grep -q 'channel=brand host=127.0.0.1 event=rate-limited not before 2026-11-20T12:02:00Z' "$TMP/poll.err" &&
+	# before then, the next poll does not knock at all
+	WHEN=2026-11-20T12:01:00Z pl r.conf m brand >/dev/null; rc=$?
+	eq "$rc" 75 && eq "$(requests 'min_id=4104')" 1 &&
+	eq "$(requests verify_credentials)" 1 &&
+	# after, it goes on
+	out=$(WHEN=2026-11-20T12:02:30Z pl r.conf m brand) &&
+	eq "$(echo "$out" | jq -r '.[0].ok')" true && eq "$(requests 'min_id=4104')" 2
+}
+check 9004 "rate limit: 429 with Retry-After says 'not before T', is not retried and blocks no other channel" t9004
+
+t9005() {
+	: >"$TMP/requests.log"
+	routes r.routes \
+	    'GET /api/v1/notifications min_id=0' 'status 500' 'text <h1>We are sorry</h1>' end \
+	    'GET /api/v1/notifications min_id=0' 'status 500' 'text <h1>We are sorry</h1>' end \
+	    'GET /api/v1/notifications min_id=0' 'body 9001-notifications-1.json' end \
+	    'GET /api/v1/notifications min_id=4102' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    'GET /api/v1/statuses/113000000000000001' "body $D/9001-status-1.json" end \
+	    'GET /api/v1/statuses/113000000000000002' "body $D/9001-status-2.json" end
+	serve "$TMP/r.routes"
+	conf r.conf "$(masto)"
+	out=$(pl r.conf e5 --retries 0); rc=$?
+	eq "$rc" 75 && has "$(echo "$out" | jq -r '.[0].error')" "500 Internal Server Error" &&
+	eq "$(sql e5 "SELECT count(*) FROM message")" 0 &&
+	eq "$(sql e5 "SELECT count(*) FROM cursor WHERE source = 'notifications'")" 0 &&
+	# a 500 heals: retried after a back-off
+	out=$(pl r.conf e5 --retries 1) || { cat "$TMP/poll.err"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	grep -q 'event=retry attempt=2' "$TMP/poll.err"
+}
+check 9005 "a 500 fails the channel with EX_TEMPFAIL and no cursor; a retry after back-off heals it" t9005
+
+t9006() {
+	: >"$TMP/requests.log"
+	routes r.routes \
+	    'GET /api/v1/notifications min_id=0' 'header Content-Type: application/json' \
+	    'body 9001-notifications-1.json' 'truncate 300' end \
+	    'GET /api/v1/notifications min_id=0' 'text [{"id":"4101","type":"mention",' end \
+	    'GET /api/v1/notifications min_id=0' 'fill 9000000' end \
+	    'GET /api/v1/notifications min_id=0' 'body 9001-notifications-1.json' end \
+	    'GET /api/v1/notifications min_id=4102' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    'GET /api/v1/statuses/113000000000000001' "body $D/9001-status-1.json" end \
+	    'GET /api/v1/statuses/113000000000000002' "body $D/9001-status-2.json" end
+	serve "$TMP/r.routes"
+	conf r.conf "$(masto)"
+	out=$(pl r.conf e6 --retries 0); rc=$?
+	eq "$rc" 75 && has "$(echo "$out" | jq -r '.[0].error')" "partial" &&
+	out=$(pl r.conf e6 --retries 0); rc=$?
+	eq "$rc" 65 && has "$(echo "$out" | jq -r '.[0].error')" "invalid JSON" &&
+	out=$(pl r.conf e6 --retries 0); rc=$?
+	eq "$rc" 65 && has "$(echo "$out" | jq -r '.[0].error')" "response exceeds 8388608 bytes" &&
+	eq "$(sql e6 "SELECT count(*) FROM message")" 0 &&
+	eq "$(sql e6 "SELECT count(*) FROM cursor")" 0 &&
+	out=$(pl r.conf e6) && eq "$(echo "$out" | jq -r '.[0].stored')" 2
+}
+check 9006 "a cut body, invalid JSON and an oversized body fail cleanly and store nothing" t9006
+
+t9007() {
+	: >"$TMP/requests.log"
+	routes r.routes \
+	    'GET /api/v1/notifications min_id=0' 'header X-RateLimit-Limit: 300' \
+	    'header X-RateLimit-Remaining: 0' 'header X-RateLimit-Reset: 2026-11-20T12:05:00.000Z' \
+	    'body 9001-notifications-1.json' end \
+	    'GET /api/v1/notifications min_id=4102' 'text []' end
+	serve "$TMP/r.routes"
+	conf r.conf "$(masto)"
+	out=$(pl r.conf e7); rc=$?
+	eq "$rc" 75 && eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	eq "$(echo "$out" | jq -r '.[0].not_before')" 2026-11-20T12:05:00Z &&
+	eq "$(sql e7 "SELECT value FROM cursor WHERE source = 'notifications'")" 4102 &&
+	eq "$(requests 'min_id=4102')" 0
+}
+check 9007 "X-RateLimit-Remaining: 0 keeps the page and waits for X-RateLimit-Reset" t9007
+
+t9008() {
+	: >"$TMP/requests.log"
+	routes r.routes \
+	    'GET /api/v1/notifications' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    'GET /api/v1/timelines/tag/brandapp !min_id' "body $D/9008-tag.json" end \
+	    'GET /api/v1/timelines/tag/brandapp min_id=113000000000000010' 'text []' end \
+	    'GET /api/v2/search q=* type=statuses' "body $D/9008-search.json" end \
+	    "GET /api/v1/statuses/113000000000000010" "body $D/9008-status-10.json" end \
+	    "GET /api/v1/statuses/113000000000000011" "body $D/9008-status-11.json" end
+	serve "$TMP/r.routes"
+	conf r.conf "$(masto 'hashtag "#brandapp" search "brandapp login"')"
+	out=$(pl r.conf e8) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 && eq "$(echo "$out" | jq -r '.[0].already_present')" 1 &&
+	eq "$(sql e8 "SELECT value FROM cursor WHERE source = 'tag:brandapp'")" 113000000000000010 &&
+	eq "$(sql e8 "SELECT value FROM cursor WHERE source = 'search:brandapp login'")" 113000000000000011 &&
+	# unlisted is public; the first look at a tag starts at its newest page
+	eq "$(sql e8 "SELECT public FROM message WHERE message_id = '$MID.113000000000000011'")" 1 &&
+	grep -q 'GET /api/v1/timelines/tag/brandapp?limit=40 ' "$TMP/requests.log"
+}
+check 9008 "mastodon: hashtag and search sources, deduplicated against each other" t9008
+
+# ---- Bluesky ----------------------------------------------------------
+
+BID=bluesky.did:plc
+bsky() {
+	echo "channel sky bluesky { handle \"@brand.example\" app-password-file \"$TMP/bsky.pass\" service \"$BASE\" $* }"
+}
+
+t9010() {
+	: >"$TMP/requests.log"
+	serve "$D/9010-bluesky.routes"
+	conf b.conf "$(bsky)"
+	out=$(pl b.conf b) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# the mentions of dave and erin, dave's reply, the brand's reply
+	eq "$(echo "$out" | jq -r '.[0].stored')" 4 &&
+	eq "$(echo "$out" | jq -r '.[0].tickets_opened')" 2 &&
+	eq "$(sql b "SELECT value FROM cursor WHERE source = 'notifications'")" 2026-11-20T10:00:00.500Z &&
+	grep -q 'POST /xrpc/com.atproto.server.createSession ua="escalator/[^"]*" ae="[^"]*" body={"identifier":"brand.example","password":"app-pass-word"}' \
+	    "$TMP/requests.log" &&
+	# reasons filtered by the server; a like moves nothing
+	grep -q 'listNotifications?reasons=mention&reasons=reply&reasons=quote&limit=50' "$TMP/requests.log" &&
+	grep -q 'listNotifications?.*cursor=2026-11-20T09%3A45%3A00.100Z' "$TMP/requests.log" &&
+	! grep -q UNMATCHED "$TMP/requests.log" &&
+	eq "$(sql b "SELECT reach || ' ' || public || ' ' || from_addr || ' ' || url FROM message WHERE message_id = '$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq1aaaa22a'")" \
+	    "25000 1 dave.bsky.social https://bsky.app/profile/dave.bsky.social/post/3lbq1aaaa22a" &&
+	# the profile cache: dave's looked up once for two posts
+	eq "$(requests 'getProfile?actor=did%3Aplc%3Adave')" 1 &&
+	! grep -q app-pass-word "$TMP/poll.err"
+}
+check 9010 "bluesky: session, notifications paged back by cursor, reach from cached profiles" t9010
+
+t9011() {
+	# createSession, listNotifications (expired), refreshSession, again
+	grep -n 'listNotifications\|Session' "$TMP/requests.log" | head -4 >"$TMP/seq"
+	sed -n 1p "$TMP/seq" | grep -q 'createSession' &&
+	sed -n 2p "$TMP/seq" | grep -q 'listNotifications.* auth="Bearer access-1"' &&
+	sed -n 3p "$TMP/seq" | grep -q 'refreshSession auth="Bearer refresh-1"' &&
+	sed -n 4p "$TMP/seq" | grep -q 'listNotifications.* auth="Bearer access-2"' &&
+	! grep -q 'access-[12]\|refresh-[12]' "$TMP/poll.err"
+}
+check 9011 "bluesky: an expired access token is refreshed with refreshSession and the call repeated" t9011
+
+t9012() {
+	t=$(ticket_of b "$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq1aaaa22a")
+	[ -n "$t" ] &&
+	eq "$(ticket_of b "$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq3cccc22c")" "$t" &&
+	eq "$(ticket_of b "$BID:brand4k2rq7xw3mzp5yt6ve2c.3lbq2bbbb22b")" "$t" &&
+	eq "$(esc --db "$TMP/b.db" show --json "$t" | jq -r '[.messages[].direction] | join(",")')" in,out,in &&
+	eq "$(sql b "SELECT refs FROM message WHERE message_id = '$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq3cccc22c'")" \
+	    "$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq1aaaa22a $BID:brand4k2rq7xw3mzp5yt6ve2c.3lbq2bbbb22b" &&
+	# the next poll: nothing new, erin's post deleted, a search
+	: >"$TMP/requests.log"
+	serve "$D/9012-bluesky.routes"
+	conf b.conf "$(bsky 'search "brand.example"')"
+	out=$(pl b.conf b) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 &&
+	eq "$(requests listNotifications)" 1 &&
+	e=$(ticket_of b "$BID:erin2v8dk5qp3ms6wz4nh1xj.3lbq4dddd22d") &&
+	eq "$(sql b "SELECT deleted IS NOT NULL FROM message WHERE message_id = '$BID:erin2v8dk5qp3ms6wz4nh1xj.3lbq4dddd22d'")" 1 &&
+	has "$(events b "$e")" message-deleted &&
+	eq "$(sql b "SELECT value FROM cursor WHERE source = 'search:brand.example'")" 2026-11-20T11:50:00.900Z &&
+	eq "$(sql b "SELECT reach FROM message WHERE message_id = '$BID:frank9r4tm2wq8xn5ka7cv3e.3lbq6ffff22f'")" 900
+}
+check 9012 "bluesky: threads by reply root and parent; deletions marked; searchPosts" t9012
+
+# ---- feeds ------------------------------------------------------------
+
+t9020() {
+	: >"$TMP/requests.log"
+	routes f.routes \
+	    'GET /reviews.rss' 'header Content-Type: application/rss+xml' 'header ETag: "v1"' \
+	    'header Last-Modified: Fri, 20 Nov 2026 11:00:00 GMT' "body $D/9020-reviews.xml" end \
+	    'GET /reviews.rss' 'status 304' 'header ETag: "v1"' end
+	serve "$TMP/f.routes"
+	conf f.conf "channel reviews feed { url \"$BASE/reviews.rss\" }"
+	out=$(pl f.conf f) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 && eq "$(echo "$out" | jq -r '.[0].tickets_opened')" 3 &&
+	eq "$(sql f "SELECT count(*) FROM message WHERE public = 1")" 3 &&
+	eq "$(sql f "SELECT value FROM cursor WHERE source = 'etag'")" '"v1"' &&
+	eq "$(sql f "SELECT value FROM cursor WHERE source = 'last-modified'")" 'Fri, 20 Nov 2026 11:00:00 GMT' &&
+	# guid, else the link; HTML to text; title as subject; the author by name
+	eq "$(sql f "SELECT subject || '|' || text || '|' || from_name FROM message WHERE external_id = 'reviews.example:review:9003'")" \
+	    "1 star: support never answers|I have been waiting two weeks for a refund. Support never answers. Terrible experience, avoid!|Mallory" &&
+	eq "$(sql f "SELECT subject FROM message WHERE external_id = 'https://reviews.example/brand/r/9002'")" "5 stars & more" &&
+	has "$(sql f "SELECT text FROM message WHERE external_id = 'https://reviews.example/brand/r/9002'")" "- setup: 5 minutes" &&
+	eq "$(sql f "SELECT count(*) FROM message WHERE external_id = 'https://reviews.example/brand/r/9001'")" 1 &&
+	eq "$(sql f "SELECT date FROM message WHERE external_id = 'https://reviews.example/brand/r/9002'")" 1795100400 &&
+	# the second poll asks with the validators and gets a 304
+	out=$(pl f.conf f) && eq "$(echo "$out" | jq -r '.[0].read')" 0 &&
+	grep -q 'GET /reviews.rss .*inm="v1" ims="Fri, 20 Nov 2026 11:00:00 GMT"' "$TMP/requests.log"
+}
+check 9020 "feed: RSS 2.0 items are public tickets; ETag and Last-Modified saved, 304 costs nothing" t9020
+
+t9021() {
+	: >"$TMP/requests.log"
+	routes a.routes \
+	    'GET /brand.atom' "body $D/9021-mentions.atom" end \
+	    'GET /brand.atom' "body $D/9021-mentions-v2.atom" end
+	serve "$TMP/a.routes"
+	conf a.conf "channel mentions feed { url \"$BASE/brand.atom\" }"
+	out=$(pl a.conf a) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	eq "$(sql a "SELECT subject || '|' || text || '|' || url FROM message WHERE external_id = 'tag:mentions.example,2026:entry-2'")" \
+	    "Brand outage again?|Third outage this month. Their status page said all green the whole time. Disappointing.|https://blog.example/2026/11/outage" &&
+	eq "$(sql a "SELECT text FROM message WHERE external_id = 'tag:mentions.example,2026:entry-1'")" \
+	    "Solid app, Brand <https://brand.example/> did well." &&
+	t=$(sql a "SELECT ticket_id FROM message WHERE external_id = 'tag:mentions.example,2026:entry-2'") &&
+	out=$(pl a.conf a) && eq "$(echo "$out" | jq -r '.[0].stored')" 1 &&
+	eq "$(sql a "SELECT text FROM message WHERE external_id = 'tag:mentions.example,2026:entry-3'")" \
+	    "Checkout fails with error 500 & I lost my cart. Awful." &&
+	has "$(sql a "SELECT text FROM message WHERE external_id = 'tag:mentions.example,2026:entry-2'")" "fixed it within the hour" &&
+	eq "$(sql a "SELECT ticket_id FROM message WHERE external_id = 'tag:mentions.example,2026:entry-2'")" "$t" &&
+	has "$(events a "$t")" message-edited
+}
+check 9021 "feed: Atom entries by id; an entry changed in the feed is an edit of its ticket" t9021
+
+t9022() {
+	routes x.routes 'GET /hostile.rss' "body $D/9022-entities.xml" end \
+	    'GET /maintenance' "body $D/9023-not-a-feed.xml" end \
+	    'GET /cut.rss' "body $D/9020-reviews.xml" 'truncate 1500' end \
+	    'GET /big.rss' 'fill 9000000' end
+	serve "$TMP/x.routes"
+	conf x.conf "channel hostile feed { url \"$BASE/hostile.rss\" }" \
+	    "channel maint feed { url \"$BASE/maintenance\" }" \
+	    "channel cut feed { url \"$BASE/cut.rss\" }" "channel big feed { url \"$BASE/big.rss\" }"
+	out=$(pl x.conf x --retries 0); rc=$?
+	[ "$rc" -ne 0 ] &&
+	has "$(echo "$out" | jq -r '.[0].error')" "declares XML entities (refused)" &&
+	has "$(echo "$out" | jq -r '.[1].error')" "neither RSS nor Atom (root element 'html')" &&
+	has "$(echo "$out" | jq -r '.[2].error')" "partial" &&
+	has "$(echo "$out" | jq -r '.[3].error')" "response exceeds 8388608 bytes" &&
+	eq "$(sql x "SELECT count(*) FROM message")" 0
+}
+check 9022 "feed: entity declarations refused, not-a-feed, cut and oversized bodies store nothing" t9022
+
+t9023() {
+	gzip -c "$D/9020-reviews.xml" >"$TMP/reviews.rss.gz"
+	routes z.routes 'GET /reviews.rss' 'header Content-Encoding: gzip' \
+	    'header Content-Type: application/rss+xml' "body $TMP/reviews.rss.gz" end
+	serve "$TMP/z.routes"
+	conf z.conf "channel reviews feed { url \"$BASE/reviews.rss\" }"
+	out=$(pl z.conf z) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3
+}
+check 9023 "feed: a gzip-compressed response is decoded" t9023
+
+t9030() {
+	conf h.conf 'channel m mastodon { instance "http://mastodon.example" token-file "'"$TMP/masto.token"'" }' \
+	    'channel f feed { url "http://feeds.example/a.rss" }' \
+	    'channel t feed { url "http://127.0.0.1:1/a.rss" }'
+	esc -c "$TMP/h.conf" check-config >"$TMP/cc.out" 2>&1; rc=$?
+	eq "$rc" 78 && grep -q "plain http URL 'http://mastodon.example' after 'instance': use https://" "$TMP/cc.out" &&
+	grep -q "plain http URL 'http://feeds.example/a.rss'" "$TMP/cc.out" &&
+	! grep -q "127.0.0.1:1" "$TMP/cc.out"
+}
+check 9030 "plain http is refused for social and feed URLs unless the host is loopback" t9030
+
+# ---- the queue --------------------------------------------------------
+
+t9040() {
+	routes q.routes \
+	    'GET /api/v1/notifications min_id=0' "body $D/9040-notifications.json" end \
+	    'GET /api/v1/notifications min_id=5003' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    'GET /api/v1/statuses/113000000000000020' 'text {}' end \
+	    'GET /api/v1/statuses/113000000000000021' 'text {}' end \
+	    'GET /api/v1/statuses/113000000000000022' 'text {}' end
+	serve "$TMP/q.routes"
+	conf q.conf "$(masto)"
+	pl q.conf q >/dev/null || { cat "$TMP/poll.err"; return 1; }
+	esc --db "$TMP/q.db" --now $NOW queue --json >"$TMP/q.json" || return 1
+	eq "$(jq length "$TMP/q.json")" 3 || return 1
+	# The private messages came first; the public angry post must still lead.
+	first=$(jq -r '.[0].customer' "$TMP/q.json")
+	if [ "$(jq -r '[.[].priority] | unique | length' "$TMP/q.json")" = 1 ] &&
+	    [ "$first" != alice@other.example ]; then
+		echo "every ticket has priority $(jq -r '.[0].priority' "$TMP/q.json"):" \
+		    "sentiment and reach set no priority at intake yet"
+		return 2
+	fi
+	eq "$first" alice@other.example &&
+	eq "$(jq -r '.[0].public' "$TMP/q.json")" true &&
+	eq "$(jq -r '[.[1:][] | .public] | join(",")' "$TMP/q.json")" false,false
+}
+# 2 from t9040: the priority work it needs has not landed; a SKIP says so.
+if selected 9040; then
+	d="9040 queue: a public negative post with reach stands above older private messages"
+	t9040 >"$TMP/out" 2>&1; rc=$?
+	case $rc in
+	0) ok "$d" ;;
+	2) skip "$d: $(tail -1 "$TMP/out")" ;;
+	*) not_ok "$d"; sed 's/^/# /' "$TMP/out" | head -40 ;;
+	esac
+fi
+
+done_testing
