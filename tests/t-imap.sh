@@ -22,6 +22,7 @@ if ! dv_start 2>"$TMP/dv.err"; then
 	exit 0
 fi
 trap 'dv_stop; rm -rf "$TMP"' EXIT
+trap 'exit 1' HUP INT TERM	# so that the EXIT trap stops Dovecot
 
 # pl DB [ARGS...]: one `poll --json` into $TMP/DB.db with $TMP/esc.conf;
 # the JSON array on stdout, the log in $TMP/poll.err.
@@ -407,5 +408,49 @@ t7019() {
 	eq "$(jq -r '.[0].stored' "$TMP/idle.out")" 1
 }
 check 7019 "poll --idle waits on IMAP IDLE and reads the news as soon as it comes" t7019
+
+t7020() {
+	# The connection closes in the middle of a message literal: libetpan
+	# 1.9.4 spun forever on a read of 0 bytes there.
+	port=$((DV_PORT + 3))
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0],
+		    Listen => 1, ReuseAddr => 1) or die "listen: $!";
+		print "ready\n"; $| = 1;
+		my $c = $s->accept or exit 1;
+		$c->autoflush(1);
+		print $c "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] fake\r\n";
+		while (my $l = <$c>) {
+			my ($tag, $cmd, $arg) = split / /, $l;
+			$cmd = uc $cmd;
+			if ($cmd eq "CAPABILITY") {
+				print $c "* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n$tag OK done\r\n";
+			} elsif ($cmd eq "EXAMINE") {
+				print $c "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 2] x\r\n",
+				    "$tag OK [READ-ONLY] done\r\n";
+			} elsif ($cmd eq "UID" && $l =~ /RFC822\.SIZE/) {
+				print $c "* 1 FETCH (UID 1 RFC822.SIZE 1000)\r\n$tag OK done\r\n";
+			} elsif ($cmd eq "UID") {
+				print $c "* 1 FETCH (UID 1 FLAGS () BODY[] {1000}\r\n",
+				    "From: a\@b.example\r\nSubject: cut short\r\n\r\nonly a part\r\n";
+				close $c; exit 0;
+			} else {
+				print $c "$tag OK done\r\n";
+			}
+		}' "$port" > "$TMP/fake.out" 2>&1 &
+	fpid=$!
+	i=0; while ! grep -q ready "$TMP/fake.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	dv_conf
+	sed -i "s/127.0.0.1:$DV_PORT/127.0.0.1:$port/" "$TMP/esc.conf"
+	ESCALATOR_IMAP_TIMEOUT=5 timeout 30 "$ESCALATOR" -c "$TMP/esc.conf" --db "$TMP/e.db" \
+	    poll --retries 0 >/dev/null 2>"$TMP/poll.err"
+	rc=$?
+	kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
+	eq $rc 75 &&
+	grep -q 'event=disconnected error="server closed the connection during UID FETCH"' \
+	    "$TMP/poll.err" &&
+	eq "$(sql e "SELECT count(*) FROM message")" 0
+}
+check 7020 "the server closes mid-message: a clear failure at once, not a spin" t7020
 
 done_testing
