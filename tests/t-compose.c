@@ -1,0 +1,341 @@
+/* t-compose.c -- outbound messages (connectors/smtp_compose.c) and what
+ * notifications say and to whom (rules/notify.c).  Composed messages are
+ * read back with our own MIME parser (intake/mime.c, libetpan): what a
+ * mail client would show must be what we meant, and no customer text may
+ * turn into a header.  Cases 8101-8119. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/model.h"
+#include "connectors/smtp_compose.h"
+#include "intake/message.h"
+#include "intake/mime.h"
+#include "rules/conf.h"
+#include "rules/notify.h"
+#include "rules/sla.h"
+#include "tests/tap.h"
+
+#define NOW	((time_t)1780301100)	/* 2026-06-01T08:05:00Z */
+
+/* Composes with this subject, from and text; the bytes in out. */
+static int
+compose(struct buf *out, const char *from, const char *to, const char *subject,
+    const char *text, const char *html, struct err *e)
+{
+	struct compose c;
+	const char *tos[1] = { to };
+	const char *extra[1] = { "Auto-Submitted: auto-generated" };
+
+	memset(&c, 0, sizeof(c));
+	c.from = from;
+	c.to = tos;
+	c.to_count = 1;
+	c.subject = subject;
+	c.message_id = "<escalator.1.42.first-response.breach@escalator.example>";
+	c.in_reply_to = "<escalator.42@escalator.example>";
+	c.references = "<escalator.42@escalator.example>";
+	c.date = NOW;
+	c.text = text;
+	c.html = html;
+	c.extra = extra;
+	c.extra_count = 1;
+	return smtp_compose(&c, out, e);
+}
+
+/* Every header line (up to the blank line) ends CRLF, is at most 78
+ * characters, and no line starts with one of the names in bad. */
+static int
+headers_ok(const char *msg, const char *const *bad, size_t nbad)
+{
+	const char *p = msg, *eol;
+	size_t i;
+
+	for (;;) {
+		if ((eol = strstr(p, "\r\n")) == NULL)
+			return 0;
+		if (eol == p)
+			return 1;	/* the end of the header */
+		if (memchr(p, '\n', (size_t)(eol - p)) != NULL ||
+		    memchr(p, '\r', (size_t)(eol - p)) != NULL || eol - p > 78)
+			return 0;
+		for (i = 0; i < nbad; i++)
+			if (strncasecmp(p, bad[i], strlen(bad[i])) == 0)
+				return 0;
+		p = eol + 2;
+	}
+}
+
+/* Parses msg; fills m (caller releases). */
+static int
+parse(struct message *m, const struct buf *msg)
+{
+	struct err e = ERR_INIT;
+
+	message_init(m);
+	return mime_parse(m, msg->buf, msg->len, NOW, &e);
+}
+
+static void
+t_subjects(void)
+{
+	static const struct {
+		int		 num;
+		const char	*subject, *expect, *what;
+	} cases[] = {
+		{ 8101, "Help\r\nBcc: evil@attacker.example\r\n\r\nbody",
+		  "Help Bcc: evil@attacker.example body",
+		  "CR LF in a subject never starts a header" },
+		{ 8102, "R\xc3\xbc" "ckerstattung f\xc3\xbcr Rechnung \xe2\x84\x96" "1234 "
+		  "\xe2\x80\x94 dringend \xf0\x9f\x98\xa1 bitte sofort bearbeiten, es ist "
+		  "schon das dritte Mal \xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f",
+		  "R\xc3\xbc" "ckerstattung f\xc3\xbcr Rechnung \xe2\x84\x96" "1234 "
+		  "\xe2\x80\x94 dringend \xf0\x9f\x98\xa1 bitte sofort bearbeiten, es ist "
+		  "schon das dritte Mal \xc3\xa4\xc3\xb6\xc3\xbc\xc3\x9f",
+		  "non-ASCII becomes RFC 2047 words, folded, and reads back whole" },
+		{ 8103, "=?utf-8?q?Bcc=3A_x=40y?=", "=?utf-8?q?Bcc=3A_x=40y?=",
+		  "text that looks like an encoded word is encoded, not reinterpreted" },
+		{ 8104, "bad \xff\xfe bytes\x01\x7f and \xc2\x85 C1",
+		  "bad \xef\xbf\xbd\xef\xbf\xbd bytes and C1",
+		  "invalid UTF-8 and control characters are replaced" },
+		{ 8105, "a\xe2\x80\xa8" "b\tc", "a b c",
+		  "Unicode line separators and tabs become spaces" },
+	};
+	static const char *const bad[] = { "Bcc:", " Bcc:", "body" };
+	struct buf out = BUF_INIT(COMPOSE_MAX);
+	struct err e = ERR_INIT;
+	struct message m;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!tap_selected(cases[i].num))
+			continue;
+		buf_reset(&out);
+		ok = compose(&out, "Support <escalator@escalator.example>", "t1@example.com",
+		    cases[i].subject, "text", NULL, &e) == 0 &&
+		    headers_ok(out.buf, bad, 3) && parse(&m, &out) == 0;
+		if (ok) {
+			ok = m.subject != NULL && strcmp(m.subject, cases[i].expect) == 0 &&
+			    strcmp(m.message_id,
+			    "escalator.1.42.first-response.breach@escalator.example") == 0;
+			if (!ok)
+				printf("# subject read back: '%s'\n", m.subject ? m.subject : "(null)");
+			message_release(&m);
+		} else
+			printf("# composed:\n%s\n", out.buf ? out.buf : e.msg);
+		{
+			char what[256];
+
+			(void)snprintf(what, sizeof(what), "%d %s", cases[i].num, cases[i].what);
+			tap_ok(ok, "%s", what);
+		}
+	}
+	buf_release(&out);
+}
+
+static void
+t_addresses(void)
+{
+	struct buf out = BUF_INIT(COMPOSE_MAX);
+	struct err e = ERR_INIT;
+	struct message m;
+	int ok;
+
+	if (tap_selected(8106)) {
+		ok = compose(&out, "J\xc3\xbcrgen \"JM\" M\xc3\xbcller <escalator@escalator.example>",
+		    "t1@example.com", "s", "t", NULL, &e) == 0 && parse(&m, &out) == 0;
+		if (ok) {
+			ok = strcmp(m.from_addr, "escalator@escalator.example") == 0 &&
+			    strcmp(m.from_name, "J\xc3\xbcrgen \"JM\" M\xc3\xbcller") == 0;
+			if (!ok)
+				printf("# from '%s' <%s>\n", m.from_name, m.from_addr);
+			message_release(&m);
+		}
+		CHECK(ok, "8106 a non-ASCII display name with quotes reads back");
+
+		buf_reset(&out);
+		ok = compose(&out, "\"Evil\r\nBcc: x@y\" <escalator@escalator.example>",
+		    "t1@example.com", "s", "t", NULL, &e) == 0;
+		CHECK(ok && strstr(out.buf, "\r\nBcc:") == NULL,
+		    "8106 CR LF in a display name is folded away");
+	}
+	if (tap_selected(8107)) {
+		buf_reset(&out);
+		CHECK(compose(&out, "escalator@escalator.example",
+		    "t1@example.com\r\nBcc: evil@attacker.example", "s", "t", NULL, &e) == -1 &&
+		    e.code == ERR_DATA, "8107 an address with CR LF is refused");
+		buf_reset(&out);
+		CHECK(compose(&out, "escalator@escalator.example", "a@b@c", "s", "t", NULL,
+		    &e) == -1, "8107 an address with two '@' is refused");
+		CHECK(compose_addr_ok("finance-lead@example.com") &&
+		    !compose_addr_ok("x y@example.com") && !compose_addr_ok("<x@y>") &&
+		    !compose_addr_ok("x@y,z@w") && !compose_addr_ok("@y"),
+		    "8107 addr-spec check");
+	}
+	buf_release(&out);
+}
+
+static void
+t_bodies(void)
+{
+	static const char text[] =
+	    "Line one with trailing spaces   \n"
+	    "= signs = and a very long line that must be wrapped by quoted-printable "
+	    "soft breaks because it is longer than seventy-six characters, \xc3\xa4\xc3\xb6\xc3\xbc\n"
+	    ".\n"
+	    "From the start of a line\n"
+	    "Gr\xc3\xbc\xc3\x9f" "e, \xf0\x9f\x98\x80";
+	struct buf out = BUF_INIT(COMPOSE_MAX);
+	struct err e = ERR_INIT;
+	struct message m;
+	const char *p, *eol;
+	int ok, long_line = 0;
+
+	if (!tap_selected(8108))
+		return;
+	ok = compose(&out, "escalator@escalator.example", "t1@example.com", "s", text,
+	    "<p>html</p>", &e) == 0 && parse(&m, &out) == 0;
+	for (p = out.buf; ok && (eol = strstr(p, "\r\n")) != NULL; p = eol + 2)
+		if (eol - p > 78)
+			long_line = 1;
+	CHECK(ok && !long_line, "8108 every line of the message is short");
+	if (ok) {
+		ok = strstr(m.text, "trailing spaces   \n") != NULL &&
+		    strstr(m.text, "seventy-six characters, \xc3\xa4\xc3\xb6\xc3\xbc\n.\nFrom the") != NULL &&
+		    strstr(m.text, "\xf0\x9f\x98\x80") != NULL && !m.html_only;
+		if (!ok)
+			printf("# text read back: '%s'\n", m.text);
+		message_release(&m);
+	}
+	CHECK(ok, "8108 quoted-printable text reads back, text/plain preferred");
+	CHECK(strstr(out.buf, "Content-Type: multipart/alternative;") != NULL &&
+	    strstr(out.buf, "Content-Type: text/html; charset=utf-8") != NULL,
+	    "8108 a text part and an HTML alternative");
+	buf_release(&out);
+}
+
+/*
+ * rules/notify.c
+ */
+
+static const char notify_conf[] =
+	"tier 1 { owner \"t1@example.com\" name \"front line\" first-response 1h calendar office }\n"
+	"tier 2 { owner \"t2@example.com\" first-response 4h }\n"
+	"tier 4 { owner \"eng@example.com\" first-response 1d }\n"
+	"calendar office { timezone \"UTC\" hours mon-fri 09:00-17:00 }\n"
+	"department billing { head \"finance-lead@example.com\" }\n"
+	"department legal { head \"t2@example.com\" owner \"counsel@example.com\" }\n";
+
+static void
+t_notify(void)
+{
+	struct conf *conf = NULL;
+	struct err e = ERR_INIT;
+	struct ticket t;
+	struct notify_rcpts r;
+	struct notice n;
+	struct notice_msg msgs[2];
+	struct notice_event ev[1];
+	struct buf b = BUF_INIT(1 << 20);
+
+	if (conf_load_mem("notify.conf", notify_conf, sizeof(notify_conf) - 1,
+	    CONF_NO_FILES, &conf, NULL, &e) == -1) {
+		printf("Bail out! %s\n", e.msg);
+		exit(1);
+	}
+	ticket_init(&t);
+	t.id = 42;
+	t.tier = 2;
+	t.priority = PRIO_HIGH;
+	t.status = STATUS_OPEN;
+	t.department = (char *)"billing";
+	t.subject = (char *)"Refund\r\nBcc: x@y";
+	t.customer = (char *)"anna@customer.example";
+	t.customer_name = (char *)"Anna <Schmidt>";
+	t.channel = (char *)"support";
+
+	if (tap_selected(8110)) {
+		notify_recipients(conf, &t, 2, SLA_BREACH, 0, &r);
+		CHECK(r.to && strcmp(r.to, "t2@example.com") == 0 && r.cc_count == 1 &&
+		    strcmp(r.cc[0], "finance-lead@example.com") == 0,
+		    "8110 a breach goes to the tier owner, Cc the department head");
+		notify_recipients(conf, &t, 2, SLA_BREACH, 1, &r);
+		CHECK(r.cc_count == 2 && strcmp(r.cc[1], "eng@example.com") == 0,
+		    "8110 a second breach copies the next tier up too");
+		notify_recipients(conf, &t, 2, SLA_WARNING, 1, &r);
+		CHECK(r.to && strcmp(r.to, "t2@example.com") == 0 && r.cc_count == 0,
+		    "8110 a warning goes to the owner only");
+		t.owner = (char *)"agent@example.com";
+		notify_recipients(conf, &t, 2, SLA_BREACH, 0, &r);
+		CHECK(r.to && strcmp(r.to, "agent@example.com") == 0,
+		    "8110 the assignee before the tier owner");
+		t.owner = NULL;
+		t.department = (char *)"legal";
+		notify_recipients(conf, &t, 2, SLA_BREACH, 0, &r);
+		CHECK(r.to && strcmp(r.to, "counsel@example.com") == 0 && r.cc_count == 1 &&
+		    strcmp(r.cc[0], "t2@example.com") == 0,
+		    "8110 the department's owner, its head in Cc");
+		t.department = (char *)"billing";
+	}
+	if (tap_selected(8111)) {
+		memset(&n, 0, sizeof(n));
+		n.ticket = &t;
+		n.clock = SLA_FIRST_RESPONSE;
+		n.level = SLA_BREACH;
+		n.tier = 2;
+		n.deadline = NOW - 5400;
+		n.now = NOW;
+		n.escalated_to = -1;
+		CHECK(notify_subject(&n, &b, &e) == 0 && strcmp(b.buf,
+		    "[#42] SLA breached: first response (tier 2, billing) - Refund Bcc: x@y") == 0,
+		    "8111 the subject names ticket, clock, tier and department");
+		memset(msgs, 0, sizeof(msgs));
+		msgs[0].date = NOW - 9000;
+		msgs[0].direction = DIR_IN;
+		msgs[0].from_addr = "anna@customer.example";
+		msgs[0].text = "first <b>message</b>";
+		msgs[1].date = NOW - 600;
+		msgs[1].direction = DIR_IN;
+		msgs[1].from_addr = "anna@customer.example";
+		msgs[1].text = "second message";
+		msgs[1].scored = 1;
+		msgs[1].sentiment = -0.61;
+		ev[0].at = NOW;
+		ev[0].kind = "sla-breach";
+		ev[0].actor = "escalator";
+		ev[0].detail = "{\"clock\":\"first-response\"}";
+		n.msgs = msgs;
+		n.msgs_count = 2;
+		n.events = ev;
+		n.events_count = 1;
+		buf_reset(&b);
+		CHECK(notify_text(&n, &b, &e) == 0 && strstr(b.buf, "1h 30m late") != NULL &&
+		    strstr(b.buf, "Sentiment: -0.61 (negative)") != NULL &&
+		    strstr(b.buf, "Customer:  Anna <Schmidt> <anna@customer.example>") != NULL &&
+		    strstr(b.buf, "second message") < strstr(b.buf, "first <b>message</b>"),
+		    "8111 the text body: lateness, mood, customer, thread newest first");
+		buf_reset(&b);
+		CHECK(notify_html(&n, &b, &e) == 0 &&
+		    strstr(b.buf, "first &lt;b&gt;message&lt;/b&gt;") != NULL &&
+		    strstr(b.buf, "Anna &lt;Schmidt&gt;") != NULL && strstr(b.buf, "<b>message") == NULL,
+		    "8111 the HTML body escapes customer text");
+	}
+	buf_release(&b);
+	conf_free(conf);
+}
+
+int
+main(void)
+{
+	t_subjects();
+	t_addresses();
+	t_bodies();
+	t_notify();
+	return tap_done();
+}
