@@ -33,6 +33,10 @@ static const struct cli_cmd commands[] = {
 	  "validate the configuration; file:line:col errors" },
 	{ "poll", cmd_poll, "poll [--json] [--retries N] [--idle SECONDS] [CHANNEL...]",
 	  "poll configured channels once and exit" },
+	{ "sweep", cmd_sweep, "sweep [--json]",
+	  "evaluate SLA clocks now; queue notifications" },
+	{ "send", cmd_send, "send [--json]",
+	  "deliver queued notifications by SMTP" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -66,6 +66,8 @@ int	cmd_show(struct cli *, int, char **);
 int	cmd_check_config(struct cli *, int, char **);
 int	cmd_sentiment(struct cli *, int, char **);
 int	cmd_poll(struct cli *, int, char **);
+int	cmd_sweep(struct cli *, int, char **);	/* cli/sweep.c */
+int	cmd_send(struct cli *, int, char **);	/* cli/send.c */
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;

@@ -70,6 +70,7 @@ poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
 		goto out;
 	in.agents = (const char *const *)ch->agents;
 	in.agents_count = ch->agents_count;
+	cli_intake_decisions(cli, &in);		/* sentiment, rules (cli/rules.c) */
 	if (ops->open(&state, ch, &e) == -1) {
 		log_warnx("channel=%s event=open-failed error=\"%s\"", ch->name, e.msg);
 		goto out;

@@ -21,7 +21,6 @@
 #include "rules/sentiment.h"
 
 #define DETAIL_MAX	(256 * 1024)	/* one event's JSON */
-#define NOTIFY_MAX	(256 * 1024)	/* one notification */
 #define NOTIFY_LINES	40		/* of the customer's text quoted */
 #define NOTIFY_LINE	200		/* bytes of one quoted line */
 #define SUBJECT_MAX	150		/* bytes of the customer's subject kept */
@@ -550,8 +549,10 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 	free(t->tags);
 	t->tags = tags;
 
-	/* 6. the priority, and what set it */
-	if (t->priority != priority_before &&
+	/* 6. the priority, and what set it; a ticket this message opened at
+	 * its default priority needs no event: "assessed" says it already
+	 * (one insert fewer for most new tickets) */
+	if (t->priority != priority_before && (priority_rule != NULL || !opened) &&
 	    priority_event(d, priority_before, t->priority, priority_rule, e) == -1)
 		return -1;
 	return rc == 0 ? 0 : -1;
@@ -559,100 +560,33 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 
 /* ---- the notification ----------------------------------------------- */
 
-/* Drops an incomplete UTF-8 sequence at the end of out (left by a cut). */
-static void
-trim_partial(struct buf *out)
-{
-	size_t i = out->len, back = 0, need;
-	unsigned char c;
-
-	while (i > 0 && back < 4 && ((unsigned char)out->buf[i - 1] & 0xC0) == 0x80) {
-		i--;
-		back++;
-	}
-	if (i == 0 || (c = (unsigned char)out->buf[i - 1]) < 0xC0)
-		return;
-	need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-	if (back < need) {
-		out->len = i - 1;
-		out->buf[out->len] = '\0';
-	}
-}
-
-/* Appends s as one header line's value: controls, CR and LF become
- * spaces, runs of spaces one, cut at max bytes on a character boundary. */
+/* Appends s on one line: controls, CR and LF made spaces, cut at max
+ * bytes on a character boundary. */
 static int
-header_text(struct buf *out, const char *s, size_t max, int *ascii, struct err *e)
+one_line(struct buf *out, const char *s, size_t max, struct err *e)
 {
-	size_t n = 0;
-	int space = 1, rc = 0;
+	size_t n, start = out->len;
+	int rc = 0;
 
-	*ascii = 1;
-	for (; s != NULL && *s != '\0' && n < max; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (n = 0; s != NULL && s[n] != '\0' && n < max; n++) {
+		unsigned char c = (unsigned char)s[n];
 
-		if (c < 0x20 || c == 0x7f)
-			c = ' ';
-		if (c == ' ') {
-			if (space)
-				continue;
-			space = 1;
-		} else
-			space = 0;
-		if (c >= 0x80)
-			*ascii = 0;
-		rc |= buf_addch(out, c, e);
-		n++;
+		rc |= buf_addch(out, c < 0x20 || c == 0x7f ? ' ' : c, e);
 	}
-	if (rc == 0 && s != NULL && *s != '\0')
-		trim_partial(out);	/* cut: never in the middle of a character */
-	while (out->len > 0 && out->buf[out->len - 1] == ' ')
-		out->len--;
-	if (out->buf != NULL)
+	/* a cut never leaves half a character */
+	if (rc == 0 && s != NULL && s[n] != '\0') {
+		size_t i = out->len;
+
+		while (i > start && ((unsigned char)out->buf[i - 1] & 0xC0) == 0x80)
+			i--;
+		if (i > start && (unsigned char)out->buf[i - 1] >= 0xC0)
+			out->len = i - 1;
 		out->buf[out->len] = '\0';
-	return rc;
-}
-
-/* RFC 2047 B-encoded words for UTF-8 s, each encoding at most 45 bytes
- * (60 characters of base64, a word under 76), folded with CRLF SP; words
- * never split a character. */
-static int
-encode_words(struct buf *out, const char *s, struct err *e)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i, n, k;
-	int rc = 0, first = 1;
-
-	for (i = 0; i < len; i += n) {
-		n = len - i < 45 ? len - i : 45;
-		while (i + n < len && (p[i + n] & 0xC0) == 0x80)
-			n--;
-		rc |= buf_addstr(out, first ? "=?UTF-8?B?" : "\r\n =?UTF-8?B?", e);
-		first = 0;
-		for (k = 0; k < n; k += 3) {
-			unsigned v = (unsigned)p[i + k] << 16;
-			char q[5];
-
-			if (k + 1 < n)
-				v |= (unsigned)p[i + k + 1] << 8;
-			if (k + 2 < n)
-				v |= p[i + k + 2];
-			q[0] = b64[(v >> 18) & 63];
-			q[1] = b64[(v >> 12) & 63];
-			q[2] = k + 1 < n ? b64[(v >> 6) & 63] : '=';
-			q[3] = k + 2 < n ? b64[v & 63] : '=';
-			q[4] = '\0';
-			rc |= buf_addstr(out, q, e);
-		}
-		rc |= buf_addstr(out, "?=", e);
 	}
 	return rc;
 }
 
-/* The body's quote of the customer's text: a few lines, each cut, with
- * control characters but tab made spaces. */
+/* The customer's text, quoted: a few lines, each cut. */
 static int
 quote_text(struct buf *out, const char *s, struct err *e)
 {
@@ -662,94 +596,77 @@ quote_text(struct buf *out, const char *s, struct err *e)
 	while (s != NULL && *s != '\0' && lines < NOTIFY_LINES) {
 		n = strcspn(s, "\n");
 		rc |= buf_addstr(out, "> ", e);
-		for (size_t i = 0; i < n && i < NOTIFY_LINE; i++) {
-			unsigned char c = (unsigned char)s[i];
+		{
+			char *line = strndup(s, n);
 
-			rc |= buf_addch(out, (c < 0x20 && c != '\t') || c == 0x7f ? ' ' : c, e);
+			if (line == NULL)
+				return err_set(e, ERR_NOMEM, "out of memory");
+			rc |= one_line(out, line, NOTIFY_LINE, e);
+			free(line);
 		}
-		if (rc == 0 && n > NOTIFY_LINE)
-			trim_partial(out);
-		rc |= buf_addstr(out, "\r\n", e);
+		rc |= buf_addch(out, '\n', e);
 		lines++;
 		s += n;
 		if (*s == '\n')
 			s++;
 	}
 	if (s != NULL && *s != '\0')
-		rc |= buf_addstr(out, "> [...]\r\n", e);
+		rc |= buf_addstr(out, "> [...]\n", e);
 	return rc;
 }
 
 int
 decide_notification(const struct decide *d, const struct ticket *t,
-    const struct message *m, int64_t msgrow, const char *from, time_t now,
-    struct buf *out, char *msgid, size_t msgid_len, struct err *e)
+    const struct message *m, int64_t msgrow, const char *domain,
+    struct buf *subject, struct buf *text, char *msgid, size_t msgid_len,
+    struct err *e)
 {
-	struct buf subj = BUF_INIT(4096);
-	const char *domain, *at, *why, *nl;
-	char date[64];
-	struct tm tm;
-	int rc = 0, ascii;
+	const char *why, *nl;
+	size_t i;
+	int rc = 0;
 
 	if (d->notify_to.len == 0)
 		return 0;
-	if (from == NULL || *from == '\0')
-		from = "escalator@localhost";
-	/* the domain of "Name <user@host>" or "user@host" */
-	at = strrchr(from, '@');
-	domain = at != NULL ? at + 1 : "localhost";
-	(void)snprintf(msgid, msgid_len, "escalator-notify-%lld-%lld@%.*s",
-	    (long long)t->id, (long long)msgrow, (int)strcspn(domain, ">"), domain);
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0)
-		(void)snprintf(date, sizeof(date), "Thu, 01 Jan 1970 00:00:00 +0000");
+	(void)snprintf(msgid, msgid_len, "escalator-notify-%lld-%lld@%s",
+	    (long long)t->id, (long long)msgrow,
+	    domain != NULL && *domain != '\0' ? domain : "localhost");
 
-	rc |= buf_printf(out, e, "Message-ID: <%s>\r\nDate: %s\r\n", msgid, date);
-	rc |= buf_addstr(out, "From: ", e);
-	rc |= header_text(out, from, 512, &ascii, e);	/* checked by conf.c */
-	rc |= buf_printf(out, e, "\r\nTo: %s\r\n", d->notify_to.buf);
-	rc |= buf_printf(out, e, "Subject: [#%lld] %s: ", (long long)t->id,
+	rc |= buf_printf(subject, e, "[#%lld] %s: ", (long long)t->id,
 	    priority_name(t->priority));
-	rc |= header_text(&subj, m->subject, SUBJECT_MAX, &ascii, e);
-	if (ascii)
-		rc |= buf_addstr(out, subj.len > 0 ? subj.buf : "(no subject)", e);
-	else
-		rc |= encode_words(out, subj.buf, e);
-	rc |= buf_printf(out, e, "\r\nAuto-Submitted: auto-generated\r\n"
-	    "X-Escalator-Ticket: %lld\r\nMIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n\r\n", (long long)t->id);
-	buf_release(&subj);
+	rc |= one_line(subject, m->subject != NULL && *m->subject != '\0' ? m->subject :
+	    "(no subject)", SUBJECT_MAX, e);
 
-	rc |= buf_printf(out, e, "Ticket #%lld needs attention; the rules that asked:\r\n",
+	rc |= buf_printf(text, e, "Ticket #%lld needs attention; the rules that asked:\n",
 	    (long long)t->id);
 	for (why = d->notify_why.buf; why != NULL && *why != '\0'; why = nl + 1) {
 		if ((nl = strchr(why, '\n')) == NULL)
 			break;
-		rc |= buf_printf(out, e, "  - \"%.*s\"\r\n", (int)(nl - why), why);
+		rc |= buf_printf(text, e, "  - \"%.*s\"\n", (int)(nl - why), why);
 	}
-	rc |= buf_printf(out, e, "\r\nPriority %s, tier %d%s%s, %s.\r\n",
+	rc |= buf_printf(text, e, "\nPriority %s, tier %d%s%s, %s.\n",
 	    priority_name(t->priority), t->tier, t->department ? ", department " : "",
 	    t->department ? t->department : "", status_name(t->status));
-	rc |= buf_addstr(out, "Customer: ", e);
-	rc |= header_text(out, m->from_name, 200, &ascii, e);
-	rc |= buf_addstr(out, " <", e);
-	rc |= header_text(out, m->from_addr, 320, &ascii, e);
-	rc |= buf_printf(out, e, ">, on %s (%s)\r\n", t->channel ? t->channel : "?",
+	rc |= buf_addstr(text, "Customer: ", e);
+	rc |= one_line(text, m->from_name, 200, e);
+	rc |= buf_addstr(text, " <", e);
+	rc |= one_line(text, m->from_addr, 320, e);
+	rc |= buf_printf(text, e, ">, on %s (%s)\n", t->channel ? t->channel : "?",
 	    m->public ? "public" : "private");
+	if (m->url != NULL)
+		rc |= buf_printf(text, e, "Link: %s\n", m->url);
 	if (d->scored) {
-		rc |= buf_printf(out, e, "Sentiment: %.4f", d->sentiment.compound);
-		for (size_t i = 0; i < d->sentiment.words_count && i < 8; i++)
-			rc |= buf_printf(out, e, "%s%s", i ? ", " : " (", d->sentiment.words[i].word);
-		rc |= buf_addstr(out, d->sentiment.words_count > 0 ? ")\r\n" : "\r\n", e);
+		rc |= buf_printf(text, e, "Sentiment: %.4f", d->sentiment.compound);
+		for (i = 0; i < d->sentiment.words_count && i < 8; i++)
+			rc |= buf_printf(text, e, "%s%s", i ? ", " : " (", d->sentiment.words[i].word);
+		rc |= buf_addstr(text, d->sentiment.words_count > 0 ? ")\n" : "\n", e);
 	}
 	if (d->asks != NULL)
-		rc |= buf_printf(out, e, "Asks to escalate: %s\r\n", d->asks);
-	rc |= buf_addstr(out, "Subject: ", e);
-	rc |= header_text(out, m->subject, 998, &ascii, e);
-	rc |= buf_addstr(out, "\r\n\r\n", e);
-	rc |= quote_text(out, m->text_scored != NULL ? m->text_scored : m->text, e);
-	rc |= buf_printf(out, e, "\r\n-- \r\nescalator: `escalator show %lld` says why.\r\n",
+		rc |= buf_printf(text, e, "Asks to escalate: \"%s\"\n", d->asks);
+	rc |= buf_addstr(text, "Subject: ", e);
+	rc |= one_line(text, m->subject, 998, e);
+	rc |= buf_addstr(text, "\n\n", e);
+	rc |= quote_text(text, m->text_scored != NULL ? m->text_scored : m->text, e);
+	rc |= buf_printf(text, e, "\n-- \n`escalator show %lld` says why.\n",
 	    (long long)t->id);
 	return rc == 0 ? 0 : -1;
 }

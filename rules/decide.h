@@ -19,7 +19,9 @@
  *   5. the default escalation: a customer asking to escalate moves the
  *      ticket one tier up -- unless a rule moved the tier already, or the
  *      customer asked before on this ticket (tag "escalation-requested");
- *   6. a "priority" event when the priority changed, saying by what. */
+ *   6. a "priority" event when the priority changed, saying by what
+ *      (not for the default of the message that opened the ticket: its
+ *      "assessed" event says that). */
 #ifndef ESC_DECIDE_H
 #define ESC_DECIDE_H
 
@@ -85,15 +87,16 @@ void	decide_release(struct decide *);	/* NULL-safe */
 int	decide_message(struct decide *d, const struct decide_in *in,
 	    struct ticket *t, struct message *m, struct err *);
 
-/* The notification d asks for, as an RFC 5322 message with CRLF line ends
- * in out: To the notify addresses, From from (NULL: "escalator@localhost"),
- * Message-ID <escalator-notify-TICKET-MSGROW@domain of from>, written to
- * msgid (without <>).  Every header is ours or cleaned of control
- * characters, CR and LF; the subject is RFC 2047 encoded when not ASCII.
- * Returns 0, or -1 out of memory (or 0 with nothing written when d asks
- * for no notification). */
+/* What the notification d asks for says: its subject ("[#12] urgent: "
+ * and the customer's subject on one line; connectors/smtp_compose.c
+ * cleans and encodes it) and its plain-text body, appended to subject and
+ * text; its Message-ID without <>, "escalator-notify-TICKET-MSGROW@domain"
+ * (domain NULL: localhost), into msgid -- stable, so a decision never
+ * queues two mails.  Appends nothing when d asks for no notification.
+ * Returns 0, or -1 out of memory. */
 int	decide_notification(const struct decide *d, const struct ticket *t,
-	    const struct message *m, int64_t msgrow, const char *from, time_t now,
-	    struct buf *out, char *msgid, size_t msgid_len, struct err *);
+	    const struct message *m, int64_t msgrow, const char *domain,
+	    struct buf *subject, struct buf *text, char *msgid, size_t msgid_len,
+	    struct err *);
 
 #endif

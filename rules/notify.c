@@ -155,6 +155,7 @@ mood(double s)
 
 struct fact {
 	const char	*label;
+	char		 colon[16];	/* "Label:" */
 	char		 value[600];
 };
 
@@ -172,6 +173,7 @@ fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
 	if (*count >= FACTS_MAX)
 		return;
 	f[*count].label = label;
+	(void)snprintf(f[*count].colon, sizeof(f[*count].colon), "%s:", label);
 	va_start(ap, fmt);
 	(void)vsnprintf(f[*count].value, sizeof(f[*count].value), fmt, ap);	/* cut is fine */
 	va_end(ap);
@@ -270,7 +272,7 @@ notify_text(const struct notice *n, struct buf *b, struct err *e)
 	    buf_addch(b, '\n', e) == -1)
 		return -1;
 	for (i = 0; i < count; i++)
-		if (buf_printf(b, e, "%-10s %s\n", f[i].label, f[i].value) == -1)
+		if (buf_printf(b, e, "%-10s %s\n", f[i].colon, f[i].value) == -1)
 			return -1;
 
 	shown = n->msgs_count < NOTIFY_MSGS_MAX ? n->msgs_count : NOTIFY_MSGS_MAX;
@@ -280,7 +282,7 @@ notify_text(const struct notice *n, struct buf *b, struct err *e)
 	for (i = 0; i < shown; i++) {
 		const struct notice_msg *m = &n->msgs[n->msgs_count - 1 - i];
 
-		if (buf_printf(b, e, "\n== %s  ", time_rfc3339(m->date, when, sizeof(when))) == -1 ||
+		if (buf_printf(b, e, "\n--- %s  ", time_rfc3339(m->date, when, sizeof(when))) == -1 ||
 		    (m->from_name != NULL && *m->from_name != '\0' &&
 		    (text_oneline(b, m->from_name, 100, e) == -1 || buf_addstr(b, " <", e) == -1)) ||
 		    text_oneline(b, m->from_addr ? m->from_addr : "unknown", 200, e) == -1 ||

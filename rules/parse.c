@@ -63,8 +63,9 @@
  *   stop                               no later rule runs for this message
  *
  * LIMITS: 4095 bytes a string, 1024 a regular expression (and no
- * repetition count above 255, which could make regcomp build a huge
- * automaton), 256 phrases a list, parentheses 32 deep. */
+ * repetition count above 255, and no nesting or stacking of repetitions
+ * that would make regcomp build a huge automaton: regex_weight), 256
+ * phrases a list, parentheses 32 deep. */
 #include "config.h"
 
 #include <errno.h>
@@ -436,8 +437,8 @@ expect_cmp(struct compiler *c, const char *after, int eq_only, int *cmp)
 	}
 	if (c->lx.type == T_CMP) {
 		if (eq_only && c->lx.cmp != RCMP_EQ && c->lx.cmp != RCMP_NE)
-			return cerr(c, "'%s' can only be compared with 'is', 'is not', "
-			    "'=' or '!=', not %s", after, tok_desc(c, d, sizeof(d)));
+			return cerr(c, "cannot compare '%s' with %s (expected 'is', "
+			    "'is not', '=' or '!=')", after, tok_desc(c, d, sizeof(d)));
 		*cmp = c->lx.cmp;
 		lex(c);
 		return 0;
@@ -445,6 +446,24 @@ expect_cmp(struct compiler *c, const char *after, int eq_only, int *cmp)
 	return cerr(c, "expected a comparison after '%s', got %s (expected %s)", after,
 	    tok_desc(c, d, sizeof(d)), eq_only ? "'is', 'is not', '=' or '!='" :
 	    "<, <=, >, >=, =, != or 'is'");
+}
+
+/* A word naming a priority or a status: its value, or -1 reported. */
+static int
+expect_enum(struct compiler *c, const char *what, int (*lookup)(const char *),
+    const char *list)
+{
+	char d[64];
+	int v;
+
+	if (c->lx.type != T_WORD)
+		return cerr(c, "expected a %s, got %s (expected %s)", what,
+		    tok_desc(c, d, sizeof(d)), list);
+	if ((v = lookup(c->lx.str)) < 0)
+		return cerr(c, "unknown %s %s (expected %s)", what,
+		    tok_desc(c, d, sizeof(d)), list);
+	lex(c);
+	return v;
 }
 
 /* An optional EQ before a name: `channel support`, `channel is support`. */
@@ -470,9 +489,11 @@ expect_number(struct compiler *c, const char *after, double lo, double hi,
 	errno = 0;
 	v = strtod(c->lx.str, &end);
 	if (errno != 0 || *end != '\0' || end == c->lx.str)
-		return cerr(c, "invalid number '%s' after '%s'", c->lx.str, after);
+		return cerr(c, "invalid number '%s' after '%s' (expected a number from "
+		    "%g to %g)", c->lx.str, after, lo, hi);
 	if (v < lo || v > hi)
-		return cerr(c, "'%s' is from %g to %g, got %s", after, lo, hi, c->lx.str);
+		return cerr(c, "%s %s is out of range (expected %g to %g)", after,
+		    c->lx.str, lo, hi);
 	*out = v;
 	lex(c);
 	return 0;
@@ -490,9 +511,11 @@ expect_integer(struct compiler *c, const char *after, long lo, long hi, long *ou
 	errno = 0;
 	v = strtol(c->lx.str, &end, 10);
 	if (errno != 0 || *end != '\0' || end == c->lx.str)
-		return cerr(c, "invalid whole number '%s' after '%s'", c->lx.str, after);
+		return cerr(c, "invalid number '%s' after '%s' (expected a whole number "
+		    "from %ld to %ld)", c->lx.str, after, lo, hi);
 	if (v < lo || v > hi)
-		return cerr(c, "'%s' is from %ld to %ld, got %s", after, lo, hi, c->lx.str);
+		return cerr(c, "%s %s is out of range (expected %ld to %ld)", after,
+		    c->lx.str, lo, hi);
 	*out = v;
 	lex(c);
 	return 0;
@@ -723,6 +746,85 @@ regex_dup_ok(const char *s)
 	return 1;
 }
 
+/* A rough size of the automaton regcomp builds: glibc copies a repeated
+ * atom for each repetition ({3,5} five times, + and * twice), so nested
+ * or stacked repetitions ("(a{200}){200}", "a+++++") multiply.  Returns
+ * the estimate, capped at REGEX_WEIGHT_MAX + 1. */
+#define REGEX_WEIGHT_MAX	20000
+#define REGEX_DEPTH_MAX		64
+static long
+regex_weight(const char *s)
+{
+	long cur[REGEX_DEPTH_MAX + 1], last = 0, m, n, k;
+	int depth = 0;
+
+	cur[0] = 0;
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '(':
+			if (depth == REGEX_DEPTH_MAX)
+				return REGEX_WEIGHT_MAX + 1;
+			cur[++depth] = 0;
+			last = 0;
+			continue;
+		case ')':
+			if (depth == 0)
+				return 0;	/* unbalanced: regcomp says so */
+			last = cur[depth--];
+			cur[depth] += last;
+			break;
+		case '|':
+			last = 0;
+			continue;
+		case '*':
+		case '+':
+		case '?':
+			cur[depth] += last;
+			last *= 2;
+			break;
+		case '{':
+			for (m = 0, s++; is_digit((unsigned char)*s) && m <= REGEX_DUP_MAX; s++)
+				m = m * 10 + (*s - '0');
+			n = m;
+			if (*s == ',')
+				for (n = m + 1, k = 0, s++; is_digit((unsigned char)*s) &&
+				    k <= REGEX_DUP_MAX; s++)
+					n = k = k * 10 + (*s - '0');
+			if (*s != '}')
+				return 0;	/* regcomp says what is wrong */
+			if (n < 1)
+				n = 1;
+			cur[depth] += last * (n - 1);
+			last *= n;
+			break;
+		case '[':
+			s++;
+			if (*s == '^')
+				s++;
+			if (*s == ']')
+				s++;
+			while (*s != '\0' && *s != ']')
+				s++;
+			if (*s == '\0')
+				return 0;
+			last = 1;
+			cur[depth] += 1;
+			break;
+		case '\\':
+			if (s[1] != '\0')
+				s++;
+			/* FALLTHROUGH */
+		default:
+			last = 1;
+			cur[depth] += 1;
+			break;
+		}
+		if (cur[depth] > REGEX_WEIGHT_MAX || last > REGEX_WEIGHT_MAX)
+			return REGEX_WEIGHT_MAX + 1;
+	}
+	return cur[0];
+}
+
 static int
 regex_add(struct compiler *c, uint32_t *index)
 {
@@ -741,6 +843,9 @@ regex_add(struct compiler *c, uint32_t *index)
 	if (!regex_dup_ok(c->lx.str))
 		return cerr(c, "invalid regular expression \"%s\": repetition count "
 		    "above %d", c->lx.str, REGEX_DUP_MAX);
+	if (regex_weight(c->lx.str) > REGEX_WEIGHT_MAX)
+		return cerr(c, "regular expression \"%.60s%s\" is too complex (nested or "
+		    "stacked repetitions)", c->lx.str, c->lx.str_len > 60 ? "..." : "");
 	if ((re = grow(c, p->regex, p->regexes, &c->regexes_cap, sizeof(*re))) == NULL)
 		return -1;
 	p->regex = re;
@@ -866,7 +971,7 @@ test(struct compiler *c, uint32_t *out)
 	int cmp = RCMP_EQ, op, st;
 
 	if (c->lx.type != T_WORD)
-		return cerr(c, "expected a condition, got %s (one of: %s)",
+		return cerr(c, "expected a condition, got %s (expected one of: %s)",
 		    tok_desc(c, d, sizeof(d)), tests_list(list, sizeof(list)));
 	(void)snprintf(word, sizeof(word), "%.63s", c->lx.str);
 	for (n = 0; n < NELEM(tests); n++)
@@ -923,20 +1028,16 @@ test(struct compiler *c, uint32_t *out)
 		op = ROP_PRIORITY;
 		if (expect_cmp(c, word, 0, &cmp) == -1)
 			return -1;
-		if (c->lx.type != T_WORD || (st = priority_from_name(c->lx.str)) < 0)
-			return cerr(c, "expected a priority after 'priority' (%s), got %s",
-			    priority_list, tok_desc(c, d, sizeof(d)));
+		if ((st = expect_enum(c, "priority", priority_from_name, priority_list)) < 0)
+			return -1;
 		num = st;
-		lex(c);
 	} else if (strcmp(word, "status") == 0) {
 		op = ROP_STATUS;
 		if (expect_cmp(c, word, 1, &cmp) == -1)
 			return -1;
-		if (c->lx.type != T_WORD || (st = status_from_name(c->lx.str)) < 0)
-			return cerr(c, "expected a status after 'status' (%s), got %s",
-			    status_list, tok_desc(c, d, sizeof(d)));
+		if ((st = expect_enum(c, "status", status_from_name, status_list)) < 0)
+			return -1;
 		num = st;
-		lex(c);
 	} else if (strcmp(word, "department") == 0) {
 		op = ROP_DEPARTMENT;
 		if (optional_eq(c, word, &cmp) == -1 ||
@@ -972,8 +1073,10 @@ test(struct compiler *c, uint32_t *out)
 			return -1;
 		if ((c->lx.type != T_WORD && c->lx.type != T_STR) ||
 		    (kind = kind_name_known(c->lx.str)) == NULL)
-			return cerr(c, "expected a channel kind after '%s' (%s), got %s",
-			    word, kind_list, tok_desc(c, d, sizeof(d)));
+			return cerr(c, c->lx.type == T_WORD || c->lx.type == T_STR ?
+			    "unknown channel kind %s after '%s' (expected %s)" :
+			    "expected a channel kind, got %s after '%s' (expected %s)",
+			    tok_desc(c, d, sizeof(d)), word, kind_list);
 		lex(c);
 		if ((n = node_add(c, ROP_KIND)) == UINT32_MAX)
 			return -1;
@@ -1129,7 +1232,7 @@ action(struct compiler *c, struct raction *a)
 		if (c->lx.type == T_WORD)
 			return cerr(c, "unknown action '%s' (expected one of: %s)", c->lx.str,
 			    list);
-		return cerr(c, "expected an action, got %s (one of: %s)",
+		return cerr(c, "expected an action, got %s (expected one of: %s)",
 		    tok_desc(c, d, sizeof(d)), list);
 	}
 	(void)snprintf(word, sizeof(word), "%.63s", c->lx.str);
@@ -1154,11 +1257,8 @@ action(struct compiler *c, struct raction *a)
 		return expect_addr(c, word, &a->str);
 	case 'p':
 		a->act = RULES_PRIORITY;
-		if (c->lx.type != T_WORD || (a->n = priority_from_name(c->lx.str)) < 0)
-			return cerr(c, "expected a priority after 'priority' (%s), got %s",
-			    priority_list, tok_desc(c, d, sizeof(d)));
-		lex(c);
-		return 0;
+		return (a->n = expect_enum(c, "priority", priority_from_name,
+		    priority_list)) < 0 ? -1 : 0;
 	case 's':
 		a->act = RULES_STOP;
 		return 0;
@@ -1169,11 +1269,11 @@ action(struct compiler *c, struct raction *a)
 		}
 		a->act = RULES_TIER;
 		if (c->lx.type == T_NUM && c->lx.str[0] == '-')
-			return cerr(c, "rules only raise the tier ('tier +1' or 'tier N'); "
-			    "de-escalation is for people, got %s", tok_desc(c, d, sizeof(d)));
+			return cerr(c, "a rule cannot lower the tier, got %s (expected 'tier N' "
+			    "or 'tier +N'; de-escalation is for people)", tok_desc(c, d, sizeof(d)));
 		if (c->lx.type == T_NUM && c->lx.str[0] == '+') {
 			a->relative = 1;
-			if (expect_integer(c, "tier +", 1, TIER_MAX, &v) == -1)
+			if (expect_integer(c, "tier", 1, TIER_MAX, &v) == -1)
 				return -1;
 		} else {
 			size_t at = c->lx.start;
@@ -1330,6 +1430,18 @@ rules_act_name(int act)
 	return act >= 0 && (size_t)act < NELEM(names) ? names[act] : "unknown";
 }
 
+/* 1 when s reads back as a word without quotes. */
+static int
+plain_word(const char *s)
+{
+	if (!is_word_start((unsigned char)*s))
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!is_word_char((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
 const char *
 rules_actions_text(const struct rules *p, size_t i, char *out, size_t len)
 {
@@ -1357,8 +1469,8 @@ rules_actions_text(const struct rules *p, size_t i, char *out, size_t len)
 		case RULES_ASSIGN:
 		case RULES_TAG:
 		case RULES_NOTIFY:
-			w = snprintf(out + used, len - used, "%s%s %s", k ? ", " : "",
-			    rules_act_name(a->act), a->str);
+			w = snprintf(out + used, len - used, plain_word(a->str) ? "%s%s %s" :
+			    "%s%s \"%s\"", k ? ", " : "", rules_act_name(a->act), a->str);
 			break;
 		default:
 			w = snprintf(out + used, len - used, "%s%s", k ? ", " : "",
@@ -1370,4 +1482,90 @@ rules_actions_text(const struct rules *p, size_t i, char *out, size_t len)
 		used += (size_t)w;
 	}
 	return out;
+}
+
+/* ---- dump ----------------------------------------------------------- */
+
+static void
+dump_node(const struct rules *p, uint32_t i, FILE *f)
+{
+	static const char *cmps[] = { "<", "<=", ">", ">=", "=", "!=" };
+	static const char *fields[] = { "text", "subject", "from" };
+	static const char *names[] = { "", "", "", "", "", "", "sentiment", "reach",
+		"exchanges", "tier", "age", "priority", "status", "department", "channel",
+		"kind" };
+	const struct rnode *n = &p->node[i];
+	uint32_t k;
+
+	switch (n->op) {
+	case ROP_AND:
+	case ROP_OR:
+		fprintf(f, "(%s ", n->op == ROP_AND ? "and" : "or");
+		dump_node(p, n->a, f);
+		fputc(' ', f);
+		dump_node(p, n->b, f);
+		fputc(')', f);
+		return;
+	case ROP_NOT:
+		fputs("(not ", f);
+		dump_node(p, n->a, f);
+		fputc(')', f);
+		return;
+	case ROP_PUBLIC:
+		fputs("public", f);
+		return;
+	case ROP_PRIVATE:
+		fputs("private", f);
+		return;
+	case ROP_ASKS:
+		fputs("asks-escalation", f);
+		return;
+	case ROP_SENTIMENT:
+	case ROP_REACH:
+	case ROP_EXCHANGES:
+	case ROP_TIER:
+	case ROP_AGE:
+		fprintf(f, "(%s %s %g)", cmps[n->cmp], names[n->op], n->num);
+		return;
+	case ROP_PRIORITY:
+		fprintf(f, "(%s priority %s)", cmps[n->cmp], priority_name((int)n->num));
+		return;
+	case ROP_STATUS:
+		fprintf(f, "(%s status %s)", cmps[n->cmp], status_name((int)n->num));
+		return;
+	case ROP_DEPARTMENT:
+	case ROP_CHANNEL:
+	case ROP_KIND:
+		fprintf(f, "(%s %s %s)", n->neg ? "!=" : "=", names[n->op], n->str);
+		return;
+	case ROP_TAG:
+		fprintf(f, "(tag \"%s\")", n->str);
+		return;
+	case ROP_HAS_ANY:
+	case ROP_HAS_ALL:
+		fprintf(f, "(%s %s", n->op == ROP_HAS_ANY ? "has-any" : "has-all",
+		    fields[n->field]);
+		for (k = 0; k < n->b; k++)
+			fprintf(f, " \"%s\"", p->phrase[n->a + k].folded);
+		fputc(')', f);
+		return;
+	case ROP_MATCH:
+		fprintf(f, "(%s %s \"%s\")", n->neg ? "!~" : "~", fields[n->field],
+		    p->regex[n->a].text);
+		return;
+	}
+	fputs("?", f);
+}
+
+void
+rules_dump(const struct rules *p, FILE *f)
+{
+	char actions[2048];
+	size_t i;
+
+	for (i = 0; p != NULL && i < p->count; i++) {
+		fprintf(f, "rule \"%s\": ", p->rule[i].name);
+		dump_node(p, p->rule[i].root, f);
+		fprintf(f, " -> %s\n", rules_actions_text(p, i, actions, sizeof(actions)));
+	}
 }

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 struct buf;
@@ -161,6 +162,11 @@ int	rules_explain(const struct rules *, const struct rules_run *, size_t i,
  * returns out. */
 const char *rules_actions_text(const struct rules *, size_t i, char *out,
 	    size_t len);
+
+/* Writes the compiled program to f, one rule a line, conditions as
+ * S-expressions with phrases folded: for tests and debugging.
+ *   rule "billing": (has-any text " invoice " " refund ") -> department billing */
+void	rules_dump(const struct rules *, FILE *f);
 
 /* The folded form `has` compares: lowercase, Latin accents removed (é->e,
  * ß->ss), apostrophes dropped (don't->dont), every run of other

@@ -1808,6 +1808,22 @@ esc_vetoed(struct tokwin *w)
 	return 0;
 }
 
+/* Tokens from a trigger word to the end of the phrase it starts or ends;
+ * below the window's look-ahead (WIN - WIN_BEHIND). */
+#define ESC_SPAN	24
+
+static int
+esc_trigger(const struct tok *t)
+{
+	const char *key;
+
+	if (t == NULL || t->ovf)
+		return 0;
+	key = t->key;
+	return bsearch(&key, esc_triggers, NELEM(esc_triggers), sizeof(esc_triggers[0]),
+	    esc_cmp) != NULL;
+}
+
 int
 sentiment_asks_escalation(const char *text, size_t len, const char **label)
 {
@@ -1816,6 +1832,7 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	struct tok t;
 	const char *key = t.key;
 	size_t i;
+	long k, active = -1;
 	int found = 0;
 
 	if (label != NULL)
@@ -1828,13 +1845,25 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 		    sizeof(esc_triggers[0]), esc_cmp) != NULL;
 	if (!found)
 		return 0;
+	/* Every phrase holds a trigger word and spans fewer than ESC_SPAN
+	 * tokens, so patterns are tried only where a trigger lies ahead
+	 * within that span: a long mail with one "manager" in it costs a
+	 * few dozen attempts, not one per word. */
 	win_init(&w, text, len, NULL);
-	for (; win_at(&w, 0) != NULL; w.pos++)
+	for (k = 0; k < ESC_SPAN - 1; k++)
+		if (esc_trigger(win_at(&w, k)))
+			active = k;
+	for (; win_at(&w, 0) != NULL; w.pos++) {
+		if (esc_trigger(win_at(&w, ESC_SPAN - 1)))
+			active = (long)w.pos + ESC_SPAN - 1;
+		if ((long)w.pos > active)
+			continue;
 		for (i = 0; i < NELEM(esc_patterns); i++)
 			if (esc_seq(&w, esc_patterns[i].pat, 0) && !esc_vetoed(&w)) {
 				if (label != NULL)
 					*label = esc_patterns[i].label;
 				return 1;
 			}
+	}
 	return 0;
 }

@@ -261,13 +261,6 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX sla_event_at ON sla_event(at);\n"
 	"CREATE TABLE sla_dirty (ticket_id INTEGER PRIMARY KEY);\n"
-	"CREATE TRIGGER sla_dirty_ticket_new AFTER INSERT ON ticket\n"
-	"BEGIN INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (NEW.id); END;\n"
-	"CREATE TRIGGER sla_dirty_ticket_change AFTER UPDATE ON ticket\n"
-	"BEGIN INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (NEW.id); END;\n"
-	"CREATE TRIGGER sla_dirty_event AFTER INSERT ON event\n"
-	"WHEN NEW.kind NOT IN ('sla-warning', 'sla-breach', 'notified')\n"
-	"BEGIN INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (NEW.ticket_id); END;\n"
 	"INSERT INTO sla_dirty(ticket_id) SELECT id FROM ticket;\n"
 	"CREATE TABLE outbox_rcpt (\n"
 	"	outbox_id	INTEGER NOT NULL REFERENCES outbox(id),\n"
@@ -331,6 +324,8 @@ enum stmt {
 	/* Social connectors: posts edited or deleted at the source (issue 8). */
 	STMT_MESSAGE_EDIT,
 	STMT_MESSAGE_DELETE,
+	/* SLA: a ticket whose clocks the next sweep must recompute (issue 7). */
+	STMT_SLA_DIRTY,
 	STMT_COUNT
 };
 
@@ -415,6 +410,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_EVENT_ADD] =
 	    "INSERT INTO event(ticket_id, at, kind, actor, detail)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_SLA_DIRTY] =
+	    "INSERT OR IGNORE INTO sla_dirty(ticket_id) VALUES (?1)",
 
 	/* The triage order: priority, then the SLA deadline, then the
 	 * default policy's urgency (a public negative post above a private
@@ -1214,6 +1211,21 @@ ticket_from_row(sqlite3_stmt *stmt, struct ticket *t, struct err *e)
 	return 0;
 }
 
+/* Marks a ticket for the next sweep.  Done here in C, not by triggers:
+ * a trigger makes SQLite keep a statement journal for every ticket and
+ * event write (a copy of each page touched), which tripled import time. */
+static int
+sla_dirty(struct store *st, int64_t ticket, struct err *e)
+{
+	sqlite3_stmt *stmt = st->stmt[STMT_SLA_DIRTY];
+	int ret = 0;
+
+	if (bind_int(stmt, 1, ticket) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		ret = store_error(st, e, "cannot mark ticket %" PRId64 " for the sweep", ticket);
+	stmt_done(stmt);
+	return ret;
+}
+
 int
 store_ticket_create(struct store *st, struct ticket *t, struct err *e)
 {
@@ -1257,7 +1269,7 @@ store_ticket_create(struct store *st, struct ticket *t, struct err *e)
 	else
 		t->id = sqlite3_last_insert_rowid(st->db);
 	stmt_done(stmt);
-	return ret;
+	return ret == 0 ? sla_dirty(st, t->id, e) : ret;
 }
 
 int
@@ -1309,7 +1321,7 @@ store_ticket_update(struct store *st, const struct ticket *t, struct err *e)
 		ret = err_set(e, ERR_SOFTWARE, "cannot update ticket %" PRId64
 		    ": no such ticket", t->id);
 	stmt_done(stmt);
-	return ret;
+	return ret == 0 ? sla_dirty(st, t->id, e) : ret;
 }
 
 /*
@@ -1332,6 +1344,10 @@ store_event_add(struct store *st, int64_t ticket, time_t at, const char *kind,
 		ret = store_error(st, e, "cannot add event '%s' to ticket %" PRId64,
 		    kind ? kind : "", ticket);
 	stmt_done(stmt);
+	/* The sweep's own records do not move the clocks they come from. */
+	if (ret == 0 && kind != NULL && strcmp(kind, "sla-warning") != 0 &&
+	    strcmp(kind, "sla-breach") != 0 && strcmp(kind, "notified") != 0)
+		ret = sla_dirty(st, ticket, e);
 	return ret;
 }
 

@@ -214,9 +214,11 @@ int	store_outbox_due(struct store *, time_t now, int64_t *ids /* OUT */, size_t 
 /* Notification id with its recipients due at now: 1, or 0 if none is. */
 int	store_outbox_get(struct store *, int64_t id, time_t now,
 	    struct store_outmsg *out /* OUT */, struct err *);
-/* Counts an attempt for rcpt and sets when the next may be, before the
- * attempt is made: a crash mid-attempt then waits for its back-off. */
-int	store_outbox_attempt(struct store *, int64_t id, const char *rcpt,
+/* Claims rcpt for an attempt at now: counts it and sets when the next
+ * may be, before the attempt is made, so a crash mid-attempt waits for
+ * its back-off.  1 claimed, 0 when it is not due (another sender took
+ * it), -1 error. */
+int	store_outbox_attempt(struct store *, int64_t id, const char *rcpt, time_t now,
 	    time_t next_attempt, struct err *);
 /* Records rcpt's outcome (STORE_RCPT_*) with the server's words. */
 int	store_outbox_result(struct store *, int64_t id, const char *rcpt, int result,

@@ -87,9 +87,11 @@ static const char *const sla_sql[S_COUNT] = {
 	[S_OUTBOX_RCPTS] =
 	    "SELECT rcpt, attempts FROM outbox_rcpt WHERE outbox_id = ?1"
 	    " AND state = 'pending' AND next_attempt <= ?2 ORDER BY rcpt",
+	/* A claim: only a recipient still due is taken. */
 	[S_RCPT_ATTEMPT] =
 	    "UPDATE outbox_rcpt SET attempts = attempts + 1, next_attempt = ?3"
-	    " WHERE outbox_id = ?1 AND rcpt = ?2 AND state = 'pending'",
+	    " WHERE outbox_id = ?1 AND rcpt = ?2 AND state = 'pending'"
+	    " AND next_attempt <= ?4",
 	[S_RCPT_RESULT] =
 	    "UPDATE outbox_rcpt SET state = ?3, done = ?4, last_error = ?5"
 	    " WHERE outbox_id = ?1 AND rcpt = ?2",
@@ -568,20 +570,24 @@ store_outbox_get(struct store *st, int64_t id, time_t now, struct store_outmsg *
 }
 
 int
-store_outbox_attempt(struct store *st, int64_t id, const char *rcpt,
+store_outbox_attempt(struct store *st, int64_t id, const char *rcpt, time_t now,
     time_t next_attempt, struct err *e)
 {
 	sqlite3_stmt *stmt;
-	int rc = SQLITE_OK;
+	int rc = SQLITE_OK, claimed;
 
 	if ((stmt = stmt_get(st, S_RCPT_ATTEMPT, e)) == NULL)
 		return -1;
 	rc |= bind_int(stmt, 1, id);
 	rc |= bind_text(stmt, 2, rcpt);
 	rc |= bind_int(stmt, 3, (int64_t)next_attempt);
+	rc |= bind_int(stmt, 4, (int64_t)now);
 	if (step_done(st, stmt, rc, e, "count a delivery attempt") == -1)
 		return -1;
-	return store_outbox_settle(st, id, 0, NULL, e);
+	claimed = sqlite3_changes(store_sqlite(st)) > 0;
+	if (store_outbox_settle(st, id, 0, NULL, e) == -1)
+		return -1;
+	return claimed;
 }
 
 int

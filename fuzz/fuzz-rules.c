@@ -1,0 +1,105 @@
+/* fuzz-rules.c -- libFuzzer target for the rule compiler and evaluator:
+ * the input becomes the body of one rule (`rule "f" { when INPUT }`, so
+ * the input holds the condition, 'then' and the actions), is compiled by
+ * conf_load_mem, and when it compiles it runs over the input itself as the
+ * message's text, subject and sender, and every match is explained.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I.. \
+ *       fuzz/fuzz-rules.c rules/conf.c rules/parse.c rules/eval.c \
+ *       common/arena.c common/buf.c common/err.c common/model.c -o fuzz-rules
+ *   ./fuzz-rules -max_total_time=60 -dict=fuzz/rules.dict
+ *
+ * (-I. for config.h from a configured build directory.)  With
+ * -DFUZZ_MAIN it runs the files named on the command line instead. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/model.h"
+#include "rules/conf.h"
+#include "rules/rules.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *diag;
+	struct err e = ERR_INIT;
+	struct conf *c = NULL;
+	struct buf text = BUF_INIT(1 << 20), why = BUF_INIT(1 << 20);
+	struct rules_run run;
+	struct rules_msg m;
+	struct rules_ticket t;
+	char *s;
+	size_t i;
+
+	if (diag == NULL && (diag = fopen("/dev/null", "w")) == NULL)
+		abort();
+	if (size > 64 * 1024)
+		return 0;
+	if (buf_addstr(&text, "department billing { head \"f@example.com\" }\n"
+	    "rule \"f\" { when ", NULL) == -1 || buf_add(&text, data, size, NULL) == -1 ||
+	    buf_addstr(&text, "\n}\n", NULL) == -1)
+		goto out;
+	if (conf_load_mem("fuzz.conf", text.buf, text.len, CONF_NO_FILES, &c, diag, &e) == -1)
+		goto out;
+	if ((s = strndup((const char *)data, size)) == NULL)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	memset(&t, 0, sizeof(t));
+	m.text = m.subject = m.from_addr = m.from_name = s;
+	m.channel = "support";
+	m.kind = "imap";
+	m.reach = (long)size;
+	m.scored = 1;
+	m.sentiment = size % 2 ? -0.5 : 0.5;
+	t.status = STATUS_OPEN;
+	t.priority = PRIO_NORMAL;
+	t.tier = 1;
+	rules_run_init(&run);
+	if (rules_eval(c->compiled, &m, &t, &run, &e) == 0)
+		for (i = 0; i < run.hits_count; i++)
+			(void)rules_explain(c->compiled, &run, i, &why, &e);
+	rules_run_release(&run);
+	free(s);
+out:
+	conf_free(c);
+	buf_release(&text);
+	buf_release(&why);
+	return 0;
+}
+
+#ifdef FUZZ_MAIN
+int
+main(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		char *buf;
+		long n;
+
+		if (f == NULL || fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
+		    fseek(f, 0, SEEK_SET) == -1 || (buf = malloc((size_t)n + 1)) == NULL) {
+			perror(argv[i]);
+			return 1;
+		}
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			perror(argv[i]);
+			return 1;
+		}
+		fclose(f);
+		(void)LLVMFuzzerTestOneInput((const uint8_t *)buf, (size_t)n);
+		free(buf);
+	}
+	return 0;
+}
+#endif

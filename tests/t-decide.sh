@@ -1,0 +1,144 @@
+#!/bin/sh
+# t-decide.sh -- decisions end to end: mbox fixtures imported through
+# channels configured public and private with a set of rules, then the
+# queue order, the events and explanations of show, and the outbox.
+# Cases 4800-4899 (family 4xxx, rules).
+. "$top_srcdir/tests/lib.sh"
+D=$TESTDATA
+NOW=2026-11-20T12:00:00Z
+C="$D/4800-rules.conf"
+
+eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+imp() {	# DB: both mailboxes, the public one through the public channel
+	esc -c "$C" --db "$TMP/$1.db" --now $NOW import --channel support "$D/4800-private.mbox" &&
+	esc -c "$C" --db "$TMP/$1.db" --now $NOW import --channel mentions "$D/4800-public.mbox"
+}
+q() { esc --db "$TMP/$1.db" --now $NOW queue --all --json | jq -r "$2"; }
+show() { esc --db "$TMP/$1.db" --now $NOW show --json "$2" | jq -r "$3"; }
+id_of() { q "$1" "[.[] | select(.customer == \"$2\")][0].id"; }
+
+[ -n "$ESCALATOR_LEXICON" ] && [ -r "$ESCALATOR_LEXICON" ] || {
+	echo "1..0 # SKIP no lexicon (ESCALATOR_LEXICON)"; exit 0; }
+imp e >/dev/null 2>"$TMP/imp.err"
+
+t4801() {
+	esc -c "$C" check-config | grep -q '^configuration OK$' &&
+	sed 's/then ignore/then ignor/' "$C" > "$TMP/bad.conf" &&
+	{ esc -c "$TMP/bad.conf" check-config >"$TMP/o" 2>"$TMP/e"; eq $? 78; } &&
+	grep -q "^$TMP/bad.conf:13:83: unknown action 'ignor' (expected one of: assign, " "$TMP/e"
+}
+check 4801 "check-config compiles the rules: OK, or file:line:col and exit 78" t4801
+
+t4802() {
+	eq "$(q e '.[0].customer') $(q e '.[0].priority') $(q e '.[0].public')" \
+	    "carl@public.example urgent true" &&
+	eq "$(q e '.[1].customer') $(q e '.[1].priority') $(q e '.[1].public')" \
+	    "ann@private.example high false"
+}
+check 4802 "the same angry words: the public post is first (urgent), the mail next (high)" t4802
+
+t4803() {
+	# Non-increasing (priority, urgency); ties by age, oldest first.
+	q e '[.[] | select(.status != "closed")] | map(.priority as $p | {p: (["low","normal","high","urgent"] | index($p)), u: .urgency, c: .created})' > "$TMP/order" &&
+	eq "$(jq '[range(1; length) as $i | .[$i - 1] as $a | .[$i] as $b |
+	    ($a.p > $b.p) or ($a.p == $b.p and ($a.u > $b.u or ($a.u == $b.u and $a.c <= $b.c)))] | all' "$TMP/order")" true
+}
+check 4803 "queue order: priority, then urgency, then age" t4803
+
+t4804() {
+	id=$(id_of e carl@public.example)
+	eq "$(show e "$id" '.explanation.priority.by')" default &&
+	eq "$(show e "$id" '.explanation.sentiment.words | map(.word) | join(",")')" \
+	    broken,unacceptable,furious &&
+	eq "$(show e "$id" '.messages[0].sentiment < -0.8')" true &&
+	eq "$(show e "$id" '[.events[] | select(.kind == "assessed")][0].detail.urgency > 1.2')" true
+}
+check 4804 "show --json: the priority comes from the default policy, the words that drove it" t4804
+
+t4805() {
+	id=$(id_of e dora@private.example)
+	eq "$(q e ".[] | select(.id == $id) | .tier")" 2 &&
+	eq "$(show e "$id" '[.events[] | select(.kind == "escalated")][0].detail | "\(.from)->\(.to) \(.reason) \(.asks_escalation)"')" \
+	    "1->2 customer asked to escalate speak to a manager" &&
+	eq "$(q e ".[] | select(.id == $id) | .tags | join(\",\")")" escalation-requested
+}
+check 4805 "asking for a manager escalates one tier by default, with the reason" t4805
+
+t4806() {
+	id=$(id_of e erik@private.example)
+	eq "$(q e ".[] | select(.id == $id) | .department")" billing &&
+	eq "$(show e "$id" '[.events[] | select(.kind == "rule-matched")][0].detail | "\(.rule) \(.text) \(.actions)"')" \
+	    "billing invoice department billing, notify finance@example.com" &&
+	eq "$(show e "$id" '.explanation.department.rule')" billing
+}
+check 4806 "a rule routes to a department; the match records the values that made it true" t4806
+
+t4807() {
+	id=$(id_of e erik@private.example)
+	sqlite3 "$TMP/e.db" "SELECT message_id, recipients FROM outbox" > "$TMP/ob" &&
+	grep -q "^escalator-notify-$id-[0-9]*@localhost|\[\"finance@example.com\"\]$" "$TMP/ob" &&
+	eq "$(wc -l < "$TMP/ob" | tr -d ' ')" 1 &&
+	sqlite3 "$TMP/e.db" "SELECT data FROM outbox" > "$TMP/mail" &&
+	! grep -qi '^bcc:' "$TMP/mail" && grep -q "^Subject: \[#$id\] " "$TMP/mail" &&
+	grep -q "^Message-ID: <escalator-notify-$id-[0-9]*@localhost>" "$TMP/mail" &&
+	grep -q "^In-Reply-To: <escalator.$id@localhost>" "$TMP/mail" &&
+	grep -q "^Auto-Submitted: auto-generated" "$TMP/mail" &&
+	eq "$(show e "$id" '[.events[] | select(.kind == "notification-queued")] | length')" 1
+}
+check 4807 "notify queues one mail in the outbox: stable Message-ID, no header from customer text" t4807
+
+t4808() {
+	id=$(id_of e bob@private.example)
+	eq "$(q e ".[] | select(.id == $id) | .status")" open &&
+	eq "$(show e "$id" '[.events[] | select(.kind == "ignored")][0].detail.rule')" thanks
+}
+check 4808 "ignore: a thank-you keeps the ticket as it was" t4808
+
+t4809() {
+	id=$(id_of e fan@bigcorp.example)
+	eq "$(q e ".[] | select(.id == $id) | \"\(.priority) \(.tags | join(\",\"))\"")" "high vip" &&
+	eq "$(show e "$id" '.explanation.priority | "\(.by) \(.rule)"')" "rule vip"
+}
+check 4809 "a rule's priority beats the default, and show says which rule" t4809
+
+t4810() {
+	id=$(id_of e carl@public.example)
+	esc --db "$TMP/e.db" show "$id" > "$TMP/show" &&
+	grep -q '^Why:$' "$TMP/show" &&
+	grep -q '^  priority urgent    default policy for the latest customer message' "$TMP/show" &&
+	grep -q '^  sentiment -0\.[0-9]*  broken -2\.1, unacceptable -2\.8, furious -2\.7$' "$TMP/show" &&
+	grep -q 'urgency 1\.34 = negativity 0\.89 x (public 1\.5 + reach 0\.00)' "$TMP/show"
+}
+check 4810 "show explains the priority, the sentiment and the words in text" t4810
+
+t4811() {
+	ESCALATOR_LEXICON=/nonexistent/lexicon.tsv esc -c "$C" --db "$TMP/n.db" --now $NOW \
+	    import --channel support "$D/4800-private.mbox" "$D/4800-private.mbox" >"$TMP/o" 2>"$TMP/e" &&
+	eq "$(grep -c 'sentiment is off' "$TMP/e")" 1 &&
+	eq "$(q n '[.[] | .priority] | unique | join(",")')" normal &&
+	eq "$(q n '[.[] | select(.customer == "dora@private.example")][0].tier')" 2
+}
+check 4811 "without a lexicon import works, warns once, escalation requests still count" t4811
+
+t4812() {
+	imp r >/dev/null 2>&1 && imp r >/dev/null 2>&1 &&
+	eq "$(sqlite3 "$TMP/r.db" "SELECT count(*) FROM outbox")" 1 &&
+	eq "$(sqlite3 "$TMP/r.db" "SELECT count(*) FROM event WHERE kind = 'rule-matched'")" \
+	    "$(sqlite3 "$TMP/e.db" "SELECT count(*) FROM event WHERE kind = 'rule-matched'")"
+}
+check 4812 "importing again decides nothing twice" t4812
+
+t4813() {
+	X="$top_srcdir/examples/demo"
+	esc -c "$X/demo.conf" check-config | grep -q '^configuration OK$' &&
+	esc -c "$X/demo.conf" --db "$TMP/demo.db" --now $NOW import --channel support \
+	    "$X/support.mbox" >/dev/null &&
+	esc -c "$X/demo.conf" --db "$TMP/demo.db" --now $NOW import --channel mentions \
+	    "$X/mentions.mbox" >/dev/null &&
+	eq "$(q demo '[.[] | select(.status != "closed")][0:2] | map("\(.channel) \(.priority)") | join(",")')" \
+	    "mentions urgent,mentions urgent" &&
+	eq "$(q demo '[.[] | select(.department == "technical")] | length >= 2')" true
+}
+check 4813 "the demo configuration loads; the demo puts public anger first" t4813
+
+done_testing
