@@ -1631,12 +1631,6 @@ static const char *const esc_triggers[] = {
 	"wege",
 };
 
-static int
-esc_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Is the token one of "a|b|c" (no multi-word alternatives here)? */
 static int
 esc_in(const struct tok *t, const char *alts)
@@ -1812,16 +1806,147 @@ esc_vetoed(struct tokwin *w)
  * below the window's look-ahead (WIN - WIN_BEHIND). */
 #define ESC_SPAN	24
 
+/*
+ * Which patterns may start at a token: the first words of every pattern
+ * whose first element is a plain list of words, each with the set of
+ * patterns it starts; patterns that begin with a gap, an optional, a
+ * negated or a class element are always tried.  Built once from the
+ * constant pattern table, so it is process-wide state that never changes
+ * after the first call.
+ */
+#define ESC_FIRSTS_MAX	512
+
+struct esc_first {
+	char		 word[32];
+	size_t		 len;
+	int		 prefix;	/* "word*": any token starting with word */
+	uint64_t	 patterns;
+};
+
+static struct esc_first	esc_firsts[ESC_FIRSTS_MAX];
+static size_t		esc_firsts_count;
+static uint64_t		esc_always;
+static int		esc_indexed;
+
+static void
+esc_first_add(const char *w, size_t len, int bit)
+{
+	size_t i;
+	int prefix = len > 0 && w[len - 1] == '*';
+
+	if (prefix)
+		len--;
+	for (i = 0; i < esc_firsts_count; i++)
+		if (esc_firsts[i].len == len && esc_firsts[i].prefix == prefix &&
+		    memcmp(esc_firsts[i].word, w, len) == 0) {
+			esc_firsts[i].patterns |= (uint64_t)1 << bit;
+			return;
+		}
+	if (esc_firsts_count == ESC_FIRSTS_MAX || len >= sizeof(esc_firsts[0].word)) {
+		esc_always |= (uint64_t)1 << bit;	/* cannot index it: always try */
+		return;
+	}
+	memcpy(esc_firsts[esc_firsts_count].word, w, len);
+	esc_firsts[esc_firsts_count].len = len;
+	esc_firsts[esc_firsts_count].prefix = prefix;
+	esc_firsts[esc_firsts_count].patterns = (uint64_t)1 << bit;
+	esc_firsts_count++;
+}
+
+static void esc_hash_build(void);
+
+static void
+esc_index(void)
+{
+	const char *p, *end, *a, *bar, *we;
+	size_t i;
+
+	for (i = 0; i < NELEM(esc_patterns); i++) {
+		p = esc_patterns[i].pat;
+		if ((end = strchr(p, ' ')) == NULL)
+			end = p + strlen(p);
+		if (strchr("~?!@", *p) != NULL || i >= 64) {
+			esc_always |= i < 64 ? (uint64_t)1 << i : 0;
+			continue;
+		}
+		for (a = p; a < end; a = bar + 1) {
+			if ((bar = memchr(a, '|', (size_t)(end - a))) == NULL)
+				bar = end;
+			for (we = a; we < bar && *we != '_'; we++)
+				;
+			esc_first_add(a, (size_t)(we - a), (int)i);
+			if (bar == end)
+				break;
+		}
+	}
+	esc_hash_build();
+	esc_indexed = 1;
+}
+
+/* The patterns that may start at token t. */
+static uint64_t
+esc_candidates(const struct tok *t)
+{
+	uint64_t m = esc_always;
+	size_t i;
+
+	if (t == NULL || t->ovf)
+		return m;
+	for (i = 0; i < esc_firsts_count; i++) {
+		const struct esc_first *f = &esc_firsts[i];
+
+		if (f->prefix ? t->keylen >= f->len && memcmp(t->key, f->word, f->len) == 0 :
+		    t->keylen == f->len && memcmp(t->key, f->word, f->len) == 0)
+			m |= f->patterns;
+	}
+	return m;
+}
+
+/* The trigger words in an open-addressing hash (built with the pattern
+ * index): the test runs on every word of every message, where a binary
+ * search of strcmp calls cost more than the rest of the detector. */
+#define ESC_HASH	1024	/* a power of two, over twice the triggers */
+
+static const char	*esc_hash[ESC_HASH];
+
+static uint32_t
+esc_fnv(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a, published constants */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void
+esc_hash_build(void)
+{
+	size_t i;
+	uint32_t h;
+
+	for (i = 0; i < NELEM(esc_triggers); i++) {
+		h = esc_fnv(esc_triggers[i], strlen(esc_triggers[i])) & (ESC_HASH - 1);
+		while (esc_hash[h] != NULL)
+			h = (h + 1) & (ESC_HASH - 1);
+		esc_hash[h] = esc_triggers[i];
+	}
+}
+
 static int
 esc_trigger(const struct tok *t)
 {
-	const char *key;
+	uint32_t h;
 
 	if (t == NULL || t->ovf)
 		return 0;
-	key = t->key;
-	return bsearch(&key, esc_triggers, NELEM(esc_triggers), sizeof(esc_triggers[0]),
-	    esc_cmp) != NULL;
+	for (h = esc_fnv(t->key, t->keylen) & (ESC_HASH - 1); esc_hash[h] != NULL;
+	    h = (h + 1) & (ESC_HASH - 1))
+		if (strncmp(esc_hash[h], t->key, t->keylen) == 0 &&
+		    esc_hash[h][t->keylen] == '\0')
+			return 1;
+	return 0;
 }
 
 int
@@ -1830,10 +1955,13 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	struct tokenizer tz;
 	struct tokwin w;
 	struct tok t;
-	const char *key = t.key;
 	size_t i;
 	long k, active = -1;
+	uint64_t cand;
 	int found = 0;
+
+	if (!esc_indexed)
+		esc_index();
 
 	if (label != NULL)
 		*label = NULL;
@@ -1841,8 +1969,7 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 		return 0;
 	tz_init(&tz, text, len, NULL);
 	while (!found && tz_next(&tz, &t))
-		found = !t.ovf && bsearch(&key, esc_triggers, NELEM(esc_triggers),
-		    sizeof(esc_triggers[0]), esc_cmp) != NULL;
+		found = esc_trigger(&t);
 	if (!found)
 		return 0;
 	/* Every phrase holds a trigger word and spans fewer than ESC_SPAN
@@ -1858,8 +1985,10 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 			active = (long)w.pos + ESC_SPAN - 1;
 		if ((long)w.pos > active)
 			continue;
+		cand = esc_candidates(win_at(&w, 0));
 		for (i = 0; i < NELEM(esc_patterns); i++)
-			if (esc_seq(&w, esc_patterns[i].pat, 0) && !esc_vetoed(&w)) {
+			if ((i >= 64 || (cand >> i) & 1) &&
+			    esc_seq(&w, esc_patterns[i].pat, 0) && !esc_vetoed(&w)) {
 				if (label != NULL)
 					*label = esc_patterns[i].label;
 				return 1;
