@@ -37,6 +37,8 @@ static const struct cli_cmd commands[] = {
 	  "evaluate SLA clocks now; queue notifications" },
 	{ "send", cmd_send, "send [--json]",
 	  "deliver queued notifications by SMTP" },
+	{ "run", cmd_run, "run [-f]",
+	  "the daemon: poll, sweep, send; -f logs to stderr" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -68,6 +68,7 @@ int	cmd_sentiment(struct cli *, int, char **);
 int	cmd_poll(struct cli *, int, char **);
 int	cmd_sweep(struct cli *, int, char **);	/* cli/sweep.c */
 int	cmd_send(struct cli *, int, char **);	/* cli/send.c */
+int	cmd_run(struct cli *, int, char **);	/* cli/run.c */
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;

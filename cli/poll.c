@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/poll.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -31,17 +32,6 @@
 #define RETRY_BASE_MS	1000
 #define RETRY_CAP_MS	30000
 
-struct poll_result {
-	const char		*channel;
-	struct intake_stats	 stats;
-	struct imap_stats	 imap;
-	int			 ok;
-	int			 woken;		/* --idle: news arrived while waiting */
-	time_t			 not_before;	/* a rate limit's end; 0: none */
-	double			 secs;
-	char			 error[512];
-};
-
 static double
 mono_now(void)
 {
@@ -51,14 +41,12 @@ mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Polls one channel with retries; fills r; returns 0 or the exit code. */
-static int
-poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
-    const struct connector_ops *ops, int retries, int idle, struct poll_result *res)
+int
+poll_channel_state(struct cli *cli, struct store *st, const struct conf_channel *ch,
+    const struct connector_ops *ops, void *state, int retries, int idle,
+    struct poll_result *res, struct err *e)
 {
 	struct intake in;
-	struct err e = ERR_INIT;
-	void *state = NULL;
 	double start = mono_now();
 	long delay;
 	int attempt, ret = -1;
@@ -66,23 +54,21 @@ poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
 	memset(res, 0, sizeof(*res));
 	res->channel = ch->name;
 	if (intake_init(&in, st, ch->name, conf_channel_kind_name(ch->kind), ch->public == 1,
-	    cli->now, &e) == -1)
+	    cli->now, e) == -1) {
+		memset(&in, 0, sizeof(in));	/* intake_release is harmless on it */
 		goto out;
+	}
 	in.agents = (const char *const *)ch->agents;
 	in.agents_count = ch->agents_count;
 	cli_intake_decisions(cli, &in);		/* sentiment, rules (cli/rules.c) */
-	if (ops->open(&state, ch, &e) == -1) {
-		log_warnx("channel=%s event=open-failed error=\"%s\"", ch->name, e.msg);
-		goto out;
-	}
 	for (attempt = 1; ; attempt++) {
-		if ((ret = ops->poll(state, &in, &e)) == 0)
+		if ((ret = ops->poll(state, &in, e)) == 0)
 			break;
 		/* Only a server that is away may come back soon; one that set
 		 * a rate limit is left until then (other channels go on). */
 		if (ops->not_before != NULL && (res->not_before = ops->not_before(state)) <= cli->now)
 			res->not_before = 0;
-		if (e.code != ERR_NET || attempt > retries || res->not_before != 0)
+		if (e->code != ERR_NET || attempt > retries || res->not_before != 0)
 			break;
 		delay = connector_backoff(attempt, RETRY_BASE_MS, RETRY_CAP_MS);
 		log_warnx("channel=%s event=retry attempt=%d delay=%.1fs", ch->name, attempt + 1,
@@ -90,22 +76,42 @@ poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
 		(void)connector_sleep(delay, NULL);
 	}
 	/* --idle: wait for news at the source (IMAP IDLE), then read once more. */
-	if (ret == 0 && idle > 0 && (ret = ops->wait(state, idle, &e)) == 1) {
+	if (ret == 0 && idle > 0 && (ret = ops->wait(state, idle, e)) == 1) {
 		res->woken = 1;
-		ret = ops->poll(state, &in, &e);
+		ret = ops->poll(state, &in, e);
 	}
 	if (ch->kind == CONF_IMAP)
 		res->imap = *imap_last_stats(state);
-out:
-	ops->close(state);
-	intake_release(&in);
 	res->stats = in.stats;
+	intake_release(&in);
+out:
 	res->secs = mono_now() - start;
 	res->ok = ret == 0;
 	if (ret == 0)
 		return 0;
-	(void)snprintf(res->error, sizeof(res->error), "%s", e.msg);
-	return err_exit_code(&e);
+	(void)snprintf(res->error, sizeof(res->error), "%s", e->msg);
+	return -1;
+}
+
+/* Polls one channel with retries; fills r; returns 0 or the exit code. */
+static int
+poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
+    const struct connector_ops *ops, int retries, int idle, struct poll_result *res)
+{
+	struct err e = ERR_INIT;
+	void *state = NULL;
+	int ret;
+
+	if (ops->open(&state, ch, &e) == -1) {
+		memset(res, 0, sizeof(*res));
+		res->channel = ch->name;
+		log_warnx("channel=%s event=open-failed error=\"%s\"", ch->name, e.msg);
+		(void)snprintf(res->error, sizeof(res->error), "%s", e.msg);
+		return err_exit_code(&e);
+	}
+	ret = poll_channel_state(cli, st, ch, ops, state, retries, idle, res, &e);
+	ops->close(state);
+	return ret == 0 ? 0 : err_exit_code(&e);
 }
 
 static void

@@ -122,6 +122,10 @@ smtp_open(struct smtp **out, const struct conf_smtp *conf, struct err *e)
 		smtp_close(s);
 		return err_set(e, ERR_NOMEM, "out of memory opening an SMTP session");
 	}
+	/* An explicit opt-out, said at every connect as IMAP does. */
+	if (!conf->tls_verify)
+		log_warnx("smtp event=tls-verify-off: certificates are not checked "
+		    "(tls-verify no)");
 	if (curl_easy_setopt(s->curl, CURLOPT_URL, s->url) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||

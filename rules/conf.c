@@ -100,7 +100,8 @@
  *        URLs of mastodon, bluesky and feed channels must be https://;
  *        plain http:// is refused unless the host is loopback (127.0.0.1,
  *        ::1, localhost), which is for tests.
- *        mbox:     path PATH (required; a warning if missing), agents LIST
+ *        mbox:     path PATH (optional: the file `import` reads; a warning if
+ *                  missing), agents LIST
  *        agents are addresses ("a@example.com") or domains ("example.com"
  *        or "@example.com"); public defaults to yes for feeds and to "per
  *        message" for the others.
