@@ -422,7 +422,10 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 		m->scored = 1;
 		m->sentiment = d->sentiment.compound;
 	}
-	if (sentiment_asks_escalation(text, strlen(text), &label) ||
+	/* The scorer has read every word already: without one of the words
+	 * an escalation request needs, the detector need not read them again. */
+	if (((!d->scored || d->sentiment.escalation_words) &&
+	    sentiment_asks_escalation(text, strlen(text), &label)) ||
 	    (m->subject != NULL &&
 	    sentiment_asks_escalation(m->subject, strlen(m->subject), &label)))
 		d->asks = label != NULL ? label : "asks to escalate";

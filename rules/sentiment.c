@@ -1115,12 +1115,18 @@ struct survey {
 	size_t		 tokens, upper;
 	size_t		 but_off;	/* SIZE_MAX: no "but" */
 	size_t		 excl, quest;
+	int		 trigger;	/* a word an escalation request needs */
 };
+
+static int	esc_trigger(const struct tok *);
+static void	esc_prepare(void);
 
 static void
 survey_tok(struct survey *sv, const struct tok *t)
 {
 	sv->tokens++;
+	if (!sv->trigger)
+		sv->trigger = esc_trigger(t);
 	if (t->upper)
 		sv->upper++;
 	if (sv->but_off == SIZE_MAX && key_is(t, "but"))
@@ -1361,9 +1367,11 @@ sentiment_score(const struct sentiment *s, const char *text, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (s == NULL || text == NULL || len == 0)
 		return;
+	esc_prepare();
 	win_init(&w, text, len, s);
 	survey(&w, text, len, &sv);
 	out->tokens = sv.tokens;
+	out->escalation_words = sv.trigger;
 	cap_diff = sv.upper > 0 && sv.upper < sv.tokens;
 
 	while (win_at(&w, 0) != NULL) {
@@ -1883,6 +1891,13 @@ esc_index(void)
 	esc_indexed = 1;
 }
 
+static void
+esc_prepare(void)
+{
+	if (!esc_indexed)
+		esc_index();
+}
+
 /* The patterns that may start at token t. */
 static uint64_t
 esc_candidates(const struct tok *t)
@@ -1960,9 +1975,7 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	uint64_t cand;
 	int found = 0;
 
-	if (!esc_indexed)
-		esc_index();
-
+	esc_prepare();
 	if (label != NULL)
 		*label = NULL;
 	if (text == NULL || len == 0)

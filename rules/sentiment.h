@@ -37,6 +37,8 @@ struct sentiment_result {
 	double		 compound;	/* -1 .. 1 */
 	double		 pos, neg, neu;	/* proportions, summing to 1 (0 if empty) */
 	size_t		 tokens;	/* words, emoticons and emoji seen */
+	int		 escalation_words; /* 0: sentiment_asks_escalation would
+					  * surely say 0 (no word it needs) */
 	size_t		 words_total;	/* units that carried valence */
 	size_t		 words_count;	/* of them in words[] */
 	struct sentiment_word words[SENTIMENT_WORDS_MAX];
