@@ -37,6 +37,8 @@ static const struct cli_cmd commands[] = {
 	  "evaluate SLA clocks now; queue notifications" },
 	{ "send", cmd_send, "send [--json]",
 	  "deliver queued notifications by SMTP" },
+	{ "digest", cmd_digest, "digest [--since DUR] [--send] [--json]",
+	  "SLA breaches and warnings of a window, for managers" },
 	{ "run", cmd_run, "run [-f]",
 	  "the daemon: poll, sweep, send; -f logs to stderr" },
 };
@@ -118,6 +120,33 @@ cli_store(struct cli *cli, int *exit_code)
 		return NULL;
 	}
 	return cli->store;
+}
+
+int
+cli_json_only(struct cli *cli, int argc, char **argv, const char *help)
+{
+	static const struct option opts[] = {
+		{ "json",	no_argument,	NULL, 'j' },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cli_cmd *self = cli_cmd_find(argv[0]);
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'h':
+			(void)cli_usage(self, stdout);
+			printf("%s", help);
+			return 0;
+		default:
+			return cli_usage(self, stderr);
+		}
+	}
+	return optind < argc ? cli_usage(self, stderr) : -1;
 }
 
 static void

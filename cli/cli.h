@@ -50,6 +50,10 @@ const struct sentiment *cli_lexicon(struct cli *);
  * configuration's rules, the sender of notifications.  Commands that
  * store messages (import, poll) call it. */
 void		 cli_intake_decisions(struct cli *, struct intake *);
+/* Parses the options of a command whose only options are --json and
+ * --help and which takes no arguments (help: the text after the usage
+ * line).  Returns -1 to go on, else the exit code to return. */
+int		 cli_json_only(struct cli *, int argc, char **argv, const char *help);
 /* Prints "escalator: <error>" and returns the sysexits code for it. */
 int		 cli_fail(const struct err *);
 /* Prints the usage of cmd to f; returns EX_USAGE for convenience. */
@@ -69,6 +73,7 @@ int	cmd_poll(struct cli *, int, char **);
 int	cmd_sweep(struct cli *, int, char **);	/* cli/sweep.c */
 int	cmd_send(struct cli *, int, char **);	/* cli/send.c */
 int	cmd_run(struct cli *, int, char **);	/* cli/run.c */
+int	cmd_digest(struct cli *, int, char **);	/* cli/digest.c */
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "common/err.h"
+#include "common/util.h"
 #include "common/log.h"
 #include "connectors/mailfile.h"
 #include "intake/intake.h"
@@ -30,19 +31,10 @@ struct import {
 	off_t		 total, done;
 };
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail for MONOTONIC */
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 progress_draw(struct import *im, int final)
 {
-	double t = mono_now(), el = t - im->start, rate;
+	double t = time_mono(), el = t - im->start, rate;
 	char left[32] = "";
 
 	if (!im->tty || (!final && t - im->last_draw < 0.2))
@@ -214,7 +206,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	im.in.agents_count = n;
 	cli_intake_decisions(cli, &im.in);	/* sentiment, rules */
 	im.tty = isatty(STDERR_FILENO) && !cli->quiet;
-	im.start = mono_now();
+	im.start = time_mono();
 	for (i = optind; i < argc; i++)
 		im.total += mailfile_size(argv[i]);
 
@@ -251,9 +243,9 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	progress_draw(&im, 1);
 	if (cli->json)
-		(void)summary_json(&im.in.stats, sink.problems, mono_now() - im.start);
+		(void)summary_json(&im.in.stats, sink.problems, time_mono() - im.start);
 	else if (!cli->quiet)
-		summary_text(&im.in.stats, sink.problems, mono_now() - im.start);
+		summary_text(&im.in.stats, sink.problems, time_mono() - im.start);
 	intake_release(&im.in);
 	if (ret == -1)
 		return cli_fail(&e);

@@ -32,22 +32,13 @@
 #define RETRY_BASE_MS	1000
 #define RETRY_CAP_MS	30000
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail for MONOTONIC */
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 poll_channel_state(struct cli *cli, struct store *st, const struct conf_channel *ch,
     const struct connector_ops *ops, void *state, int retries, int idle,
     struct poll_result *res, struct err *e)
 {
 	struct intake in;
-	double start = mono_now();
+	double start = time_mono();
 	long delay;
 	int attempt, ret = -1;
 
@@ -85,7 +76,7 @@ poll_channel_state(struct cli *cli, struct store *st, const struct conf_channel 
 	res->stats = in.stats;
 	intake_release(&in);
 out:
-	res->secs = mono_now() - start;
+	res->secs = time_mono() - start;
 	res->ok = ret == 0;
 	if (ret == 0)
 		return 0;

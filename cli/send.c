@@ -206,30 +206,13 @@ send_run(struct cli *cli, struct send_stats *stats, struct err *e)
 int
 cmd_send(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json",	no_argument,	NULL, 'j' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct send_stats s;
 	struct err e = ERR_INIT;
-	int ch, code;
+	int code;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			cli->json = 1;
-			break;
-		case 'h':
-			(void)cli_usage(cli_cmd_find("send"), stdout);
-			printf("  --json  the counts as one JSON object\n");
-			return 0;
-		default:
-			return cli_usage(cli_cmd_find("send"), stderr);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli_cmd_find("send"), stderr);
+	if ((code = cli_json_only(cli, argc, argv,
+	    "  --json  the counts as one JSON object\n")) != -1)
+		return code;
 	if ((cli_conf(cli, &code) == NULL && code != 0) ||
 	    (cli_conf(cli, &code) != NULL && cli_store(cli, &code) == NULL))
 		return code;

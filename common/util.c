@@ -101,6 +101,15 @@ time_rfc3339(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+double
+time_mono(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);	/* cannot fail for MONOTONIC */
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 char *
 time_age(time_t s, char *buf, size_t len)
 {

@@ -14,6 +14,8 @@ int	 time_parse(const char *s, time_t *out);
 long	 days_from_civil(long y, unsigned m, unsigned d);
 /* RFC 3339 in UTC, "2026-11-20T12:00:00Z"; buf needs 21 bytes; returns buf. */
 char	*time_rfc3339(time_t t, char *buf, size_t len);
+/* Seconds on the monotonic clock, for rates and timeouts. */
+double	 time_mono(void);
 /* A short age, "45s", "12m", "3h", "2d". */
 char	*time_age(time_t seconds, char *buf, size_t len);
 

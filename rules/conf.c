@@ -2980,40 +2980,6 @@ conf_calendar_find(const struct conf *c, const char *name)
 	return calendar_find((struct conf *)c, name);
 }
 
-int
-conf_is_agent(const struct conf_channel *ch, const char *addr)
-{
-	const char *a = addr, *lt, *gt, *at = NULL;
-	size_t len, i, al;
-
-	if ((lt = strrchr(addr, '<')) != NULL && (gt = strchr(lt, '>')) != NULL) {
-		a = lt + 1;
-		len = (size_t)(gt - a);
-	} else
-		len = strlen(a);
-	while (len > 0 && (*a == ' ' || *a == '\t')) {
-		a++;
-		len--;
-	}
-	while (len > 0 && (a[len - 1] == ' ' || a[len - 1] == '\t'))
-		len--;
-	for (i = 0; i < len; i++)
-		if (a[i] == '@')
-			at = a + i;
-	if (at == NULL || at == a || at == a + len - 1)
-		return 0;
-	for (i = 0; i < ch->agents_count; i++) {
-		al = strlen(ch->agents[i]);
-		if (strchr(ch->agents[i], '@') != NULL) {
-			if (al == len && strncasecmp(ch->agents[i], a, len) == 0)
-				return 1;
-		} else if (al == (size_t)(a + len - at - 1) &&
-		    strncasecmp(ch->agents[i], at + 1, al) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 const char *
 conf_channel_kind_name(int kind)
 {

@@ -113,7 +113,7 @@ struct conf_channel {
 	struct conf_pos		 tier_pos;
 	long			 poll;		/* seconds between polls; 0 for mbox */
 	/* Lowercased agent addresses ("a@example.com") and domains
-	 * ("example.com"); see conf_is_agent. */
+	 * ("example.com"); see intake_is_agent. */
 	char			**agents;
 	size_t			 agents_count;
 
@@ -226,10 +226,6 @@ const struct conf_tier		*conf_tier_find(const struct conf *, int number);
 const struct conf_department	*conf_department_find(const struct conf *, const char *name);
 const struct conf_calendar	*conf_calendar_find(const struct conf *, const char *name);
 
-/* 1 when addr ("a@example.com" or "Name <a@example.com>") is one of the
- * channel's agents: the same address, or an address in a listed domain;
- * ASCII case-insensitive.  0 otherwise. */
-int	conf_is_agent(const struct conf_channel *, const char *addr);
 
 const char	*conf_channel_kind_name(int kind);
 
