@@ -2,7 +2,9 @@
  * threads: each channel is polled on its interval through its connector
  * (the state stays open between polls, so IMAP keeps its connection and
  * IDLEs between polls), the SLA sweep runs every RUN_SWEEP_SECS, the
- * outbox is sent after a sweep and whenever a poll stored mail.
+ * outbox is sent after a sweep and whenever a poll stored mail.  After
+ * each sweep the digest schedule is checked (cli/digest.h): a digest
+ * whose time has come is queued once, guarded by its Message-ID.
  *
  * Signals only set flags.  Every blocking wait is at most RUN_SLICE_SECS
  * (and poll(2) returns early on a signal), so SIGTERM/SIGINT end the loop
@@ -28,6 +30,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/digest.h"
 #include "cli/poll.h"
 #include "cli/send.h"
 #include "cli/sweep.h"
@@ -175,6 +178,24 @@ run_sweep(struct run *r)
 	r->send_due = 1;	/* the outbox also holds retries that fell due */
 }
 
+/* Queues the digests that fell due; each window once (cli/digest.h). */
+static void
+run_digests(struct run *r)
+{
+	struct err e = ERR_INIT;
+	char line[1024];
+	long queued;
+
+	if (digest_schedule(r->cli, &queued, &e) == -1) {
+		log_warnx("event=digest-failed error=\"%s\"", err_str(&e, line, sizeof(line)));
+		return;
+	}
+	if (queued > 0) {
+		log_info("event=digests-queued queued=%ld", queued);
+		r->send_due = 1;
+	}
+}
+
 static void
 run_send(struct run *r)
 {
@@ -317,6 +338,8 @@ run_loop(struct run *r)
 			break;
 		if (now >= r->next_sweep) {
 			run_sweep(r);
+			if (!run_stop)
+				run_digests(r);
 			r->next_sweep = now + RUN_SWEEP_SECS;
 		}
 		if (r->send_due && !run_stop)

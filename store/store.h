@@ -227,4 +227,28 @@ int	store_outbox_result(struct store *, int64_t id, const char *rcpt, int result
 int	store_outbox_settle(struct store *, int64_t id, time_t at, const char *error,
 	    struct err *);
 
+/* Breach digests (issue 7; store_digest.c).  events calls cb for each
+ * warning and breach a sweep recorded in [from, to), by ticket then time;
+ * the strings are borrowed until cb returns (NULL: none).  late: seconds
+ * the clock ran past its due time, up to its stop or to.  compliance
+ * counts the clock runs whose deadline fell in [from, to) and those of
+ * them met.  outbox_has: 1 when a mail with this Message-ID was queued
+ * (ever), 0 if not, -1 error. */
+struct store_digest_event {
+	int64_t		 ticket;
+	char		 kind[16];
+	int		 breach;	/* 0: a warning */
+	int		 tier;		/* when it lapsed */
+	int		 ticket_tier;	/* now */
+	time_t		 due, at;
+	long		 late;
+	const char	*department, *channel, *subject, *owner;
+};
+int	store_digest_events(struct store *, time_t from, time_t to,
+	    int (*cb)(void *arg, const struct store_digest_event *, struct err *),
+	    void *arg, struct err *);
+int	store_digest_compliance(struct store *, time_t from, time_t to,
+	    long *due /* OUT */, long *met /* OUT */, struct err *);
+int	store_outbox_has(struct store *, const char *message_id, struct err *);
+
 #endif
