@@ -73,8 +73,10 @@ run_signal(int sig)
 {
 	if (sig == SIGHUP)
 		run_reload = 1;
-	else
+	else {
 		run_stop = 1;
+		stop_request();		/* wakes a read stalled in a connector */
+	}
 }
 
 static void

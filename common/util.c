@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,20 @@ time_age(time_t s, char *buf, size_t len)
 	else
 		(void)snprintf(buf, len, "%lldd", (long long)(s / 86400));
 	return buf;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+void
+stop_request(void)
+{
+	stop_flag = 1;
+}
+
+int
+stop_requested(void)
+{
+	return stop_flag != 0;
 }
 
 size_t

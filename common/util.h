@@ -19,6 +19,12 @@ double	 time_mono(void);
 /* A short age, "45s", "12m", "3h", "2d". */
 char	*time_age(time_t seconds, char *buf, size_t len);
 
+/* The process-wide stop request: set from a signal handler (it only
+ * stores a sig_atomic_t) and read by blocking network code, so that
+ * SIGTERM ends a stalled read at once instead of after its timeout. */
+void	 stop_request(void);
+int	 stop_requested(void);
+
 /* Copies with truncation, always NUL-terminated; returns strlen(src) so
  * truncation is `ret >= size`, as BSD strlcpy does. */
 size_t	 esc_strlcpy(char *dst, const char *src, size_t size);

@@ -25,6 +25,18 @@
 #include "common/util.h"
 #include "connectors/http.h"
 
+int
+http_stop_check(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return stop_requested();	/* non-zero: curl aborts the transfer */
+}
+
 #define LINK_MAX	4096	/* bytes of one Link target */
 #define URL_SHOWN	200	/* bytes of a URL in a message */
 
@@ -508,6 +520,8 @@ setup(struct http *h, const struct http_request *req, struct curl_slist **hdrs)
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_ERRORBUFFER, h->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_XFERINFOFUNCTION, http_stop_check);
+	SET(CURLOPT_NOPROGRESS, 0L);
 	SET(CURLOPT_USERAGENT, ua);
 	SET(CURLOPT_ACCEPT_ENCODING, "");		/* every encoding built in */
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);

@@ -29,6 +29,8 @@
 #ifndef ESC_HTTP_H
 #define ESC_HTTP_H
 
+#include <curl/curl.h>
+
 #include <stddef.h>
 #include <time.h>
 
@@ -105,5 +107,10 @@ char	*http_url(const struct http *, const char *path, ...)
 char	*http_escape(const struct http *, const char *s);
 /* "not before 2026-11-20T12:00:00Z" for t; returns buf. */
 const char *http_when(time_t t, char *buf, size_t len);
+
+/* A libcurl progress callback (CURLOPT_XFERINFOFUNCTION) that aborts the
+ * transfer once the daemon was asked to stop; smtp.c uses it too. */
+int	http_stop_check(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+	    curl_off_t ultotal, curl_off_t ulnow);
 
 #endif

@@ -229,7 +229,7 @@ conn_read(mailstream_low *s, void *buf, size_t len)
 		(void)clock_gettime(CLOCK_MONOTONIC, &t0);	/* cannot fail for MONOTONIC */
 		for (;;) {
 			n = gnutls_record_recv(c->tls, buf, len);
-			if (n == GNUTLS_E_INTERRUPTED)
+			if (n == GNUTLS_E_INTERRUPTED && !stop_requested())
 				continue;
 			if (n != GNUTLS_E_AGAIN)
 				break;
@@ -253,7 +253,7 @@ conn_read(mailstream_low *s, void *buf, size_t len)
 	}
 	do
 		n = recv(c->fd, buf, len, 0);
-	while (n == -1 && errno == EINTR);
+	while (n == -1 && errno == EINTR && !stop_requested());
 	if (n == 0) {
 		c->eof = 1;
 		return -1;	/* as above: never hand libetpan a 0 */
@@ -276,7 +276,7 @@ conn_write(mailstream_low *s, const void *buf, size_t len)
 		if (c->tls != NULL) {
 			do
 				n = gnutls_record_send(c->tls, p + done, len - done);
-			while (n == GNUTLS_E_INTERRUPTED);
+			while (n == GNUTLS_E_INTERRUPTED && !stop_requested());
 			if (n == GNUTLS_E_AGAIN)
 				c->timed_out = 1;
 			else if (n < 0)
@@ -285,7 +285,7 @@ conn_write(mailstream_low *s, const void *buf, size_t len)
 		} else {
 			do
 				n = send(c->fd, p + done, len - done, MSG_NOSIGNAL);
-			while (n == -1 && errno == EINTR);
+			while (n == -1 && errno == EINTR && !stop_requested());
 			if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				c->timed_out = 1;
 			else if (n == -1)
@@ -442,7 +442,7 @@ connect_one(const struct addrinfo *ai, int timeout)
 		pfd.events = POLLOUT;
 		do
 			r = poll(&pfd, 1, timeout * 1000);
-		while (r == -1 && errno == EINTR);
+		while (r == -1 && errno == EINTR && !stop_requested());
 		if (r == 0)
 			errno = ETIMEDOUT;
 		if (r <= 0)

@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "connectors/http.h"
 #include "connectors/smtp.h"
 #include "connectors/smtp_compose.h"
 #include "rules/conf.h"
@@ -129,6 +130,8 @@ smtp_open(struct smtp **out, const struct conf_smtp *conf, struct err *e)
 	if (curl_easy_setopt(s->curl, CURLOPT_URL, s->url) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION, http_stop_check) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, TRANSFER_TIMEOUT) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, conf->tls_verify ? 1L : 0L) != CURLE_OK ||

@@ -77,4 +77,21 @@ t0204() {
 }
 check 0204 "SIGTERM: exit 0 within 5 s" t0204
 
+t0205() {
+	dvpid=$(cat "$DV/run/master.pid")
+	kill -STOP "$dvpid"
+	"$ESCALATOR" -c "$TMP/good.conf" --db "$TMP/run2.db" run -f >"$TMP/run2.log" 2>&1 &
+	PID=$!
+	sleep 1.5
+	kill -TERM "$PID"
+	start=$(date +%s)
+	wait "$PID"; rc=$?
+	PID=
+	end=$(date +%s)
+	kill -CONT "$dvpid"
+	[ "$rc" -eq 0 ] && [ $((end - start)) -le 5 ] ||
+	{ echo "rc=$rc after $((end - start))s"; cat "$TMP/run2.log"; return 1; }
+}
+check 0205 "SIGTERM while a server stalls mid-read: exit 0 within 5 s, not after the read timeout" t0205
+
 done_testing
