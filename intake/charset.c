@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "intake/charset.h"
 
 #define NAME_MAX_LEN	40	/* longer names are not charsets */
@@ -228,8 +229,8 @@ static int
 cp1252_to_utf8(const char *s, size_t len, struct buf *out)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
-	char enc[3];
-	unsigned c;
+	char enc[4];
+	uint32_t c;
 	size_t n;
 
 	for (; p < end; p++) {
@@ -238,16 +239,7 @@ cp1252_to_utf8(const char *s, size_t len, struct buf *out)
 		if (out_add(out, (const char *)run, (size_t)(p - run)) == -1)
 			return -1;
 		c = *p < 0xa0 ? cp1252_high[*p - 0x80] : *p;
-		if (c < 0x800) {
-			enc[0] = (char)(0xc0 | (c >> 6));
-			enc[1] = (char)(0x80 | (c & 0x3f));
-			n = 2;
-		} else {
-			enc[0] = (char)(0xe0 | (c >> 12));
-			enc[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-			enc[2] = (char)(0x80 | (c & 0x3f));
-			n = 3;
-		}
+		n = utf8_put(c, enc);
 		if (out_add(out, enc, n) == -1)
 			return -1;
 		run = p + 1;

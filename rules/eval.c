@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/model.h"
+#include "common/utf8.h"
 #include "rules/program.h"
 #include "rules/rules.h"
 
@@ -133,27 +134,6 @@ lower(long c)
 	return c;
 }
 
-static size_t
-put_utf8(unsigned long c, char *out)
-{
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
 size_t
 rules_fold(const char *s, size_t len, char *out)
 {
@@ -193,7 +173,7 @@ rules_fold(const char *s, size_t len, char *out)
 				out[o++] = rep[k];
 			continue;
 		}
-		o += put_utf8((unsigned long)lower(c), out + o);
+		o += utf8_put((uint32_t)lower(c), out + o);
 	}
 	if (out[o - 1] != ' ')
 		out[o++] = ' ';

@@ -37,6 +37,7 @@
 #include <sys/types.h>
 
 #include "common/err.h"
+#include "common/utf8.h"
 #include "rules/sentiment.h"
 
 #ifndef PKGDATADIR
@@ -103,31 +104,6 @@ utf8_decode(const unsigned char *p, const unsigned char *end, size_t *n)
 bad:
 	*n = 1;
 	return -1;
-}
-
-static size_t
-utf8_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
 }
 
 static enum cc
@@ -320,7 +296,7 @@ fold_put(int32_t c, char *key, size_t *len)
 			c += 0x20;
 		else if (c >= 0x400 && c <= 0x40F)
 			c += 0x50;
-		n = utf8_encode((uint32_t)c, tmp);
+		n = utf8_put((uint32_t)c, tmp);
 	}
 	if (*len + n >= KEY_MAX)
 		return -1;
@@ -648,7 +624,7 @@ tz_next(struct tokenizer *tz, struct tok *t)
 			continue;
 		case CC_EMOJI:
 			tok_start(tz, t, tz->p);
-			t->keylen = (unsigned char)utf8_encode((uint32_t)c, t->key);
+			t->keylen = (unsigned char)utf8_put((uint32_t)c, t->key);
 			t->key[t->keylen] = '\0';
 			t->emo = 1;
 			for (q = tz->p + n; q < tz->chunk_end; q += n)

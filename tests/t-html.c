@@ -14,92 +14,11 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "intake/html.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 #define OUT_MAX		(8u * 1024 * 1024)
 #define NAMES_MAX	200
-
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE *f;
-	char *p = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	do {
-		if (n + 4096 + 1 > cap) {
-			char *q;
-
-			cap = cap ? cap * 2 : 8192;
-			if ((q = realloc(p, cap)) == NULL) {
-				free(p);
-				(void)fclose(f);	/* read-only: nothing to lose */
-				return NULL;
-			}
-			p = q;
-		}
-		r = fread(p + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r > 0);
-	(void)fclose(f);		/* read-only: nothing to lose */
-	p[n] = '\0';
-	*len = n;
-	return p;
-}
-
-static int
-write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f;
-	int ok;
-
-	if ((f = fopen(path, "wb")) == NULL)
-		return -1;
-	ok = fwrite(data, 1, len, f) == len;
-	if (fclose(f) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-static void
-show_char(char c)
-{
-	if (c == '\n')
-		fputs("$\n# ", stdout);	/* "$" shows where trailing blanks end */
-	else
-		putchar(c);
-}
-
-/* Prints both texts as TAP comments so a failure shows the difference. */
-static void
-show_diff(const char *want, const char *got)
-{
-	const char *w = want, *g = got;
-	int line = 1;
-
-	while (*w != '\0' && *w == *g) {
-		if (*w == '\n')
-			line++;
-		w++;
-		g++;
-	}
-	printf("# first difference at line %d\n", line);
-	printf("# --- expected\n# ");
-	for (w = want; *w != '\0'; w++)
-		show_char(*w);
-	printf("\n# --- got\n# ");
-	for (g = got; *g != '\0'; g++)
-		show_char(*g);
-	printf("\n");
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void
 run_file(const char *dir, const char *name)
@@ -113,7 +32,7 @@ run_file(const char *dir, const char *name)
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	(void)snprintf(expath, sizeof(expath), "%s/%.*s.expect", dir, (int)base, name);
-	if ((html = read_file(path, &len)) == NULL) {
+	if ((html = fixture_read(path, &len)) == NULL) {
 		tap_ok(0, "%s: cannot read", name);
 		return;
 	}
@@ -121,9 +40,9 @@ run_file(const char *dir, const char *name)
 	if (ret != 0) {
 		printf("# %s\n", e.msg);
 		tap_ok(0, "%s: html_to_text failed", name);
-	} else if ((want = read_file(expath, &wlen)) == NULL) {
+	} else if ((want = fixture_read(expath, &wlen)) == NULL) {
 		if (getenv("REGEN") != NULL && strcmp(getenv("REGEN"), "1") == 0 &&
-		    write_file(expath, out.buf ? out.buf : "", out.len) == 0) {
+		    fixture_write(expath, out.buf ? out.buf : "", out.len) == 0) {
 			printf("# wrote %s: review it\n", expath);
 			tap_skip(name);
 		} else
@@ -132,7 +51,7 @@ run_file(const char *dir, const char *name)
 		const char *got = out.buf ? out.buf : "";
 
 		if (strcmp(want, got) != 0)
-			show_diff(want, got);
+			fixture_diff(want, got);
 		tap_ok(strcmp(want, got) == 0, "%s", name);
 		free(want);
 	}
@@ -165,7 +84,7 @@ run_files(const char *dir)
 			count++;
 	}
 	(void)closedir(dp);	/* a directory opened for reading */
-	qsort(names, count, sizeof(names[0]), cmp_names);
+	qsort(names, count, sizeof(names[0]), fixture_name_cmp);
 	for (i = 0; i < count; i++) {
 		run_file(dir, names[i]);
 		free(names[i]);

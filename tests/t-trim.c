@@ -17,92 +17,11 @@
 #include "common/err.h"
 #include "intake/html.h"
 #include "intake/trim.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 #define ARENA_MAX	(64u * 1024 * 1024)
 #define NAMES_MAX	200
-
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE *f;
-	char *p = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	do {
-		if (n + 4096 + 1 > cap) {
-			char *q;
-
-			cap = cap ? cap * 2 : 8192;
-			if ((q = realloc(p, cap)) == NULL) {
-				free(p);
-				(void)fclose(f);	/* read-only: nothing to lose */
-				return NULL;
-			}
-			p = q;
-		}
-		r = fread(p + n, 1, cap - n - 1, f);
-		n += r;
-	} while (r > 0);
-	(void)fclose(f);		/* read-only: nothing to lose */
-	p[n] = '\0';
-	*len = n;
-	return p;
-}
-
-static int
-write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f;
-	int ok;
-
-	if ((f = fopen(path, "wb")) == NULL)
-		return -1;
-	ok = fwrite(data, 1, len, f) == len;
-	if (fclose(f) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
-static void
-show_char(char c)
-{
-	if (c == '\n')
-		fputs("$\n# ", stdout);	/* "$" shows where trailing blanks end */
-	else
-		putchar(c);
-}
-
-/* Prints both texts as TAP comments so a failure shows the difference. */
-static void
-show_diff(const char *want, const char *got)
-{
-	const char *w = want, *g = got;
-	int line = 1;
-
-	while (*w != '\0' && *w == *g) {
-		if (*w == '\n')
-			line++;
-		w++;
-		g++;
-	}
-	printf("# first difference at line %d\n", line);
-	printf("# --- expected\n# ");
-	for (w = want; *w != '\0'; w++)
-		show_char(*w);
-	printf("\n# --- got\n# ");
-	for (g = got; *g != '\0'; g++)
-		show_char(*g);
-	printf("\n");
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void
 run_file(const char *dir, const char *name)
@@ -116,7 +35,7 @@ run_file(const char *dir, const char *name)
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
 	(void)snprintf(expath, sizeof(expath), "%s/%.*s.expect", dir, (int)base, name);
-	if ((text = read_file(path, &len)) == NULL) {
+	if ((text = fixture_read(path, &len)) == NULL) {
 		tap_ok(0, "%s: cannot read", name);
 		return;
 	}
@@ -133,16 +52,16 @@ run_file(const char *dir, const char *name)
 		tap_ok(0, "%s: out of memory", name);
 	else if ((got = trim_for_scoring(&a, text)) == NULL)
 		tap_ok(0, "%s: trim_for_scoring returned NULL", name);
-	else if ((want = read_file(expath, &wlen)) == NULL) {
+	else if ((want = fixture_read(expath, &wlen)) == NULL) {
 		if (getenv("REGEN") != NULL && strcmp(getenv("REGEN"), "1") == 0 &&
-		    write_file(expath, got, strlen(got)) == 0) {
+		    fixture_write(expath, got, strlen(got)) == 0) {
 			printf("# wrote %s: review it\n", expath);
 			tap_skip(name);
 		} else
 			tap_ok(0, "%s: no .expect (REGEN=1 writes one)", name);
 	} else {
 		if (strcmp(want, got) != 0)
-			show_diff(want, got);
+			fixture_diff(want, got);
 		tap_ok(strcmp(want, got) == 0, "%s", name);
 		free(want);
 	}
@@ -176,7 +95,7 @@ run_files(const char *dir)
 			count++;
 	}
 	(void)closedir(dp);	/* a directory opened for reading */
-	qsort(names, count, sizeof(names[0]), cmp_names);
+	qsort(names, count, sizeof(names[0]), fixture_name_cmp);
 	for (i = 0; i < count; i++) {
 		run_file(dir, names[i]);
 		free(names[i]);
@@ -218,7 +137,7 @@ test_small(int num)
 
 		(void)snprintf(name, sizeof(name), "%d small case %zu", num, i + 1);
 		if (got != NULL && strcmp(got, cases[i].want) != 0)
-			show_diff(cases[i].want, got);
+			fixture_diff(cases[i].want, got);
 		tap_ok(got != NULL && strcmp(got, cases[i].want) == 0, "%s", name);
 		arena_release(&a);
 	}
