@@ -36,6 +36,9 @@ struct ticket {
 	char		*tags;		/* "vip,legal": comma-separated; NULL none */
 	double		 urgency;	/* of the default policy (rules/policy.h):
 					 * orders the queue within a priority */
+	int		 handoffs;	/* escalations that handed it on */
+	time_t		 resolved;	/* when last resolved or closed, 0 while
+					 * open; kept by the store, read only */
 };
 
 const char	*status_name(int);

@@ -283,6 +283,22 @@ static const char *const migrations[] = {
 	"		' ', ''), ',', '\",\"') || '\"]' END)\n"
 	"	WHERE trim(value) <> '';\n"
 	"END;\n",
+
+	/* 4 -> 5: the ticket workflow (issue 9).  handoffs: escalations
+	 * that handed the ticket to another tier or department (each wrote a
+	 * hand-off summary event).  resolved: when the ticket last became
+	 * resolved or closed, NULL while open; set by the store when status
+	 * moves (STMT_TICKET_UPDATE), so reports read resolution times
+	 * without walking events.  autoreply: the last tier 0 acknowledgement
+	 * sent to an address, for the once-an-hour guard. */
+	"ALTER TABLE ticket ADD COLUMN handoffs INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE ticket ADD COLUMN resolved INTEGER;\n"
+	"UPDATE ticket SET resolved = updated WHERE status >= 3;\n"
+	"CREATE TABLE autoreply (\n"
+	"	address		TEXT PRIMARY KEY,\n"
+	"	sent		INTEGER NOT NULL,\n"
+	"	ticket_id	INTEGER REFERENCES ticket(id)\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define MIGRATIONS_COUNT	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -334,7 +350,7 @@ enum stmt {
 	"t.id, t.status, t.priority, t.tier, t.department, t.owner, c.name," \
 	" t.public, t.customer, t.customer_name, t.subject, t.subject_key," \
 	" t.created, t.updated, t.last_inbound, t.messages, t.exchanges," \
-	" t.tags, t.urgency"
+	" t.tags, t.urgency, t.handoffs, t.resolved"
 /* The columns msg_from_row reads; m is message, c channel. */
 #define MSG_COLUMNS \
 	"m.id, m.message_id, m.from_name, m.from_addr, m.subject, m.text," \
@@ -389,9 +405,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_TICKET_CREATE] =
 	    "INSERT INTO ticket(status, priority, tier, department, owner,"
 	    " channel_id, public, customer, customer_name, subject, subject_key,"
-	    " created, updated, last_inbound, messages, exchanges, tags, urgency)"
+	    " created, updated, last_inbound, messages, exchanges, tags, urgency,"
+	    " handoffs, resolved)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18)",
+	    " ?14, ?15, ?16, ?17, ?18, ?19,"
+	    " CASE WHEN ?1 >= 3 THEN ?13 END)",
 	[STMT_TICKET_GET] =
 	    "SELECT " TICKET_COLUMNS
 	    " FROM ticket t LEFT JOIN channel c ON c.id = t.channel_id"
@@ -404,7 +422,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " department = ?5, owner = ?6, public = ?7, customer = ?8,"
 	    " customer_name = ?9, subject = ?10, subject_key = ?11,"
 	    " updated = ?12, last_inbound = ?13, messages = ?14,"
-	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18"
+	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18,"
+	    " handoffs = ?19,"
+	    " resolved = CASE WHEN ?2 < 3 THEN NULL"
+	    "   WHEN status >= 3 THEN resolved ELSE ?12 END"
 	    " WHERE id = ?1",
 
 	[STMT_EVENT_ADD] =
@@ -1204,6 +1225,8 @@ ticket_from_row(sqlite3_stmt *stmt, struct ticket *t, struct err *e)
 	t->exchanges = sqlite3_column_int(stmt, 16);
 	t->tags = col_strdup(stmt, 17, &oom);
 	t->urgency = sqlite3_column_double(stmt, 18);
+	t->handoffs = sqlite3_column_int(stmt, 19);
+	t->resolved = (time_t)sqlite3_column_int64(stmt, 20);
 	if (oom) {
 		ticket_release(t);
 		return err_set(e, ERR_NOMEM, "out of memory reading a ticket");
@@ -1264,6 +1287,7 @@ store_ticket_create(struct store *st, struct ticket *t, struct err *e)
 	rc |= bind_int(stmt, 16, t->exchanges);
 	rc |= bind_text(stmt, 17, t->tags);
 	rc |= sqlite3_bind_double(stmt, 18, t->urgency);
+	rc |= bind_int(stmt, 19, t->handoffs);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot create a ticket");
 	else
@@ -1315,6 +1339,7 @@ store_ticket_update(struct store *st, const struct ticket *t, struct err *e)
 	rc |= bind_int(stmt, 16, (int64_t)t->created);
 	rc |= bind_text(stmt, 17, t->tags);
 	rc |= sqlite3_bind_double(stmt, 18, t->urgency);
+	rc |= bind_int(stmt, 19, t->handoffs);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot update ticket %" PRId64, t->id);
 	else if (sqlite3_changes(st->db) == 0)

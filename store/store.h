@@ -21,7 +21,7 @@ struct err;
 struct message;
 struct store;
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 int	store_open(struct store **out, const char *path, struct err *e);
 void	store_close(struct store *);			/* NULL-safe */
