@@ -499,7 +499,29 @@ t6011(void)
 	    got.created == 900 && got.messages == 4 &&
 	    strcmp(got.channel, "support") == 0,
 	    "6011 an update reads back");
+	CHECK(got.resolved == 2000 && got.handoffs == 0,
+	    "6011 resolving sets the resolution time");
 	ticket_release(&got);
+
+	/* The resolution time is the moment status moved, not later edits;
+	 * reopening clears it. */
+	t.updated = 2500;
+	t.handoffs = 2;
+	CHECK(store_ticket_update(st, &t, &e) == 0 &&
+	    store_ticket_get(st, t.id, &got, &e) == 1 &&
+	    got.resolved == 2000 && got.handoffs == 2,
+	    "6011 a resolved ticket keeps its resolution time");
+	ticket_release(&got);
+	t.status = STATUS_OPEN;
+	t.updated = 3000;
+	CHECK(store_ticket_update(st, &t, &e) == 0 &&
+	    store_ticket_get(st, t.id, &got, &e) == 1 && got.resolved == 0,
+	    "6011 reopening clears the resolution time");
+	ticket_release(&got);
+	t.status = STATUS_RESOLVED;
+	t.updated = 2000;
+	t.created = 900;
+	t.messages = 4;
 
 	CHECK(store_ticket_get(st, t.id + 100, &got, &e) == 0,
 	    "6011 an unknown ticket is absent");
