@@ -27,6 +27,25 @@ static const struct cli_cmd commands[] = {
 	  "open tickets, most urgent first" },
 	{ "show", cmd_show, "show [--json] TICKET",
 	  "a ticket's thread, oldest first, with its events" },
+	/* The workflow by hand (cli/ticket.c). */
+	{ "assign", cmd_assign, "assign [--as ADDR] [--reason TEXT] [--json] TICKET ADDR",
+	  "give a ticket to an owner" },
+	{ "escalate", cmd_escalate, "escalate [--tier K | --department NAME] --reason TEXT "
+	  "[--as ADDR] [--json] TICKET", "hand a ticket up a tier or to a department" },
+	{ "deescalate", cmd_deescalate, "deescalate [--tier K] --reason TEXT [--as ADDR] "
+	  "[--json] TICKET", "return a ticket down the tiers" },
+	{ "pending", cmd_pending, "pending [--as ADDR] [--reason TEXT] [--json] TICKET",
+	  "wait on the customer: the resolution clock pauses" },
+	{ "resolve", cmd_resolve, "resolve [--as ADDR] [--reason TEXT] [--json] TICKET",
+	  "resolve a ticket: its clocks stop" },
+	{ "reopen", cmd_reopen, "reopen [--as ADDR] [--reason TEXT] [--json] TICKET",
+	  "reopen a resolved or closed ticket" },
+	{ "note", cmd_note, "note [--as ADDR] [--json] TICKET TEXT...",
+	  "add a note to a ticket's history" },
+	{ "tag", cmd_tag, "tag [--as ADDR] [--reason TEXT] [--json] TICKET TAG",
+	  "add a tag to a ticket" },
+	{ "untag", cmd_untag, "untag [--as ADDR] [--reason TEXT] [--json] TICKET TAG",
+	  "take a tag off a ticket" },
 	{ "sentiment", cmd_sentiment, "sentiment [--json] < FILE",
 	  "score UTF-8 lines from stdin, one score per line" },
 	{ "check-config", cmd_check_config, "check-config",
@@ -41,6 +60,10 @@ static const struct cli_cmd commands[] = {
 	  "SLA breaches and warnings of a window, for managers" },
 	{ "run", cmd_run, "run [-f]",
 	  "the daemon: poll, sweep, send; -f logs to stderr" },
+	{ "replay", cmd_replay, "replay -c CANDIDATE [--since DUR] [--json]",
+	  "what a candidate configuration would have changed over recent history" },
+	{ "report", cmd_report, "report [--since DUR] [--json | --html FILE]",
+	  "escalation rates, the resolution pyramid, SLA compliance, resolution times" },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -95,15 +118,13 @@ cli_conf(struct cli *cli, int *exit_code)
 	return cli->conf;
 }
 
-struct store *
-cli_store(struct cli *cli, int *exit_code)
+const char *
+cli_db_path(struct cli *cli, int *exit_code)
 {
-	struct err e = ERR_INIT;
 	const struct conf *conf;
 	const char *env;
 
-	if (cli->store != NULL)
-		return cli->store;
+	*exit_code = 0;
 	/* --db, then the configuration's database, then $ESCALATOR_DB. */
 	if (cli->db_path == NULL) {
 		if ((conf = cli_conf(cli, exit_code)) == NULL && *exit_code != 0)
@@ -115,6 +136,18 @@ cli_store(struct cli *cli, int *exit_code)
 		else
 			cli->db_path = DEFAULT_DB;
 	}
+	return cli->db_path;
+}
+
+struct store *
+cli_store(struct cli *cli, int *exit_code)
+{
+	struct err e = ERR_INIT;
+
+	if (cli->store != NULL)
+		return cli->store;
+	if (cli_db_path(cli, exit_code) == NULL)
+		return NULL;
 	if (store_open(&cli->store, cli->db_path, &e) == -1) {
 		*exit_code = cli_fail(&e);
 		return NULL;

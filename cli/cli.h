@@ -42,13 +42,17 @@ const struct conf *cli_conf(struct cli *, int *exit_code);
 /* Opens the store on first use (creating the database); prints the error
  * and returns NULL on failure with *exit_code set. */
 struct store	*cli_store(struct cli *, int *exit_code);
+/* The database's path (--db, the configuration's, $ESCALATOR_DB, the
+ * default), for commands that open it themselves (replay: read-only);
+ * NULL with *exit_code set when the configuration is wrong. */
+const char	*cli_db_path(struct cli *, int *exit_code);
 /* cli/rules.c: the sentiment lexicon, loaded on first use
  * ($ESCALATOR_LEXICON, then PKGDATADIR/lexicon.tsv); NULL when there is
  * none, after one warning that sentiment is off. */
 const struct sentiment *cli_lexicon(struct cli *);
 /* Readies an intake (after intake_init) for decisions: the lexicon, the
- * configuration's rules, the sender of notifications.  Commands that
- * store messages (import, poll) call it. */
+ * configuration's rules, the sender of notifications, the channel's
+ * autoreply block.  Commands that store messages (import, poll) call it. */
 void		 cli_intake_decisions(struct cli *, struct intake *);
 /* Parses the options of a command whose only options are --json and
  * --help and which takes no arguments (help: the text after the usage
@@ -74,6 +78,18 @@ int	cmd_sweep(struct cli *, int, char **);	/* cli/sweep.c */
 int	cmd_send(struct cli *, int, char **);	/* cli/send.c */
 int	cmd_run(struct cli *, int, char **);	/* cli/run.c */
 int	cmd_digest(struct cli *, int, char **);	/* cli/digest.c */
+int	cmd_replay(struct cli *, int, char **);	/* cli/replay.c */
+int	cmd_report(struct cli *, int, char **);	/* cli/report.c */
+/* cli/ticket.c: the workflow by hand */
+int	cmd_assign(struct cli *, int, char **);
+int	cmd_escalate(struct cli *, int, char **);
+int	cmd_deescalate(struct cli *, int, char **);
+int	cmd_pending(struct cli *, int, char **);
+int	cmd_resolve(struct cli *, int, char **);
+int	cmd_reopen(struct cli *, int, char **);
+int	cmd_note(struct cli *, int, char **);
+int	cmd_tag(struct cli *, int, char **);
+int	cmd_untag(struct cli *, int, char **);
 
 /* cli/sentiment.c: scores each line of in, one line out per line in. */
 struct sentiment;

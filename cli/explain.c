@@ -46,6 +46,15 @@ with_at(json_t *detail, time_t at)
 	return o;
 }
 
+/* Who moved it, for moves made by hand (cli/ticket.c). */
+static json_t *
+with_actor(json_t *o, const char *actor)
+{
+	if (o != NULL && actor != NULL)
+		json_object_set_new(o, "actor", json_string(actor));
+	return o;
+}
+
 static void
 keep(json_t **slot, json_t *v)
 {
@@ -83,10 +92,11 @@ explain_event(void *arg, const struct store_event *ev, struct err *e)
 	else if (strcmp(ev->kind, "escalated") == 0 &&
 	    (type = json_string_value(json_object_get(d, "type"))) != NULL) {
 		if (strcmp(type, "functional") == 0)
-			keep(&x->department, with_at(d, ev->at));
+			keep(&x->department, with_actor(with_at(d, ev->at), ev->actor));
 		else
-			append(&x->tiers, with_at(d, ev->at));
-	}
+			append(&x->tiers, with_actor(with_at(d, ev->at), ev->actor));
+	} else if (strcmp(ev->kind, "deescalated") == 0)
+		append(&x->tiers, with_actor(with_at(d, ev->at), ev->actor));
 	json_decref(d);
 	return 0;
 }
@@ -186,6 +196,49 @@ reason_text(json_t *d, char *out, size_t len)
 	return out;
 }
 
+/* s with its line breaks and tabs as spaces, for one line of show. */
+static void
+oneline(const char *s, char *out, size_t len)
+{
+	size_t i;
+
+	(void)snprintf(out, len, "%s", s);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20)
+			out[i] = ' ';
+}
+
+/* "to tier 2 (billing), hand-off 2 by hand, late: notice to t2@x, cc
+ * head@x; problem \"...\"; sentiment worsening; 3 steps tried" */
+static void
+handoff_text(json_t *d, char *out, size_t len)
+{
+	json_t *n = json_object_get(d, "notification"), *cc = json_object_get(n, "cc");
+	json_t *s = json_object_get(d, "sentiment");
+	char who[400], problem[260];
+
+	if (json_is_object(n))
+		(void)snprintf(who, sizeof(who), "notice to %s%s%s", str(n, "to"),
+		    json_array_size(cc) > 0 ? ", cc " : "",
+		    json_array_size(cc) > 0 ? json_string_value(json_array_get(cc, 0)) : "");
+	else
+		(void)snprintf(who, sizeof(who), "nobody notified");
+	oneline(str(d, "problem"), problem, sizeof(problem));
+	if (strcmp(str(d, "type"), "functional") == 0)
+		(void)snprintf(out, len, "to department %s (tier %lld)", str(d, "to_department"),
+		    (long long)num(d, "to_tier"));
+	else
+		(void)snprintf(out, len, "to tier %lld%s%s%s", (long long)num(d, "to_tier"),
+		    json_is_string(json_object_get(d, "to_department")) ? " (" : "",
+		    str(d, "to_department"),
+		    json_is_string(json_object_get(d, "to_department")) ? ")" : "");
+	(void)snprintf(out + strlen(out), len - strlen(out), ", hand-off %lld by %s%s: %s; "
+	    "problem \"%s\"; sentiment %s; %lld step%s tried", (long long)num(d, "handoffs"),
+	    str(d, "by"), json_is_true(json_object_get(d, "late")) ? ", late" : "", who,
+	    problem, str(s, "trend"), (long long)num(d, "tried_total"),
+	    num(d, "tried_total") == 1 ? "" : "s");
+}
+
 const char *
 explain_event_text(const struct store_event *ev, char *out, size_t len)
 {
@@ -234,15 +287,43 @@ explain_event_text(const struct store_event *ev, char *out, size_t len)
 		else
 			(void)snprintf(out, len, "%s -> %s: default policy, urgency %.2f",
 			    str(d, "from"), str(d, "to"), num(d, "urgency"));
-	} else if (strcmp(k, "tagged") == 0) {
+	} else if (strcmp(k, "deescalated") == 0) {
+		(void)snprintf(out, len, "tier %lld -> %lld: %s",
+		    (long long)num(d, "from"), (long long)num(d, "to"),
+		    reason_text(d, b, sizeof(b)));
+	} else if ((strcmp(k, "tagged") == 0 || strcmp(k, "untagged") == 0) &&
+	    !json_is_string(json_object_get(d, "reason")) &&
+	    !json_is_string(json_object_get(d, "rule"))) {
+		(void)snprintf(out, len, "%s", str(d, "tag"));
+	} else if (strcmp(k, "tagged") == 0 || strcmp(k, "untagged") == 0) {
 		(void)snprintf(out, len, "%s: %s", str(d, "tag"), reason_text(d, b, sizeof(b)));
 	} else if (strcmp(k, "assigned") == 0 && json_is_string(json_object_get(d, "rule"))) {
 		(void)snprintf(out, len, "owner %s: rule \"%s\"", str(d, "to"), str(d, "rule"));
+	} else if (strcmp(k, "assigned") == 0) {
+		(void)snprintf(out, len, "owner %s%s%s%s%s", str(d, "from"),
+		    json_is_string(json_object_get(d, "from")) ? " -> " : "", str(d, "to"),
+		    json_is_string(json_object_get(d, "reason")) ? ": " : "", str(d, "reason"));
+	} else if ((strcmp(k, "pending") == 0 || strcmp(k, "resolved") == 0 ||
+	    strcmp(k, "reopened") == 0) && json_is_string(json_object_get(d, "from"))) {
+		(void)snprintf(out, len, "%s -> %s%s%s", str(d, "from"),
+		    strcmp(k, "pending") == 0 ? "pending" : strcmp(k, "resolved") == 0 ?
+		    "resolved" : "open", json_is_string(json_object_get(d, "reason")) ? ": " : "",
+		    str(d, "reason"));
+	} else if (strcmp(k, "note") == 0) {
+		oneline(str(d, "text"), out, len);
+	} else if (strcmp(k, "handoff") == 0) {
+		handoff_text(d, out, len);
 	} else if (strcmp(k, "ignored") == 0) {
 		(void)snprintf(out, len, "needs no answer, status %s: rule \"%s\"",
 		    str(d, "status"), str(d, "rule"));
 	} else if (strcmp(k, "notification-queued") == 0) {
 		(void)snprintf(out, len, "to %s <%s>", str(d, "to"), str(d, "message_id"));
+	} else if (strcmp(k, "autoreply") == 0 && json_is_string(json_object_get(d, "skipped"))) {
+		(void)snprintf(out, len, "none sent: %s (%s)", str(d, "skipped"), str(d, "detail"));
+	} else if (strcmp(k, "autoreply") == 0) {
+		(void)snprintf(out, len, "acknowledged to %s <%s>, %zu help link%s", str(d, "to"),
+		    str(d, "message_id"), json_array_size(json_object_get(d, "links")),
+		    json_array_size(json_object_get(d, "links")) == 1 ? "" : "s");
 	} else {
 		json_decref(d);
 		return NULL;
@@ -312,6 +393,16 @@ explain_json(const struct explain *x, const struct ticket *t)
 	return o;
 }
 
+/* A move a person made: its actor is neither escalator nor a rule. */
+static int
+by_hand(json_t *v)
+{
+	const char *a = json_string_value(json_object_get(v, "actor"));
+
+	return a != NULL && strcmp(a, "escalator") != 0 &&
+	    !json_is_string(json_object_get(v, "rule"));
+}
+
 void
 explain_print(const struct explain *x, const struct ticket *t, FILE *f)
 {
@@ -347,9 +438,10 @@ explain_print(const struct explain *x, const struct ticket *t, FILE *f)
 	if (x->tiers == NULL || json_array_size(x->tiers) == 0)
 		fprintf(f, " where it started\n");
 	json_array_foreach(x->tiers, i, v)
-		fprintf(f, "%s%lld -> %lld: %s (%s)\n", i ? "                     " : " ",
+		fprintf(f, "%s%lld -> %lld: %s (%s%s%s)\n", i ? "                     " : " ",
 		    (long long)num(v, "from"), (long long)num(v, "to"),
-		    reason_text(v, buf, sizeof(buf)), str(v, "at"));
+		    reason_text(v, buf, sizeof(buf)), str(v, "at"), by_hand(v) ? ", by " : "",
+		    by_hand(v) ? str(v, "actor") : "");
 	if (t->department != NULL && x->department != NULL)
 		fprintf(f, "  department         %s: %s (%s)\n", t->department,
 		    reason_text(x->department, buf, sizeof(buf)), str(x->department, "at"));

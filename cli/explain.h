@@ -16,7 +16,8 @@ struct explain {
 	json_t	*assessed;	/* the newest customer message's assessment */
 	json_t	*priority;	/* the last priority change */
 	json_t	*department;	/* the last functional escalation */
-	json_t	*tiers;		/* every hierarchical move, oldest first */
+	json_t	*tiers;		/* every hierarchical move, up (escalated) or down
+				 * (deescalated), oldest first, with its actor */
 	json_t	*rules;		/* every rule match, oldest first */
 };
 

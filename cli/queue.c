@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/explain.h"
+#include "cli/queue.h"
 #include "common/err.h"
 #include "common/model.h"
 #include "common/util.h"
@@ -96,8 +97,8 @@ json_time(time_t t)
 	return json_string(time_rfc3339(t, buf, sizeof(buf)));
 }
 
-static json_t *
-ticket_json(const struct ticket *t)
+json_t *
+queue_ticket_json(const struct ticket *t)
 {
 	json_t *o = json_object();
 
@@ -117,6 +118,8 @@ ticket_json(const struct ticket *t)
 	json_object_set_new(o, "messages", json_integer(t->messages));
 	json_object_set_new(o, "exchanges", json_integer(t->exchanges));
 	json_object_set_new(o, "urgency", json_real(t->urgency));
+	json_object_set_new(o, "handoffs", json_integer(t->handoffs));
+	json_object_set_new(o, "resolved", t->resolved != 0 ? json_time(t->resolved) : json_null());
 	{
 		json_t *tags = json_array();
 		const char *p = t->tags, *comma;
@@ -147,7 +150,7 @@ queue_row(void *arg, const struct ticket *t, struct err *e)
 	(void)e;
 	q->count++;
 	if (q->array != NULL)
-		return json_array_append_new(q->array, ticket_json(t)) == 0 ? 0 :
+		return json_array_append_new(q->array, queue_ticket_json(t)) == 0 ? 0 :
 		    err_set(e, ERR_NOMEM, "out of memory building JSON");
 	if (q->count == 1)
 		printf("%6s  %-7s %-4s %-8s %-12s %-4s %5s  %-28s %s\n", "ID", "PRIO", "TIER",
@@ -357,11 +360,18 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		    status_name(t.status), priority_name(t.priority), t.tier,
 		    t.department ? "  department " : "", t.department ? t.department : "",
 		    t.channel ? t.channel : "", t.public ? "public" : "private");
-		printf("Customer: %s%s%s%s\nSubject: %s\nOpened: %s, %d messages, %d from the customer\n",
+		printf("Customer: %s%s%s%s\nSubject: %s\nOpened: %s, %d messages, %d from the customer",
 		    t.customer_name && *t.customer_name ? t.customer_name : "",
 		    t.customer_name && *t.customer_name ? " <" : "", t.customer ? t.customer : "",
 		    t.customer_name && *t.customer_name ? ">" : "", t.subject ? t.subject : "",
 		    time_rfc3339(t.created, created, sizeof(created)), t.messages, t.exchanges);
+		/* The workflow (cli/ticket.c): who has it, how often it was
+		 * handed on, when it was resolved. */
+		printf(", %d hand-off%s\n", t.handoffs, t.handoffs == 1 ? "" : "s");
+		if (t.owner != NULL)
+			printf("Owner: %s\n", t.owner);
+		if (t.resolved != 0)
+			printf("Resolved: %s\n", time_rfc3339(t.resolved, created, sizeof(created)));
 	}
 	/* Why it is where it is, from the events (cli/explain.c). */
 	explain_init(&why);
@@ -378,7 +388,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	if (r == 0)
 		r = store_ticket_events(st, id, show_event, &s, &e);
 	if (r == 0 && cli->json) {
-		json_t *o = ticket_json(&t);
+		json_t *o = queue_ticket_json(&t);
 
 		json_object_set_new(o, "messages", s.messages);
 		json_object_set_new(o, "events", s.events);

@@ -1,11 +1,12 @@
 /* rules.c -- what commands that store messages need for decisions: the
- * sentiment lexicon (loaded once, optional) and the compiled rules of the
- * configuration, handed to an intake. */
+ * sentiment lexicon (loaded once, optional), the compiled rules of the
+ * configuration and the channel's autoreply block, handed to an intake. */
 #include "config.h"
 
 #include <stddef.h>
 
 #include "cli/cli.h"
+#include "cli/ticket.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "intake/intake.h"
@@ -31,8 +32,16 @@ void
 cli_intake_decisions(struct cli *cli, struct intake *in)
 {
 	const struct conf *conf = cli->conf;
+	const struct conf_channel *cc;
 
 	in->lexicon = cli_lexicon(cli);
 	in->rules = conf != NULL ? conf->compiled : NULL;
 	in->notify_from = conf != NULL && conf->smtp != NULL ? conf->smtp->from : NULL;
+	/* The configured channel of that name, if any, may acknowledge new
+	 * tickets (conf.c allows autoreply on mail channels only). */
+	cc = conf != NULL && in->channel != NULL ? conf_channel_find(conf, in->channel) : NULL;
+	in->autoreply = cc != NULL ? cc->autoreply : NULL;
+	/* A rule's escalation hands the ticket on, as one by hand does. */
+	in->escalated = ticket_rule_handoff;
+	in->escalated_arg = cli;
 }

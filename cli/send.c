@@ -133,7 +133,11 @@ send_one(struct sender *s, int64_t id, struct err *e)
 	s->stats->messages++;
 	if (s->smtp == NULL && smtp_open(&s->smtp, s->conf, e) == -1)
 		goto fail;
-	if (smtp_send(s->smtp, s->from, claimed, n, m.data, m.len, res, &se) == -1) {
+	/* Tier 0 acknowledgements (intake/autoreply.c) go with the null
+	 * sender, as RFC 3834 asks of automatic answers: a bounce of one
+	 * goes nowhere, so no loop can start there. */
+	if (smtp_send(s->smtp, strncmp(m.message_id, "escalator.ack.", 14) == 0 ? "" : s->from,
+	    claimed, n, m.data, m.len, res, &se) == -1) {
 		if (se.code != ERR_NET) {
 			*e = se;
 			goto fail;

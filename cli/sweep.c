@@ -28,8 +28,9 @@
 #include <sysexits.h>
 
 #include "cli/cli.h"
+#include "cli/notice.h"
 #include "cli/sweep.h"
-#include "common/arena.h"
+#include "cli/ticket.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -38,6 +39,7 @@
 #include "common/util.h"
 #include "connectors/smtp_compose.h"
 #include "rules/conf.h"
+#include "rules/handoff.h"
 #include "rules/notify.h"
 #include "rules/sla.h"
 #include "store/store.h"
@@ -46,7 +48,6 @@
 #define SWEEP_ROUNDS	4		/* recompute/fire rounds per sweep */
 #define SWEEP_FACTS_MAX	100000		/* facts of one ticket */
 #define MAIL_MAX	COMPOSE_MAX
-#define NOTICE_ARENA	(8 * 1024 * 1024)
 
 struct sweep_cal {
 	struct tz		*tz;
@@ -70,12 +71,8 @@ struct sweep {
 	size_t			 facts_count, facts_cap;
 	int			 has_pending, has_resolved;
 
-	/* one ticket's thread and history, for a notice */
-	struct arena		 arena;
-	struct notice_msg	*msgs;
-	size_t			 msgs_count, msgs_cap;
-	struct notice_event	*events;
-	size_t			 events_count, events_cap;
+	/* one ticket's thread and history, for a notice (cli/notice.c) */
+	struct notice_data	 nd;
 };
 
 /*
@@ -337,87 +334,6 @@ fail:
  * Notices.
  */
 
-static int
-notice_msg(void *arg, const struct store_msg *m, struct err *e)
-{
-	struct sweep *sw = arg;
-	struct notice_msg *nm;
-	size_t cap;
-
-	if (m->auto_reason != NULL)
-		return 0;
-	if (sw->msgs_count == sw->msgs_cap) {
-		cap = sw->msgs_cap ? sw->msgs_cap * 2 : 16;
-		if ((nm = realloc(sw->msgs, cap * sizeof(*nm))) == NULL)
-			return err_set(e, ERR_NOMEM, "out of memory writing a notification");
-		sw->msgs = nm;
-		sw->msgs_cap = cap;
-	}
-	nm = &sw->msgs[sw->msgs_count];
-	memset(nm, 0, sizeof(*nm));
-	nm->date = m->date != 0 ? m->date : m->received;
-	nm->direction = m->direction;
-	nm->from_name = arena_strdup(&sw->arena, m->from_name);
-	nm->from_addr = arena_strdup(&sw->arena, m->from_addr);
-	/* Only the newest messages are shown, each cut: keep what is shown. */
-	nm->text = m->text != NULL ? arena_strndup(&sw->arena, m->text,
-	    strnlen(m->text, NOTIFY_MSG_BYTES * 2)) : NULL;
-	nm->scored = m->scored;
-	nm->sentiment = m->sentiment;
-	if ((m->from_name != NULL && nm->from_name == NULL) ||
-	    (m->from_addr != NULL && nm->from_addr == NULL) ||
-	    (m->text != NULL && nm->text == NULL))
-		return err_set(e, ERR_NOMEM, "out of memory writing a notification");
-	sw->msgs_count++;
-	return 0;
-}
-
-static int
-notice_event(void *arg, const struct store_event *ev, struct err *e)
-{
-	struct sweep *sw = arg;
-	struct notice_event *ne;
-	size_t cap;
-
-	if (sw->events_count == sw->events_cap) {
-		cap = sw->events_cap ? sw->events_cap * 2 : 16;
-		if ((ne = realloc(sw->events, cap * sizeof(*ne))) == NULL)
-			return err_set(e, ERR_NOMEM, "out of memory writing a notification");
-		sw->events = ne;
-		sw->events_cap = cap;
-	}
-	ne = &sw->events[sw->events_count];
-	ne->at = ev->at;
-	ne->kind = arena_strdup(&sw->arena, ev->kind);
-	ne->actor = arena_strdup(&sw->arena, ev->actor);
-	ne->detail = arena_strdup(&sw->arena, ev->detail);
-	if ((ev->kind != NULL && ne->kind == NULL) || (ev->actor != NULL && ne->actor == NULL) ||
-	    (ev->detail != NULL && ne->detail == NULL))
-		return err_set(e, ERR_NOMEM, "out of memory writing a notification");
-	sw->events_count++;
-	return 0;
-}
-
-/* ["to", "cc"...] */
-static char *
-rcpts_json(const struct notify_rcpts *r)
-{
-	json_t *a = json_array();
-	char *s = NULL;
-	size_t i;
-	int rc = 0;
-
-	if (a == NULL)
-		return NULL;
-	rc |= json_array_append_new(a, json_string(r->to));
-	for (i = 0; i < r->cc_count; i++)
-		rc |= json_array_append_new(a, json_string(r->cc[i]));
-	if (rc == 0)
-		s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
-
 /* Queues the notification of one warning or breach; 1 queued, 0 when
  * there is nobody to tell or no smtp block, -1 error. */
 static int
@@ -428,11 +344,9 @@ queue_notice(struct sweep *sw, struct ticket *t, const struct store_clock *c,
 	struct notify_rcpts r;
 	struct notice n;
 	struct buf subject = BUF_INIT(4096), text = BUF_INIT(MAIL_MAX);
-	struct buf html = BUF_INIT(MAIL_MAX), mail = BUF_INIT(MAIL_MAX);
-	struct compose cm;
-	const char *extra[3], *from;
-	char msgid[512], bracketed[520], root[320], xticket[64], *json = NULL;
-	const char *to[1];
+	struct buf html = BUF_INIT(MAIL_MAX);
+	struct notice_mail nm;
+	char msgid[512];
 	long earlier = 0;
 	int ret = -1;
 
@@ -450,11 +364,7 @@ queue_notice(struct sweep *sw, struct ticket *t, const struct store_clock *c,
 		return 0;
 	}
 
-	sw->msgs_count = sw->events_count = 0;
-	arena_release(&sw->arena);
-	arena_init(&sw->arena, NOTICE_ARENA);
-	if (store_ticket_messages(sw->st, t->id, 0, notice_msg, sw, e) == -1 ||
-	    store_ticket_events(sw->st, t->id, notice_event, sw, e) == -1)
+	if (notice_read(&sw->nd, sw->st, t->id, e) == -1)
 		goto out;
 	memset(&n, 0, sizeof(n));
 	n.ticket = t;
@@ -466,46 +376,27 @@ queue_notice(struct sweep *sw, struct ticket *t, const struct store_clock *c,
 	n.warn_at = c->warn_at;
 	n.now = sw->now;
 	n.escalated_to = escalated_to;
-	n.msgs = sw->msgs;
-	n.msgs_count = sw->msgs_count;
-	n.events = sw->events;
-	n.events_count = sw->events_count;
+	n.msgs = sw->nd.msgs;
+	n.msgs_count = sw->nd.msgs_count;
+	n.events = sw->nd.events;
+	n.events_count = sw->nd.events_count;
 	if (notify_subject(&n, &subject, e) == -1 || notify_text(&n, &text, e) == -1 ||
 	    notify_html(&n, &html, e) == -1)
 		goto out;
 
 	(void)snprintf(msgid, sizeof(msgid), "escalator.%lld.%" PRId64 ".%s.%s@%s",
 	    (long long)c->cycle, t->id, c->kind, sla_level_name(level), sw->host);
-	(void)snprintf(bracketed, sizeof(bracketed), "<%s>", msgid);
-	(void)snprintf(root, sizeof(root), "<escalator.%" PRId64 "@%s>", t->id, sw->host);
-	(void)snprintf(xticket, sizeof(xticket), "X-Escalator-Ticket: %" PRId64, t->id);
-	extra[0] = "Auto-Submitted: auto-generated";
-	extra[1] = "X-Auto-Response-Suppress: All";
-	extra[2] = xticket;
-	from = sw->conf->smtp->from != NULL ? sw->conf->smtp->from : "escalator@localhost";
-	to[0] = r.to;
-	memset(&cm, 0, sizeof(cm));
-	cm.from = from;
-	cm.to = to;
-	cm.to_count = 1;
-	cm.cc = r.cc;
-	cm.cc_count = r.cc_count;
-	cm.subject = subject.buf;
-	cm.message_id = bracketed;
-	cm.in_reply_to = root;
-	cm.references = root;
-	cm.date = sw->now;
-	cm.text = text.buf;
-	cm.html = html.buf;
-	cm.extra = extra;
-	cm.extra_count = 3;
-	if (smtp_compose(&cm, &mail, e) == -1)
-		goto out;
-	if ((json = rcpts_json(&r)) == NULL) {
-		(void)err_set(e, ERR_NOMEM, "out of memory queueing a notification");
-		goto out;
-	}
-	if (store_outbox_add(sw->st, t->id, msgid, json, mail.buf, mail.len, sw->now, e) == -1 ||
+	memset(&nm, 0, sizeof(nm));
+	nm.ticket = t->id;
+	nm.from = sw->conf->smtp->from;
+	nm.message_id = msgid;
+	nm.host = sw->host;
+	nm.rcpts = &r;
+	nm.subject = subject.buf;
+	nm.text = text.buf;
+	nm.html = html.buf;
+	nm.now = sw->now;
+	if (notice_queue(sw->st, &nm, e) == -1 ||
 	    event_json(sw, t->id, "notified", json_pack("{s:s, s:s, s:s, s:s}",
 	    "message_id", msgid, "to", r.to, "clock", c->kind, "level",
 	    sla_level_name(level)), e) == -1)
@@ -515,11 +406,9 @@ queue_notice(struct sweep *sw, struct ticket *t, const struct store_clock *c,
 	sw->stats->queued++;
 	ret = 1;
 out:
-	free(json);
 	buf_release(&subject);
 	buf_release(&text);
 	buf_release(&html);
-	buf_release(&mail);
 	return ret;
 }
 
@@ -532,9 +421,11 @@ static int
 escalate(struct sweep *sw, struct ticket *t, const struct store_clock *c, struct err *e)
 {
 	const struct conf_tier *next = NULL;
-	char reason[128], prev[320];
+	struct ticket_move mv;
+	char reason[128], prev[320], *detail;
+	json_t *o;
 	size_t i;
-	int from = t->tier;
+	int from = t->tier, r;
 
 	for (i = 0; i < sw->conf->tiers_count; i++)
 		if (sw->conf->tiers[i].number > t->tier &&
@@ -551,11 +442,28 @@ escalate(struct sweep *sw, struct ticket *t, const struct store_clock *c, struct
 	free(t->owner);
 	t->owner = NULL;
 	t->tier = next->number;
-	if (store_ticket_update(sw->st, t, e) == -1 ||
-	    event_json(sw, t->id, "escalated", json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}",
-	    "type", "hierarchical", "from", from, "to", next->number, "reason", reason,
-	    "rule", "default: a resolution breach escalates one tier",
-	    "previous_owner", prev), e) == -1)
+	o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "type", "hierarchical", "from", from,
+	    "to", next->number, "reason", reason,
+	    "rule", "default: a resolution breach escalates one tier", "previous_owner", prev);
+	if (o == NULL || (detail = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(o);
+		return err_set(e, ERR_NOMEM, "out of memory recording an event");
+	}
+	json_decref(o);
+	/* The hand-off summary and its notice (cli/ticket.c), as for any
+	 * escalation: late by definition, so the department head hears. */
+	memset(&mv, 0, sizeof(mv));
+	mv.by = HANDOFF_BREACH;
+	mv.actor = "escalator";
+	mv.reason = reason;
+	mv.from_tier = from;
+	mv.from_department = t->department;
+	mv.escalated = detail;
+	r = store_ticket_update(sw->st, t, e) == -1 ||
+	    store_event_add(sw->st, t->id, sw->now, "escalated", "escalator", detail, e) == -1 ||
+	    ticket_handoff(sw->st, sw->conf, t, &mv, sw->now, NULL, e) == -1 ? -1 : 0;
+	free(detail);
+	if (r == -1)
 		return -1;
 	log_info("ticket=%" PRId64 " event=escalated tier=%d->%d reason=\"%s\"", t->id,
 	    from, next->number, reason);
@@ -680,23 +588,6 @@ fail:
 	return -1;
 }
 
-static void
-host_of(const char *from, char *out, size_t len)
-{
-	const char *at = from != NULL ? strrchr(from, '@') : NULL;
-	size_t n;
-
-	if (at == NULL) {
-		(void)esc_strlcpy(out, "localhost", len);
-		return;
-	}
-	n = strcspn(at + 1, ">");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, at + 1, n);
-	out[n] = '\0';
-}
-
 int
 sweep_run(struct cli *cli, struct sweep_stats *stats, struct err *e)
 {
@@ -709,7 +600,7 @@ sweep_run(struct cli *cli, struct sweep_stats *stats, struct err *e)
 	sw.cli = cli;
 	sw.now = cli->now;
 	sw.stats = stats;
-	arena_init(&sw.arena, NOTICE_ARENA);
+	notice_data_init(&sw.nd);
 	if ((sw.conf = cli_conf(cli, &code)) == NULL)
 		return err_set(e, ERR_CONFIG, code != 0 ? "invalid configuration" :
 		    "sweep needs a configuration with tiers (-c FILE)");
@@ -721,7 +612,7 @@ sweep_run(struct cli *cli, struct sweep_stats *stats, struct err *e)
 		free(sw.cals);
 		return err_set(e, ERR_NOMEM, "out of memory sweeping");
 	}
-	host_of(sw.conf->smtp != NULL ? sw.conf->smtp->from : NULL, sw.host, sizeof(sw.host));
+	notice_host(sw.conf->smtp != NULL ? sw.conf->smtp->from : NULL, sw.host, sizeof(sw.host));
 
 	for (round = 0; round < SWEEP_ROUNDS; round++) {
 		sw.moved = 0;
@@ -747,9 +638,7 @@ out:
 	free(sw.cals);
 	free(sw.due);
 	free(sw.facts);
-	free(sw.msgs);
-	free(sw.events);
-	arena_release(&sw.arena);
+	notice_data_release(&sw.nd);
 	return ret;
 }
 

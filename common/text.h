@@ -26,4 +26,8 @@ int	text_oneline(struct buf *, const char *s, size_t max, struct err *);
 int	text_lines(struct buf *, const char *s, size_t max, size_t max_lines,
 	    struct err *);
 
+/* Appends s as text_oneline does, then escaped for HTML and XML text and
+ * attribute values (< > & " ').  NULL appends nothing. */
+int	text_html(struct buf *, const char *s, size_t max, struct err *);
+
 #endif

@@ -213,6 +213,22 @@ emit(struct reader *r, struct mailfile_sink *sink, size_t from_at, size_t start,
 	return sink->mail(sink->arg, raw, len, received, origin, e) == -1 ? -1 : 0;
 }
 
+/* memmem(buf + scan, len - scan, "\nFrom ", 6), by memchr for the 'F':
+ * capitals are rarer than newlines, and glibc's memmem costs some
+ * instructions per byte where memchr costs a fraction of one. */
+static char *
+find_from(char *buf, size_t scan, size_t len)
+{
+	char *p = buf + scan + 1, *end = buf + len;
+
+	while (end - p >= 5 && (p = memchr(p, 'F', (size_t)(end - p) - 4)) != NULL) {
+		if (p[-1] == '\n' && memcmp(p + 1, "rom ", 4) == 0)
+			return p - 1;
+		p++;
+	}
+	return NULL;
+}
+
 /* Reads an mbox whose first bytes, already in r, start with "From ". */
 static int
 mbox_read(struct reader *r, struct mailfile_sink *sink, struct err *e)
@@ -240,7 +256,7 @@ mbox_read(struct reader *r, struct mailfile_sink *sink, struct err *e)
 		}
 		start = scan = (size_t)(eol - r->buf) + 1;
 		for (;;) {
-			char *c = memmem(r->buf + scan, r->len - scan, "\nFrom ", 6);
+			char *c = find_from(r->buf, scan, r->len);
 
 			if (c != NULL) {
 				size_t at = (size_t)(c - r->buf) + 1;

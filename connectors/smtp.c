@@ -317,7 +317,10 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 
 	if (count == 0 || count > RCPT_MAX)
 		return err_set(e, ERR_SOFTWARE, "cannot send to %zu recipients", count);
-	if (compose_addr_spec(from, from_spec, sizeof(from_spec)) == -1)
+	/* "": the null reverse-path, MAIL FROM:<> (automatic answers). */
+	if (*from == '\0')
+		from_spec[0] = '\0';
+	else if (compose_addr_spec(from, from_spec, sizeof(from_spec)) == -1)
 		return err_set(e, ERR_CONFIG, "invalid sender '%s'", from);
 	for (i = 0; i < count; i++) {
 		res[i].outcome = SMTP_TEMPFAIL;

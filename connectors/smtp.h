@@ -40,7 +40,8 @@ struct smtp_result {
 /* Prepares a session (nothing is connected until the first send); reads
  * the password file now.  Returns 0, or -1 with e set (ERR_CONFIG). */
 int	smtp_open(struct smtp **out /* OUT */, const struct conf_smtp *, struct err *);
-/* Sends one message to rcpts, envelope sender from; fills res[i] for each
+/* Sends one message to rcpts, envelope sender from ("": the null sender,
+ * MAIL FROM:<>, for automatic answers); fills res[i] for each
  * recipient.  Returns 0 when the server answered for the message, or -1
  * with ERR_NET when the session failed (unreachable, TLS, AUTH, timeout):
  * every res is then SMTP_TEMPFAIL, and later messages will fail alike. */

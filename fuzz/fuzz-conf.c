@@ -5,7 +5,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I.. \
  *       fuzz/fuzz-conf.c rules/conf.c rules/parse.c rules/eval.c \
- *       common/arena.c common/buf.c common/err.c common/model.c -o fuzz-conf
+ *       rules/amount.c common/arena.c common/buf.c common/err.c common/model.c -o fuzz-conf
  *   ./fuzz-conf -max_total_time=60 -dict=fuzz/conf.dict tests/data
  *
  * (-I. for config.h from a configured build directory.)  With

@@ -3,10 +3,12 @@
  * the input holds the condition, 'then' and the actions), is compiled by
  * conf_load_mem, and when it compiles it runs over the input itself as the
  * message's text, subject and sender, and every match is explained.
+ * An authority (`route-by-authority refund`) is defined, so the input's
+ * money amounts (rules/amount.c) are read when a rule asks for them.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I.. \
  *       fuzz/fuzz-rules.c rules/conf.c rules/parse.c rules/eval.c \
- *       common/arena.c common/buf.c common/err.c common/model.c -o fuzz-rules
+ *       rules/amount.c common/arena.c common/buf.c common/err.c common/model.c -o fuzz-rules
  *   ./fuzz-rules -max_total_time=60 -dict=fuzz/rules.dict
  *
  * (-I. for config.h from a configured build directory.)  With
@@ -45,6 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 64 * 1024)
 		return 0;
 	if (buf_addstr(&text, "department billing { head \"f@example.com\" }\n"
+	    "tier 1 { owner \"t1@example.com\" first-response 1h }\n"
+	    "tier 2 { owner \"t2@example.com\" first-response 1h }\n"
+	    "authority refund { tier 1 up-to 50 EUR  tier 2 any }\n"
 	    "rule \"f\" { when ", NULL) == -1 || buf_add(&text, data, size, NULL) == -1 ||
 	    buf_addstr(&text, "\n}\n", NULL) == -1)
 		goto out;

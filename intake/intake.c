@@ -195,6 +195,22 @@ adopt_root(struct ticket *t, const struct message *m, const char *customer,
 	return 0;
 }
 
+/* Each escalation the decisions on m recorded hands t on (the escalated
+ * hook): one call per "escalated" event. */
+static int
+hand_offs(struct intake *in, struct ticket *t, const struct message *m,
+    const struct decide *d, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < d->events_count; i++)
+		if (strcmp(d->events[i].kind, "escalated") == 0 &&
+		    in->escalated(in->escalated_arg, in->store, t, d->events[i].detail, m->date,
+		    e) == -1)
+			return -1;
+	return 0;
+}
+
 /* Threads m into a ticket (new or existing) and stores it, inside the open
  * transaction. */
 static int
@@ -269,6 +285,12 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 			goto fail;
 	}
 	if (intake_record(in, &t, mrow, m, &dec, e) == -1)
+		goto fail;
+	/* Escalations of a ticket someone held: hand-offs (cli/ticket.c). */
+	if (how != THREAD_NEW && in->escalated != NULL && hand_offs(in, &t, m, &dec, e) == -1)
+		goto fail;
+	/* Tier 0: a new ticket's acknowledgement (intake/autoreply.c). */
+	if (how == THREAD_NEW && in->autoreply != NULL && intake_autoreply(in, &t, m, e) == -1)
 		goto fail;
 	decide_release(&dec);
 	ticket_release(&t);

@@ -11,11 +11,13 @@
 #include <stdint.h>
 #include <time.h>
 
+struct conf_autoreply;
 struct err;
 struct message;
 struct rules;
 struct sentiment;
 struct store;
+struct ticket;
 
 #define INTAKE_BATCH	2000	/* messages per transaction */
 
@@ -55,6 +57,17 @@ struct intake {
 	const struct sentiment	*lexicon;
 	const struct rules	*rules;
 	const char		*notify_from;	/* From of notifications; NULL default */
+	/* The channel's tier 0 acknowledgement (rules/conf.h), borrowed;
+	 * NULL: off, and intake_autoreply is never called. */
+	const struct conf_autoreply *autoreply;
+	/* Hand-offs (issue 9): called in the open transaction for each
+	 * "escalated" event the decisions on a message recorded, unless the
+	 * message opened the ticket (that is where the ticket starts, not a
+	 * hand-off), with the ticket as stored and the event's detail; it
+	 * may store the ticket again.  NULL: none (cli/ticket.c sets it). */
+	int			(*escalated)(void *arg, struct store *, struct ticket *,
+				    const char *detail, time_t at, struct err *);
+	void			*escalated_arg;
 };
 
 /* Ensures the channel exists in the store; cannot partially fail. */
@@ -110,6 +123,18 @@ enum intake_signal {
  * (the open batch is rolled back). */
 int	intake_signal(struct intake *, const char *message_id, int signal,
 	    const char *via, struct err *);
+
+/* intake/autoreply.c: a customer message m has just opened ticket t on a
+ * channel with an autoreply block.  Inside the open transaction: either
+ * queues the acknowledgement in the outbox (Message-ID
+ * <escalator.ack.N@host>, N the ticket), records the address for the
+ * hourly guard and adds an "autoreply" event {"to", "message_id",
+ * "links"}, or, when a guard of rules/autoreply.h stops it, only an
+ * "autoreply" event {"skipped", "detail"}, so `show` says why the
+ * customer got nothing.  0, or -1 on a store or memory failure. */
+struct ticket;
+int	intake_autoreply(struct intake *, const struct ticket *t,
+	    const struct message *m, struct err *);
 
 /* Social sources (intake/change.c): a stored post changed at its source.
  * intake_edit replaces the text of the message (this channel, external_id)

@@ -105,15 +105,45 @@
  *        agents are addresses ("a@example.com") or domains ("example.com"
  *        or "@example.com"); public defaults to yes for feeds and to "per
  *        message" for the others.
+ *        imap, mbox: autoreply { ... }   the tier 0 acknowledgement of new
+ *                  tickets (off without it); on mastodon, bluesky and feed
+ *                  channels it is an error: social channels never get
+ *                  automatic public replies.  Keys:
+ *             text STRING | text-file PATH   the body (one is required;
+ *                                  text repeats, a line each; the file is
+ *                                  read at load: UTF-8, at most 64 KiB)
+ *             from STRING          "Name <addr>" or "addr" (the smtp
+ *                                  statement's from; an smtp statement is
+ *                                  required either way)
+ *             subject STRING       after "[#N] " (default: "Re: " and the
+ *                                  customer's subject)
+ *             help LIST STRING     keywords (words or phrases, '*' at
+ *                                  the end for any ending), then an
+ *                                  http[s]:// URL (repeatable)
+ *             help-intro STRING    the line before the links ("These
+ *                                  pages may help:")
+ *             max-age DURATION     older mail is not acknowledged (1d)
+ *   authority NAME { ... }           (any number, names unique): who may
+ *        decide how much, for the rule action route-by-authority NAME
+ *        tier TIER up-to AMOUNT CURRENCY   repeatable: TIER may decide
+ *                                    amounts up to AMOUNT, inclusive
+ *        tier TIER any               required, last: any amount above
+ *        Tiers increase and limits increase line by line; every limit
+ *        is in one currency (an ISO code rules/amount.h knows, EUR, USD,
+ *        ...: amounts are never converted); AMOUNT is digits with at most
+ *        two decimals after '.' (50, 49.99), more than 0.  At least one
+ *        up-to line, which says the currency.  Without `any` no tier
+ *        could decide a larger amount: that is an error, not a guess.
  *   rule STRING { when CONDITION then ACTIONS }   (any number, names unique)
  *        The body is kept as text for the rule compiler (rules/parse.c):
  *        here it must have balanced braces and strings, start with 'when'
  *        and hold one 'then', neither part empty.
  *
  * CHECKS AFTER PARSING
- *   Every calendar, department and tier named by a tier, department or
- *   channel must be defined (error at the reference); a calendar no tier
- *   uses and a department no channel or rule names draw a warning.
+ *   Every calendar, department and tier named by a tier, department,
+ *   channel or authority must be defined (error at the reference); a
+ *   calendar no tier uses, a department no channel or rule names and an
+ *   authority no rule routes by draw a warning.
  *
  * ERRORS
  *   `file:line:col: message`, then the source line and a caret; warnings
@@ -137,6 +167,7 @@
 #include "common/arena.h"
 #include "common/err.h"
 #include "common/model.h"
+#include "rules/amount.h"
 #include "rules/conf.h"
 #include "rules/rules.h"
 
@@ -211,10 +242,12 @@ struct parser {
 struct keyword {
 	const char	*name;
 	int		 id;
-	unsigned	 flags;		/* KW_REPEAT */
+	unsigned	 flags;		/* KW_REPEAT, KW_EXPLAIN */
 	unsigned	 kinds;		/* channel keys: kinds allowed; 0: all */
 };
 #define KW_REPEAT	0x1
+#define KW_EXPLAIN	0x2	/* kinds not allowed still reach the key's handler,
+				 * which says why not */
 #define KW_IDS		32
 
 #define K_IMAP		(1u << CONF_IMAP)
@@ -224,8 +257,9 @@ struct keyword {
 #define K_MBOX		(1u << CONF_MBOX)
 
 enum { S_CALENDAR, S_CHANNEL, S_DATABASE, S_DEPARTMENT, S_DIGEST, S_INCLUDE,
-	S_RULE, S_SMTP, S_TIER, S_WARN_AT };
+	S_RULE, S_SMTP, S_TIER, S_WARN_AT, S_AUTHORITY };
 static const struct keyword top_keys[] = {
+	{ "authority", S_AUTHORITY, 0, 0 },
 	{ "calendar", S_CALENDAR, 0, 0 },
 	{ "channel", S_CHANNEL, 0, 0 },
 	{ "database", S_DATABASE, 0, 0 },
@@ -266,6 +300,11 @@ static const struct keyword tier_keys[] = {
 	{ "resolution", TI_RESOLUTION, KW_REPEAT, 0 },
 };
 
+enum { AU_TIER };
+static const struct keyword authority_keys[] = {
+	{ "tier", AU_TIER, KW_REPEAT, 0 },
+};
+
 enum { DE_ENTRY_TIER, DE_HEAD, DE_OWNER };
 static const struct keyword department_keys[] = {
 	{ "entry-tier", DE_ENTRY_TIER, 0, 0 },
@@ -276,10 +315,13 @@ static const struct keyword department_keys[] = {
 enum { CH_AGENTS, CH_APP_PASSWORD_FILE, CH_CA_FILE, CH_DEPARTMENT, CH_DONE,
 	CH_HANDLE, CH_INSTANCE, CH_OAUTH_TOKEN_FILE, CH_PASSWORD_FILE, CH_PATH,
 	CH_POLL, CH_PUBLIC, CH_SENT, CH_SINCE, CH_TIER, CH_TLS, CH_TLS_VERIFY,
-	CH_TOKEN_FILE, CH_URL, CH_USER, CH_HASHTAG, CH_SEARCH, CH_SERVICE };
+	CH_TOKEN_FILE, CH_URL, CH_USER, CH_HASHTAG, CH_SEARCH, CH_SERVICE,
+	CH_AUTOREPLY };
 static const struct keyword channel_keys[] = {
 	{ "agents", CH_AGENTS, KW_REPEAT, K_IMAP | K_MASTODON | K_MBOX },
 	{ "app-password-file", CH_APP_PASSWORD_FILE, 0, K_BLUESKY },
+	/* Social channels hear why not from channel_autoreply. */
+	{ "autoreply", CH_AUTOREPLY, KW_EXPLAIN, K_IMAP | K_MBOX },
 	{ "ca-file", CH_CA_FILE, 0, K_IMAP },
 	{ "department", CH_DEPARTMENT, 0, 0 },
 	{ "done", CH_DONE, 0, K_IMAP },
@@ -303,6 +345,17 @@ static const struct keyword channel_keys[] = {
 	{ "user", CH_USER, 0, K_IMAP },
 };
 
+enum { AR_FROM, AR_HELP, AR_HELP_INTRO, AR_MAX_AGE, AR_SUBJECT, AR_TEXT, AR_TEXT_FILE };
+static const struct keyword autoreply_keys[] = {
+	{ "from", AR_FROM, 0, 0 },
+	{ "help", AR_HELP, KW_REPEAT, 0 },
+	{ "help-intro", AR_HELP_INTRO, 0, 0 },
+	{ "max-age", AR_MAX_AGE, 0, 0 },
+	{ "subject", AR_SUBJECT, 0, 0 },
+	{ "text", AR_TEXT, KW_REPEAT, 0 },
+	{ "text-file", AR_TEXT_FILE, 0, 0 },
+};
+
 /* By enum conf_channel_kind. */
 static const char *kind_names[] = { "imap", "mastodon", "bluesky", "feed", "mbox" };
 static const long kind_poll[] = { 60, 120, 120, 900, 0 };
@@ -311,7 +364,7 @@ static const char *day_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sa
 
 /* Words that start a statement and cannot continue a rule's text: a rule
  * body running into one of them at the start of a line lacks its '}'. */
-static const char *rule_stoppers[] = { "calendar", "database", "digest",
+static const char *rule_stoppers[] = { "authority", "calendar", "database", "digest",
 	"include", "rule", "smtp", "warn-at" };
 
 /* A block's keys and what to do with each. */
@@ -1398,7 +1451,8 @@ parse_block(struct parser *p, struct block *b)
 			    "into '%s' on line %d)", b->what, p->tok.text, p->tok.line);
 			return 0;
 		}
-		if (k == NULL || (b->kinds != 0 && k->kinds != 0 && (k->kinds & b->kinds) == 0)) {
+		if (k == NULL || (b->kinds != 0 && k->kinds != 0 && (k->kinds & b->kinds) == 0 &&
+		    !(k->flags & KW_EXPLAIN))) {
 			if (k == NULL)
 				(void)perr(p, "unknown keyword '%s' in %s (expected one of: %s)",
 				    p->tok.text, b->what,
@@ -1839,6 +1893,168 @@ stmt_department(struct parser *p, const struct conf_pos *kw)
 	return 0;
 }
 
+/* ---- authority ------------------------------------------------------- */
+
+struct authority_ctx {
+	struct conf_authority	 a;
+	struct conf_pos		 open;		/* the block's '{' */
+	struct conf_pos		 currency_pos;	/* where the currency was named first */
+	struct conf_pos		 any_pos;	/* of 'tier K any'; line 0: none yet */
+	int			 limits;	/* up-to lines kept */
+};
+
+/* tier TIER up-to AMOUNT CURRENCY | tier TIER any */
+static int
+authority_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw, void *ctx)
+{
+	struct authority_ctx *c = ctx;
+	struct conf_authority_tier t, *prev, *slot;
+	struct conf_pos at = tokpos(p), limit_at;
+	char d[64], where[300], f1[64], f2[64];
+	size_t i;
+	int cur;
+
+	(void)k;
+	(void)kw;
+	memset(&t, 0, sizeof(t));
+	t.pos = at;
+	if (expect_tier(p, "tier", &t.tier) == -1)
+		return -1;
+	if (p->tok.type == TOK_LBRACE)
+		return perr_at(p, &c->open, "missing '}' for this '{' (the authority "
+		    "block runs into 'tier %d {' on line %d)", t.tier, at.line);
+	prev = c->a.tiers_count > 0 ? &c->a.tiers[c->a.tiers_count - 1] : NULL;
+	for (i = 0; i < c->a.tiers_count; i++)
+		if (c->a.tiers[i].tier == t.tier)
+			return perr_at(p, &at, "duplicate tier %d in authority '%s' (first at %s)",
+			    t.tier, c->a.name ? c->a.name : "?",
+			    pos_where(&c->a.tiers[i].pos, &at, where, sizeof(where)));
+	if (c->any_pos.line != 0)
+		return perr_at(p, &at, "tier %d after 'tier %d any' (any covers every "
+		    "amount above the limits, so it comes last)", t.tier, prev->tier);
+	if (prev != NULL && t.tier < prev->tier)
+		return perr_at(p, &at, "tier %d after tier %d (the tiers of an authority "
+		    "increase: each may decide more than the one before)", t.tier, prev->tier);
+	if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "any") == 0) {
+		t.limit = -1;
+		c->any_pos = at;
+		lex(p);
+	} else if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "up-to") == 0) {
+		lex(p);
+		limit_at = tokpos(p);
+		if (p->tok.type != TOK_WORD || amount_parse(p->tok.text, &t.limit) == -1)
+			return perr(p, "expected an amount after 'up-to' (digits with at most "
+			    "two decimals after '.', e.g. 50 or 49.99), got %s",
+			    tok_desc(&p->tok, d, sizeof(d)));
+		if (t.limit == 0)
+			return perr(p, "a limit of 0 lets tier %d decide nothing (expected "
+			    "an amount above 0)", t.tier);
+		(void)snprintf(f1, sizeof(f1), "%.20s", p->tok.text);	/* parsed: short */
+		lex(p);
+		if (p->tok.type == TOK_COMMA)
+			return perr(p, "no grouping in the amounts of the configuration "
+			    "(write 1200, or 1200.50: decimals after '.')");
+		if (p->tok.type == TOK_WORD && p->tok.len == 3 && valid_name(p->tok.text) &&
+		    strcmp(p->tok.text, "any") != 0 &&
+		    (cur = amount_currency_find(p->tok.text)) < 0)
+			return perr(p, "unknown currency %s after 'up-to %s' (expected an "
+			    "ISO code: %s)", tok_desc(&p->tok, d, sizeof(d)), f1,
+			    amount_currency_list());
+		if (p->tok.type != TOK_WORD || (cur = amount_currency_find(p->tok.text)) < 0)
+			return perr(p, "expected a currency after 'up-to %s', got %s (an "
+			    "ISO code: %s)", f1, tok_desc(&p->tok, d, sizeof(d)),
+			    amount_currency_list());
+		if (c->limits > 0 && cur != c->a.currency)
+			return perr(p, "currency %s differs from the %s at %s (an authority "
+			    "has one currency: amounts are never converted)",
+			    amount_currency_code(cur), amount_currency_code(c->a.currency),
+			    pos_where(&c->currency_pos, &at, where, sizeof(where)));
+		if (prev != NULL && t.limit <= prev->limit)
+			return perr_at(p, &limit_at, "limit %s of tier %d is not above the %s "
+			    "of tier %d (limits increase with the tiers)",
+			    amount_format(t.limit, cur, f1, sizeof(f1)), t.tier,
+			    amount_format(prev->limit, cur, f2, sizeof(f2)), prev->tier);
+		if (c->limits == 0) {
+			c->a.currency = cur;
+			c->currency_pos = tokpos(p);
+		}
+		c->limits++;
+		lex(p);
+	} else
+		return perr(p, "expected 'up-to AMOUNT CURRENCY' or 'any' after 'tier %d', "
+		    "got %s%s", t.tier, tok_desc(&p->tok, d, sizeof(d)),
+		    p->tok.type == TOK_LBRACE ? " (is the authority block missing its '}'?)" : "");
+	if ((slot = VEC_ADD(p, c->a.tiers, c->a.tiers_count)) == NULL)
+		return -1;
+	*slot = t;
+	return 0;
+}
+
+static struct conf_authority *
+authority_find(struct conf *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf->authorities_count; i++)
+		if (strcmp(conf->authorities[i].name, name) == 0)
+			return &conf->authorities[i];
+	return NULL;
+}
+
+static int
+stmt_authority(struct parser *p, const struct conf_pos *kw)
+{
+	struct authority_ctx c;
+	struct conf_authority *prev, *slot;
+	struct block b = { .what = "authority block", .keys = authority_keys,
+		.nkeys = NELEM(authority_keys), .key = authority_key };
+	struct conf_pos at = tokpos(p);
+	char where[300], f[64];
+	int keep = 1, errors = p->errors;
+	const struct conf_authority_tier *last;
+
+	memset(&c, 0, sizeof(c));
+	b.ctx = &c;
+	c.a.pos = *kw;
+	c.a.currency = -1;
+	if (expect_name(p, "authority", &c.a.name) == -1) {
+		if (!header_recover(p))
+			return -1;
+		keep = 0;
+	} else if ((prev = authority_find(p->conf, c.a.name)) != NULL) {
+		(void)perr_at(p, &at, "duplicate authority '%s' (first defined at %s)",
+		    c.a.name, pos_where(&prev->pos, &at, where, sizeof(where)));
+		keep = 0;
+	}
+	c.open = tokpos(p);
+	if (parse_block(p, &b) == -1)
+		return p->tok.type == TOK_EOF ? 0 : -1;
+	if (c.a.name == NULL)
+		return 0;
+	/* What is missing, unless a line was refused: fixing it may fill it. */
+	last = c.a.tiers_count > 0 ? &c.a.tiers[c.a.tiers_count - 1] : NULL;
+	if (p->errors > errors)
+		;
+	else if (last == NULL)
+		(void)perr_at(p, kw, "authority '%s' has no tiers (expected e.g. "
+		    "'tier 1 up-to 50 EUR  tier 2 any')", c.a.name);
+	else if (c.limits == 0)
+		(void)perr_at(p, kw, "authority '%s' has no 'up-to' limit, so no "
+		    "currency (expected e.g. 'tier 1 up-to 50 EUR' before 'tier %d any')",
+		    c.a.name, last->tier);
+	else if (c.any_pos.line == 0)
+		(void)perr_at(p, kw, "authority '%s' has no 'tier N any': no tier may "
+		    "decide more than %s (add e.g. 'tier %d any' as its last line)",
+		    c.a.name, amount_format(last->limit, c.a.currency, f, sizeof(f)),
+		    last->tier < TIER_MAX ? last->tier + 1 : TIER_MAX);
+	if (keep) {
+		if ((slot = VEC_ADD(p, p->conf->authorities, p->conf->authorities_count)) == NULL)
+			return -1;
+		*slot = c.a;
+	}
+	return 0;
+}
+
 /* ---- channel --------------------------------------------------------- */
 
 static int
@@ -1861,6 +2077,249 @@ channel_url(struct parser *p, struct conf_channel *ch, const char *after, char *
 	return expect_string(p, after, out);
 }
 
+/* ---- autoreply (in a channel) ---------------------------------------- */
+
+#define AUTOREPLY_TEXT_MAX	(64 * 1024)	/* an acknowledgement, not a manual */
+#define AUTOREPLY_MAX_AGE	86400L
+
+static int	read_file(const char *, char **, size_t *, struct stat *, char *, size_t);
+
+struct autoreply_ctx {
+	struct conf_autoreply	*ar;
+	char			*lines;		/* the `text` lines so far, joined */
+	size_t			 lines_len;
+};
+
+/* "Name <user@domain>" or "user@domain". */
+static int
+valid_sender(const char *s)
+{
+	const char *lt = strchr(s, '<');
+	char addr[CONF_TOKEN_MAX];
+	size_t n, len = strlen(s);
+
+	if (lt == NULL)
+		return valid_addr(s);
+	if (len == 0 || s[len - 1] != '>')
+		return 0;
+	n = len - (size_t)(lt - s) - 2;
+	memcpy(addr, lt + 1, n);
+	addr[n] = '\0';
+	return valid_addr(addr);
+}
+
+/* A help keyword: a word or phrase of letters and digits (any script),
+ * with single blanks, '-', '\'' or '.' inside, and a '*' at the end for
+ * "any word starting so"; at most 100 bytes. */
+static int
+check_help_keyword(struct parser *p, char *s)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	int ok = strlen(s) <= 100;
+
+#define WORD_BYTE(b)	((b) >= 0x80 || ((b) >= '0' && (b) <= '9') || \
+			    (((b) | 0x20) >= 'a' && ((b) | 0x20) <= 'z'))
+	ok = ok && WORD_BYTE(*c);
+	for (; ok && *c != '\0'; c++)
+		if (!WORD_BYTE(*c) && !(*c == '*' && c[1] == '\0') &&
+		    !((*c == ' ' || *c == '-' || *c == '\'' || *c == '.') && WORD_BYTE(c[1])))
+			ok = 0;
+#undef WORD_BYTE
+	if (ok)
+		return 1;
+	(void)perr(p, "invalid help keyword \"%s\" (a word or phrase: letters and "
+	    "digits, single spaces, '-', '.' or an apostrophe; '*' at the end "
+	    "for any ending)", p->tok.text);
+	return 0;
+}
+
+/* help KEYWORDS URL */
+static int
+autoreply_help(struct parser *p, struct conf_autoreply *ar, const struct conf_pos *kw)
+{
+	struct conf_help h, *slot;
+	const char *s;
+	char d[64];
+
+	memset(&h, 0, sizeof(h));
+	h.pos = *kw;
+	if (p->tok.type == TOK_STRING && p->tok.len == 0)
+		return perr(p, "empty help keyword (expected a word or phrase)");
+	if (expect_list(p, "help", &h.keywords, &h.keywords_count, check_help_keyword) == -1)
+		return -1;
+	if (p->tok.type == TOK_STRING && p->tok.len > 0) {
+		if (!url_has_scheme(p->tok.text, "https", "http"))
+			return perr(p, "invalid help link '%s' (expected an http:// or "
+			    "https:// URL)", p->tok.text);
+		for (s = p->tok.text; *s != '\0'; s++)
+			if ((unsigned char)*s <= ' ' || *s == 0x7f)
+				return perr(p, "help link '%s' has a blank in it (write "
+				    "spaces as %%20)", p->tok.text);
+	} else if (p->tok.type != TOK_STRING)
+		return perr(p, "expected the link (a quoted http:// or https:// URL) "
+		    "after the keywords of 'help', got %s", tok_desc(&p->tok, d, sizeof(d)));
+	if (expect_string(p, "help", &h.url) == -1)
+		return -1;
+	if ((slot = VEC_ADD(p, ar->help, ar->help_count)) == NULL)
+		return -1;
+	*slot = h;
+	return 0;
+}
+
+/* The body from a file: UTF-8 text, no NUL, at most AUTOREPLY_TEXT_MAX. */
+static int
+autoreply_text_file(struct parser *p, struct conf_autoreply *ar)
+{
+	struct conf_pos at = tokpos(p);
+	struct stat st;
+	char *buf, why[1400];
+	size_t len, i, l;
+
+	if (expect_path(p, "text-file", 0, &ar->text_file) == -1)
+		return -1;
+	if (p->flags & CONF_NO_FILES) {
+		ar->text = pstrdup(p, "");
+		return 0;
+	}
+	if (read_file(ar->text_file, &buf, &len, &st, why, sizeof(why)) == -1)
+		return perr_at(p, &at, "%s", why);
+	if (len > AUTOREPLY_TEXT_MAX) {
+		free(buf);
+		return perr_at(p, &at, "'%s' is too long for an acknowledgement (more "
+		    "than %d bytes)", ar->text_file, AUTOREPLY_TEXT_MAX);
+	}
+	for (i = 0; i < len; i += l)
+		if (buf[i] == '\0' ||
+		    (l = (unsigned char)buf[i] < 0x80 ? 1 :
+		    utf8_len((const unsigned char *)buf + i, len - i)) == 0) {
+			free(buf);
+			return perr_at(p, &at, "'%s' is not UTF-8 text (byte %zu)",
+			    ar->text_file, i + 1);
+		}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
+	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		len--;
+	if (len == 0) {
+		free(buf);
+		return perr_at(p, &at, "'%s' is empty", ar->text_file);
+	}
+	ar->text = pstrndup(p, buf, len);
+	free(buf);
+	return 0;
+}
+
+static int
+autoreply_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw, void *ctx)
+{
+	struct autoreply_ctx *c = ctx;
+	struct conf_autoreply *ar = c->ar;
+	char *line, *joined;
+	size_t n;
+
+	switch (k->id) {
+	case AR_FROM:
+		if (p->tok.type == TOK_STRING && p->tok.len > 0 && !valid_sender(p->tok.text))
+			return perr(p, "invalid sender '%s' (expected \"Name "
+			    "<user@domain>\" or \"user@domain\")", p->tok.text);
+		return expect_string(p, k->name, &ar->from);
+	case AR_HELP:
+		return autoreply_help(p, ar, kw);
+	case AR_HELP_INTRO:
+		return expect_string(p, k->name, &ar->help_intro);
+	case AR_MAX_AGE:
+		return expect_duration(p, k->name, &ar->max_age);
+	case AR_SUBJECT:
+		return expect_string(p, k->name, &ar->subject);
+	case AR_TEXT:
+		/* Repeatable: one line each, joined by newlines. */
+		if (expect_string(p, k->name, &line) == -1)
+			return -1;
+		n = strlen(line);
+		if (c->lines_len + n + 1 > AUTOREPLY_TEXT_MAX)
+			return perr_at(p, kw, "the acknowledgement's text is too long "
+			    "(more than %d bytes)", AUTOREPLY_TEXT_MAX);
+		if ((joined = arena_alloc(p->arena, c->lines_len + n + 2)) == NULL) {
+			nomem(p);
+			return -1;
+		}
+		if (c->lines_len > 0) {
+			memcpy(joined, c->lines, c->lines_len);
+			joined[c->lines_len++] = '\n';
+		}
+		memcpy(joined + c->lines_len, line, n + 1);
+		c->lines = joined;
+		c->lines_len += n;
+		return 0;
+	default:
+		return autoreply_text_file(p, ar);
+	}
+}
+
+/* After parsing: an acknowledgement goes out through the smtp statement,
+ * from its sender unless the block names one. */
+static void
+autoreply_resolve(struct parser *p, struct conf_channel *ch)
+{
+	struct conf_autoreply *ar = ch->autoreply;
+
+	if (p->conf->smtp == NULL) {
+		(void)perr_at(p, &ar->pos, "autoreply of channel '%s' needs an 'smtp' "
+		    "statement to send through", ch->name);
+		return;
+	}
+	if (ar->from == NULL)
+		ar->from = p->conf->smtp->from != NULL ? p->conf->smtp->from :
+		    pstrdup(p, "escalator@localhost");
+	if (ch->user != NULL && valid_addr(ch->user))
+		ar->account = ch->user;
+}
+
+/* autoreply { ... } in a channel block; kw is the keyword's place. */
+static int
+channel_autoreply(struct parser *p, struct conf_channel *ch, const struct conf_pos *kw)
+{
+	struct autoreply_ctx c;
+	struct block b = { .what = "autoreply block", .keys = autoreply_keys,
+		.nkeys = NELEM(autoreply_keys), .key = autoreply_key };
+	struct conf_autoreply *ar;
+	const char *name = ch->name ? ch->name : "?";
+	int social = ch->kind != CONF_IMAP && ch->kind != CONF_MBOX;
+
+	if ((ar = arena_alloc(p->arena, sizeof(*ar))) == NULL) {
+		nomem(p);
+		return -1;
+	}
+	memset(ar, 0, sizeof(*ar));
+	memset(&c, 0, sizeof(c));
+	ar->pos = *kw;
+	ar->max_age = AUTOREPLY_MAX_AGE;
+	c.ar = ar;
+	b.ctx = &c;
+	if (social)
+		/* Reported first, then the block is still read for its own
+		 * mistakes and thrown away. */
+		(void)perr_at(p, kw, "'autoreply' on %s channel '%s': social channels "
+		    "never get automatic public replies (autoreply is for imap and "
+		    "mbox channels)", kind_names[ch->kind], name);
+	if (parse_block(p, &b) == -1)
+		return -1;
+	if (SEEN(b, AR_TEXT) && SEEN(b, AR_TEXT_FILE))
+		(void)perr_at(p, &b.seen[AR_TEXT_FILE], "autoreply of channel '%s' has "
+		    "both 'text' and 'text-file' (keep one)", name);
+	else if (!SEEN(b, AR_TEXT) && !SEEN(b, AR_TEXT_FILE))
+		(void)perr_at(p, kw, "autoreply of channel '%s' has no 'text' or "
+		    "'text-file' (one is required: what the customer reads)", name);
+	if (c.lines != NULL)
+		ar->text = c.lines;
+	if (ar->help_intro == NULL)
+		ar->help_intro = pstrdup(p, "These pages may help:");
+	if (ch->autoreply != NULL)
+		return 0;	/* the duplicate was reported by parse_block */
+	if (!social)
+		ch->autoreply = ar;
+	return 0;
+}
+
 static int
 channel_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw, void *ctx)
 {
@@ -1873,6 +2332,8 @@ channel_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw
 		return expect_list(p, k->name, &ch->agents, &ch->agents_count, check_agent);
 	case CH_APP_PASSWORD_FILE:
 		return expect_path(p, k->name, 2, &ch->app_password_file);
+	case CH_AUTOREPLY:
+		return channel_autoreply(p, ch, kw);
 	case CH_CA_FILE:
 		return expect_path(p, k->name, 1, &ch->ca_file);
 	case CH_DEPARTMENT:
@@ -2678,6 +3139,7 @@ parse_statements(struct parser *p)
 		case S_RULE:		rc = stmt_rule(p, &kw); break;
 		case S_SMTP:		rc = stmt_smtp(p, &kw); break;
 		case S_TIER:		rc = stmt_tier(p, &kw); break;
+		case S_AUTHORITY:	rc = stmt_authority(p, &kw); break;
 		default:		rc = stmt_warn_at(p, &kw); break;
 		}
 		if (rc == -1)
@@ -2752,6 +3214,46 @@ rule_departments(const struct conf *c, const char *text, unsigned char *used)
 	}
 }
 
+/* 1 when the actions of some rule say `keyword name`, the name a word or
+ * a string ("route-by-authority refund"). */
+static int
+rules_say(const struct conf *c, const char *keyword, const char *name)
+{
+	size_t i, kl = strlen(keyword), nl = strlen(name), wl;
+	const char *s, *w;
+	int quoted;
+
+	for (i = 0; i < c->rules_count; i++)
+		for (s = c->rules[i].then; *s != '\0';) {
+			if ((quoted = *s == '"') || !is_word_char((unsigned char)*s)) {
+				s++;
+				for (; quoted && *s != '\0' && *s != '"'; s++)
+					if (*s == '\\' && s[1] != '\0')
+						s++;
+				if (quoted && *s == '"')
+					s++;
+				continue;
+			}
+			for (w = s; is_word_char((unsigned char)*s); s++)
+				continue;
+			if ((size_t)(s - w) != kl || strncmp(w, keyword, kl) != 0)
+				continue;
+			while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+				s++;
+			if ((quoted = *s == '"'))
+				s++;
+			for (w = s; quoted ? *s != '\0' && *s != '"' :
+			    is_word_char((unsigned char)*s); s++)
+				continue;
+			wl = (size_t)(s - w);
+			if (wl == nl && strncmp(w, name, nl) == 0)
+				return 1;
+			if (quoted && *s == '"')
+				s++;
+		}
+	return 0;
+}
+
 static void
 resolve(struct parser *p)
 {
@@ -2803,10 +3305,23 @@ resolve(struct parser *p)
 		if (c->channels[i].tier >= 0 && tier_find(c, c->channels[i].tier) == NULL)
 			(void)perr_at(p, &c->channels[i].tier_pos, "unknown tier %d (%s)",
 			    c->channels[i].tier, defined_names(c, 2, names, sizeof(names)));
+		if (c->channels[i].autoreply != NULL)
+			autoreply_resolve(p, &c->channels[i]);
 	}
 	for (i = 0; i < c->rules_count; i++) {
 		rule_departments(c, c->rules[i].when, dep_used);
 		rule_departments(c, c->rules[i].then, dep_used);
+	}
+	for (i = 0; i < c->authorities_count; i++) {
+		for (j = 0; j < c->authorities[i].tiers_count; j++)
+			if (tier_find(c, c->authorities[i].tiers[j].tier) == NULL)
+				(void)perr_at(p, &c->authorities[i].tiers[j].pos,
+				    "unknown tier %d (%s)", c->authorities[i].tiers[j].tier,
+				    defined_names(c, 2, names, sizeof(names)));
+		if (!rules_say(c, "route-by-authority", c->authorities[i].name))
+			pwarn_at(p, &c->authorities[i].pos, "authority '%s' is defined but "
+			    "never used (no rule says 'route-by-authority %s')",
+			    c->authorities[i].name, c->authorities[i].name);
 	}
 	for (i = 0; i < c->calendars_count; i++)
 		if (!cal_used[i])
@@ -2865,6 +3380,8 @@ conf_parse(const char *name, char *buf, size_t len, const struct stat *st,
 	kw_check(tier_keys, NELEM(tier_keys), "tier");
 	kw_check(department_keys, NELEM(department_keys), "department");
 	kw_check(channel_keys, NELEM(channel_keys), "channel");
+	kw_check(authority_keys, NELEM(authority_keys), "authority");
+	kw_check(autoreply_keys, NELEM(autoreply_keys), "autoreply");
 
 	if ((ci = calloc(1, sizeof(*ci))) == NULL) {
 		free(buf);
@@ -2978,6 +3495,12 @@ const struct conf_calendar *
 conf_calendar_find(const struct conf *c, const char *name)
 {
 	return calendar_find((struct conf *)c, name);
+}
+
+const struct conf_authority *
+conf_authority_find(const struct conf *c, const char *name)
+{
+	return authority_find((struct conf *)c, name);
 }
 
 const char *

@@ -19,6 +19,7 @@
 #define ESC_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct err;
@@ -96,6 +97,36 @@ enum conf_channel_kind {
 	CONF_MBOX
 };
 
+/* One `help` line of an autoreply block: the link goes into the
+ * acknowledgement when one of the keywords is a word or phrase of the
+ * customer's subject or text (rules/autoreply.c). */
+struct conf_help {
+	struct conf_pos		 pos;
+	char			**keywords;	/* as written, at least one */
+	size_t			 keywords_count;
+	char			*url;		/* http:// or https://, no blanks */
+};
+
+/* A channel's tier 0 acknowledgement (`autoreply { ... }`); imap and
+ * mbox channels only: social channels never get automatic public replies. */
+struct conf_autoreply {
+	struct conf_pos		 pos;		/* of the keyword 'autoreply' */
+	char			*from;		/* "Name <addr>" or "addr"; NULL in the
+						 * file: the smtp statement's, filled
+						 * at load */
+	char			*subject;	/* NULL: "Re: " and the customer's */
+	char			*text;		/* the body: `text`, or `text-file`'s
+						 * contents read at load */
+	char			*text_file;	/* NULL: the text was inline */
+	char			*help_intro;	/* line before the links */
+	long			 max_age;	/* seconds; older mail gets none */
+	struct conf_help	*help;		/* in file order */
+	size_t			 help_count;
+	const char		*account;	/* the channel's user when it is an
+						 * address (ours: never answered);
+						 * NULL if not */
+};
+
 enum conf_tls {
 	CONF_TLS_NONE = 0,
 	CONF_TLS_STARTTLS,
@@ -142,6 +173,8 @@ struct conf_channel {
 	size_t			 searches_count;
 	/* mbox */
 	char			*path;
+	/* imap, mbox: the acknowledgement of new tickets; NULL: off */
+	struct conf_autoreply	*autoreply;
 };
 
 struct conf_smtp {
@@ -161,6 +194,27 @@ struct conf_digest {
 	int			 minute;	/* minutes after midnight, local time */
 	char			**to;
 	size_t			 to_count;
+};
+
+/* One line of an authority block: `tier K up-to AMOUNT CUR`, or the
+ * last, `tier K any`. */
+struct conf_authority_tier {
+	int			 tier;
+	int64_t			 limit;		/* hundredths of the currency's unit
+						 * (rules/amount.h), inclusive;
+						 * -1: any amount */
+	struct conf_pos		 pos;		/* of the tier number */
+};
+
+/* `authority NAME { ... }`: who may decide how much, for the action
+ * route-by-authority.  Checked at load: tiers and limits increase, one
+ * currency, the last line is `any`, every tier is defined. */
+struct conf_authority {
+	char				*name;
+	struct conf_pos			 pos;		/* of the keyword */
+	int				 currency;	/* rules/amount.h index */
+	struct conf_authority_tier	*tiers;		/* in file order */
+	size_t				 tiers_count;
 };
 
 /* A rule as written.  when and then hold the condition and the actions as
@@ -197,6 +251,8 @@ struct conf {
 	size_t			 channels_count;
 	struct conf_digest	*digests;
 	size_t			 digests_count;
+	struct conf_authority	*authorities;	/* names unique */
+	size_t			 authorities_count;
 	struct conf_rule	*rules;		/* in file order: they run in it */
 	size_t			 rules_count;
 	/* The rules compiled (rules/rules.h) at load; owned, freed by
@@ -225,6 +281,7 @@ const struct conf_channel	*conf_channel_find(const struct conf *, const char *na
 const struct conf_tier		*conf_tier_find(const struct conf *, int number);
 const struct conf_department	*conf_department_find(const struct conf *, const char *name);
 const struct conf_calendar	*conf_calendar_find(const struct conf *, const char *name);
+const struct conf_authority	*conf_authority_find(const struct conf *, const char *name);
 
 
 const char	*conf_channel_kind_name(int kind);

@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "common/model.h"
 #include "intake/message.h"
+#include "rules/amount.h"
 #include "rules/decide.h"
 #include "rules/policy.h"
 #include "rules/rules.h"
@@ -53,6 +54,26 @@ decide_release(struct decide *d)
 	decide_init(d);
 }
 
+void
+decide_reset(struct decide *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->events_count; i++) {
+		free(d->events[i].detail);
+		free(d->events[i].log);
+	}
+	d->events_count = 0;
+	buf_reset(&d->notify_to);
+	buf_reset(&d->notify_why);
+	free(d->tags);
+	d->tags = NULL;
+	d->customer = d->reopened = d->ignored = d->scored = 0;
+	memset(&d->sentiment, 0, sizeof(d->sentiment));
+	memset(&d->urgency, 0, sizeof(d->urgency));
+	d->asks = NULL;
+}
+
 /* ---- building events ------------------------------------------------ */
 
 static int
@@ -62,34 +83,95 @@ sep(struct buf *b, struct err *e)
 	    buf_addch(b, ',', e) : 0;
 }
 
+/* ,"key": -- keys are ours, never escaped; no printf: an assessed
+ * event writes some forty of them per customer message. */
 static int
-j_str(struct buf *b, const char *key, const char *v, struct err *e)
+j_key(struct buf *b, const char *key, struct err *e)
 {
 	int rc = sep(b, e);
 
-	rc |= buf_printf(b, e, "\"%s\":", key);
+	rc |= buf_addch(b, '"', e);
+	rc |= buf_addstr(b, key, e);
+	return rc | buf_add(b, "\":", 2, e);
+}
+
+/* rules_json_num's text ("%.4f", trailing zeros and "-0" dropped) made
+ * without printf where that is exact: |v| < 1e6, so v * 1e4 is within
+ * 2e-6 of the true product, and not near a tie (a fraction of .5 within
+ * 1e-4), where printf's rounding of the exact value decides. */
+static int
+j_numtext(struct buf *b, double v, struct err *e)
+{
+	char s[32], *p = s + sizeof(s);
+	double a = v < 0 ? -v : v, x, f;
+	unsigned long n, frac;
+	int i, any = 0;
+
+	if (!(a < 1e6))
+		return rules_json_num(b, v, e);
+	x = a * 10000.0;
+	n = (unsigned long)x;
+	f = x - (double)n;
+	if (f > 0.4999 && f < 0.5001)
+		return rules_json_num(b, v, e);
+	n += f > 0.5;
+	if (n == 0)
+		return buf_addch(b, '0', e);
+	frac = n % 10000;
+	for (i = 0; i < 4; i++, frac /= 10) {
+		if (!any && frac % 10 == 0)
+			continue;	/* trailing zero */
+		*--p = (char)('0' + frac % 10);
+		any = 1;
+	}
+	if (any)
+		*--p = '.';
+	n /= 10000;
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(s + sizeof(s) - p), e);
+}
+
+static int
+j_str(struct buf *b, const char *key, const char *v, struct err *e)
+{
+	int rc = j_key(b, key, e);
+
+	size_t n;
+
 	if (v == NULL)
 		return rc | buf_addstr(b, "null", e);
 	rc |= buf_addch(b, '"', e);
-	rc |= rules_json_str(b, v, 4096, e);
+	/* Printable ASCII without '"' and '\\' is its own JSON text: one
+	 * copy instead of rules_json_str's byte at a time (same text). */
+	for (n = 0; n <= 4096 && (unsigned char)v[n] >= 0x20 &&
+	    (unsigned char)v[n] < 0x80 && v[n] != '"' && v[n] != '\\'; n++)
+		;
+	if (v[n] == '\0' && n <= 4096)
+		rc |= buf_add(b, v, n, e);
+	else
+		rc |= rules_json_str(b, v, 4096, e);
 	return rc | buf_addch(b, '"', e);
 }
 
 static int
 j_num(struct buf *b, const char *key, double v, struct err *e)
 {
-	int rc = sep(b, e);
+	int rc = j_key(b, key, e);
 
-	rc |= buf_printf(b, e, "\"%s\":", key);
-	return rc | rules_json_num(b, v, e);
+	return rc | j_numtext(b, v, e);
 }
 
 static int
 j_raw(struct buf *b, const char *key, const char *raw, struct err *e)
 {
-	int rc = sep(b, e);
+	int rc = j_key(b, key, e);
 
-	return rc | buf_printf(b, e, "\"%s\":%s", key, raw);
+	return rc | buf_addstr(b, raw, e);
 }
 
 /* A value for a log line: quotes, backslashes and controls made '?'. */
@@ -108,6 +190,8 @@ static int
 event_add(struct decide *d, const char *kind, struct buf *b, const char *log,
     struct err *e)
 {
+	if (d->decisions_only)
+		return 0;
 	struct decide_event *ev;
 	char *detail, *l = NULL;
 
@@ -178,10 +262,15 @@ assessed(struct decide *d, const struct message *m, int newest, struct err *e)
 	return 0;
 }
 
+/* amount, authority: what route-by-authority saw ("120.00 EUR",
+ * "refund"), or NULL. */
 static int
-escalated_tier(struct decide *d, int from, int to, const char *reason,
-    const char *rule, const char *asks, struct err *e)
+escalated_tier_by(struct decide *d, int from, int to, const char *reason,
+    const char *rule, const char *asks, const char *amount, const char *authority,
+    struct err *e)
 {
+	if (d->decisions_only)
+		return 0;
 	struct buf b = BUF_INIT(DETAIL_MAX);
 	char log[1024], r[256];
 	int rc = 0;
@@ -195,6 +284,10 @@ escalated_tier(struct decide *d, int from, int to, const char *reason,
 		rc |= j_str(&b, "rule", rule, e);
 	if (asks != NULL)
 		rc |= j_str(&b, "asks_escalation", asks, e);
+	if (amount != NULL)
+		rc |= j_str(&b, "amount", amount, e);
+	if (authority != NULL)
+		rc |= j_str(&b, "authority", authority, e);
 	log_value(reason, r, sizeof(r));
 	(void)snprintf(log, sizeof(log), "event=escalated tier=%d->%d %s=\"%s\"", from, to,
 	    rule != NULL ? "rule" : "reason", r);
@@ -204,6 +297,54 @@ escalated_tier(struct decide *d, int from, int to, const char *reason,
 	}
 	buf_release(&b);
 	return 0;
+}
+
+static int
+escalated_tier(struct decide *d, int from, int to, const char *reason,
+    const char *rule, const char *asks, struct err *e)
+{
+	return escalated_tier_by(d, from, to, reason, rule, asks, NULL, NULL, e);
+}
+
+/* What each route-by-authority of hit h found, for its rule-matched
+ * event -- most of all why nothing changed, when nothing did:
+ * "route_by_authority":[{"authority":"refund","amount":"120.00 EUR",
+ * "tier":2,"changed":true}] */
+static int
+authority_notes(struct buf *b, const struct rules_run *run,
+    const struct rules_hit *h, struct err *e)
+{
+	const struct rules_effect *ef;
+	char amt[64], why[200];
+	size_t k;
+	int rc = 0, n = 0;
+
+	for (k = 0; k < run->effects_count; k++) {
+		ef = &run->effects[k];
+		if (ef->rule != h->rule || ef->act != RULES_AUTHORITY)
+			continue;
+		rc |= n++ ? buf_addch(b, ',', e) : j_raw(b, "route_by_authority", "[", e);
+		rc |= buf_addch(b, '{', e);
+		rc |= j_str(b, "authority", ef->str, e);
+		if (ef->amount < 0) {
+			rc |= j_raw(b, "amount", "null", e);
+			(void)snprintf(why, sizeof(why), "no amount in %s in the message",
+			    amount_currency_code(ef->currency));
+		} else {
+			rc |= j_str(b, "amount", amount_format(ef->amount, ef->currency, amt,
+			    sizeof(amt)), e);
+			rc |= j_num(b, "tier", ef->tier, e);
+			(void)snprintf(why, sizeof(why), "tier %d may decide it already",
+			    ef->from);
+		}
+		rc |= j_raw(b, "changed", ef->to != ef->from ? "true" : "false", e);
+		if (ef->to == ef->from)
+			rc |= j_str(b, "why", why, e);
+		rc |= buf_addch(b, '}', e);
+	}
+	if (n > 0)
+		rc |= buf_addch(b, ']', e);
+	return rc;
 }
 
 /* 1 when addr is in the ", "-separated list. */
@@ -236,6 +377,8 @@ effects(struct decide *d, const struct rules *p, const struct rules_hit *h,
 		ef = &run->effects[k];
 		if (ef->rule != h->rule)
 			continue;
+		if (d->decisions_only && ef->act != RULES_PRIORITY && ef->act != RULES_NOTIFY)
+			continue;	/* the rest only explains */
 		buf_reset(&b);
 		rc |= buf_addch(&b, '{', e);
 		switch (ef->act) {
@@ -249,6 +392,20 @@ effects(struct decide *d, const struct rules *p, const struct rules_hit *h,
 			else
 				(void)snprintf(reason, sizeof(reason), "%s", rule);
 			rc |= escalated_tier(d, ef->from, ef->to, reason, rule, NULL, e);
+			break;
+		case RULES_AUTHORITY:
+			if (ef->to == ef->from)
+				break;		/* rule-matched says why */
+			(void)amount_format(ef->amount, ef->currency, v1, sizeof(v1));
+			if (ef->limit >= 0)
+				(void)snprintf(reason, sizeof(reason), "authority %s: %s needs "
+				    "tier %d (up to %s)", ef->str, v1, ef->to,
+				    amount_format(ef->limit, ef->currency, v2, sizeof(v2)));
+			else
+				(void)snprintf(reason, sizeof(reason), "authority %s: %s needs "
+				    "tier %d (any amount)", ef->str, v1, ef->to);
+			rc |= escalated_tier_by(d, ef->from, ef->to, reason, rule, NULL, v1,
+			    ef->str, e);
 			break;
 		case RULES_DEPARTMENT:
 			rc |= j_str(&b, "type", "functional", e);
@@ -367,6 +524,8 @@ set_str(char **field, const char *v)
 static int
 priority_event(struct decide *d, int from, int to, const char *rule, struct err *e)
 {
+	if (d->decisions_only)
+		return 0;
 	struct buf b = BUF_INIT(DETAIL_MAX);
 	char log[1024], r[256];
 	int rc = 0;
@@ -409,6 +568,7 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 	int newest = m->date >= t->last_inbound;
 	size_t i, k;
 
+	d->decisions_only = in->decisions_only;
 	d->reopened = policy_ticket_message(t, m);
 	if (m->direction != DIR_IN || m->auto_reason != NULL)
 		return 0;
@@ -416,7 +576,13 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 
 	/* 2. what the customer wrote now: its sentiment, a request to escalate */
 	text = m->text_scored != NULL ? m->text_scored : m->text != NULL ? m->text : "";
-	if (in->lexicon != NULL) {
+	if (in->prescored) {
+		/* scored before: the words are not known, so the detector
+		 * below must read the text itself */
+		d->sentiment.compound = m->sentiment;
+		d->sentiment.escalation_words = 1;
+		d->scored = 1;
+	} else if (in->lexicon != NULL) {
 		sentiment_score(in->lexicon, text, strlen(text), &d->sentiment);
 		d->scored = 1;
 		m->scored = 1;
@@ -424,13 +590,13 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 	}
 	/* The scorer has read every word already: without one of the words
 	 * an escalation request needs, the detector need not read them again. */
-	if (((!d->scored || d->sentiment.escalation_words) &&
+	if (!in->no_asks && (((!d->scored || d->sentiment.escalation_words) &&
 	    sentiment_asks_escalation(text, strlen(text), &label)) ||
 	    (m->subject != NULL &&
-	    sentiment_asks_escalation(m->subject, strlen(m->subject), &label)))
+	    sentiment_asks_escalation(m->subject, strlen(m->subject), &label))))
 		d->asks = label != NULL ? label : "asks to escalate";
 	policy_urgency(d->sentiment.compound, d->scored, m->public, m->reach, &d->urgency);
-	if (assessed(d, m, newest, e) == -1)
+	if (!in->decisions_only && assessed(d, m, newest, e) == -1)
 		return -1;
 	if (!newest)
 		return 0;
@@ -471,12 +637,16 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 			const struct rules_hit *h = &d->run.hits[i];
 
 			buf_reset(&b);
-			rc |= buf_addch(&b, '{', e);
-			rc |= rules_explain(p, &d->run, i, &b, e);
-			rc |= j_str(&b, "actions", rules_actions_text(p, h->rule, actions,
-			    sizeof(actions)), e);
-			if (rc != 0 || event_add(d, "rule-matched", &b, NULL, e) == -1 ||
-			    effects(d, p, h, &priority_rule, e) == -1) {
+			if (!in->decisions_only) {
+				rc |= buf_addch(&b, '{', e);
+				rc |= rules_explain(p, &d->run, i, &b, e);
+				rc |= j_str(&b, "actions", rules_actions_text(p, h->rule,
+				    actions, sizeof(actions)), e);
+				rc |= authority_notes(&b, &d->run, h, e);
+				if (rc == 0)
+					rc |= event_add(d, "rule-matched", &b, NULL, e);
+			}
+			if (rc != 0 || effects(d, p, h, &priority_rule, e) == -1) {
 				buf_release(&b);
 				return -1;
 			}
@@ -491,7 +661,9 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 			}
 		}
 		for (k = 0; k < d->run.effects_count; k++)
-			tier_ruled |= d->run.effects[k].act == RULES_TIER;
+			tier_ruled |= d->run.effects[k].act == RULES_TIER ||
+			    (d->run.effects[k].act == RULES_AUTHORITY &&
+			    d->run.effects[k].to != d->run.effects[k].from);
 		d->ignored = d->run.ignored;
 	}
 

@@ -47,6 +47,17 @@ struct decide_in {
 	const char		*kind;		/* imap, mastodon, ..., mbox */
 	const struct sentiment	*lexicon;	/* NULL: sentiment is off */
 	const struct rules	*rules;		/* NULL: no rules */
+	/* A replay (rules/replay.c) decides again over stored messages:
+	 * prescored takes m->sentiment as the score instead of scoring with
+	 * lexicon (message.sentiment; the detector of requests to escalate
+	 * still reads the text given), and decisions_only builds none of
+	 * the events that explain the decisions (d->events stays empty:
+	 * nobody records them); the decisions and notify_to are the same. */
+	int			 prescored;
+	int			 decisions_only;
+	/* The customer is known not to ask to escalate on this ticket (a
+	 * replay: intake found no request): the detector is not run. */
+	int			 no_asks;
 };
 
 /* One event to record: kind and a JSON object; log is a key=value
@@ -74,12 +85,16 @@ struct decide {
 
 	/* private */
 	size_t			 events_cap;
+	int			 decisions_only;	/* from decide_in */
 	struct rules_run	 run;
 	char			*tags;		/* scratch: the ticket's tags split */
 };
 
 void	decide_init(struct decide *);		/* cannot fail */
 void	decide_release(struct decide *);	/* NULL-safe */
+/* Ready for the next message: the results emptied, the scratch (rules
+ * run, buffers) kept, so deciding message after message allocates little. */
+void	decide_reset(struct decide *);
 
 /* Applies m to t (m already threaded into t; t->messages counts the
  * messages before m, so 0 means m opens t) and fills d.  Sets m's scored

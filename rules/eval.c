@@ -6,7 +6,8 @@
  * the run's buffers, so a phrase test is one memmem over the folded text;
  * regular expressions were compiled at load; a matched rule's trace (what
  * each test saw) is a few stores into an array that is reused, and turned
- * into words only if rules_explain asks. */
+ * into words only if rules_explain asks.  Money amounts (rules/amount.c)
+ * are read once per message, and only when a rule asks for one. */
 #include "config.h"
 
 #include <regex.h>
@@ -19,6 +20,7 @@
 #include "common/err.h"
 #include "common/model.h"
 #include "common/utf8.h"
+#include "rules/amount.h"
 #include "rules/program.h"
 #include "rules/rules.h"
 
@@ -266,7 +268,43 @@ struct ctx {
 	struct rules_ticket	*t;
 	struct rules_run	*run;
 	int			 oom;
+	/* The money amounts of the message, once a rule asks: the largest
+	 * in each currency, and the largest of all (-1: none). */
+	int			 amounts_read;
+	int64_t			 amount_max[AMOUNT_CURRENCIES];
+	int64_t			 amount_top;
+	int			 amount_top_currency;
 };
+
+/* Reads the amounts of the message's subject and text into c. */
+static void
+amounts_read(struct ctx *c)
+{
+	const char *field[2] = { c->m->subject, c->m->text };
+	struct amount_scan sc;
+	struct amount a;
+	size_t i, len;
+
+	c->amounts_read = 1;
+	c->amount_top = -1;
+	c->amount_top_currency = -1;
+	for (i = 0; i < AMOUNT_CURRENCIES; i++)
+		c->amount_max[i] = -1;
+	for (i = 0; i < 2; i++) {
+		if (field[i] == NULL)
+			continue;
+		len = strlen(field[i]);
+		amount_scan_init(&sc, field[i], len > FOLD_MAX ? FOLD_MAX : len);
+		while (amount_scan_next(&sc, &a)) {
+			if (a.cents > c->amount_max[a.currency])
+				c->amount_max[a.currency] = a.cents;
+			if (a.cents > c->amount_top) {
+				c->amount_top = a.cents;
+				c->amount_top_currency = a.currency;
+			}
+		}
+	}
+}
 
 static void
 trace(struct ctx *c, uint32_t node, double num, int32_t idx, const char *str)
@@ -423,6 +461,19 @@ eval(struct ctx *c, uint32_t i)
 		if (v && !n->neg)
 			trace(c, i, 1, 0, NULL);
 		return n->neg ? !v : v;
+	case ROP_AMOUNT: {
+		int64_t x;
+		int cur;
+
+		if (!c->amounts_read)
+			amounts_read(c);
+		cur = n->a > 0 ? (int)n->a - 1 : c->amount_top_currency;
+		x = n->a > 0 ? c->amount_max[cur] : c->amount_top;
+		if (x < 0)
+			return 0;	/* none: no comparison is true */
+		trace(c, i, (double)x, cur, NULL);
+		return compare((double)x, n->cmp, n->num);
+	}
 	}
 	return 0;
 }
@@ -470,6 +521,41 @@ set_tier(struct ctx *c, size_t rule, int to, const char *department)
 	ef->by_department = department != NULL;
 	ef->str = department;
 	t->tier = to;
+}
+
+/* The lowest tier of authority au allowed to decide the largest amount
+ * of the message in its currency; the ticket goes there if that raises
+ * it.  Never lower: a higher tier may decide what a lower one may, and
+ * whoever raised the ticket had a reason.  The effect says what was
+ * found even when nothing changes, for the events that explain it. */
+static void
+route_by_authority(struct ctx *c, size_t rule, const struct rauthority *au)
+{
+	struct rules_ticket *t = c->t;
+	struct rules_effect *ef;
+	size_t k;
+
+	if (!c->amounts_read)
+		amounts_read(c);
+	if ((ef = effect(c, rule, RULES_AUTHORITY)) == NULL)
+		return;
+	ef->str = au->name;
+	ef->currency = au->currency;
+	ef->amount = c->amount_max[au->currency];
+	ef->from = ef->to = t->tier;
+	ef->tier = -1;
+	ef->limit = -1;
+	if (ef->amount < 0 || au->count == 0)
+		return;
+	for (k = 0; k < au->count; k++)
+		if (au->limit[k] < 0 || ef->amount <= au->limit[k])
+			break;
+	if (k == au->count)
+		k = au->count - 1;	/* conf.c lets no authority lack 'any' */
+	ef->tier = au->tier[k];
+	ef->limit = au->limit[k];
+	if (ef->tier > t->tier)
+		ef->to = t->tier = ef->tier;
 }
 
 static void
@@ -528,6 +614,9 @@ apply(struct ctx *c, size_t rule)
 		case RULES_STOP:
 			c->run->stopped = 1;
 			(void)effect(c, rule, a->act);
+			break;
+		case RULES_AUTHORITY:
+			route_by_authority(c, rule, &c->p->authority[a->n]);
 			break;
 		}
 	}
@@ -643,6 +732,7 @@ trace_key(const struct rnode *n)
 	case ROP_HAS_ANY:
 	case ROP_HAS_ALL:
 	case ROP_MATCH:		return fields[n->field < RF_COUNT ? n->field : 0];
+	case ROP_AMOUNT:	return "amount";
 	}
 	return "?";
 }
@@ -690,6 +780,9 @@ explain_value(const struct rules *p, const struct rules_run *run,
 	case ROP_AGE:
 		duration_text((long)tr->num, tmp, sizeof(tmp));
 		s = tmp;
+		goto string;
+	case ROP_AMOUNT:
+		s = amount_format((int64_t)tr->num, tr->idx, tmp, sizeof(tmp));
 		goto string;
 	case ROP_PRIORITY:
 		s = priority_name((int)tr->num);

@@ -261,6 +261,31 @@ headline(const struct notice *n, struct buf *b, struct err *e)
  */
 
 int
+notify_thread_text(struct buf *b, const struct notice_msg *msgs, size_t count,
+    struct err *e)
+{
+	char when[32];
+	size_t i, shown = count < NOTIFY_MSGS_MAX ? count : NOTIFY_MSGS_MAX;
+
+	if (buf_printf(b, e, "\nThe thread, newest first (%zu of %zu):\n", shown, count) == -1)
+		return -1;
+	for (i = 0; i < shown; i++) {
+		const struct notice_msg *m = &msgs[count - 1 - i];
+
+		if (buf_printf(b, e, "\n--- %s  ", time_rfc3339(m->date, when, sizeof(when))) == -1 ||
+		    (m->from_name != NULL && *m->from_name != '\0' &&
+		    (text_oneline(b, m->from_name, 100, e) == -1 || buf_addstr(b, " <", e) == -1)) ||
+		    text_oneline(b, m->from_addr ? m->from_addr : "unknown", 200, e) == -1 ||
+		    (m->from_name != NULL && *m->from_name != '\0' && buf_addch(b, '>', e) == -1) ||
+		    buf_printf(b, e, ", %s\n", m->direction == DIR_IN ? "customer" : "team") == -1 ||
+		    text_lines(b, m->text, NOTIFY_MSG_BYTES, NOTIFY_MSG_LINES, e) == -1 ||
+		    buf_addch(b, '\n', e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
 notify_text(const struct notice *n, struct buf *b, struct err *e)
 {
 	struct fact f[FACTS_MAX];
@@ -275,24 +300,8 @@ notify_text(const struct notice *n, struct buf *b, struct err *e)
 		if (buf_printf(b, e, "%-10s %s\n", f[i].colon, f[i].value) == -1)
 			return -1;
 
-	shown = n->msgs_count < NOTIFY_MSGS_MAX ? n->msgs_count : NOTIFY_MSGS_MAX;
-	if (buf_printf(b, e, "\nThe thread, newest first (%zu of %zu):\n", shown,
-	    n->msgs_count) == -1)
+	if (notify_thread_text(b, n->msgs, n->msgs_count, e) == -1)
 		return -1;
-	for (i = 0; i < shown; i++) {
-		const struct notice_msg *m = &n->msgs[n->msgs_count - 1 - i];
-
-		if (buf_printf(b, e, "\n--- %s  ", time_rfc3339(m->date, when, sizeof(when))) == -1 ||
-		    (m->from_name != NULL && *m->from_name != '\0' &&
-		    (text_oneline(b, m->from_name, 100, e) == -1 || buf_addstr(b, " <", e) == -1)) ||
-		    text_oneline(b, m->from_addr ? m->from_addr : "unknown", 200, e) == -1 ||
-		    (m->from_name != NULL && *m->from_name != '\0' && buf_addch(b, '>', e) == -1) ||
-		    buf_printf(b, e, ", %s\n", m->direction == DIR_IN ? "customer" : "team") == -1 ||
-		    text_lines(b, m->text, NOTIFY_MSG_BYTES, NOTIFY_MSG_LINES, e) == -1 ||
-		    buf_addch(b, '\n', e) == -1)
-			return -1;
-	}
-
 	shown = n->events_count < NOTIFY_EVENTS_MAX ? n->events_count : NOTIFY_EVENTS_MAX;
 	if (buf_printf(b, e, "\nHistory, newest first (%zu of %zu):\n", shown,
 	    n->events_count) == -1)
@@ -349,6 +358,46 @@ html_text(struct buf *b, const char *s, int lines, size_t max, struct err *e)
 }
 
 int
+notify_html_escape(struct buf *b, const char *s, struct err *e)
+{
+	return html_escape(b, s, e);
+}
+
+int
+notify_html_text(struct buf *b, const char *s, int lines, size_t max, struct err *e)
+{
+	return html_text(b, s, lines, max, e);
+}
+
+int
+notify_thread_html(struct buf *b, const struct notice_msg *msgs, size_t count,
+    struct err *e)
+{
+	char when[32];
+	size_t i, shown = count < NOTIFY_MSGS_MAX ? count : NOTIFY_MSGS_MAX;
+
+	if (buf_printf(b, e, "<h3>The thread, newest first (%zu of %zu)</h3>\n", shown,
+	    count) == -1)
+		return -1;
+	for (i = 0; i < shown; i++) {
+		const struct notice_msg *m = &msgs[count - 1 - i];
+
+		if (buf_printf(b, e, "<p><b>%s</b> ", time_rfc3339(m->date, when,
+		    sizeof(when))) == -1 ||
+		    (m->from_name != NULL && *m->from_name != '\0' &&
+		    (html_text(b, m->from_name, 0, 100, e) == -1 || buf_addstr(b, " &lt;", e) == -1)) ||
+		    html_text(b, m->from_addr ? m->from_addr : "unknown", 0, 200, e) == -1 ||
+		    (m->from_name != NULL && *m->from_name != '\0' && buf_addstr(b, "&gt;", e) == -1) ||
+		    buf_printf(b, e, ", %s</p>\n<pre style=\"white-space: pre-wrap\">",
+		    m->direction == DIR_IN ? "customer" : "team") == -1 ||
+		    html_text(b, m->text, 1, NOTIFY_MSG_BYTES, e) == -1 ||
+		    buf_addstr(b, "</pre>\n", e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
 notify_html(const struct notice *n, struct buf *b, struct err *e)
 {
 	struct fact f[FACTS_MAX];
@@ -376,25 +425,9 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 		if (buf_printf(b, e, "<tr><th align=\"left\">%s</th><td>", f[i].label) == -1 ||
 		    html_escape(b, f[i].value, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
 			return -1;
-	shown = n->msgs_count < NOTIFY_MSGS_MAX ? n->msgs_count : NOTIFY_MSGS_MAX;
-	if (buf_printf(b, e, "</table>\n<h3>The thread, newest first (%zu of %zu)</h3>\n",
-	    shown, n->msgs_count) == -1)
+	if (buf_addstr(b, "</table>\n", e) == -1 ||
+	    notify_thread_html(b, n->msgs, n->msgs_count, e) == -1)
 		return -1;
-	for (i = 0; i < shown; i++) {
-		const struct notice_msg *m = &n->msgs[n->msgs_count - 1 - i];
-
-		if (buf_printf(b, e, "<p><b>%s</b> ", time_rfc3339(m->date, when,
-		    sizeof(when))) == -1 ||
-		    (m->from_name != NULL && *m->from_name != '\0' &&
-		    (html_text(b, m->from_name, 0, 100, e) == -1 || buf_addstr(b, " &lt;", e) == -1)) ||
-		    html_text(b, m->from_addr ? m->from_addr : "unknown", 0, 200, e) == -1 ||
-		    (m->from_name != NULL && *m->from_name != '\0' && buf_addstr(b, "&gt;", e) == -1) ||
-		    buf_printf(b, e, ", %s</p>\n<pre style=\"white-space: pre-wrap\">",
-		    m->direction == DIR_IN ? "customer" : "team") == -1 ||
-		    html_text(b, m->text, 1, NOTIFY_MSG_BYTES, e) == -1 ||
-		    buf_addstr(b, "</pre>\n", e) == -1)
-			return -1;
-	}
 	shown = n->events_count < NOTIFY_EVENTS_MAX ? n->events_count : NOTIFY_EVENTS_MAX;
 	if (buf_printf(b, e, "<h3>History, newest first (%zu of %zu)</h3>\n<ul>\n", shown,
 	    n->events_count) == -1)

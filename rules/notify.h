@@ -73,4 +73,15 @@ int	notify_html(const struct notice *, struct buf *, struct err *);
 /* "1h 30m", "2d 4h", "45s": a duration for people. */
 char	*notify_duration(long seconds, char *buf, size_t len);
 
+/* Pieces the hand-off notice (rules/handoff.c) shares with these: the
+ * thread, newest first, at most NOTIFY_MSGS_MAX messages, as a text or
+ * an HTML section; text from outside escaped for HTML (as one line, or
+ * keeping lines, cleaned by common/text.c and cut at max bytes). */
+int	notify_thread_text(struct buf *, const struct notice_msg *msgs, size_t count,
+	    struct err *);
+int	notify_thread_html(struct buf *, const struct notice_msg *msgs, size_t count,
+	    struct err *);
+int	notify_html_escape(struct buf *, const char *s, struct err *);
+int	notify_html_text(struct buf *, const char *s, int lines, size_t max, struct err *);
+
 #endif

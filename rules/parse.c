@@ -33,6 +33,14 @@
  *     kind [EQ] KIND | channel.kind [EQ] KIND
  *                                      imap, mastodon, bluesky, feed, mbox
  *     tag NAME                         the ticket carries this tag
+ *     amount CMP AMOUNT [CURRENCY]     the largest money amount the
+ *                                      customer wrote in this message
+ *                                      (subject and text, rules/amount.c)
+ *                                      in CURRENCY, or of any currency
+ *                                      without one; false when there is
+ *                                      none.  AMOUNT: digits, at most two
+ *                                      decimals after '.' (50, 49.99);
+ *                                      CURRENCY: an ISO code (EUR, usd)
  *     FIELD has PHRASE                 FIELD: text (what the customer wrote
  *     FIELD has any (PHRASE, ...)      now, without quotes and signature),
  *     FIELD has all (PHRASE, ...)      subject, from (name and address)
@@ -61,6 +69,13 @@
  *                                      ticket it opened is closed, an
  *                                      existing one keeps its status
  *   stop                               no later rule runs for this message
+ *   route-by-authority NAME            raise the tier to the lowest that
+ *                                      authority NAME lets decide the
+ *                                      largest amount of the message in
+ *                                      its currency; without such an
+ *                                      amount, or at that tier or above
+ *                                      already, nothing changes (a higher
+ *                                      tier may decide what a lower may)
  *
  * LIMITS: 4095 bytes a string, 1024 a regular expression (and no
  * repetition count above 255, and no nesting or stacking of repetitions
@@ -78,6 +93,7 @@
 #include "common/arena.h"
 #include "common/err.h"
 #include "common/model.h"
+#include "rules/amount.h"
 #include "rules/conf.h"
 #include "rules/program.h"
 #include "rules/rules.h"
@@ -685,6 +701,100 @@ expect_addr(struct compiler *c, const char *after, const char **out)
 	return 0;
 }
 
+/* 1 when the current token is a currency sign rather than its code. */
+static int
+tok_is_symbol(const struct compiler *c)
+{
+	static const char *const symbols[] = { "\xe2\x82\xac", "$", "\xc2\xa3",
+		"\xc2\xa5" };
+	size_t i;
+
+	for (i = 0; c->lx.type == T_BAD && i < NELEM(symbols); i++)
+		if (strcmp(c->lx.str, symbols[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* AMOUNT [CURRENCY] after `amount CMP`: *cents, and *currency (-1: any).
+ * "50EUR" is taken as "50 EUR". */
+static int
+expect_amount(struct compiler *c, double *cents, int *currency)
+{
+	char num[64], d[64];
+	int64_t v;
+	size_t n;
+
+	*currency = -1;
+	if (tok_is_symbol(c))
+		return cerr(c, "expected an amount after 'amount', got %s (write the "
+		    "currency's ISO code after the number, e.g. 'amount > 50 EUR')",
+		    tok_desc(c, d, sizeof(d)));
+	if (c->lx.type != T_NUM)
+		return cerr(c, "expected an amount after 'amount', got %s (e.g. "
+		    "'amount > 50 EUR', or 'amount >= 100' in any currency)",
+		    tok_desc(c, d, sizeof(d)));
+	(void)snprintf(num, sizeof(num), "%.63s", c->lx.str);
+	n = strlen(num);
+	if (n > 3 && (*currency = amount_currency_find(num + n - 3)) >= 0)
+		num[n - 3] = '\0';
+	if (amount_parse(num, &v) == -1)
+		return cerr(c, "invalid amount '%s' after 'amount' (expected digits with "
+		    "at most two decimals after '.', e.g. 50 or 49.99; at most %d digits "
+		    "before them)", c->lx.str, AMOUNT_DIGITS_MAX);
+	*cents = (double)v;
+	lex(c);
+	if (*currency >= 0)
+		return 0;
+	if (c->lx.type == T_COMMA)
+		return cerr(c, "no grouping and no decimal comma in the amounts of rules "
+		    "(write 1200, or 49.99)");
+	if (tok_is_symbol(c))
+		return cerr(c, "expected a currency code, got %s (write its ISO code: "
+		    "EUR, USD, GBP, JPY, ...)", tok_desc(c, d, sizeof(d)));
+	/* A word of three letters after the number names a currency; others
+	 * (and, or, then) end the test. */
+	if (c->lx.type != T_WORD || c->lx.str_len != 3 || strcmp(c->lx.str, "and") == 0 ||
+	    strcmp(c->lx.str, "not") == 0)
+		return 0;
+	if ((*currency = amount_currency_find(c->lx.str)) < 0)
+		return cerr(c, "unknown currency %s after the amount (expected one of: %s)",
+		    tok_desc(c, d, sizeof(d)), amount_currency_list());
+	lex(c);
+	return 0;
+}
+
+/* An authority the configuration defines: its index into *index. */
+static int
+expect_authority(struct compiler *c, const char *after, int *index, const char **name)
+{
+	const struct rules *p = c->prog;
+	char buf[256], names[400];
+	size_t i, used = 0;
+	int w;
+
+	if (expect_name(c, after, "an authority name", buf, sizeof(buf)) == -1)
+		return -1;
+	for (i = 0; i < p->authorities; i++)
+		if (strcmp(p->authority[i].name, buf) == 0) {
+			*index = (int)i;
+			*name = p->authority[i].name;
+			lex(c);
+			return 0;
+		}
+	if (p->authorities == 0)
+		return cerr(c, "unknown authority '%s' (none is defined: add e.g. "
+		    "'authority %s { tier 1 up-to 50 EUR  tier 2 any }')", buf, buf);
+	names[0] = '\0';
+	for (i = 0; i < p->authorities && used < sizeof(names); i++) {
+		w = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+		    p->authority[i].name);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return cerr(c, "unknown authority '%s' (defined: %s)", buf, names);
+}
+
 /* ---- phrases and regular expressions -------------------------------- */
 
 static int
@@ -874,7 +984,7 @@ regex_add(struct compiler *c, uint32_t *index)
 static int cond_or(struct compiler *, uint32_t *);
 
 static const char *const tests[] = {	/* sorted: the error lists them */
-	"age", "asks-escalation", "channel", "channel.kind", "closed", "department",
+	"age", "amount", "asks-escalation", "channel", "channel.kind", "closed", "department",
 	"exchanges", "from", "kind", "new", "not", "open", "pending", "priority",
 	"private", "public", "reach", "resolved", "sentiment", "status", "subject",
 	"tag", "text", "tier"
@@ -1084,6 +1194,17 @@ test(struct compiler *c, uint32_t *out)
 		p->node[n].neg = cmp == RCMP_NE;
 		*out = n;
 		return 0;
+	} else if (strcmp(word, "amount") == 0) {
+		if (expect_cmp(c, word, 0, &cmp) == -1 || expect_amount(c, &num, &st) == -1)
+			return -1;
+		if ((n = node_add(c, ROP_AMOUNT)) == UINT32_MAX)
+			return -1;
+		p->node[n].cmp = (uint8_t)cmp;
+		p->node[n].num = num;
+		p->node[n].a = (uint32_t)(st + 1);
+		p->node[n].str = st >= 0 ? amount_currency_code(st) : NULL;
+		*out = n;
+		return 0;
 	} else if (strcmp(word, "tag") == 0) {
 		if (expect_tag(c, word, &kind) == -1)
 			return -1;
@@ -1203,8 +1324,8 @@ condition(struct compiler *c, const struct conf_rule *r, uint32_t *root)
 /* ---- actions -------------------------------------------------------- */
 
 static const char *const action_words[] = {	/* sorted */
-	"assign", "department", "escalate", "ignore", "notify", "priority", "stop",
-	"tag", "tier"
+	"assign", "department", "escalate", "ignore", "notify", "priority",
+	"route-by-authority", "stop", "tag", "tier"
 };
 
 static int
@@ -1259,6 +1380,9 @@ action(struct compiler *c, struct raction *a)
 		a->act = RULES_PRIORITY;
 		return (a->n = expect_enum(c, "priority", priority_from_name,
 		    priority_list)) < 0 ? -1 : 0;
+	case 'r':
+		a->act = RULES_AUTHORITY;
+		return expect_authority(c, word, &a->n, &a->str);
 	case 's':
 		a->act = RULES_STOP;
 		return 0;
@@ -1347,6 +1471,36 @@ actions(struct compiler *c, const struct conf_rule *r, struct rrule *rr)
 
 /* ---- the program ---------------------------------------------------- */
 
+/* Copies the configuration's authorities into the program.  conf.c
+ * checked them; a line beyond RULES_AUTHORITY_LINES cannot be (tiers
+ * increase from 0 to 4) and would be dropped. */
+static void
+authorities(struct compiler *c, const struct conf *conf)
+{
+	struct rules *p = c->prog;
+	const struct conf_authority *ca;
+	struct rauthority *ra;
+	size_t i, k;
+
+	if (conf->authorities_count == 0)
+		return;
+	if ((p->authority = calloc(conf->authorities_count, sizeof(*ra))) == NULL) {
+		(void)nomem(c);
+		return;
+	}
+	for (i = 0; i < conf->authorities_count; i++) {
+		ca = &conf->authorities[i];
+		ra = &p->authority[p->authorities++];
+		ra->name = keep(c, ca->name);
+		ra->currency = ca->currency;
+		for (k = 0; k < ca->tiers_count && k < RULES_AUTHORITY_LINES; k++) {
+			ra->tier[k] = ca->tiers[k].tier;
+			ra->limit[k] = ca->tiers[k].limit;
+		}
+		ra->count = k;
+	}
+}
+
 int
 rules_compile(const struct conf *conf, const struct rules_diag *diag,
     struct rules **out, struct err *e)
@@ -1367,6 +1521,8 @@ rules_compile(const struct conf *conf, const struct rules_diag *diag,
 	if (conf != NULL && conf->rules_count > 0 &&
 	    (p->rule = calloc(conf->rules_count, sizeof(*p->rule))) == NULL)
 		c.oom = 1;
+	if (conf != NULL && !c.oom)
+		authorities(&c, conf);
 	for (i = 0; conf != NULL && i < conf->rules_count && !c.oom; i++) {
 		const struct conf_rule *r = &conf->rules[i];
 
@@ -1405,6 +1561,7 @@ rules_free(struct rules *p)
 	free(p->node);
 	free(p->phrase);
 	free(p->action);
+	free(p->authority);
 	arena_release(&p->arena);
 	free(p);
 }
@@ -1425,7 +1582,7 @@ const char *
 rules_act_name(int act)
 {
 	static const char *names[] = { "priority", "tier", "escalate", "department",
-		"assign", "tag", "notify", "ignore", "stop" };
+		"assign", "tag", "notify", "ignore", "stop", "route-by-authority" };
 
 	return act >= 0 && (size_t)act < NELEM(names) ? names[act] : "unknown";
 }
@@ -1469,6 +1626,7 @@ rules_actions_text(const struct rules *p, size_t i, char *out, size_t len)
 		case RULES_ASSIGN:
 		case RULES_TAG:
 		case RULES_NOTIFY:
+		case RULES_AUTHORITY:
 			w = snprintf(out + used, len - used, plain_word(a->str) ? "%s%s %s" :
 			    "%s%s \"%s\"", k ? ", " : "", rules_act_name(a->act), a->str);
 			break;
@@ -1495,6 +1653,7 @@ dump_node(const struct rules *p, uint32_t i, FILE *f)
 		"exchanges", "tier", "age", "priority", "status", "department", "channel",
 		"kind" };
 	const struct rnode *n = &p->node[i];
+	char amt[64];
 	uint32_t k;
 
 	switch (n->op) {
@@ -1552,6 +1711,10 @@ dump_node(const struct rules *p, uint32_t i, FILE *f)
 	case ROP_MATCH:
 		fprintf(f, "(%s %s \"%s\")", n->neg ? "!~" : "~", fields[n->field],
 		    p->regex[n->a].text);
+		return;
+	case ROP_AMOUNT:
+		fprintf(f, "(%s amount %s)", cmps[n->cmp], amount_format((int64_t)n->num,
+		    (int)n->a - 1, amt, sizeof(amt)));
 		return;
 	}
 	fputs("?", f);

@@ -20,7 +20,7 @@ enum rop {
 	ROP_PUBLIC, ROP_PRIVATE, ROP_ASKS,
 	ROP_SENTIMENT, ROP_REACH, ROP_EXCHANGES, ROP_TIER, ROP_AGE,
 	ROP_PRIORITY, ROP_STATUS, ROP_DEPARTMENT, ROP_CHANNEL, ROP_KIND, ROP_TAG,
-	ROP_HAS_ANY, ROP_HAS_ALL, ROP_MATCH
+	ROP_HAS_ANY, ROP_HAS_ALL, ROP_MATCH, ROP_AMOUNT
 };
 
 enum rcmp { RCMP_LT = 0, RCMP_LE, RCMP_GT, RCMP_GE, RCMP_EQ, RCMP_NE };
@@ -34,9 +34,12 @@ struct rnode {
 	uint8_t		 field;		/* enum rfield, for has and ~ */
 	uint8_t		 neg;		/* is not, !=, !~ */
 	uint32_t	 a, b;		/* AND, OR: children; NOT: a; HAS: first
-					 * phrase and count; MATCH: regex index */
-	double		 num;		/* the value compared against */
-	const char	*str;		/* channel, kind, department, tag */
+					 * phrase and count; MATCH: regex index;
+					 * AMOUNT: a the currency + 1, 0 any */
+	double		 num;		/* the value compared against; AMOUNT:
+					 * in hundredths */
+	const char	*str;		/* channel, kind, department, tag;
+					 * AMOUNT: the currency's code or NULL */
 };
 
 struct rphrase {
@@ -53,10 +56,22 @@ struct rregex {
 
 struct raction {
 	int		 act;		/* enum rules_act */
-	int		 n;		/* priority, tier, or tier steps */
+	int		 n;		/* priority, tier, tier steps, or the
+					 * index of an authority */
 	int		 relative;	/* tier +n */
 	int		 entry_tier;	/* department's; -1 none */
 	const char	*str;
+};
+
+/* An authority of the configuration, copied: the program runs without it.
+ * Tiers increase; an authority has at most one line per tier. */
+#define RULES_AUTHORITY_LINES	5	/* tiers 0 to 4 */
+struct rauthority {
+	const char	*name;
+	int		 currency;	/* rules/amount.h index */
+	int		 tier[RULES_AUTHORITY_LINES];
+	int64_t		 limit[RULES_AUTHORITY_LINES];	/* hundredths; -1 any */
+	size_t		 count;
 };
 
 struct rrule {
@@ -76,6 +91,8 @@ struct rules {
 	size_t		 regexes;
 	struct raction	*action;
 	size_t		 actions;
+	struct rauthority *authority;	/* the configuration's, in its order */
+	size_t		 authorities;
 	unsigned	 needs_fold;	/* fields some `has` reads */
 	struct arena	 arena;		/* names, phrases, strings */
 };
@@ -83,7 +100,8 @@ struct rules {
 /* A leaf test evaluated while a rule was being matched: what it saw. */
 struct rules_trace {
 	uint32_t	 node;
-	int32_t		 idx;		/* HAS: the phrase that matched */
+	int32_t		 idx;		/* HAS: the phrase that matched; AMOUNT:
+					 * the currency */
 	double		 num;		/* numbers, booleans, enums */
 	const char	*str;		/* strings seen (department, channel) */
 };

@@ -62,7 +62,8 @@ const char *rules_name(const struct rules *, size_t i);
 struct rules_msg {
 	const char	*text;		/* what the customer wrote now: quotes and
 					 * signature trimmed (message.text_scored) */
-	const char	*subject;
+	const char	*subject;	/* text and subject: where `amount` and
+					 * route-by-authority read amounts */
 	const char	*from_addr;	/* lowercased address or handle */
 	const char	*from_name;
 	const char	*channel;	/* name */
@@ -98,7 +99,8 @@ enum rules_act {
 	RULES_TAG,
 	RULES_NOTIFY,
 	RULES_IGNORE,
-	RULES_STOP
+	RULES_STOP,
+	RULES_AUTHORITY		/* route-by-authority NAME */
 };
 const char *rules_act_name(int);
 
@@ -113,6 +115,15 @@ struct rules_effect {
 					 * RULES_TIER by_department: the department */
 	const char	*prev;		/* department or owner before; NULL none */
 	int		 by_department;	/* RULES_TIER: the department's entry tier */
+	/* RULES_AUTHORITY (str: the authority; from, to: the ticket's tier
+	 * before and after, equal when nothing changed): the largest amount
+	 * of the message in the authority's currency, in hundredths (-1:
+	 * none), the lowest tier allowed to decide it (-1: no amount) and
+	 * that tier's limit (-1: any). */
+	int64_t		 amount;
+	int		 currency;	/* rules/amount.h index */
+	int		 tier;
+	int64_t		 limit;
 };
 
 /* A rule that matched, and where its trace lies in the run's trace. */

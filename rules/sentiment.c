@@ -313,7 +313,9 @@ enum {
 	LEX_BOOSTER	= 1 << 2,	/* a degree adverb: booster is set */
 	LEX_NEGATOR	= 1 << 3,
 	LEX_EMOTICON	= 1 << 4,	/* matched as a whole chunk */
-	LEX_PHRASE	= 1 << 5
+	LEX_PHRASE	= 1 << 5,
+	LEX_TRIGGER	= 1 << 6	/* one of esc_triggers[]: the scorer's
+					 * lookup tells the detector's survey */
 };
 
 /* Function words the rules look at. */
@@ -332,61 +334,123 @@ struct lex_entry {
 	float		 valence, negated, booster;
 };
 
+/* The probe sequence reads tag[], 4 bytes a slot (hash | 1, 0: empty),
+ * and looks at slot[] only on a full-hash match: most tokens of a mail
+ * ("the", "order") are not in the lexicon, and their lookup then stays
+ * within one cache line of a small array instead of the entries. */
 struct sentiment {
 	struct lex_entry *slot;
+	uint32_t	*tag;		/* parallel to slot */
 	size_t		 cap, used;	/* cap: a power of two */
 	size_t		 size;		/* entries with a valence */
 	char		*pool;		/* NUL-terminated keys; byte 0 unused */
 	size_t		 pool_len, pool_cap;
 	size_t		 emo_max;	/* bytes of the longest emoticon */
+	unsigned char	 emo_first[32], emo_last[32];	/* bit sets: first and
+					 * last bytes of emoticon keys */
 };
+
+/* Eight bytes at a time, each word mixed by a multiply-xorshift (the
+ * constants of splitmix64): FNV-1a's multiply per byte is a chain as long
+ * as the key, and every token of every mail is hashed.  The last word is
+ * padded with zeros.  Never 0 (the empty tag). */
+static inline uint64_t
+hash_mix(uint64_t h, const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	h = (h ^ w) * 0xBF58476D1CE4E5B9u;
+	return h ^ (h >> 31);
+}
+
+static inline uint32_t
+hash_end(uint64_t h)
+{
+	h *= 0x94D049BB133111EBu;
+	return (uint32_t)(h ^ (h >> 32)) | 1;
+}
 
 static uint32_t
 lex_hash(const char *key, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	const unsigned char *p = (const unsigned char *)key;
+	unsigned char tail[8] = { 0 };
+	uint64_t h = 0x9E3779B97F4A7C15u ^ len;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
+	for (; len >= 8; p += 8, len -= 8)
+		h = hash_mix(h, p);
+	if (len > 0) {
+		for (i = 0; i < len; i++)
+			tail[i] = p[i];
+		h = hash_mix(h, tail);
 	}
-	return h;
+	return hash_end(h);
+}
+
+/* lex_hash of a key whose bytes from len up to the next multiple of 8
+ * are readable zeros (a token's key, padded by win_at). */
+static inline uint32_t
+lex_hash_padded(const char *key, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint64_t h = 0x9E3779B97F4A7C15u ^ len;
+	size_t i;
+
+	for (i = 0; i < len; i += 8)
+		h = hash_mix(h, p + i);
+	return hash_end(h);
+}
+
+static const struct lex_entry *
+lex_probe(const struct sentiment *s, uint32_t h, const char *key, size_t len)
+{
+	size_t i, mask = s->cap - 1;
+
+	for (i = h & mask; s->tag[i] != 0; i = (i + 1) & mask) {
+		const struct lex_entry *le;
+
+		if (s->tag[i] != h)
+			continue;
+		le = &s->slot[i];
+		if (le->keylen == len && memcmp(s->pool + le->key, key, len) == 0)
+			return le;
+	}
+	return NULL;
 }
 
 static const struct lex_entry *
 lex_find(const struct sentiment *s, const char *key, size_t len)
 {
-	uint32_t h = lex_hash(key, len);
-	size_t i, mask = s->cap - 1;
-
-	for (i = h & mask; s->slot[i].key != 0; i = (i + 1) & mask) {
-		const struct lex_entry *le = &s->slot[i];
-
-		if (le->hash == h && le->keylen == len &&
-		    memcmp(s->pool + le->key, key, len) == 0)
-			return le;
-	}
-	return NULL;
+	return lex_probe(s, lex_hash(key, len), key, len);
 }
 
 static int
 lex_grow(struct sentiment *s)
 {
 	struct lex_entry *old = s->slot, *ns;
+	uint32_t *nt;
 	size_t i, j, ncap = s->cap ? s->cap * 2 : 1024, mask = ncap - 1;
 
 	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
 		return -1;
+	if ((nt = calloc(ncap, sizeof(*nt))) == NULL) {
+		free(ns);
+		return -1;
+	}
 	for (i = 0; i < s->cap; i++) {
 		if (old[i].key == 0)
 			continue;
-		for (j = old[i].hash & mask; ns[j].key != 0; j = (j + 1) & mask)
+		for (j = old[i].hash & mask; nt[j] != 0; j = (j + 1) & mask)
 			;
 		ns[j] = old[i];
+		nt[j] = old[i].hash;
 	}
 	free(old);
+	free(s->tag);
 	s->slot = ns;
+	s->tag = nt;
 	s->cap = ncap;
 	return 0;
 }
@@ -418,11 +482,12 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 			s->pool[s->pool_len++] = '\0';	/* offset 0 means empty */
 	}
 	mask = s->cap - 1;
-	for (i = h & mask; s->slot[i].key != 0; i = (i + 1) & mask)
+	for (i = h & mask; s->tag[i] != 0; i = (i + 1) & mask)
 		;
 	le = &s->slot[i];
 	memset(le, 0, sizeof(*le));
 	le->hash = h;
+	s->tag[i] = h;
 	le->key = (uint32_t)s->pool_len;
 	le->keylen = (uint16_t)len;
 	memcpy(s->pool + s->pool_len, key, len);
@@ -442,7 +507,8 @@ struct tok {
 	unsigned char	 brk;		/* sentence punctuation before it */
 	unsigned char	 ovf;		/* key too long: matches nothing */
 	unsigned char	 emo;		/* an emoticon or emoji */
-	char		 key[KEY_MAX];	/* folded */
+	char		 key[KEY_MAX + 8];	/* folded; zero-padded for
+						 * lex_hash_padded */
 };
 
 struct tokenizer {
@@ -501,30 +567,57 @@ fold_span(const unsigned char *s, const unsigned char *e, char *key, size_t *len
 
 /* An emoticon of the lexicon spanning [s, e), or [s, e) less trailing
  * sentence punctuation ("<3!"): fills t and returns its end, else NULL. */
+static inline int
+emo_has(const unsigned char *set, unsigned char c)
+{
+	return (set[c >> 3] >> (c & 7)) & 1;
+}
+
+static inline unsigned char
+ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* strchr(".,!?;\"", c) without the call; a chunk never holds a NUL. */
+static inline int
+sentence_end(unsigned char c)
+{
+	return c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == '"';
+}
+
+/* punct: 1 when [s, e) is known to hold ASCII punctuation. */
 static const unsigned char *
 tz_emoticon(struct tokenizer *tz, const unsigned char *s,
-    const unsigned char *e, struct tok *t)
+    const unsigned char *e, struct tok *t, int punct)
 {
+	const struct sentiment *lex = tz->lex;
 	const struct lex_entry *le;
 	const unsigned char *q;
 	size_t len;
 	int pass;
 
-	for (q = s; q < e; q++)
-		if (*q < 0x80 && ascii_cc[*q] == CC_PUNCT)
-			break;
-	if (q == e)
+	if (!punct) {
+		for (q = s; q < e; q++)
+			if (*q < 0x80 && ascii_cc[*q] == CC_PUNCT)
+				break;
+		if (q == e)
+			return NULL;
+	}
+	/* No emoticon starts with this folded ASCII byte ("word," "word.") */
+	if (*s < 0x80 && !emo_has(lex->emo_first, ascii_lower(*s)))
 		return NULL;
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1) {
 			q = e;
-			while (q > s && strchr(".,!?;\"", q[-1]) != NULL)
+			while (q > s && sentence_end(q[-1]))
 				q--;
 			if (q == e || q - s < 2)
 				return NULL;
 			e = q;
 		}
-		if ((size_t)(e - s) > tz->lex->emo_max ||
+		if ((size_t)(e - s) > lex->emo_max ||
+		    (e[-1] < 0x80 && !emo_has(lex->emo_last, ascii_lower(e[-1]))) ||
 		    !fold_span(s, e, t->key, &len))
 			continue;
 		le = lex_find(tz->lex, t->key, len);
@@ -553,6 +646,23 @@ tz_word(struct tokenizer *tz, struct tok *t)
 
 	tok_start(tz, t, q);
 	while (q < ce) {
+		if (*q < 0x80 && ascii_cc[*q] == CC_WORD) {
+			/* ASCII letters and digits: cp_case and fold_put inline */
+			unsigned char b = *q++;
+
+			if (b >= 'A' && b <= 'Z') {
+				upper++;
+				b += 32;
+			} else if (b >= 'a')
+				lower++;
+			if (t->ovf)
+				continue;
+			if (len + 1 >= KEY_MAX)
+				t->ovf = 1;
+			else
+				t->key[len++] = (char)b;
+			continue;
+		}
 		c = cp_next(q, ce, &n, &cls);
 		if (cls == CC_APOS || cls == CC_HYPHEN) {
 			enum cc cls2;
@@ -585,6 +695,46 @@ tz_word(struct tokenizer *tz, struct tok *t)
 	return 1;
 }
 
+/* Most chunks are one word of ASCII letters and digits: then it is the
+ * token, as tz_word would cut it from the chunk (no punctuation, so no
+ * emoticon), read in one pass.  0 (nothing consumed) for anything else. */
+static int
+tz_plain(struct tokenizer *tz, struct tok *t)
+{
+	const unsigned char *q = tz->p, *end = tz->end;
+	size_t len = 0;
+	int upper = 0, lower = 0;
+	char first;
+
+	while (q < end && *q < 0x80 && ascii_cc[*q] == CC_WORD) {
+		unsigned char b = *q++;
+
+		if (b >= 'A' && b <= 'Z') {
+			upper++;
+			b += 32;
+		} else if (b >= 'a')
+			lower++;
+		if (len + 1 < KEY_MAX)
+			t->key[len] = (char)b;
+		len++;
+	}
+	if (q < end && (*q >= 0x80 || ascii_cc[*q] != CC_SPACE))
+		return 0;
+	first = t->key[0];
+	tok_start(tz, t, tz->p);	/* clears key[0] */
+	t->key[0] = first;
+	t->ovf = len >= KEY_MAX;	/* the 64th byte did not fit */
+	if (t->ovf)
+		len = KEY_MAX - 1;
+	t->key[len] = '\0';
+	t->keylen = (unsigned char)len;
+	t->upper = upper > 0 && lower == 0;
+	t->len = (size_t)(q - tz->p);
+	tz->chunk_end = q;
+	tz->p = q;
+	return 1;
+}
+
 /* The next token, 1; 0 at the end. */
 static int
 tz_next(struct tokenizer *tz, struct tok *t)
@@ -593,6 +743,7 @@ tz_next(struct tokenizer *tz, struct tok *t)
 	size_t n;
 	int32_t c;
 	enum cc cls;
+	int punct;
 
 	for (;;) {
 		if (tz->chunk_end == NULL || tz->p >= tz->chunk_end) {
@@ -605,12 +756,24 @@ tz_next(struct tokenizer *tz, struct tok *t)
 			}
 			if (tz->p >= tz->end)
 				return 0;
-			for (q = tz->p; q < tz->end; q += n)
-				if ((cp_next(q, tz->end, &n, &cls), cls) == CC_SPACE)
+			if (tz_plain(tz, t))
+				return 1;
+			/* the chunk's end, noting ASCII punctuation: a chunk
+			 * without any (most words) is no emoticon */
+			punct = 0;
+			for (q = tz->p; q < tz->end; q += n) {
+				if (*q < 0x80) {
+					n = 1;
+					cls = (enum cc)ascii_cc[*q];
+					punct |= cls == CC_PUNCT;
+				} else
+					(void)cp_next(q, tz->end, &n, &cls);
+				if (cls == CC_SPACE)
 					break;
+			}
 			tz->chunk_end = q;
-			if (tz->lex != NULL &&
-			    (r = tz_emoticon(tz, tz->p, q, t)) != NULL) {
+			if (tz->lex != NULL && punct &&
+			    (r = tz_emoticon(tz, tz->p, q, t, 1)) != NULL) {
 				tz->p = r;
 				return 1;
 			}
@@ -650,7 +813,7 @@ tz_next(struct tokenizer *tz, struct tok *t)
 				tz->brk = 1;
 		}
 		if (tz->lex != NULL && q - tz->p >= 2 &&
-		    (r = tz_emoticon(tz, tz->p, q, t)) != NULL) {
+		    (r = tz_emoticon(tz, tz->p, q, t, 0)) != NULL) {
 			tz->p = r;
 			return 1;
 		}
@@ -658,11 +821,15 @@ tz_next(struct tokenizer *tz, struct tok *t)
 	}
 }
 
+struct survey;
+static void	survey_tok(struct survey *, const struct tok *);
+
 /* A window of tokens over the text: the current one, a few behind it,
  * and as many ahead as asked, read on demand. */
 struct tokwin {
 	struct tokenizer	 tz;
 	const struct sentiment	*lex;	/* look tokens up when set */
+	struct survey		*sv;	/* when set, every token read passes it */
 	size_t			 pos, filled;
 	int			 eof;
 	struct tok		 ring[WIN];
@@ -674,14 +841,14 @@ win_init(struct tokwin *w, const char *text, size_t len,
 {
 	tz_init(&w->tz, text, len, lex);
 	w->lex = lex;
+	w->sv = NULL;
 	w->pos = w->filled = 0;
 	w->eof = 0;
 }
 
-/* The token rel places from the current one (negative: behind), or NULL
- * before the start, past the end, or beyond the window. */
+/* win_at for a token not read yet, or behind the current one. */
 static const struct tok *
-win_at(struct tokwin *w, long rel)
+win_fill(struct tokwin *w, long rel)
 {
 	size_t at;
 
@@ -700,11 +867,27 @@ win_at(struct tokwin *w, long rel)
 			w->eof = 1;
 			break;
 		}
-		if (w->lex != NULL && !t->ovf && t->e == NULL)
-			t->e = lex_find(w->lex, t->key, t->keylen);
+		if (w->lex != NULL && !t->ovf && t->e == NULL) {
+			memset(t->key + t->keylen, 0, 8);
+			t->e = lex_probe(w->lex, lex_hash_padded(t->key, t->keylen),
+			    t->key, t->keylen);
+		}
+		if (w->sv != NULL)
+			survey_tok(w->sv, t);
 		w->filled++;
 	}
 	return at < w->filled ? &w->ring[at % WIN] : NULL;
+}
+
+/* The token rel places from the current one (negative: behind), or NULL
+ * before the start, past the end, or beyond the window.  Inline for the
+ * common case, a token already read. */
+static inline const struct tok *
+win_at(struct tokwin *w, long rel)
+{
+	if (rel >= 0 && rel < WIN - WIN_BEHIND && w->pos + (size_t)rel < w->filled)
+		return &w->ring[(w->pos + (size_t)rel) % WIN];
+	return win_fill(w, rel);
 }
 
 static int
@@ -847,8 +1030,12 @@ lex_term(struct sentiment *s, const char *term, size_t len, const char **why)
 	le->flags |= LEX_EMOTICON;
 	if (len > s->emo_max)
 		s->emo_max = len;
+	s->emo_first[(unsigned char)key[0] >> 3] |= 1 << (key[0] & 7);
+	s->emo_last[(unsigned char)key[keylen - 1] >> 3] |= 1 << (key[keylen - 1] & 7);
 	return le;
 }
+
+static int	lex_triggers(struct sentiment *);
 
 static int
 lex_builtins(struct sentiment *s, struct err *e)
@@ -878,6 +1065,9 @@ lex_builtins(struct sentiment *s, struct err *e)
 			goto fail;
 		le->special = (uint8_t)specials[i].special;
 	}
+	why = NULL;
+	if (lex_triggers(s) == -1)
+		goto fail;
 	return 0;
 fail:
 	if (why != NULL)
@@ -1063,6 +1253,7 @@ sentiment_free(struct sentiment *s)
 	if (s == NULL)
 		return;
 	free(s->slot);
+	free(s->tag);
 	free(s->pool);
 	free(s);
 }
@@ -1097,44 +1288,36 @@ struct survey {
 static int	esc_trigger(const struct tok *);
 static void	esc_prepare(void);
 
+/* Every token passes here once, as the window reads it, already looked
+ * up: a trigger word carries LEX_TRIGGER, an unknown word no entry.
+ * Emoticons and emoji are matched by key as before (never a trigger, but
+ * that is the detector's business). */
 static void
 survey_tok(struct survey *sv, const struct tok *t)
 {
 	sv->tokens++;
 	if (!sv->trigger)
-		sv->trigger = esc_trigger(t);
+		sv->trigger = t->emo ? esc_trigger(t) :
+		    t->e != NULL && (t->e->flags & LEX_TRIGGER) != 0;
 	if (t->upper)
 		sv->upper++;
 	if (sv->but_off == SIZE_MAX && key_is(t, "but"))
 		sv->but_off = t->off;
 }
 
-/* The survey reads the first tokens into the window, where the scoring
- * finds them again; only the tokens of longer texts are read twice. */
 static void
-survey(struct tokwin *w, const char *text, size_t len, struct survey *sv)
+survey_init(struct survey *sv, const char *text, size_t len)
 {
-	struct tokenizer tz;
-	const struct tok *tp;
-	struct tok t;
-	size_t i;
-	long k;
+	const char *p = text, *end = text + len;
 
 	memset(sv, 0, sizeof(*sv));
 	sv->but_off = SIZE_MAX;
-	for (k = 0; (tp = win_at(w, k)) != NULL; k++)
-		survey_tok(sv, tp);
-	if (!w->eof) {
-		tz = w->tz;
-		while (tz_next(&tz, &t))
-			survey_tok(sv, &t);
+	while ((p = memchr(p, '!', (size_t)(end - p))) != NULL) {
+		sv->excl++;
+		p++;
 	}
-	for (i = 0; i < len; i++) {
-		if (text[i] == '!')
-			sv->excl++;
-		else if (text[i] == '?')
-			sv->quest++;
-	}
+	for (p = text; (p = memchr(p, '?', (size_t)(end - p))) != NULL; p++)
+		sv->quest++;
 }
 
 /* Takes the unit at the window's position, the longest phrase there or
@@ -1329,69 +1512,143 @@ normalize(double x)
 	return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
 }
 
-void
-sentiment_score(const struct sentiment *s, const char *text, size_t len,
+/*
+ * One pass: the survey (how many tokens, how many in capitals, where the
+ * first "but" is) is needed to weigh every unit, but it only scales what
+ * the units are worth.  So each unit that carries valence is kept with
+ * its value both ways (capitals emphasised or not) and its offset, and
+ * the sums are made at the end, in text order, exactly as two passes
+ * would make them.  A text with more such units than fit in rec[] (some
+ * tens of KB of emotional prose) is read a second time instead.
+ */
+#define REC_MAX		512
+
+struct unit_rec {
+	size_t		 off;
+	double		 v[2];		/* cap_diff 0, 1 */
+	const char	*word;
+};
+
+struct tally {
+	double		 sum, pos_sum, neg_sum;
+	size_t		 neu;
+};
+
+static void
+tally_add(struct tally *ty, const struct survey *sv, size_t off, double v,
+    const char *word, struct sentiment_result *out)
+{
+	if (sv->but_off != SIZE_MAX && off < sv->but_off)
+		v *= 0.5;
+	else if (sv->but_off != SIZE_MAX && off > sv->but_off)
+		v *= 1.5;
+	ty->sum += v;
+	if (v > 0)
+		ty->pos_sum += v + 1;
+	else if (v < 0)
+		ty->neg_sum += v - 1;
+	else
+		ty->neu++;
+	if (v != 0)
+		words_keep(out, word, v);
+}
+
+/* The units from the window's position on, with h[] the three before;
+ * rec == NULL: tallied at once with the survey's cap_diff; else recorded
+ * (*nrec, neutral ones only counted in *neu).  1 when rec[] ran full:
+ * the rest is only read, for the survey. */
+static int
+units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
+    struct unit_rec *rec, size_t *nrec, size_t *neu, struct tally *ty,
     struct sentiment_result *out)
 {
-	struct survey sv;
-	struct tokwin w;
 	struct unit u, h[3];
-	size_t nh = 0, neu = 0;
-	double v, sum = 0, pos_sum = 0, neg_sum = 0, amp, total;
-	int cap_diff;
+	size_t nh = 0;
+	double v0, v1;
+	int cap_diff = sv->upper > 0 && sv->upper < sv->tokens;
 
-	memset(out, 0, sizeof(*out));
-	if (s == NULL || text == NULL || len == 0)
-		return;
-	esc_prepare();
-	win_init(&w, text, len, s);
-	survey(&w, text, len, &sv);
-	out->tokens = sv.tokens;
-	out->escalation_words = sv.trigger;
-	cap_diff = sv.upper > 0 && sv.upper < sv.tokens;
-
-	while (win_at(&w, 0) != NULL) {
-		unit_take(&w, &u);
-		v = unit_valence(&u, h, nh, cap_diff, &w);
-		if (sv.but_off != SIZE_MAX && u.off < sv.but_off)
-			v *= 0.5;
-		else if (sv.but_off != SIZE_MAX && u.off > sv.but_off)
-			v *= 1.5;
-		sum += v;
-		if (v > 0)
-			pos_sum += v + 1;
-		else if (v < 0)
-			neg_sum += v - 1;
-		else
-			neu++;
-		if (v != 0)
-			words_keep(out, s->pool + u.e->key, v);
+	while (win_at(w, 0) != NULL) {
+		unit_take(w, &u);
+		if (rec == NULL) {
+			v0 = unit_valence(&u, h, nh, cap_diff, w);
+			tally_add(ty, sv, u.off, v0, v0 != 0 ? s->pool + u.e->key : NULL,
+			    out);
+		} else {
+			v0 = unit_valence(&u, h, nh, 0, w);
+			v1 = u.lexword ? unit_valence(&u, h, nh, 1, w) : v0;
+			if (v0 == 0 && v1 == 0)
+				(*neu)++;
+			else if (*nrec == REC_MAX) {
+				while (win_at(w, 0) != NULL)
+					w->pos++;
+				return 1;
+			} else {
+				rec[*nrec].off = u.off;
+				rec[*nrec].v[0] = v0;
+				rec[*nrec].v[1] = v1;
+				rec[(*nrec)++].word = s->pool + u.e->key;
+			}
+		}
 		h[2] = h[1];
 		h[1] = h[0];
 		h[0] = u;
 		if (nh < 3)
 			nh++;
 	}
-	if (sum == 0 && pos_sum == 0 && neg_sum == 0 && neu == 0)
+	return 0;
+}
+
+void
+sentiment_score(const struct sentiment *s, const char *text, size_t len,
+    struct sentiment_result *out)
+{
+	struct unit_rec rec[REC_MAX];
+	struct survey sv;
+	struct tokwin w;
+	struct tally ty;
+	size_t nrec = 0, neu = 0, i;
+	double amp, total;
+	int cap_diff;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || text == NULL || len == 0)
+		return;
+	esc_prepare();
+	survey_init(&sv, text, len);
+	memset(&ty, 0, sizeof(ty));
+	win_init(&w, text, len, s);
+	w.sv = &sv;
+	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, out) == 0) {
+		cap_diff = sv.upper > 0 && sv.upper < sv.tokens;
+		for (i = 0; i < nrec; i++)
+			tally_add(&ty, &sv, rec[i].off, rec[i].v[cap_diff], rec[i].word, out);
+		ty.neu += neu;
+	} else {
+		win_init(&w, text, len, s);	/* the survey is complete */
+		(void)units_run(s, &w, &sv, NULL, NULL, NULL, &ty, out);
+	}
+	out->tokens = sv.tokens;
+	out->escalation_words = sv.trigger;
+	if (ty.sum == 0 && ty.pos_sum == 0 && ty.neg_sum == 0 && ty.neu == 0)
 		return;
 
 	/* emphasis by punctuation: '!' up to 4, '?' from 2 on */
 	amp = (double)(sv.excl < 4 ? sv.excl : 4) * 0.292;
 	if (sv.quest > 1)
 		amp += sv.quest <= 3 ? (double)sv.quest * 0.18 : 0.96;
-	if (sum > 0)
-		sum += amp;
-	else if (sum < 0)
-		sum -= amp;
-	out->compound = normalize(sum);
-	if (pos_sum > -neg_sum)
-		pos_sum += amp;
-	else if (pos_sum < -neg_sum)
-		neg_sum -= amp;
-	total = pos_sum - neg_sum + (double)neu;
-	out->pos = pos_sum / total;
-	out->neg = (0.0 - neg_sum) / total;	/* never -0 */
-	out->neu = (double)neu / total;
+	if (ty.sum > 0)
+		ty.sum += amp;
+	else if (ty.sum < 0)
+		ty.sum -= amp;
+	out->compound = normalize(ty.sum);
+	if (ty.pos_sum > -ty.neg_sum)
+		ty.pos_sum += amp;
+	else if (ty.pos_sum < -ty.neg_sum)
+		ty.neg_sum -= amp;
+	total = ty.pos_sum - ty.neg_sum + (double)ty.neu;
+	out->pos = ty.pos_sum / total;
+	out->neg = (0.0 - ty.neg_sum) / total;	/* never -0 */
+	out->neu = (double)ty.neu / total;
 }
 
 /* ---- explicit requests to escalate --------------------------------- */
@@ -1614,6 +1871,25 @@ static const char *const esc_triggers[] = {
 	"verklagen", "vorgesetzte", "vorgesetzten", "vorgesetzter", "weg",
 	"wege",
 };
+
+/* Marks the trigger words in the lexicon, adding those it lacks (as keys,
+ * not through the tokenizer: esc_trigger compares keys): the scorer looks
+ * every token up anyway, so its survey learns for free whether the
+ * detector could match.  An entry with no other flag scores as a word
+ * the lexicon does not know. */
+static int
+lex_triggers(struct sentiment *s)
+{
+	struct lex_entry *le;
+	size_t i;
+
+	for (i = 0; i < NELEM(esc_triggers); i++) {
+		if ((le = lex_add(s, esc_triggers[i], strlen(esc_triggers[i]))) == NULL)
+			return -1;
+		le->flags |= LEX_TRIGGER;
+	}
+	return 0;
+}
 
 /* Is the token one of "a|b|c" (no multi-word alternatives here)? */
 static int

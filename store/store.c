@@ -55,6 +55,7 @@
 #define STORE_CACHE_KIB		"32768"
 #define STORE_WAL_PAGES		"1024"
 #define STORE_WAL_LIMIT		"67108864"
+#define STORE_RO_MMAP		"1099511627776"	/* store_open_readonly: 1 TB */
 
 #define REFS_MAX	(1024 * 1024)	/* joined References of one message */
 
@@ -501,6 +502,7 @@ struct store {
 	int		 in_tx;		/* between store_begin and commit/rollback */
 	struct buf	 refs;		/* scratch: one message's joined refs */
 	struct store_sla *sla;		/* store_sla.c's statements, on first use */
+	struct store_autoreply *autoreply; /* store_autoreply.c's, on first use */
 };
 
 /* Test hook, deliberately not in store.h: runs SQL text no API would run,
@@ -770,6 +772,79 @@ fail:
 	return -1;
 }
 
+/* For a replay (store_replay.c): the file must exist and be at this
+ * program's schema already, since nothing may be migrated or written.
+ * A WAL database needs its -shm index to be read; SQLite creates it (and
+ * an empty -wal) beside the file when missing, which changes no byte of
+ * the database itself. */
+int
+store_open_readonly(struct store **out, const char *path, struct err *e)
+{
+	struct store *st;
+	int version, appid, rc, i;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		free(st);
+		return err_set(e, ERR_NOMEM, "out of memory opening '%s'", path);
+	}
+	buf_init(&st->refs, REFS_MAX);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		if (st->db == NULL)
+			(void)err_set(e, ERR_NOMEM, "out of memory opening '%s'", path);
+		else if (sqlite3_errcode(st->db) == SQLITE_CANTOPEN)
+			(void)err_set(e, ERR_NOINPUT, "cannot open database '%s': %s", path,
+			    sqlite3_errmsg(st->db));
+		else
+			(void)store_error(st, e, "cannot open database '%s'", path);
+		goto fail;
+	}
+	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK) {
+		(void)store_error(st, e, "cannot set a busy timeout on '%s'", path);
+		goto fail;
+	}
+	if ((rc = query_int(st->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = query_int(st->db, "PRAGMA application_id", &appid)) != SQLITE_OK) {
+		(void)open_error(st, rc, e);
+		goto fail;
+	}
+	if (appid != STORE_APPLICATION_ID) {
+		(void)err_set(e, ERR_STORE, "'%s' is not an escalator database", path);
+		goto fail;
+	}
+	if (version != MIGRATIONS_COUNT) {
+		(void)err_set(e, ERR_STORE, "database '%s' has schema version %d, this "
+		    "escalator reads %d: %s", path, version, MIGRATIONS_COUNT,
+		    version < MIGRATIONS_COUNT ? "run any other command once to migrate it" :
+		    "upgrade escalator");
+		goto fail;
+	}
+	/* Reading is all a replay does, over most of the file and in the
+	 * order of tickets, not of rows: pages mapped, not copied into the
+	 * cache one read call each (SQLite caps the size at its build's
+	 * limit, 2 GB by default; the rest is read as usual). */
+	if (exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB ";"
+	    "PRAGMA mmap_size = " STORE_RO_MMAP ";"
+	    "PRAGMA temp_store = MEMORY;", "apply settings", e) == -1)
+		goto fail;
+	/* Statements that write fail at their step with SQLITE_READONLY. */
+	for (i = 0; i < STMT_COUNT; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
+			(void)store_error(st, e, "cannot prepare statement %d "
+			    "for '%s'", i, path);
+			goto fail;
+		}
+	*out = st;
+	return 0;
+
+fail:
+	store_close(st);
+	return -1;
+}
+
 void
 store_close(struct store *st)
 {
@@ -782,6 +857,7 @@ store_close(struct store *st)
 	for (i = 0; i < STMT_COUNT; i++)
 		(void)sqlite3_finalize(st->stmt[i]);	/* NULL-safe; errors were reported at step */
 	store_sla_close(st->sla);
+	store_autoreply_close(st->autoreply);
 	/* Every statement is finalized, so close cannot be busy; with WAL it
 	 * checkpoints and removes the -wal file as the last connection. */
 	(void)sqlite3_close(st->db);
@@ -807,6 +883,12 @@ struct store_sla **
 store_sla_slot(struct store *st)
 {
 	return &st->sla;
+}
+
+struct store_autoreply **
+store_autoreply_slot(struct store *st)
+{
+	return &st->autoreply;
 }
 
 int

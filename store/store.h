@@ -24,6 +24,9 @@ struct store;
 #define STORE_SCHEMA_VERSION	5
 
 int	store_open(struct store **out, const char *path, struct err *e);
+/* Opens an existing database for reading only (a replay): never creates,
+ * migrates or writes it.  A missing file is ERR_NOINPUT. */
+int	store_open_readonly(struct store **out, const char *path, struct err *e);
 void	store_close(struct store *);			/* NULL-safe */
 
 int	store_begin(struct store *, struct err *);
@@ -250,5 +253,88 @@ int	store_digest_events(struct store *, time_t from, time_t to,
 int	store_digest_compliance(struct store *, time_t from, time_t to,
 	    long *due /* OUT */, long *met /* OUT */, struct err *);
 int	store_outbox_has(struct store *, const char *message_id, struct err *);
+
+/* Reports (issue 9; store_report.c).  tickets calls cb for each ticket
+ * created in [from, to), by id; events for each event of the tickets
+ * with ids in [first, last], in the order recorded (by event id; a
+ * caller filters out tickets of the range it did not ask for); clocks
+ * for each decided SLA clock run of those tickets: missed (breached, or
+ * running past its deadline at now) or met; runs still open are left
+ * out, and of earlier runs only the breached ones are known.  Strings
+ * are borrowed until cb returns (NULL: none). */
+struct store_report_ticket {
+	int64_t		 id;
+	time_t		 created, resolved;	/* resolved 0: open */
+	int		 status, priority, tier, handoffs;
+	const char	*department, *channel, *tags;
+};
+struct store_report_event {
+	int64_t		 ticket;
+	time_t		 at;
+	const char	*kind, *detail;
+};
+int	store_report_tickets(struct store *, time_t from, time_t to,
+	    int (*cb)(void *arg, const struct store_report_ticket *, struct err *),
+	    void *arg, struct err *);
+int	store_report_events(struct store *, int64_t first, int64_t last,
+	    int (*cb)(void *arg, const struct store_report_event *, struct err *),
+	    void *arg, struct err *);
+int	store_report_clocks(struct store *, int64_t first, int64_t last, time_t now,
+	    int (*cb)(void *arg, int64_t ticket, const char *kind, int tier, int missed,
+	    struct err *), void *arg, struct err *);
+
+/* Tier 0 acknowledgements (issue 9; store_autoreply.c): the last one
+ * queued for an address (lowercased), for the once-an-hour guard.  get
+ * returns 1 with *sent (the arrival time of the mail it answered) and
+ * *ticket, 0 when the address never got one, -1 error.  mark records
+ * one, replacing the address's earlier record; call it in the
+ * transaction that queues the mail. */
+int	store_autoreply_get(struct store *, const char *address, time_t *sent /* OUT */,
+	    int64_t *ticket /* OUT */, struct err *);
+int	store_autoreply_mark(struct store *, const char *address, time_t sent,
+	    int64_t ticket, struct err *);
+
+/* Replay (issue 9; store_replay.c): the stored history of the tickets
+ * created in [from, to), one ticket at a time in ticket order, for
+ * rules/replay.c to decide again.  One sequential pass over two
+ * statements (messages, and the events of the kinds asked for), merged
+ * by ticket; no query per ticket.  Messages come oldest first (date,
+ * else received; then row id), events in the order they were recorded.
+ * Every pointer is borrowed until cb returns.  The text (text_scored,
+ * else text) is read only when asked for, being most of a row: for
+ * every message (STORE_REPLAY_TEXT), or for the tickets whose tags
+ * include text_tag (NULL: none); else text is NULL.  kinds: the event
+ * kinds wanted, NULL-terminated, at most STORE_REPLAY_KINDS. */
+#define STORE_REPLAY_TEXT	0x1
+#define STORE_REPLAY_KINDS	8
+struct store_replay_msg {
+	int64_t		 id;
+	time_t		 date;
+	int		 direction, public;
+	int		 automatic;	/* an auto-reply or bounce (auto_reason) */
+	long		 reach;		/* -1 unknown */
+	int		 scored;	/* sentiment is set */
+	double		 sentiment;
+	const char	*channel, *kind;	/* the channel's name and kind */
+	const char	*subject, *from_addr, *from_name, *text;
+};
+struct store_replay_event {
+	time_t		 at;
+	const char	*kind;
+};
+struct store_replay_ticket {
+	int64_t		 id;
+	time_t		 created;
+	int		 status, priority, tier;	/* as stored now */
+	const char	*department, *tags;
+	const struct store_replay_msg	*msgs;
+	size_t		 msgs_count;
+	const struct store_replay_event	*events;
+	size_t		 events_count;
+};
+int	store_replay(struct store *, time_t from, time_t to, int flags,
+	    const char *text_tag, const char *const *kinds,
+	    int (*cb)(void *arg, const struct store_replay_ticket *, struct err *),
+	    void *arg, struct err *);
 
 #endif

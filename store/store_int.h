@@ -17,5 +17,9 @@ const char	*store_path(const struct store *);
  * store_close calls store_sla_close on it. */
 struct store_sla **store_sla_slot(struct store *);
 void		 store_sla_close(struct store_sla *);	/* NULL-safe */
+/* The same for store_autoreply.c (tier 0 acknowledgements). */
+struct store_autoreply;
+struct store_autoreply **store_autoreply_slot(struct store *);
+void		 store_autoreply_close(struct store_autoreply *);	/* NULL-safe */
 
 #endif

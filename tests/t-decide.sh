@@ -141,4 +141,22 @@ t4813() {
 }
 check 4813 "the demo configuration loads; the demo puts public anger first" t4813
 
+t4840() {
+	A="$D/4840-authority.conf"
+	esc -c "$A" check-config | grep -q '^configuration OK$' &&
+	esc -c "$A" --db "$TMP/au.db" --now $NOW import --channel support \
+	    "$D/4840-refund.mbox" >/dev/null &&
+	id=$(id_of au gus@private.example) &&
+	eq "$(show au "$id" '.tier')" 2 &&
+	eq "$(show au "$id" '[.events[] | select(.kind == "escalated")][0].detail |
+	    "\(.type) \(.from)->\(.to) \(.amount) \(.authority) \(.rule)"')" \
+	    "hierarchical 1->2 120.00 EUR refund refunds need authority" &&
+	eq "$(show au "$(id_of au hal@private.example)" '.tier')" 1 &&
+	id=$(id_of au ida@private.example) &&
+	eq "$(show au "$id" '.tier')" 1 &&
+	eq "$(show au "$id" '[.events[] | select(.kind == "rule-matched")][0].detail.route_by_authority[0].why')" \
+	    "no amount in EUR in the message"
+}
+check 4840 "route-by-authority: a €120 refund goes to tier 2, 19,90 EUR stays, no amount changes nothing" t4840
+
 done_testing

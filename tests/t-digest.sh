@@ -6,50 +6,17 @@
 # loopback, a second `digest --send` for the same window queues nothing,
 # and the daemon queues the scheduled digest once.  Cases 5101-5199.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/smtp-lib.sh"
 D=$TESTDATA
-SINK=$(command -v smtp-sink 2>/dev/null || echo /usr/sbin/smtp-sink)
-if [ ! -x "$SINK" ]; then
-	skip "5101 smtp-sink is not installed (deps.sh installs postfix)"
-	done_testing
-	exit 0
-fi
-chmod 755 "$TMP"		# smtp-sink runs as nobody when we are root
-MAIL=$TMP/mail
-mkdir -p "$MAIL"
-chmod 777 "$MAIL"
-SINK_PID=
+sink_required 5101
 PID=
 trap 'stop_sink; [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-free_port() {
-	perl -MIO::Socket::INET -e \
-	    'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-	    Listen => 1) or die; print $s->sockport, "\n"'
-}
-listening() {
-	perl -MIO::Socket::INET -e 'exit(IO::Socket::INET->new("127.0.0.1:$ARGV[0]") ? 0 : 1)' "$1"
-}
-start_sink() {
-	PORT=$(free_port)
-	if [ "$(id -u)" = 0 ]; then as="-u nobody"; else as=""; fi
-	# shellcheck disable=SC2086
-	"$SINK" $as -d "$MAIL/%H%M%S." "127.0.0.1:$PORT" 50 2>"$TMP/sink.err" &
-	SINK_PID=$!
-	i=0
-	while ! listening "$PORT"; do
-		i=$((i + 1)); [ $i -lt 50 ] || return 1; sleep 0.1
-	done
-}
-stop_sink() {
-	[ -n "$SINK_PID" ] || return 0
-	kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
-}
 at() {
 	when=$1; shift
 	esc -q -c "$TMP/d.conf" --db "$TMP/d.db" --now "$when" "$@"
 }
 eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
-mails() { ls "$MAIL" | wc -l | tr -d ' '; }
 digests() { sqlite3 "$TMP/d.db" "select count(*) from outbox where message_id like 'escalator.digest.%'"; }
 
 start_sink || { not_ok "5101 smtp-sink did not start"; cat "$TMP/sink.err"; done_testing; exit 0; }

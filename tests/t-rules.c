@@ -8,7 +8,9 @@
  * the outcome must equal 4NNN-*.expect.  REGEN=1 writes missing .expect
  * files: read them before committing.
  *
- * tests/data/4NNN-*.eval (4200-4499): rule evaluation tables.  The text
+ * The same for 4850-4859: the amount condition and route-by-authority.
+ *
+ * tests/data/4NNN-*.eval (4200-4499, 4860-4869): rule evaluation tables.  The text
  * before a line "---" is a configuration; after it each line is a case,
  *     INPUTS => EXPECTED
  * INPUTS are key=value (value in double quotes if it has spaces):
@@ -18,12 +20,15 @@
  *   ticket:  status priority tier exchanges opened department owner tags
  * EXPECTED is the names of the rules that matched, comma-separated ("-"
  * for none), then each change made, in order: +priority:P +tier:N
- * +department:D +assign:A +tag:T +notify:A +ignore +stop.  A line
+ * +department:D +assign:A +tag:T +notify:A +ignore +stop
+ * +authority:NAME:AMOUNT:FROM->TO (AMOUNT "none" when the message has
+ * none in the authority's currency; FROM and TO the ticket's tier).  A line
  * "!explain" makes the cases after it also print, for every match, the
  * JSON members of rules_explain in braces.
  *
  * Then cases 4700-4719 in C: folding, the urgency table, decide_message
- * and the notification it asks for. */
+ * and the notification it asks for; 4870-4879 in C: the events
+ * route-by-authority leaves. */
 #include "config.h"
 
 #include <dirent.h>
@@ -37,6 +42,7 @@
 #include "common/err.h"
 #include "common/model.h"
 #include "intake/message.h"
+#include "rules/amount.h"
 #include "rules/conf.h"
 #include "rules/decide.h"
 #include "rules/policy.h"
@@ -156,7 +162,7 @@ compile_cases(void)
 		const char *name = list[i]->d_name;
 
 		num = case_number(name);
-		if (num >= 4200 || !tap_selected(num)) {
+		if ((num >= 4200 && (num < 4850 || num > 4859)) || !tap_selected(num)) {
 			free(list[i]);
 			continue;
 		}
@@ -360,6 +366,14 @@ outcome(const struct rules *p, const struct rules_run *run, int explain, struct 
 		case RULES_STOP:
 			(void)buf_printf(out, NULL, " +%s", rules_act_name(ef->act));
 			break;
+		case RULES_AUTHORITY: {
+			char amt[64];
+
+			(void)buf_printf(out, NULL, " +authority:%s:%s:%d->%d", ef->str,
+			    ef->amount < 0 ? "none" : amount_format(ef->amount, ef->currency,
+			    amt, sizeof(amt)), ef->from, ef->to);
+			break;
+		}
 		default:
 			(void)buf_printf(out, NULL, " +%s:%s", rules_act_name(ef->act), ef->str);
 			break;
@@ -901,6 +915,67 @@ t4709(void)
 	scene_free(&s);
 }
 
+/* route-by-authority in decide_message: the same "escalated" event as any
+ * rule's tier change, with the amount and the authority; when nothing
+ * changes, the rule-matched event says why. */
+static void
+t4870(void)
+{
+	static const char conf[] =
+	    "tier 1 { owner \"t1@example.com\" first-response 1h }\n"
+	    "tier 2 { owner \"t2@example.com\" first-response 4h }\n"
+	    "tier 3 { owner \"t3@example.com\" first-response 1d }\n"
+	    "authority refund { tier 1 up-to 50 EUR  tier 2 up-to 500 EUR  tier 3 any }\n"
+	    "rule \"refunds\" { when text has \"refund\" and amount > 0 EUR "
+	    "then route-by-authority refund }\n"
+	    "rule \"no amount\" { when text has \"money back\" then "
+	    "route-by-authority refund }\n";
+	struct scene s;
+	char k[512];
+
+	(void)scene(&s, conf, "Please refund the \xe2\x82\xac" "120 you charged twice.", 0, -1, 1);
+	CHECK(s.t.tier == 2 &&
+	    strcmp(kinds(&s.d, k, sizeof(k)), "assessed rule-matched escalated") == 0 &&
+	    strcmp(detail(&s.d, "escalated", 0), "{\"type\":\"hierarchical\",\"from\":1,"
+	    "\"to\":2,\"reason\":\"authority refund: 120.00 EUR needs tier 2 (up to 500.00 "
+	    "EUR)\",\"rule\":\"refunds\",\"amount\":\"120.00 EUR\",\"authority\":"
+	    "\"refund\"}") == 0 &&
+	    strstr(detail(&s.d, "rule-matched", 0), "\"amount\":\"120.00 EUR\"") != NULL &&
+	    strstr(detail(&s.d, "rule-matched", 0), "\"route_by_authority\":[{\"authority\":"
+	    "\"refund\",\"amount\":\"120.00 EUR\",\"tier\":2,\"changed\":true}]") != NULL,
+	    "4870 route-by-authority: an escalated event of the usual shape, with the "
+	    "amount and the authority");
+	if (getenv("VERBOSE") != NULL)
+		printf("# %s\n# %s\n", detail(&s.d, "rule-matched", 0),
+		    detail(&s.d, "escalated", 0));
+	scene_free(&s);
+
+	(void)scene(&s, conf, "I want my money back, order 4711, USD 80", 0, -1, 1);
+	CHECK(s.t.tier == 1 &&
+	    strcmp(kinds(&s.d, k, sizeof(k)), "assessed rule-matched") == 0 &&
+	    strstr(detail(&s.d, "rule-matched", 0), "\"route_by_authority\":[{\"authority\":"
+	    "\"refund\",\"amount\":null,\"changed\":false,\"why\":\"no amount in EUR in "
+	    "the message\"}]") != NULL,
+	    "4870 no amount in the authority's currency: nothing changes, and the match "
+	    "says why");
+	scene_free(&s);
+
+	(void)scene(&s, conf, "A refund of 20 EUR, please", 0, -1, 0);
+	CHECK(s.t.tier == 1 && detail(&s.d, "escalated", 0)[0] == '\0' &&
+	    strstr(detail(&s.d, "rule-matched", 0), "\"tier\":1,\"changed\":false,"
+	    "\"why\":\"tier 1 may decide it already\"") != NULL,
+	    "4870 an amount the ticket's tier may decide: nothing changes");
+	scene_free(&s);
+
+	/* It moved the tier: the customer's request to escalate adds no step. */
+	(void)scene(&s, conf, "Refund my 2000 EUR or I want to speak to a manager!", 0, -1, 0);
+	CHECK(s.t.tier == 3 && s.d.asks != NULL && detail(&s.d, "escalated", 1)[0] == '\0' &&
+	    strstr(detail(&s.d, "escalated", 0), "\"to\":3,\"reason\":\"authority refund: "
+	    "2000.00 EUR needs tier 3 (any amount)\"") != NULL,
+	    "4870 route-by-authority moved the tier: no default escalation on top");
+	scene_free(&s);
+}
+
 int
 main(void)
 {
@@ -935,6 +1010,7 @@ main(void)
 	if (tap_selected(4707)) t4707();
 	if (tap_selected(4708)) t4708();
 	if (tap_selected(4709)) t4709();
+	if (tap_selected(4870)) t4870();
 	sentiment_free(lex);
 	return tap_done();
 }

@@ -5,44 +5,13 @@
 # on what the sink got.  smtp-fault.pl, a small server of our own, refuses
 # single recipients, which smtp-sink cannot.  Cases 8001-8099.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/smtp-lib.sh"
 D=$TESTDATA
-SINK=$(command -v smtp-sink 2>/dev/null || echo /usr/sbin/smtp-sink)
-if [ ! -x "$SINK" ]; then
-	skip "8001 smtp-sink is not installed (deps.sh installs postfix)"
-	done_testing
-	exit 0
-fi
-chmod 755 "$TMP"		# smtp-sink runs as nobody when we are root
-MAIL=$TMP/mail
-mkdir -p "$MAIL" "$TMP/fault"
-chmod 777 "$MAIL"
-SINK_PID=
+sink_required 8001
+mkdir -p "$TMP/fault"
 FAULT_PID=
 trap 'stop_sink; stop_fault; rm -rf "$TMP"' EXIT
 
-free_port() {
-	perl -MIO::Socket::INET -e \
-	    'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-	    Listen => 1) or die; print $s->sockport, "\n"'
-}
-listening() {
-	perl -MIO::Socket::INET -e 'exit(IO::Socket::INET->new("127.0.0.1:$ARGV[0]") ? 0 : 1)' "$1"
-}
-start_sink() {
-	[ -n "${PORT:-}" ] || PORT=$(free_port)
-	if [ "$(id -u)" = 0 ]; then as="-u nobody"; else as=""; fi
-	# shellcheck disable=SC2086
-	"$SINK" $as -d "$MAIL/%H%M%S." "127.0.0.1:$PORT" 50 2>"$TMP/sink.err" &
-	SINK_PID=$!
-	i=0
-	while ! listening "$PORT"; do
-		i=$((i + 1)); [ $i -lt 50 ] || return 1; sleep 0.1
-	done
-}
-stop_sink() {
-	[ -n "$SINK_PID" ] || return 0
-	kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
-}
 start_fault() {
 	perl "$top_srcdir/tests/smtp-fault.pl" "$TMP/fault.port" "$TMP/fault" &
 	FAULT_PID=$!
@@ -68,9 +37,6 @@ at() {
 day() { at "$1" 2026-06-01T07:35:00Z import --channel support --agents northwind.example \
 	"$D/8001-day.mbox" >/dev/null 2>&1; }
 eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
-mails() { ls "$MAIL" | wc -l | tr -d ' '; }
-# the header block of a dumped mail
-head_of() { sed -n '1,/^$/p' "$1"; }
 # the one mail file with this Message-ID
 mail_with() { grep -l -F "Message-ID: <$1>" "$MAIL"/* 2>/dev/null; }
 

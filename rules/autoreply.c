@@ -1,0 +1,323 @@
+/* autoreply.c -- the tier 0 acknowledgement: guards, help links, subject
+ * and body; see autoreply.h.  Pure string work over the configuration
+ * (rules/conf.h) and a message's plain fields.
+ *
+ * Two guards read header fields that intake does not keep (List-*,
+ * X-Auto-Response-Suppress): they scan the raw header here, once, only
+ * for a message that would be acknowledged, so mail on channels without
+ * an autoreply block pays nothing for them.  They are not loop-safety
+ * signals for intake (mime.c says why: web forms put List-Id on human
+ * mail), but RFC 3834 asks automatic responders to honour them. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "rules/autoreply.h"
+#include "rules/conf.h"
+
+#define HEADER_SCAN_MAX	(256 * 1024)	/* a header longer than this is not mail */
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* A byte of a word: ASCII letters and digits, and any byte of a UTF-8
+ * sequence, so that "café" is one word. */
+static int
+word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'z');
+}
+
+static int
+blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* ---- header fields intake does not keep ------------------------------ */
+
+/* Calls back for each field of the header of raw (an mbox From_ line
+ * skipped) with its name and unfolded-enough value: the value runs to
+ * the end of the field, continuation lines included, CR/LF left in.
+ * Stops when cb returns nonzero and returns that. */
+static int
+header_each(const char *raw, size_t len,
+    int (*cb)(const char *name, size_t nlen, const char *val, size_t vlen, void *),
+    void *arg)
+{
+	const char *p = raw, *end, *eol, *colon, *vend;
+	int r;
+
+	if (raw == NULL)
+		return 0;
+	if (len > HEADER_SCAN_MAX)
+		len = HEADER_SCAN_MAX;
+	end = raw + len;
+	if (len >= 5 && memcmp(raw, "From ", 5) == 0)
+		p = (eol = memchr(p, '\n', len)) != NULL ? eol + 1 : end;
+	while (p < end && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		vend = eol != NULL ? eol : end;
+		/* The field goes on while the next line starts with a blank. */
+		while (eol != NULL && eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
+			eol = memchr(eol + 1, '\n', (size_t)(end - eol - 1));
+			vend = eol != NULL ? eol : end;
+		}
+		colon = memchr(p, ':', (size_t)(vend - p));
+		if (colon != NULL && colon > p &&
+		    (r = cb(p, (size_t)(colon - p), colon + 1, (size_t)(vend - colon - 1), arg)) != 0)
+			return r;
+		p = eol != NULL ? eol + 1 : end;
+	}
+	return 0;
+}
+
+struct header_verdict {
+	const char	*why;		/* AUTOREPLY guard name, NULL: none */
+	char		 field[40];
+};
+
+static int
+header_field(const char *name, size_t nlen, const char *val, size_t vlen, void *arg)
+{
+	static const char *const lists[] = { "list-id", "list-help", "list-subscribe",
+		"list-unsubscribe", "list-post", "list-owner", "list-archive" };
+	struct header_verdict *v = arg;
+	const char *w, *end = val + vlen;
+	size_t i, wl;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (nlen == strlen(lists[i]) && strncasecmp(name, lists[i], nlen) == 0) {
+			v->why = "mailing-list";
+			(void)snprintf(v->field, sizeof(v->field), "%.*s", (int)nlen, name);
+			return 1;
+		}
+	if (nlen != 24 || strncasecmp(name, "x-auto-response-suppress", 24) != 0)
+		return 0;
+	/* A comma-separated list: DR, NDR, RN, NRN, OOF, AutoReply, All. */
+	for (w = val; w < end; w += wl) {
+		while (w < end && (blank((unsigned char)*w) || *w == ','))
+			w++;
+		for (wl = 0; w + wl < end && !blank((unsigned char)w[wl]) && w[wl] != ','; wl++)
+			continue;
+		if ((wl == 3 && strncasecmp(w, "all", 3) == 0) ||
+		    (wl == 9 && strncasecmp(w, "autoreply", 9) == 0)) {
+			v->why = "suppressed";
+			(void)snprintf(v->field, sizeof(v->field),
+			    "X-Auto-Response-Suppress: %.*s", (int)wl, w);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- addresses -------------------------------------------------------- */
+
+/* The addr-spec of "Name <addr>" or "addr", as a span. */
+static const char *
+addr_part(const char *s, size_t *len)
+{
+	const char *lt = strrchr(s, '<'), *gt;
+
+	if (lt != NULL && (gt = strchr(lt, '>')) != NULL) {
+		*len = (size_t)(gt - lt - 1);
+		return lt + 1;
+	}
+	*len = strlen(s);
+	return s;
+}
+
+/* Local parts that belong to machines or lists (RFC 3834 section 2 names
+ * owner- and -request; the rest are what senders write when they will
+ * not read an answer). */
+static int
+no_reply_local(const char *local, size_t n)
+{
+	static const char *const exact[] = { "mailer-daemon", "postmaster", "listserv",
+		"majordomo", "bounce", "bounces", "daemon" };
+	static const char *const prefix[] = { "noreply", "no-reply", "no_reply",
+		"donotreply", "do-not-reply", "do_not_reply", "owner-" };
+	static const char *const suffix[] = { "-request", "-bounces", "-noreply",
+		"-no-reply" };
+	const char *plus = memchr(local, '+', n);
+	size_t i, l;
+
+	if (plus != NULL)		/* noreply+tag@ */
+		n = (size_t)(plus - local);
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (n == strlen(exact[i]) && strncasecmp(local, exact[i], n) == 0)
+			return 1;
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (n >= (l = strlen(prefix[i])) && strncasecmp(local, prefix[i], l) == 0)
+			return 1;
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if (n >= (l = strlen(suffix[i])) &&
+		    strncasecmp(local + n - l, suffix[i], l) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- the guards ------------------------------------------------------- */
+
+const char *
+autoreply_check(const struct conf_autoreply *ar, const struct autoreply_msg *m,
+    char *detail, size_t len)
+{
+	struct header_verdict hv;
+	const char *to = m->to != NULL ? m->to : "", *at, *own;
+	size_t i, olen;
+
+	detail[0] = '\0';
+	if (m->auto_reason != NULL) {
+		(void)snprintf(detail, len, "%s", m->auto_detail != NULL ? m->auto_detail :
+		    m->auto_reason);
+		return "automatic";
+	}
+	memset(&hv, 0, sizeof(hv));
+	if (header_each(m->raw, m->raw_len, header_field, &hv) != 0) {
+		(void)snprintf(detail, len, "%s", hv.field);
+		return hv.why;
+	}
+	at = strrchr(to, '@');
+	if (at == NULL || at == to || at[1] == '\0' || strchr(to, '@') != at) {
+		(void)snprintf(detail, len, "'%s'", to);
+		return "no-address";
+	}
+	for (i = 0; i < m->own_count; i++) {
+		own = addr_part(m->own[i], &olen);
+		if (olen == strlen(to) && strncasecmp(own, to, olen) == 0) {
+			(void)snprintf(detail, len, "%s", to);
+			return "own-address";
+		}
+	}
+	if (no_reply_local(to, (size_t)(at - to))) {
+		(void)snprintf(detail, len, "%s", to);
+		return "no-reply";
+	}
+	if (m->now - m->received > ar->max_age) {
+		(void)snprintf(detail, len, "arrived %lld s before, max-age %ld s",
+		    (long long)(m->now - m->received), ar->max_age);
+		return "too-old";
+	}
+	return NULL;
+}
+
+int
+autoreply_recent(time_t last, time_t received)
+{
+	return last != 0 && received - last < AUTOREPLY_INTERVAL;
+}
+
+/* ---- help links ------------------------------------------------------- */
+
+/* Does kw match at s (s at a word start)?  Blanks match runs of white
+ * space; a final '*' any rest of a word. */
+static int
+match_at(const char *s, const char *kw)
+{
+	const unsigned char *t = (const unsigned char *)s, *k = (const unsigned char *)kw;
+
+	while (*k != '\0') {
+		if (*k == '*' && k[1] == '\0')
+			return 1;
+		if (*k == ' ') {
+			if (!blank(*t))
+				return 0;
+			while (blank(*t))
+				t++;
+			k++;
+			continue;
+		}
+		if (lower(*t) != lower(*k))
+			return 0;
+		t++;
+		k++;
+	}
+	return !word_byte(*t);
+}
+
+static int
+occurs(const char *text, const char *kw)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	int first = lower((unsigned char)kw[0]);
+
+	if (text == NULL)
+		return 0;
+	for (; *t != '\0'; t++)
+		if (lower(*t) == first && (t == (const unsigned char *)text || !word_byte(t[-1])) &&
+		    match_at((const char *)t, kw))
+			return 1;
+	return 0;
+}
+
+size_t
+autoreply_links(const struct conf_autoreply *ar, const char *subject,
+    const char *text, size_t *idx, size_t max)
+{
+	const struct conf_help *h;
+	size_t i, j, n = 0;
+	int dup;
+
+	for (i = 0; i < ar->help_count && n < max; i++) {
+		h = &ar->help[i];
+		for (dup = 0, j = 0; j < n && !dup; j++)
+			dup = strcmp(ar->help[idx[j]].url, h->url) == 0;
+		if (dup)
+			continue;
+		for (j = 0; j < h->keywords_count; j++)
+			if (occurs(subject, h->keywords[j]) || occurs(text, h->keywords[j])) {
+				idx[n++] = i;
+				break;
+			}
+	}
+	return n;
+}
+
+/* ---- subject and body ------------------------------------------------- */
+
+int
+autoreply_subject(const struct conf_autoreply *ar, int64_t ticket,
+    const char *customer_subject, struct buf *out, struct err *e)
+{
+	const char *s = customer_subject != NULL ? customer_subject : "";
+
+	while (blank((unsigned char)*s))
+		s++;
+	if (buf_printf(out, e, "[#%lld] ", (long long)ticket) == -1)
+		return -1;
+	if (ar->subject != NULL)
+		return buf_addstr(out, ar->subject, e);
+	if (*s == '\0')
+		return buf_addstr(out, "We received your message", e);
+	if (strncasecmp(s, "re:", 3) != 0 && buf_addstr(out, "Re: ", e) == -1)
+		return -1;
+	return buf_addstr(out, s, e);
+}
+
+int
+autoreply_body(const struct conf_autoreply *ar, const size_t *idx, size_t count,
+    struct buf *out, struct err *e)
+{
+	size_t i;
+
+	if (buf_addstr(out, ar->text != NULL ? ar->text : "", e) == -1 ||
+	    buf_addch(out, '\n', e) == -1)
+		return -1;
+	if (count == 0)
+		return 0;
+	if (buf_printf(out, e, "\n%s\n", ar->help_intro != NULL ? ar->help_intro :
+	    "These pages may help:") == -1)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (buf_printf(out, e, "- %s\n", ar->help[idx[i]].url) == -1)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,660 @@
+/* handoff.c -- the hand-off summary and its notice; see handoff.h.
+ * jansson reads the history's event details and writes the summary's
+ * JSON; every string from outside goes through common/text.c first, so
+ * the JSON, the headers and the bodies hold one line of clean UTF-8 where
+ * one line is meant. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/model.h"
+#include "common/text.h"
+#include "common/util.h"
+#include "rules/conf.h"
+#include "rules/handoff.h"
+#include "rules/notify.h"
+
+#define CLEAN_MAX	4096	/* bytes of one cleaned value */
+
+const char *
+handoff_by_name(int by)
+{
+	return by == HANDOFF_RULE ? "rule" : by == HANDOFF_BREACH ? "breach" : "hand";
+}
+
+/* s on one line, cleaned, cut at max bytes, into out ("" for NULL). */
+static const char *
+clean(const char *s, size_t max, char *out, size_t len)
+{
+	struct buf b = BUF_INIT(CLEAN_MAX * 2);
+
+	out[0] = '\0';
+	if (s != NULL && text_oneline(&b, s, max, NULL) == 0 && b.buf != NULL)
+		(void)esc_strlcpy(out, b.buf, len);
+	buf_release(&b);
+	return out;
+}
+
+/* The longest prefix of s (len bytes) that ends on a character boundary. */
+static size_t
+utf8_cut(const char *s, size_t len)
+{
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
+/* Drops a character that snprintf cut in the middle from the end of s. */
+static void
+utf8_trim(char *s)
+{
+	size_t n = strlen(s), p = n, need;
+	unsigned char c;
+
+	while (p > 0 && ((unsigned char)s[p - 1] & 0xc0) == 0x80)
+		p--;
+	if (p == 0 || (c = (unsigned char)s[p - 1]) < 0xc0)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (p - 1 + need > n)
+		s[p - 1] = '\0';
+}
+
+/*
+ * When the escalation comes, and to whom.
+ */
+
+int
+handoff_late(const struct handoff *h)
+{
+	size_t i;
+
+	if (h->breaches > 0)
+		return 1;
+	for (i = 0; i < h->clocks_count; i++) {
+		const struct handoff_clock *c = &h->clocks[i];
+
+		if (c->breached)
+			return 1;
+		if (c->state == NULL || strcmp(c->state, "running") != 0)
+			continue;
+		if ((c->warn_at != 0 && c->warn_at <= h->now) ||
+		    (c->deadline != 0 && c->deadline <= h->now))
+			return 1;
+	}
+	return 0;
+}
+
+void
+handoff_recipients(const struct conf *conf, const struct handoff *h, int late,
+    struct notify_rcpts *out)
+{
+	const struct conf_department *dep = NULL;
+	const struct conf_tier *tier;
+	const char *name;
+
+	memset(out, 0, sizeof(*out));
+	if (conf == NULL)
+		return;
+	name = h->functional ? h->to_department : h->ticket->department;
+	if (name != NULL)
+		dep = conf_department_find(conf, name);
+	if (dep != NULL && dep->owner != NULL && *dep->owner != '\0')
+		out->to = dep->owner;
+	else if ((tier = conf_tier_find(conf, h->to_tier)) != NULL)
+		out->to = tier->owner;
+	if (late && dep != NULL && dep->head != NULL && *dep->head != '\0' &&
+	    (out->to == NULL || strcasecmp(out->to, dep->head) != 0))
+		out->cc[out->cc_count++] = dep->head;
+	if (out->to == NULL && out->cc_count > 0) {
+		out->to = out->cc[0];
+		out->cc_count = 0;
+	}
+}
+
+/*
+ * The summary.
+ */
+
+/* The problem in the customer's first words: the first customer message
+ * on one line, to the end of its first sentence (past a short greeting),
+ * at most HANDOFF_PROBLEM_MAX bytes cut at a word; the subject when the
+ * customer wrote no text. */
+static int
+problem(const struct handoff *h, char *out, size_t len, struct err *e)
+{
+	struct buf b = BUF_INIT(CLEAN_MAX * 2);
+	const char *text = NULL;
+	size_t i, n, end = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < h->msgs_count && text == NULL; i++)
+		if (h->msgs[i].direction == DIR_IN && h->msgs[i].text != NULL &&
+		    h->msgs[i].text[strspn(h->msgs[i].text, " \t\r\n")] != '\0')
+			text = h->msgs[i].text;
+	if (text == NULL)
+		text = h->ticket->subject;
+	if (text == NULL)
+		return 0;
+	if (text_oneline(&b, text, CLEAN_MAX, e) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	if (b.buf == NULL)
+		return 0;
+	n = b.len;
+	/* The first sentence that is more than a greeting ("Hi. ") */
+	for (i = 0; i < n && i <= HANDOFF_PROBLEM_MAX; i++)
+		if ((b.buf[i] == '.' || b.buf[i] == '!' || b.buf[i] == '?') &&
+		    (i + 1 == n || b.buf[i + 1] == ' ') && i >= 20) {
+			end = i + 1;
+			break;
+		}
+	if (end == 0 && n <= HANDOFF_PROBLEM_MAX)
+		end = n;
+	if (end == 0) {
+		/* No sentence end in reach: cut at the last word that fits. */
+		end = utf8_cut(b.buf, HANDOFF_PROBLEM_MAX);
+		for (i = end; i > HANDOFF_PROBLEM_MAX / 2; i--)
+			if (b.buf[i] == ' ') {
+				end = i;
+				break;
+			}
+		(void)snprintf(out, len, "%.*s...", (int)end, b.buf);
+	} else
+		(void)snprintf(out, len, "%.*s", (int)end, b.buf);
+	buf_release(&b);
+	return 0;
+}
+
+static void
+tried_add(struct handoff_summary *s, time_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Keeps the newest HANDOFF_TRIED_MAX steps: the list shifts when full. */
+static void
+tried_add(struct handoff_summary *s, time_t at, const char *fmt, ...)
+{
+	char when[32];
+	va_list ap;
+	size_t n;
+	char *slot;
+
+	if (s->tried_count == HANDOFF_TRIED_MAX) {
+		memmove(s->tried[0], s->tried[1], sizeof(s->tried[0]) * (HANDOFF_TRIED_MAX - 1));
+		s->tried_count--;
+	}
+	slot = s->tried[s->tried_count++];
+	s->tried_total++;
+	(void)snprintf(slot, HANDOFF_TRIED_LEN, "%s ", time_rfc3339(at, when, sizeof(when)));
+	n = strlen(slot);
+	va_start(ap, fmt);
+	(void)vsnprintf(slot + n, HANDOFF_TRIED_LEN - n, fmt, ap);	/* cut is fine */
+	va_end(ap);
+	utf8_trim(slot);
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static void
+tried_msg(struct handoff_summary *s, const struct notice_msg *m)
+{
+	char who[256], text[300];
+
+	if (m->direction != DIR_OUT)
+		return;
+	tried_add(s, m->date, "reply by %s: %s", clean(m->from_addr ? m->from_addr : "the team",
+	    100, who, sizeof(who)), clean(m->text, 120, text, sizeof(text)));
+}
+
+static void
+tried_event(struct handoff_summary *s, const struct notice_event *ev)
+{
+	char who[200], a[300], b[128];
+	json_t *d;
+	const char *k = ev->kind;
+
+	if (k == NULL || (strcmp(k, "note") != 0 && strcmp(k, "escalated") != 0 &&
+	    strcmp(k, "deescalated") != 0 && strcmp(k, "pending") != 0 &&
+	    strcmp(k, "resolved") != 0 && strcmp(k, "reopened") != 0))
+		return;
+	d = ev->detail != NULL ? json_loads(ev->detail, 0, NULL) : NULL;
+	if (d == NULL)
+		d = json_object();
+	if (d == NULL)
+		return;
+	/* A rule's decision says which rule; its reason is often the name. */
+	if (json_is_string(json_object_get(d, "rule"))) {
+		(void)snprintf(who, sizeof(who), "rule \"%s\"", clean(jstr(d, "rule"), 80, b,
+		    sizeof(b)));
+		if (strcmp(jstr(d, "rule"), jstr(d, "reason")) == 0)
+			(void)json_object_set_new(d, "reason", json_string("its condition held"));
+	} else
+		(void)clean(ev->actor ? ev->actor : "unknown", 100, who, sizeof(who));
+	if (strcmp(k, "note") == 0)
+		tried_add(s, ev->at, "note by %s: %s", who, clean(jstr(d, "text"), 150, a,
+		    sizeof(a)));
+	else if (strcmp(k, "escalated") == 0 && strcmp(jstr(d, "type"), "functional") == 0)
+		tried_add(s, ev->at, "escalated to department %s by %s: %s",
+		    clean(jstr(d, "to"), 60, b, sizeof(b)), who, clean(jstr(d, "reason"), 120, a,
+		    sizeof(a)));
+	else if (strcmp(k, "escalated") == 0 || strcmp(k, "deescalated") == 0)
+		tried_add(s, ev->at, "%s tier %lld -> %lld by %s: %s",
+		    k[0] == 'd' ? "de-escalated" : "escalated",
+		    (long long)json_integer_value(json_object_get(d, "from")),
+		    (long long)json_integer_value(json_object_get(d, "to")), who,
+		    clean(jstr(d, "reason"), 120, a, sizeof(a)));
+	else if (strcmp(k, "pending") == 0)
+		tried_add(s, ev->at, "waiting on the customer, set by %s", who);
+	else if (strcmp(k, "resolved") == 0)
+		tried_add(s, ev->at, "resolved by %s", who);
+	else
+		tried_add(s, ev->at, "reopened by %s", who);
+	json_decref(d);
+}
+
+int
+handoff_summarize(const struct handoff *h, struct handoff_summary *s, struct err *e)
+{
+	size_t i = 0, j = 0, skip = (size_t)-1;
+	int first = 1;
+
+	memset(s, 0, sizeof(*s));
+	if (problem(h, s->problem, sizeof(s->problem), e) == -1)
+		return -1;
+
+	/* The move itself is not something tried before it: the newest
+	 * "escalated" event with this detail. */
+	for (j = h->events_count; h->current != NULL && j > 0; j--)
+		if (h->events[j - 1].kind != NULL && strcmp(h->events[j - 1].kind, "escalated") == 0 &&
+		    h->events[j - 1].detail != NULL && strcmp(h->events[j - 1].detail, h->current) == 0) {
+			skip = j - 1;
+			break;
+		}
+	/* Messages and events, merged by time (messages first on a tie). */
+	for (i = 0, j = 0; i < h->msgs_count || j < h->events_count; ) {
+		if (j == h->events_count || (i < h->msgs_count &&
+		    h->msgs[i].date <= h->events[j].at)) {
+			tried_msg(s, &h->msgs[i++]);
+			continue;
+		}
+		if (j != skip)
+			tried_event(s, &h->events[j]);
+		j++;
+	}
+
+	for (i = 0; i < h->msgs_count; i++) {
+		const struct notice_msg *m = &h->msgs[i];
+
+		if (m->direction != DIR_IN)
+			continue;
+		s->customer_msgs++;
+		if (!m->scored)
+			continue;
+		s->scored++;
+		if (first)
+			s->first = m->sentiment;
+		s->last = m->sentiment;
+		first = 0;
+	}
+	if (s->scored == 0)
+		s->trend = "unknown";
+	else if (s->last - s->first <= -HANDOFF_TREND_DELTA)
+		s->trend = "worsening";
+	else if (s->last - s->first >= HANDOFF_TREND_DELTA)
+		s->trend = "improving";
+	else
+		s->trend = "steady";
+	s->late = handoff_late(h);
+	return 0;
+}
+
+/*
+ * The event's detail.
+ */
+
+/* Text from outside as a JSON string on one line; NULL is null. */
+static json_t *
+jtext(const char *s, size_t max)
+{
+	char out[CLEAN_MAX + 8];
+
+	if (s == NULL)
+		return json_null();
+	return json_string(clean(s, max, out, sizeof(out)));
+}
+
+static json_t *
+jtime(time_t t)
+{
+	char buf[32];
+
+	return t != 0 ? json_string(time_rfc3339(t, buf, sizeof(buf))) : json_null();
+}
+
+int
+handoff_detail(const struct handoff *h, const struct handoff_summary *s,
+    const struct notify_rcpts *r, const char *message_id, struct buf *out,
+    struct err *e)
+{
+	const struct ticket *t = h->ticket;
+	json_t *o = json_object(), *tried = json_array();
+	json_t *sla = json_object(), *clocks = json_array(), *n = NULL, *cc;
+	char *text = NULL;
+	size_t i;
+	int rc = 0, ret = -1;
+
+	if (o == NULL || tried == NULL || sla == NULL || clocks == NULL)
+		goto out;
+	rc |= json_object_set_new(o, "by", json_string(handoff_by_name(h->by)));
+	rc |= json_object_set_new(o, "type", json_string(h->functional ? "functional" :
+	    "hierarchical"));
+	rc |= json_object_set_new(o, "from_tier", json_integer(h->from_tier));
+	rc |= json_object_set_new(o, "to_tier", json_integer(h->to_tier));
+	rc |= json_object_set_new(o, "from_department", jtext(h->from_department, 200));
+	rc |= json_object_set_new(o, "to_department", jtext(h->to_department, 200));
+	rc |= json_object_set_new(o, "reason", jtext(h->reason ? h->reason : "", 500));
+	rc |= json_object_set_new(o, "late", json_boolean(s->late));
+	rc |= json_object_set_new(o, "handoffs", json_integer(t->handoffs));
+	rc |= json_object_set_new(o, "customer", jtext(t->customer, 320));
+	rc |= json_object_set_new(o, "customer_name", jtext(t->customer_name, 200));
+	rc |= json_object_set_new(o, "channel", jtext(t->channel, 200));
+	rc |= json_object_set_new(o, "public", json_boolean(t->public));
+	rc |= json_object_set_new(o, "subject", jtext(t->subject, NOTIFY_SUBJECT_MAX * 2));
+	rc |= json_object_set_new(o, "problem", json_string(s->problem));
+	for (i = 0; i < s->tried_count; i++)
+		rc |= json_array_append_new(tried, json_string(s->tried[i]));
+	rc |= json_object_set_new(o, "tried", tried);
+	tried = NULL;
+	rc |= json_object_set_new(o, "tried_total", json_integer((json_int_t)s->tried_total));
+	rc |= json_object_set_new(o, "sentiment", json_pack("{s:o, s:o, s:s, s:i}",
+	    "first", s->scored ? json_real(s->first) : json_null(),
+	    "last", s->scored ? json_real(s->last) : json_null(),
+	    "trend", s->trend, "scored", s->scored));
+	for (i = 0; i < h->clocks_count; i++) {
+		const struct handoff_clock *c = &h->clocks[i];
+
+		rc |= json_array_append_new(clocks, json_pack("{s:s, s:s, s:i, s:o, s:o, s:b}",
+		    "kind", c->kind ? c->kind : "", "state", c->state ? c->state : "",
+		    "tier", c->tier, "deadline", jtime(c->deadline), "warn_at", jtime(c->warn_at),
+		    "breached", c->breached));
+	}
+	rc |= json_object_set_new(sla, "breaches", json_integer(h->breaches));
+	rc |= json_object_set_new(sla, "clocks", clocks);
+	clocks = NULL;
+	rc |= json_object_set_new(o, "sla", sla);
+	sla = NULL;
+	if (r != NULL && r->to != NULL && message_id != NULL) {
+		cc = json_array();
+		for (i = 0; cc != NULL && i < r->cc_count; i++)
+			rc |= json_array_append_new(cc, json_string(r->cc[i]));
+		n = json_pack("{s:s, s:s, s:o}", "message_id", message_id, "to", r->to,
+		    "cc", cc != NULL ? cc : json_array());
+		rc |= json_object_set_new(o, "notification", n != NULL ? n : json_null());
+	} else
+		rc |= json_object_set_new(o, "notification", json_null());
+	if (rc != 0 || (text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(4))) == NULL)
+		goto out;
+	ret = buf_addstr(out, text, e);
+	free(text);
+	json_decref(o);
+	return ret;
+out:
+	json_decref(o);
+	json_decref(tried);
+	json_decref(sla);
+	json_decref(clocks);
+	return err_set(e, ERR_NOMEM, "out of memory writing a hand-off");
+}
+
+/*
+ * The notice.
+ */
+
+int
+handoff_subject(const struct handoff *h, struct buf *b, struct err *e)
+{
+	const struct ticket *t = h->ticket;
+	int rc;
+
+	if (h->functional)
+		rc = buf_printf(b, e, "[#%lld] Escalated to ", (long long)t->id) == -1 ||
+		    text_oneline(b, h->to_department ? h->to_department : "?", 64, e) == -1 ||
+		    buf_printf(b, e, " (tier %d) - ", h->to_tier) == -1;
+	else
+		rc = buf_printf(b, e, "[#%lld] Escalated to tier %d", (long long)t->id,
+		    h->to_tier) == -1 ||
+		    (t->department != NULL && (buf_addstr(b, " (", e) == -1 ||
+		    text_oneline(b, t->department, 64, e) == -1 || buf_addch(b, ')', e) == -1)) ||
+		    buf_addstr(b, " - ", e) == -1;
+	if (rc)
+		return -1;
+	return text_oneline(b, t->subject != NULL && *t->subject != '\0' ? t->subject :
+	    "(no subject)", NOTIFY_SUBJECT_MAX, e);
+}
+
+/* The facts, once, as label/value lines; both bodies print them. */
+struct fact {
+	const char	*label;
+	char		 value[1200];
+};
+
+#define FACTS_MAX	10
+
+static void
+fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*count >= FACTS_MAX)
+		return;
+	f[*count].label = label;
+	va_start(ap, fmt);
+	(void)vsnprintf(f[*count].value, sizeof(f[*count].value), fmt, ap);	/* cut is fine */
+	va_end(ap);
+	(*count)++;
+}
+
+/* "resolution running, due 2026-06-01T17:00:00Z (1h 20m left); ..." */
+static void
+sla_words(const struct handoff *h, char *out, size_t len)
+{
+	char when[32], dur[32];
+	size_t i, used = 0;
+	int n;
+
+	out[0] = '\0';
+	if (h->clocks_count == 0) {
+		(void)snprintf(out, len, "no clock recorded%s", h->breaches > 0 ?
+		    ", breached before" : "");
+		return;
+	}
+	for (i = 0; i < h->clocks_count && used < len; i++) {
+		const struct handoff_clock *c = &h->clocks[i];
+		int live = c->state != NULL && (strcmp(c->state, "running") == 0 ||
+		    strcmp(c->state, "paused") == 0);
+
+		n = snprintf(out + used, len - used, "%s%s %s", i ? "; " : "", c->kind, c->state);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+		if (live && c->deadline != 0) {
+			n = snprintf(out + used, len - used, ", due %s (%s %s)",
+			    time_rfc3339(c->deadline, when, sizeof(when)),
+			    notify_duration((long)(c->deadline - h->now), dur, sizeof(dur)),
+			    c->deadline > h->now ? "left" : "late");
+			if (n < 0 || (size_t)n >= len - used)
+				break;
+			used += (size_t)n;
+		}
+		if (c->breached) {
+			n = snprintf(out + used, len - used, ", breached");
+			if (n < 0 || (size_t)n >= len - used)
+				break;
+			used += (size_t)n;
+		}
+	}
+}
+
+static size_t
+facts(const struct handoff *h, const struct handoff_summary *s, struct fact *f)
+{
+	const struct ticket *t = h->ticket;
+	char a[400], b[400], c[1000];
+	size_t count = 0;
+
+	if (t->customer_name != NULL && *t->customer_name != '\0')
+		fact_add(f, &count, "Customer", "%s <%s>", clean(t->customer_name, 200, a,
+		    sizeof(a)), clean(t->customer, 200, b, sizeof(b)));
+	else
+		fact_add(f, &count, "Customer", "%s", t->customer ?
+		    clean(t->customer, 200, a, sizeof(a)) : "unknown");
+	fact_add(f, &count, "Channel", "%s, %s", t->channel ?
+	    clean(t->channel, 100, a, sizeof(a)) : "unknown", t->public ? "public" : "private");
+	fact_add(f, &count, "Problem", "%s%s%s", *s->problem ? "\"" : "",
+	    *s->problem ? s->problem : "(the customer wrote no text)", *s->problem ? "\"" : "");
+	if (s->scored >= 2)
+		fact_add(f, &count, "Sentiment", "%.2f -> %.2f, %s (%d customer messages, "
+		    "%d scored)", s->first, s->last, s->trend, s->customer_msgs, s->scored);
+	else if (s->scored == 1)
+		fact_add(f, &count, "Sentiment", "%.2f, one scored message (%d from the customer)",
+		    s->last, s->customer_msgs);
+	else
+		fact_add(f, &count, "Sentiment", "not scored (%d customer messages)",
+		    s->customer_msgs);
+	fact_add(f, &count, "Hand-offs", "%d, this one included", t->handoffs);
+	sla_words(h, c, sizeof(c));
+	fact_add(f, &count, "SLA", "%s", c);
+	if (h->breaches > 0)
+		fact_add(f, &count, "Breaches", "%ld recorded on this ticket", h->breaches);
+	fact_add(f, &count, "Priority", "%s, status %s", priority_name(t->priority),
+	    status_name(t->status));
+	return count;
+}
+
+static int
+headline(const struct handoff *h, struct buf *b, struct err *e)
+{
+	const struct ticket *t = h->ticket;
+	char a[200], c[300], d[600];
+
+	if (buf_printf(b, e, "Ticket #%lld is handed to ", (long long)t->id) == -1)
+		return -1;
+	if (h->functional) {
+		if (buf_printf(b, e, "department %s (tier %d)", clean(h->to_department, 64, a,
+		    sizeof(a)), h->to_tier) == -1)
+			return -1;
+	} else if (buf_printf(b, e, "tier %d%s%s%s%s%s", h->to_tier,
+	    h->tier_name ? " (" : "", h->tier_name ? clean(h->tier_name, 100, a, sizeof(a)) : "",
+	    h->tier_name ? ")" : "", t->department ? ", department " : "",
+	    t->department ? clean(t->department, 64, c, sizeof(c)) : "") == -1)
+		return -1;
+	return buf_printf(b, e, ": escalated %s%s%s: %s.",
+	    h->by == HANDOFF_BREACH ? "by the default breach rule" :
+	    h->by == HANDOFF_RULE ? "by rule " : "by ",
+	    h->by == HANDOFF_BREACH ? "" : clean(h->actor ? h->actor : "unknown", 100, c,
+	    sizeof(c)), h->by == HANDOFF_HAND ? " (by hand)" : "",
+	    clean(h->reason ? h->reason : "no reason given", 300, d, sizeof(d)));
+}
+
+static const char *
+late_words(const struct handoff *h)
+{
+	return h->breaches > 0 ? "This hand-off comes late: an SLA was breached before it." :
+	    "This hand-off comes late: an SLA clock is past its warning.";
+}
+
+int
+handoff_text(const struct handoff *h, const struct handoff_summary *s, struct buf *b,
+    struct err *e)
+{
+	struct fact f[FACTS_MAX];
+	size_t count = facts(h, s, f), i;
+	char colon[16];
+
+	if (headline(h, b, e) == -1 || buf_addch(b, '\n', e) == -1 ||
+	    (s->late && buf_printf(b, e, "%s\n", late_words(h)) == -1) ||
+	    buf_addstr(b, "\nSubject:   ", e) == -1 ||
+	    text_oneline(b, h->ticket->subject ? h->ticket->subject : "(no subject)", 300,
+	    e) == -1 || buf_addch(b, '\n', e) == -1)
+		return -1;
+	for (i = 0; i < count; i++) {
+		(void)snprintf(colon, sizeof(colon), "%s:", f[i].label);
+		if (buf_printf(b, e, "%-10s %s\n", colon, f[i].value) == -1)
+			return -1;
+	}
+	if (s->tried_count == 0 && buf_addstr(b, "\nWhat was tried: nothing yet.\n", e) == -1)
+		return -1;
+	if (s->tried_count > 0 && buf_printf(b, e, "\nWhat was tried, oldest first (%zu of "
+	    "%zu):\n", s->tried_count, s->tried_total) == -1)
+		return -1;
+	for (i = 0; i < s->tried_count; i++)
+		if (buf_printf(b, e, "  - %s\n", s->tried[i]) == -1)
+			return -1;
+	if (notify_thread_text(b, h->msgs, h->msgs_count, e) == -1)
+		return -1;
+	return buf_addstr(b, "\n-- \nescalator: this hand-off is sent once; "
+	    "reply to the customer, not to it.\n", e);
+}
+
+int
+handoff_html(const struct handoff *h, const struct handoff_summary *s, struct buf *b,
+    struct err *e)
+{
+	struct fact f[FACTS_MAX];
+	struct buf line = BUF_INIT(8192);
+	size_t count = facts(h, s, f), i;
+	int r;
+
+	if (buf_printf(b, e, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>Ticket #%lld</title></head>\n<body style=\"font-family: sans-serif\">\n"
+	    "<p style=\"font-weight: bold\">", (long long)h->ticket->id) == -1)
+		return -1;
+	r = headline(h, &line, e) == -1 || notify_html_escape(b, line.buf, e) == -1 ? -1 : 0;
+	buf_release(&line);
+	if (r == -1 || buf_addstr(b, "</p>\n", e) == -1 ||
+	    (s->late && (buf_addstr(b, "<p style=\"color: #b00020; font-weight: bold\">", e) == -1 ||
+	    notify_html_escape(b, late_words(h), e) == -1 || buf_addstr(b, "</p>\n", e) == -1)) ||
+	    buf_addstr(b, "<table>\n<tr><th align=\"left\">Subject</th><td>", e) == -1 ||
+	    notify_html_text(b, h->ticket->subject ? h->ticket->subject : "(no subject)", 0,
+	    300, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (buf_printf(b, e, "<tr><th align=\"left\">%s</th><td>", f[i].label) == -1 ||
+		    notify_html_escape(b, f[i].value, e) == -1 ||
+		    buf_addstr(b, "</td></tr>\n", e) == -1)
+			return -1;
+	if (buf_addstr(b, "</table>\n", e) == -1)
+		return -1;
+	if (s->tried_count == 0 && buf_addstr(b, "<h3>What was tried</h3>\n<p>Nothing yet.</p>\n",
+	    e) == -1)
+		return -1;
+	if (s->tried_count > 0 && buf_printf(b, e, "<h3>What was tried, oldest first (%zu of "
+	    "%zu)</h3>\n<ul>\n", s->tried_count, s->tried_total) == -1)
+		return -1;
+	for (i = 0; i < s->tried_count; i++)
+		if (buf_addstr(b, "<li>", e) == -1 || notify_html_escape(b, s->tried[i], e) == -1 ||
+		    buf_addstr(b, "</li>\n", e) == -1)
+			return -1;
+	if ((s->tried_count > 0 && buf_addstr(b, "</ul>\n", e) == -1) ||
+	    notify_thread_html(b, h->msgs, h->msgs_count, e) == -1)
+		return -1;
+	return buf_addstr(b, "</body></html>\n", e);
+}
