@@ -407,7 +407,7 @@ print_text(const struct run *run, const char *base, const char *cand, time_t fro
 	for (i = 0; i < n; i++)
 		printf("  %6ld  \"%s\" (%s; %ld %s in %ld %s)\n", top[i].tickets_changed,
 		    top[i].name, top[i].side == REPLAY_CANDIDATE ? "candidate" :
-		    "baseline, gone from the candidate's result", top[i].matches,
+		    "baseline's, undone by the candidate", top[i].matches,
 		    plural(top[i].matches, "match", "matches"), top[i].tickets,
 		    plural(top[i].tickets, "ticket", "tickets"));
 	printf("\n%ld messages in %.2f s", res->messages, ms / 1000.0);

@@ -84,32 +84,35 @@ static const struct {
 #define PRE	0x1		/* may stand before the number */
 #define POST	0x2		/* ... after it */
 
+#define S(text)	text, sizeof(text) - 1
+
 /* Currency signs other than ISO codes.  Where one ends another ("US$",
  * "$") the longer comes first: the first match wins. */
 static const struct sign {
 	const char	*text;		/* UTF-8 */
+	size_t		 len;		/* its bytes */
 	int		 currency;
 	unsigned	 where;
 	int		 fold;		/* compared ignoring ASCII case */
 } signs[] = {
-	{ "US$", C_USD, PRE | POST, 0 },
-	{ "CA$", C_CAD, PRE | POST, 0 },
-	{ "AU$", C_AUD, PRE | POST, 0 },
-	{ "C$", C_CAD, PRE | POST, 0 },
-	{ "A$", C_AUD, PRE | POST, 0 },
-	{ "$", C_USD, PRE | POST, 0 },
-	{ "\xe2\x82\xac", C_EUR, PRE | POST, 0 },	/* € */
-	{ "\xc2\xa3", C_GBP, PRE | POST, 0 },		/* £ */
-	{ "\xc2\xa5", C_JPY, PRE | POST, 0 },		/* ¥ */
-	{ "\xef\xbf\xa5", C_JPY, PRE | POST, 0 },	/* ￥ fullwidth */
-	{ "\xe5\x86\x86", C_JPY, POST, 0 },		/* 円 */
-	{ "euros", C_EUR, POST, 1 },
-	{ "euro", C_EUR, POST, 1 },
-	{ "dollars", C_USD, POST, 1 },
-	{ "dollar", C_USD, POST, 1 },
-	{ "yen", C_JPY, POST, 1 },
-	{ "z\xc5\x82", C_PLN, POST, 0 },		/* zł */
-	{ "K\xc4\x8d", C_CZK, POST, 0 },		/* Kč */
+	{ S("US$"), C_USD, PRE | POST, 0 },
+	{ S("CA$"), C_CAD, PRE | POST, 0 },
+	{ S("AU$"), C_AUD, PRE | POST, 0 },
+	{ S("C$"), C_CAD, PRE | POST, 0 },
+	{ S("A$"), C_AUD, PRE | POST, 0 },
+	{ S("$"), C_USD, PRE | POST, 0 },
+	{ S("\xe2\x82\xac"), C_EUR, PRE | POST, 0 },	/* € */
+	{ S("\xc2\xa3"), C_GBP, PRE | POST, 0 },		/* £ */
+	{ S("\xc2\xa5"), C_JPY, PRE | POST, 0 },		/* ¥ */
+	{ S("\xef\xbf\xa5"), C_JPY, PRE | POST, 0 },	/* ￥ fullwidth */
+	{ S("\xe5\x86\x86"), C_JPY, POST, 0 },		/* 円 */
+	{ S("euros"), C_EUR, POST, 1 },
+	{ S("euro"), C_EUR, POST, 1 },
+	{ S("dollars"), C_USD, POST, 1 },
+	{ S("dollar"), C_USD, POST, 1 },
+	{ S("yen"), C_JPY, POST, 1 },
+	{ S("z\xc5\x82"), C_PLN, POST, 0 },		/* zł */
+	{ S("K\xc4\x8d"), C_CZK, POST, 0 },		/* Kč */
 };
 
 /* ---- characters ----------------------------------------------------- */
@@ -257,7 +260,7 @@ prefix(const unsigned char *s, size_t i, size_t used, size_t *start,
 	j -= blank_before(s, j);
 	for (k = 0; k < NELEM(signs); k++) {
 		g = &signs[k];
-		tl = strlen(g->text);
+		tl = g->len;
 		/* "US$" and "$" need a word boundary before them ("HK$" is
 		 * another dollar); "2x€50" is fine */
 		if (!(g->where & PRE) || j < tl || j - tl < used ||
@@ -290,7 +293,7 @@ suffix(const unsigned char *s, size_t len, size_t end, size_t *after, int *attac
 	*attached = j == end;
 	for (k = 0; k < NELEM(signs); k++) {
 		g = &signs[k];
-		tl = strlen(g->text);
+		tl = g->len;
 		if (!(g->where & POST) || j + tl > len || !sign_match(g, s + j, tl) ||
 		    (j + tl < len && is_alnum(s[j + tl])))
 			continue;
@@ -523,7 +526,7 @@ range_second(struct amount_scan *sc, size_t end, int cur)
 		return 0;
 	k = j;
 	for (i = 0; i < NELEM(signs) && k < len && !is_digit(s[k]); i++) {
-		tl = strlen(signs[i].text);
+		tl = signs[i].len;
 		if (signs[i].currency == cur && (signs[i].where & PRE) && k + tl <= len &&
 		    sign_match(&signs[i], s + k, tl)) {
 			k += tl;

@@ -140,7 +140,6 @@ static int
 j_str(struct buf *b, const char *key, const char *v, struct err *e)
 {
 	int rc = j_key(b, key, e);
-
 	size_t n;
 
 	if (v == NULL)

@@ -30,10 +30,15 @@
  *     else to the default policy; "top rules" count the tickets each of
  *     those rules changed.
  *
- * Not simulated: the sweep's escalation after a resolution breach, manual
- * escalations and assignments (both configurations see the same stored
- * "assigned" events), and requests to escalate in tickets that had none
- * at intake (the caller reads text only where needed; see replay_text). */
+ * A request to escalate is looked for again only in the tickets where
+ * intake found one (tagged DECIDE_ASKED_TAG): the detector is the same
+ * under both configurations, so this is a stored fact like the
+ * sentiment, and the texts of the other tickets need not be read unless
+ * a rule reads them (replay_text).
+ *
+ * Not simulated: the sweep's escalation after a resolution breach, and
+ * manual escalations and assignments (both configurations see the same
+ * stored "assigned" events). */
 #ifndef ESC_REPLAY_H
 #define ESC_REPLAY_H
 
@@ -156,9 +161,8 @@ int	replay_init(struct replay *r, const struct replay_config *baseline,
 void	replay_release(struct replay *);	/* NULL-safe on a zeroed struct */
 
 /* Whether some rule of either configuration reads the text (a `has` or
- * `~` on text): then every message's text must be read; else only the
- * texts of tickets tagged DECIDE_ASKED_TAG, where the detector of
- * requests to escalate found one at intake. */
+ * `~` on text, an amount): then every message's text must be read; else
+ * only the texts of the tickets tagged DECIDE_ASKED_TAG (see above). */
 int	replay_text(const struct replay_config *baseline,
 	    const struct replay_config *candidate);
 

@@ -1186,7 +1186,7 @@ report_json(const struct report *r, struct buf *b, struct err *e)
 		t = &r->tiers[k];
 		if (t->visited > 0 || t->tickets > 0)
 			(void)json_array_append_new(tiers, json_pack("{s:i, s:I, s:I, s:I, s:I, s:o,"
-			    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "tier", k,
+			    " s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:o}", "tier", k,
 			    "tickets", (json_int_t)t->tickets, "visited", (json_int_t)t->visited,
 			    "escalated", (json_int_t)t->escalated,
 			    "escalations", (json_int_t)t->escalations,
@@ -1194,7 +1194,7 @@ report_json(const struct report *r, struct buf *b, struct err *e)
 			    "deescalations", (json_int_t)t->deescalations,
 			    "over", (json_int_t)t->over, "undone", (json_int_t)t->undone,
 			    "unreplied", (json_int_t)t->unreplied, "late", (json_int_t)t->late,
-			    "resolved", (json_int_t)t->resolved, "configured", (json_int_t)t->configured,
+			    "resolved", (json_int_t)t->resolved, "configured", t->configured,
 			    "resolved_share", j_pct(t->resolved, r->resolved)));
 		for (p = 0; p < REPORT_PRIORITIES; p++)
 			if (t->sla_due[p] > 0)
@@ -1353,12 +1353,6 @@ svg_chart(struct buf *b, const char *title, const struct bar_row *rows, size_t n
 }
 
 static int
-html_row_start(struct buf *b, struct err *e)
-{
-	return buf_addstr(b, "<tr><td>", e);
-}
-
-static int
 html_groups(struct buf *b, const char *title, const char *column,
     const struct report_group *g, size_t n, int with_functional, struct err *e)
 {
@@ -1373,7 +1367,7 @@ html_groups(struct buf *b, const char *title, const char *column,
 	    with_functional ? "<th>Functional</th>" : "") == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (html_row_start(b, e) == -1 ||
+		if (buf_addstr(b, "<tr><td>", e) == -1 ||
 		    (g[i].name != NULL ? text_html(b, g[i].name, NAME_MAX_BYTES, e) :
 		    buf_addstr(b, "<i>none</i>", e)) == -1 ||
 		    buf_printf(b, e, "</td><td>%ld</td><td>%ld</td><td>%s</td><td>%ld</td>"
@@ -1473,7 +1467,6 @@ report_html(const struct report *r, struct buf *b, struct err *e)
 		return -1;
 	memset(rows, 0, sizeof(rows));
 	n = 0;
-	max = 0;
 	for (k = TIER_MIN; k <= TIER_MAX; k++) {
 		double v;
 
@@ -1488,11 +1481,9 @@ report_html(const struct report *r, struct buf *b, struct err *e)
 		(void)snprintf(rows[n].bars[0].text, sizeof(rows[n].bars[0].text), "%s (%ld of %ld)",
 		    pct(t->escalated, t->visited, p1, sizeof(p1)), t->escalated, t->visited);
 		rows[n].marker = -1;
-		if (v > max)
-			max = v;
 		n++;
 	}
-	if (svg_chart(b, "Escalation rate per tier", rows, n, max > 0 ? max : 100, e) == -1)
+	if (svg_chart(b, "Escalation rate per tier", rows, n, 100, e) == -1)
 		return -1;
 	if (buf_addstr(b, "<table>\n<tr><th>Tier</th><th>Now</th><th>Were at</th>"
 	    "<th>Escalated</th><th>Escalations</th><th>Rate</th><th>Over</th><th>Late</th>"

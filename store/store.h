@@ -296,15 +296,16 @@ int	store_autoreply_mark(struct store *, const char *address, time_t sent,
 
 /* Replay (issue 9; store_replay.c): the stored history of the tickets
  * created in [from, to), one ticket at a time in ticket order, for
- * rules/replay.c to decide again.  One sequential pass over two
- * statements (messages, and the events of the kinds asked for), merged
- * by ticket; no query per ticket.  Messages come oldest first (date,
- * else received; then row id), events in the order they were recorded.
- * Every pointer is borrowed until cb returns.  The text (text_scored,
- * else text) is read only when asked for, being most of a row: for
- * every message (STORE_REPLAY_TEXT), or for the tickets whose tags
- * include text_tag (NULL: none); else text is NULL.  kinds: the event
- * kinds wanted, NULL-terminated, at most STORE_REPLAY_KINDS. */
+ * rules/replay.c to decide again.  The tickets, their messages and their
+ * events of the kinds asked for are each read in one pass in row order
+ * and grouped by ticket in memory (about 250 bytes a message, plus its
+ * text when read); no query per ticket.  Messages come oldest first
+ * (date, else received; then row id), events in the order they were
+ * recorded.  Every pointer is borrowed until cb returns.  The text
+ * (text_scored, else text) is read only when asked for: for every message
+ * (STORE_REPLAY_TEXT), or for the tickets whose tags include text_tag
+ * (NULL: none); else text is NULL.  kinds: the event kinds wanted,
+ * NULL-terminated, at most STORE_REPLAY_KINDS. */
 #define STORE_REPLAY_TEXT	0x1
 #define STORE_REPLAY_KINDS	8
 struct store_replay_msg {

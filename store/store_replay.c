@@ -45,20 +45,21 @@ static const char sql_tickets[] =
 static const char sql_max[] = "SELECT coalesce(max(id), 0) FROM ticket";
 
 /* Rows of tickets ?1 to ?2 (the window's first and last; the others in
- * between are dropped here); ?3 asks for every text, ?4 for the texts of
- * tickets tagged so.  NOT INDEXED: read straight through the table. */
-#define MSG_COLS \
+ * between are dropped here).  The text is selected only when some is
+ * needed, and copied only where it is: in the row it costs nothing until
+ * read (past a page, SQLite would walk the overflow chain for it).  NOT
+ * INDEXED: read straight through the table. */
+#define MSG_COLS(text) \
     "SELECT m.ticket_id, m.id, m.channel_id, m.direction," \
     " coalesce(m.date, m.received), m.public, m.reach, m.auto_reason IS NOT NULL," \
-    " m.subject, m.from_addr, m.from_name," \
-    " CASE WHEN ?3 OR (?4 IS NOT NULL AND instr(',' || coalesce((SELECT tags FROM" \
-    "  ticket WHERE id = m.ticket_id), '') || ',', ',' || ?4 || ',') > 0)" \
-    "  THEN coalesce(m.text_scored, m.text) END," \
-    " m.sentiment"
-static const char sql_msgs_scan[] =
-    MSG_COLS " FROM message m NOT INDEXED WHERE m.ticket_id BETWEEN ?1 AND ?2";
-static const char sql_msgs_index[] =
-    MSG_COLS " FROM message m WHERE m.ticket_id BETWEEN ?1 AND ?2";
+    " m.subject, m.from_addr, m.from_name, " text ", m.sentiment"
+#define MSG_TEXT	"coalesce(m.text_scored, m.text)"
+#define MSG_SCAN	" FROM message m NOT INDEXED WHERE m.ticket_id BETWEEN ?1 AND ?2"
+#define MSG_INDEX	" FROM message m WHERE m.ticket_id BETWEEN ?1 AND ?2"
+static const char *const sql_msgs[2][2] = {	/* [indexed][text] */
+	{ MSG_COLS("NULL") MSG_SCAN, MSG_COLS(MSG_TEXT) MSG_SCAN },
+	{ MSG_COLS("NULL") MSG_INDEX, MSG_COLS(MSG_TEXT) MSG_INDEX }
+};
 
 #define EV_COLS \
     "SELECT ticket_id, at, kind FROM event"
@@ -82,6 +83,7 @@ struct wticket {
 	size_t		 dept, tags;		/* pool offsets */
 	size_t		 first_msg, msgs;	/* in the sorted order */
 	size_t		 first_ev, evs;
+	int		 text;			/* its texts are wanted */
 };
 
 struct wmsg {
@@ -109,6 +111,8 @@ struct scan {
 
 	struct wticket		*t;
 	size_t			 t_count, t_cap, t_last;
+	uint32_t		*dense;		/* index by id - t[0].id, or NULL */
+	size_t			 dense_len;
 	struct wmsg		*m;
 	size_t			 m_count, m_cap;
 	uint32_t		*m_order;	/* messages grouped by ticket */
@@ -211,9 +215,9 @@ pool_str(const struct scan *s, size_t off)
 	return off == NONE ? NULL : s->pool + off;
 }
 
-/* Runs stmt to its end; 0, or -1 with e set. */
+/* After the last step (rc): 0 at the end, or -1 with e set. */
 static int
-done(struct scan *s, sqlite3_stmt *stmt, int rc, const char *what, struct err *e)
+done(struct scan *s, int rc, const char *what, struct err *e)
 {
 	if (rc != SQLITE_DONE)
 		return replay_error(s->st, e, "cannot read the %s of '%s'", what,
@@ -243,7 +247,7 @@ chans_load(struct scan *s, struct err *e)
 			goto out;
 		}
 	}
-	ret = done(s, stmt, rc, "channels", e);
+	ret = done(s, rc, "channels", e);
 out:
 	(void)sqlite3_finalize(stmt);	/* a step's error is in e already */
 	return ret;
@@ -266,6 +270,12 @@ ticket_index(struct scan *s, int64_t id)
 {
 	size_t lo = 0, hi = s->t_count, mid;
 
+	if (s->dense != NULL) {
+		if (id < s->t[0].id || (uint64_t)(id - s->t[0].id) >= s->dense_len ||
+		    s->dense[id - s->t[0].id] == UINT32_MAX)
+			return -1;
+		return (long)s->dense[id - s->t[0].id];
+	}
 	/* rows come in time order, so the same tickets recur: try the last */
 	if (s->t_last < s->t_count && s->t[s->t_last].id == id)
 		return (long)s->t_last;
@@ -283,8 +293,43 @@ ticket_index(struct scan *s, int64_t id)
 	return -1;
 }
 
+/* 1 when the comma-separated tags include tag. */
 static int
-tickets_load(struct scan *s, time_t from, time_t to, struct err *e)
+tag_has(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag), len;
+
+	while (tags != NULL && *tags != '\0') {
+		len = strcspn(tags, ",");
+		if (len == n && strncmp(tags, tag, n) == 0)
+			return 1;
+		tags += len;
+		tags += *tags == ',';
+	}
+	return 0;
+}
+
+/* Ticket ids grow with their creation, so a window's ids are about a
+ * run: then an array by id finds a row's ticket at once (the search in
+ * ticket_index was a twentieth of a replay). */
+static void
+dense_build(struct scan *s)
+{
+	uint64_t span = (uint64_t)(s->t[s->t_count - 1].id - s->t[0].id) + 1;
+	size_t i;
+
+	if (span > 4 * (uint64_t)s->t_count + 1024 || span > SIZE_MAX / sizeof(uint32_t) ||
+	    (s->dense = malloc((size_t)span * sizeof(uint32_t))) == NULL)
+		return;		/* the binary search still works */
+	s->dense_len = (size_t)span;
+	memset(s->dense, 0xff, s->dense_len * sizeof(uint32_t));
+	for (i = 0; i < s->t_count; i++)
+		s->dense[s->t[i].id - s->t[0].id] = (uint32_t)i;
+}
+
+static int
+tickets_load(struct scan *s, time_t from, time_t to, int flags, const char *text_tag,
+    struct err *e)
 {
 	sqlite3_stmt *stmt;
 	struct wticket *t;
@@ -315,9 +360,12 @@ tickets_load(struct scan *s, time_t from, time_t to, struct err *e)
 		if (pool_col(s, stmt, 5, &t->dept, e) == -1 ||
 		    pool_col(s, stmt, 6, &t->tags, e) == -1)
 			goto out;
+		t->text = (flags & STORE_REPLAY_TEXT) != 0 ||
+		    (text_tag != NULL && tag_has(pool_str(s, t->tags), text_tag));
 		s->t_count++;
 	}
-	ret = done(s, stmt, rc, "tickets", e);
+	if ((ret = done(s, rc, "tickets", e)) == 0 && s->t_count > 0)
+		dense_build(s);
 out:
 	(void)sqlite3_finalize(stmt);	/* a step's error is in e already */
 	return ret;
@@ -344,20 +392,20 @@ narrow(struct scan *s, int *out, struct err *e)
 }
 
 static int
-msgs_load(struct scan *s, int indexed, int flags, const char *text_tag, struct err *e)
+msgs_load(struct scan *s, int indexed, struct err *e)
 {
 	sqlite3_stmt *stmt;
 	struct wmsg *m;
+	size_t i;
 	long ti;
-	int rc, ret = -1;
+	int rc, ret = -1, text = 0;
 
-	if ((stmt = prepare(s->st, indexed ? sql_msgs_index : sql_msgs_scan, e)) == NULL)
+	for (i = 0; i < s->t_count && !text; i++)
+		text = s->t[i].text;
+	if ((stmt = prepare(s->st, sql_msgs[indexed != 0][text], e)) == NULL)
 		return -1;
 	if ((sqlite3_bind_int64(stmt, 1, s->t[0].id) |
-	    sqlite3_bind_int64(stmt, 2, s->t[s->t_count - 1].id) |
-	    sqlite3_bind_int(stmt, 3, (flags & STORE_REPLAY_TEXT) != 0) |
-	    (text_tag != NULL ? sqlite3_bind_text(stmt, 4, text_tag, -1, SQLITE_STATIC) :
-	    sqlite3_bind_null(stmt, 4))) != SQLITE_OK) {
+	    sqlite3_bind_int64(stmt, 2, s->t[s->t_count - 1].id)) != SQLITE_OK) {
 		(void)replay_error(s->st, e, "cannot bind a replay statement");
 		goto out;
 	}
@@ -383,15 +431,17 @@ msgs_load(struct scan *s, int indexed, int flags, const char *text_tag, struct e
 		m->automatic = (uint8_t)sqlite3_column_int(stmt, 7);
 		if (pool_col(s, stmt, 8, &m->subject, e) == -1 ||
 		    pool_col(s, stmt, 9, &m->from_addr, e) == -1 ||
-		    pool_col(s, stmt, 10, &m->from_name, e) == -1 ||
-		    pool_col(s, stmt, 11, &m->text, e) == -1)
+		    pool_col(s, stmt, 10, &m->from_name, e) == -1)
+			goto out;
+		m->text = NONE;
+		if (s->t[ti].text && pool_col(s, stmt, 11, &m->text, e) == -1)
 			goto out;
 		m->scored = sqlite3_column_type(stmt, 12) != SQLITE_NULL;
 		m->sentiment = m->scored ? sqlite3_column_double(stmt, 12) : 0;
 		s->t[ti].msgs++;
 		s->m_count++;
 	}
-	ret = done(s, stmt, rc, "messages", e);
+	ret = done(s, rc, "messages", e);
 out:
 	(void)sqlite3_finalize(stmt);	/* a step's error is in e already */
 	return ret;
@@ -434,7 +484,7 @@ events_load(struct scan *s, int indexed, size_t nk, struct err *e)
 		v->kind = (uint32_t)i;
 		s->t[ti].evs++;
 	}
-	ret = done(s, stmt, rc, "events", e);
+	ret = done(s, rc, "events", e);
 out:
 	(void)sqlite3_finalize(stmt);	/* a step's error is in e already */
 	return ret;
@@ -506,9 +556,6 @@ ticket_cb(struct scan *s, size_t ti,
 
 	if (t->msgs == 0)
 		return 0;
-	if ((t->msgs > s->out_m_cap && grow(&s->out_m, &s->out_m_cap, t->msgs - 1,
-	    sizeof(*s->out_m), e) == -1))
-		return -1;
 	while (t->msgs > s->out_m_cap)
 		if (grow(&s->out_m, &s->out_m_cap, s->out_m_cap, sizeof(*s->out_m), e) == -1)
 			return -1;
@@ -574,14 +621,14 @@ store_replay(struct store *st, time_t from, time_t to, int flags, const char *te
 	if (nk > STORE_REPLAY_KINDS)
 		return err_set(e, ERR_SOFTWARE, "a replay reads at most %d event kinds",
 		    STORE_REPLAY_KINDS);
-	if (chans_load(&s, e) == -1 || tickets_load(&s, from, to, e) == -1)
+	if (chans_load(&s, e) == -1 || tickets_load(&s, from, to, flags, text_tag, e) == -1)
 		goto out;
 	if (s.t_count == 0) {
 		ret = 0;
 		goto out;
 	}
 	if (narrow(&s, &indexed, e) == -1 ||
-	    msgs_load(&s, indexed, flags, text_tag, e) == -1 ||
+	    msgs_load(&s, indexed, e) == -1 ||
 	    (nk > 0 && events_load(&s, indexed, nk, e) == -1) ||
 	    group(&s, 1, e) == -1 || group(&s, 0, e) == -1)
 		goto out;
@@ -596,6 +643,7 @@ out:
 	}
 	free(s.chans);
 	free(s.t);
+	free(s.dense);
 	free(s.m);
 	free(s.m_order);
 	free(s.ev);

@@ -135,4 +135,13 @@ t5309() {
 }
 check 5309 "no deployed configuration; text only where needed; --since narrows the window" t5309
 
+t5310() {
+	rep -c "$D/5300-baseline.conf" --json >"$TMP/same.json" &&
+	eq "$(jq -c '[.tickets, .changed.tickets, .breaches.gained.total,
+	    .breaches.avoided.total, .notifications.rules.new, .notifications.rules.gone,
+	    (.rules | length), .breaches.baseline == .breaches.candidate]' "$TMP/same.json")" \
+	    '[4,0,0,0,0,0,0,true]'
+}
+check 5310 "the deployed configuration as its own candidate: no difference at all" t5310
+
 done_testing

@@ -97,7 +97,7 @@ t5204() {
 	eq "$(j '[.by_tier[] | [.tier, .tickets, .visited, .escalated, .escalations,
 	    .escalation_rate, .deescalations, .over, .undone, .unreplied, .late,
 	    .resolved, .resolved_share, .configured]]')" \
-	    '[[1,4,7,4,4,57.1,0,2,1,1,1,3,50,1],[2,2,4,1,1,25,1,0,0,0,1,2,33.3,1],[3,1,1,0,0,0,0,0,0,0,0,1,16.7,1]]'
+	    '[[1,4,7,4,4,57.1,0,2,1,1,1,3,50,true],[2,2,4,1,1,25,1,0,0,0,1,2,33.3,true],[3,1,1,0,0,0,0,0,0,0,0,1,16.7,true]]'
 }
 check 5204 "by tier: now, were at, escalation rate, over, late, resolved" t5204
 
