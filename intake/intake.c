@@ -196,18 +196,27 @@ adopt_root(struct ticket *t, const struct message *m, const char *customer,
 }
 
 /* Each escalation the decisions on m recorded hands t on (the escalated
- * hook): one call per "escalated" event. */
+ * hook): one call per "escalated" event.  On the message that opens the
+ * ticket (opened), a move up the tiers is a hand-off too -- a refund
+ * above tier 1's authority, a customer asking for a manager: the higher
+ * tier must hear of it -- but a department chosen then is where the
+ * ticket starts, not a move sideways. */
 static int
 hand_offs(struct intake *in, struct ticket *t, const struct message *m,
-    const struct decide *d, struct err *e)
+    const struct decide *d, int opened, struct err *e)
 {
+	const char *detail;
 	size_t i;
 
-	for (i = 0; i < d->events_count; i++)
-		if (strcmp(d->events[i].kind, "escalated") == 0 &&
-		    in->escalated(in->escalated_arg, in->store, t, d->events[i].detail, m->date,
-		    e) == -1)
+	for (i = 0; i < d->events_count; i++) {
+		if (strcmp(d->events[i].kind, "escalated") != 0)
+			continue;
+		detail = d->events[i].detail;
+		if (opened && detail != NULL && strstr(detail, "\"type\":\"functional\"") != NULL)
+			continue;
+		if (in->escalated(in->escalated_arg, in->store, t, detail, m->date, e) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -286,8 +295,12 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 	}
 	if (intake_record(in, &t, mrow, m, &dec, e) == -1)
 		goto fail;
-	/* Escalations of a ticket someone held: hand-offs (cli/ticket.c). */
-	if (how != THREAD_NEW && in->escalated != NULL && hand_offs(in, &t, m, &dec, e) == -1)
+	/* Every escalation hands the ticket on (cli/ticket.c), also one
+	 * decided on the message that opens it (a refund above tier 1's
+	 * authority, a customer asking for a manager): the receiving tier
+	 * learns of it from the summary, not from the queue. */
+	if (in->escalated != NULL &&
+	    hand_offs(in, &t, m, &dec, how == THREAD_NEW, e) == -1)
 		goto fail;
 	/* Tier 0: a new ticket's acknowledgement (intake/autoreply.c). */
 	if (how == THREAD_NEW && in->autoreply != NULL && intake_autoreply(in, &t, m, e) == -1)

@@ -7,7 +7,7 @@
 #   #1 Ann, billing (rule at open), answered, then angry
 #   #2 Jürgen, a subject with CR LF in it
 #   #3 Carl, answered, then asks for a manager (a rule's hand-off)
-#   #4 Dora, asks for a manager in her first mail (where it starts)
+#   #4 Dora, asks for a manager in her first mail (a hand-off all the same)
 #   #5 Erin, a plain question
 # Cases 0300-0399 (family 0xxx, the command line).
 . "$top_srcdir/tests/lib.sh"
@@ -196,11 +196,13 @@ t0311() {
 	last a 3 handoff '.detail.tried[]' | grep -q 'reply by agent@northwind.example: Please try clearing the cache' &&
 	eq "$(last a 3 handoff '.detail.problem')" "The export crashes every time I open a large file." &&
 	eq "$(sq a "select recipients from outbox where message_id like 'escalator.%.3.handoff-1@%'")" '["t2@example.com"]' &&
-	# Dora asked in her first mail: that is where her ticket starts.
-	eq "$(tk a 4 '"\(.tier) \(.handoffs)"')" "2 0" && eq "$(count a 4 handoff)" 0 &&
+	# Dora asked in her first mail: tier 2 hears of it from a hand-off too.
+	eq "$(tk a 4 '"\(.tier) \(.handoffs)"')" "2 1" && eq "$(count a 4 handoff)" 1 &&
+	eq "$(last a 4 handoff '"\(.detail.by) \(.detail.from_tier) \(.detail.to_tier)"')" "rule 1 2" &&
+	# Ann's billing rule at open chose where her ticket starts: no hand-off.
 	eq "$(count a 1 handoff)" 0
 }
-check 0311 "a rule's escalation of a held ticket is a hand-off; one on the opening message is not" t0311
+check 0311 "a rule's escalation is a hand-off, also on the opening message; a department chosen then is not" t0311
 
 t0312() {
 	w a escalate 3 --reason "a bug in the exporter" --as bob >/dev/null &&
