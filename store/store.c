@@ -509,11 +509,7 @@ struct store {
  * forge a newer user_version.  Never call it from the program. */
 int	store_test_exec(struct store *, const char *sql, struct err *);
 
-/* "<what>: <sqlite's message>"; returns -1. */
-static int store_error(struct store *, struct err *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 store_error(struct store *st, struct err *e, const char *fmt, ...)
 {
 	char what[384];
@@ -527,11 +523,44 @@ store_error(struct store *st, struct err *e, const char *fmt, ...)
 
 /* Ready for the next use.  The step's result was checked already, and
  * reset only repeats it; clearing bindings cannot fail. */
-static void
-stmt_done(sqlite3_stmt *stmt)
+void
+store_stmt_done(sqlite3_stmt *stmt)
 {
 	(void)sqlite3_reset(stmt);
 	(void)sqlite3_clear_bindings(stmt);
+}
+#define stmt_done	store_stmt_done
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, const char *what, struct err *e)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		(void)store_error(st, e, "cannot prepare %s for '%s'", what, st->path);
+		(void)sqlite3_finalize(stmt);	/* NULL-safe; the error is reported */
+		return NULL;
+	}
+	return stmt;
+}
+
+sqlite3_stmt *
+store_stmt_lazy(struct store *st, sqlite3_stmt **slots, int i, const char *const *sql,
+    const char *what, struct err *e)
+{
+	if (slots[i] == NULL && sqlite3_prepare_v3(st->db, sql[i], -1,
+	    SQLITE_PREPARE_PERSISTENT, &slots[i], NULL) != SQLITE_OK) {
+		(void)store_error(st, e, "cannot prepare %s statement %d for '%s'", what, i,
+		    st->path);
+		return NULL;
+	}
+	return slots[i];
+}
+
+const char *
+store_col_text(sqlite3_stmt *stmt, int i)
+{
+	return (const char *)sqlite3_column_text(stmt, i);
 }
 
 /* Binders: every bound pointer outlives the step, hence SQLITE_STATIC.

@@ -51,21 +51,6 @@ store_autoreply_close(struct store_autoreply *s)
 	free(s);
 }
 
-static int autoreply_error(struct store *, struct err *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static int
-autoreply_error(struct store *st, struct err *e, const char *fmt, ...)
-{
-	char what[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* a cut context still says enough */
-	va_end(ap);
-	return err_set(e, ERR_STORE, "%s: %s", what, sqlite3_errmsg(store_sqlite(st)));
-}
-
 /* Statement i, prepared on first use; NULL with e set on failure. */
 static sqlite3_stmt *
 stmt_get(struct store *st, int i, struct err *e)
@@ -76,20 +61,7 @@ stmt_get(struct store *st, int i, struct err *e)
 		(void)err_set(e, ERR_NOMEM, "out of memory preparing autoreply statements");
 		return NULL;
 	}
-	if ((*slot)->stmt[i] == NULL && sqlite3_prepare_v3(store_sqlite(st), autoreply_sql[i],
-	    -1, SQLITE_PREPARE_PERSISTENT, &(*slot)->stmt[i], NULL) != SQLITE_OK) {
-		(void)autoreply_error(st, e, "cannot prepare autoreply statement %d for '%s'",
-		    i, store_path(st));
-		return NULL;
-	}
-	return (*slot)->stmt[i];
-}
-
-static void
-done(sqlite3_stmt *stmt)
-{
-	(void)sqlite3_reset(stmt);	/* the step's result was checked already */
-	(void)sqlite3_clear_bindings(stmt);
+	return store_stmt_lazy(st, (*slot)->stmt, i, autoreply_sql, "autoreply", e);
 }
 
 int
@@ -114,9 +86,9 @@ store_autoreply_get(struct store *st, const char *address, time_t *sent,
 	} else if (rc == SQLITE_DONE)
 		ret = 0;
 	else
-		ret = autoreply_error(st, e, "cannot read the acknowledgements of '%s'",
+		ret = store_error(st, e, "cannot read the acknowledgements of '%s'",
 		    address);
-	done(stmt);
+	store_stmt_done(stmt);
 	return ret;
 }
 
@@ -134,8 +106,8 @@ store_autoreply_mark(struct store *st, const char *address, time_t sent,
 	rc |= ticket != 0 ? sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ticket) :
 	    sqlite3_bind_null(stmt, 3);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
-		ret = autoreply_error(st, e, "cannot record the acknowledgement of '%s'",
+		ret = store_error(st, e, "cannot record the acknowledgement of '%s'",
 		    address);
-	done(stmt);
+	store_stmt_done(stmt);
 	return ret;
 }

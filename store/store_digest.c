@@ -53,41 +53,6 @@ static const char sql_compliance[] =
 
 static const char sql_outbox_has[] = "SELECT 1 FROM outbox WHERE message_id = ?1";
 
-static int digest_error(struct store *, struct err *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static int
-digest_error(struct store *st, struct err *e, const char *fmt, ...)
-{
-	char what[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* a cut context still says enough */
-	va_end(ap);
-	return err_set(e, ERR_STORE, "%s: %s", what, sqlite3_errmsg(store_sqlite(st)));
-}
-
-static sqlite3_stmt *
-prepare(struct store *st, const char *sql, struct err *e)
-{
-	sqlite3_stmt *stmt = NULL;
-
-	if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		(void)digest_error(st, e, "cannot prepare a digest statement for '%s'",
-		    store_path(st));
-		(void)sqlite3_finalize(stmt);	/* NULL-safe; the error is reported */
-		return NULL;
-	}
-	return stmt;
-}
-
-static const char *
-col_text(sqlite3_stmt *stmt, int i)
-{
-	return (const char *)sqlite3_column_text(stmt, i);
-}
-
 int
 store_digest_events(struct store *st, time_t from, time_t to,
     int (*cb)(void *arg, const struct store_digest_event *, struct err *), void *arg,
@@ -98,23 +63,23 @@ store_digest_events(struct store *st, time_t from, time_t to,
 	const char *s;
 	int rc, ret = 0;
 
-	if ((stmt = prepare(st, sql_events, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_events, "a digest statement", e)) == NULL)
 		return -1;
 	rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
 	rc |= sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof(ev));
 		ev.ticket = sqlite3_column_int64(stmt, 0);
-		if ((s = col_text(stmt, 1)) != NULL)
+		if ((s = store_col_text(stmt, 1)) != NULL)
 			(void)snprintf(ev.kind, sizeof(ev.kind), "%s", s);
-		ev.breach = (s = col_text(stmt, 2)) != NULL && strcmp(s, "breach") == 0;
+		ev.breach = (s = store_col_text(stmt, 2)) != NULL && strcmp(s, "breach") == 0;
 		ev.tier = sqlite3_column_int(stmt, 3);
 		ev.due = (time_t)sqlite3_column_int64(stmt, 4);
 		ev.at = (time_t)sqlite3_column_int64(stmt, 5);
-		ev.department = col_text(stmt, 6);
-		ev.channel = col_text(stmt, 7);
-		ev.subject = col_text(stmt, 8);
-		ev.owner = col_text(stmt, 9);
+		ev.department = store_col_text(stmt, 6);
+		ev.channel = store_col_text(stmt, 7);
+		ev.subject = store_col_text(stmt, 8);
+		ev.owner = store_col_text(stmt, 9);
 		ev.ticket_tier = sqlite3_column_int(stmt, 10);
 		ev.late = (long)sqlite3_column_int64(stmt, 11);
 		if (cb(arg, &ev, e) == -1) {
@@ -124,7 +89,7 @@ store_digest_events(struct store *st, time_t from, time_t to,
 		rc = SQLITE_OK;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = digest_error(st, e, "cannot read the SLA events of a digest");
+		ret = store_error(st, e, "cannot read the SLA events of a digest");
 	(void)sqlite3_finalize(stmt);	/* its error, if any, was reported at step */
 	return ret;
 }
@@ -137,12 +102,12 @@ store_digest_compliance(struct store *st, time_t from, time_t to, long *due,
 	int rc, ret = 0;
 
 	*due = *met = 0;
-	if ((stmt = prepare(st, sql_compliance, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_compliance, "a digest statement", e)) == NULL)
 		return -1;
 	rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
 	rc |= sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
-		ret = digest_error(st, e, "cannot count the SLA clocks due in a digest");
+		ret = store_error(st, e, "cannot count the SLA clocks due in a digest");
 	else {
 		*due = (long)sqlite3_column_int64(stmt, 0);
 		*met = (long)sqlite3_column_int64(stmt, 1);
@@ -157,7 +122,7 @@ store_outbox_has(struct store *st, const char *message_id, struct err *e)
 	sqlite3_stmt *stmt;
 	int rc, ret;
 
-	if ((stmt = prepare(st, sql_outbox_has, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_outbox_has, "a digest statement", e)) == NULL)
 		return -1;
 	if (sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC) != SQLITE_OK)
 		rc = SQLITE_ERROR;
@@ -168,7 +133,7 @@ store_outbox_has(struct store *st, const char *message_id, struct err *e)
 	else if (rc == SQLITE_DONE)
 		ret = 0;
 	else
-		ret = digest_error(st, e, "cannot look up notification '%s'", message_id);
+		ret = store_error(st, e, "cannot look up notification '%s'", message_id);
 	(void)sqlite3_finalize(stmt);	/* its error, if any, was reported at step */
 	return ret;
 }

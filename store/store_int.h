@@ -7,8 +7,26 @@
 
 #include <sqlite3.h>
 
+struct err;
 struct store;
 struct store_sla;
+
+/* "<what>: <sqlite's message>" in e, with fmt making what; returns -1. */
+int		 store_error(struct store *, struct err *, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* A statement prepared for one use (a report's, a digest's query: run
+ * once a day, not worth keeping); what names it in an error.  NULL with
+ * e set on failure; the caller finalizes it. */
+sqlite3_stmt	*store_prepare(struct store *, const char *sql, const char *what,
+		    struct err *);
+/* Statement i of a module's table sql, prepared on first use into
+ * slots[i] and kept until the module's close; NULL with e set. */
+sqlite3_stmt	*store_stmt_lazy(struct store *, sqlite3_stmt **slots, int i,
+		    const char *const *sql, const char *what, struct err *);
+/* Reset and unbound, ready for the next use. */
+void		 store_stmt_done(sqlite3_stmt *);
+/* Column i as text, NULL for NULL; valid until the next step. */
+const char	*store_col_text(sqlite3_stmt *, int i);
 
 /* The connection and the path (for messages) of an open store. */
 sqlite3		*store_sqlite(struct store *);

@@ -129,35 +129,6 @@ struct scan {
 	size_t			 out_ev_cap;
 };
 
-static int replay_error(struct store *, struct err *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static int
-replay_error(struct store *st, struct err *e, const char *fmt, ...)
-{
-	char what[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* a cut context still says enough */
-	va_end(ap);
-	return err_set(e, ERR_STORE, "%s: %s", what, sqlite3_errmsg(store_sqlite(st)));
-}
-
-static sqlite3_stmt *
-prepare(struct store *st, const char *sql, struct err *e)
-{
-	sqlite3_stmt *stmt = NULL;
-
-	if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		(void)replay_error(st, e, "cannot prepare a replay statement for '%s'",
-		    store_path(st));
-		(void)sqlite3_finalize(stmt);	/* NULL-safe; the error is reported */
-		return NULL;
-	}
-	return stmt;
-}
-
 /* Grows *p (of *cap elements of size) to hold n + 1. */
 static int
 grow(void *p, size_t *cap, size_t n, size_t size, struct err *e)
@@ -220,7 +191,7 @@ static int
 done(struct scan *s, int rc, const char *what, struct err *e)
 {
 	if (rc != SQLITE_DONE)
-		return replay_error(s->st, e, "cannot read the %s of '%s'", what,
+		return store_error(s->st, e, "cannot read the %s of '%s'", what,
 		    store_path(s->st));
 	return 0;
 }
@@ -233,7 +204,7 @@ chans_load(struct scan *s, struct err *e)
 	size_t cap = 0;
 	int rc, ret = -1;
 
-	if ((stmt = prepare(s->st, sql_channels, e)) == NULL)
+	if ((stmt = store_prepare(s->st, sql_channels, "a replay statement", e)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (grow(&s->chans, &cap, s->chans_count, sizeof(*s->chans), e) == -1)
@@ -335,11 +306,11 @@ tickets_load(struct scan *s, time_t from, time_t to, int flags, const char *text
 	struct wticket *t;
 	int rc, ret = -1;
 
-	if ((stmt = prepare(s->st, sql_tickets, e)) == NULL)
+	if ((stmt = store_prepare(s->st, sql_tickets, "a replay statement", e)) == NULL)
 		return -1;
 	if ((sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from) |
 	    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to)) != SQLITE_OK) {
-		(void)replay_error(s->st, e, "cannot bind a replay statement");
+		(void)store_error(s->st, e, "cannot bind a replay statement");
 		goto out;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -379,13 +350,13 @@ narrow(struct scan *s, int *out, struct err *e)
 	int64_t max = 0;
 	int rc;
 
-	if ((stmt = prepare(s->st, sql_max, e)) == NULL)
+	if ((stmt = store_prepare(s->st, sql_max, "a replay statement", e)) == NULL)
 		return -1;
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		max = sqlite3_column_int64(stmt, 0);
 	(void)sqlite3_finalize(stmt);	/* one row: the step said all */
 	if (rc != SQLITE_ROW)
-		return replay_error(s->st, e, "cannot count the tickets of '%s'",
+		return store_error(s->st, e, "cannot count the tickets of '%s'",
 		    store_path(s->st));
 	*out = (int64_t)s->t_count * INDEXED_SHARE < max;
 	return 0;
@@ -402,11 +373,11 @@ msgs_load(struct scan *s, int indexed, struct err *e)
 
 	for (i = 0; i < s->t_count && !text; i++)
 		text = s->t[i].text;
-	if ((stmt = prepare(s->st, sql_msgs[indexed != 0][text], e)) == NULL)
+	if ((stmt = store_prepare(s->st, sql_msgs[indexed != 0][text], "a replay statement", e)) == NULL)
 		return -1;
 	if ((sqlite3_bind_int64(stmt, 1, s->t[0].id) |
 	    sqlite3_bind_int64(stmt, 2, s->t[s->t_count - 1].id)) != SQLITE_OK) {
-		(void)replay_error(s->st, e, "cannot bind a replay statement");
+		(void)store_error(s->st, e, "cannot bind a replay statement");
 		goto out;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -457,7 +428,7 @@ events_load(struct scan *s, int indexed, size_t nk, struct err *e)
 	long ti;
 	int rc, bad, ret = -1;
 
-	if ((stmt = prepare(s->st, indexed ? sql_events_index : sql_events_scan, e)) == NULL)
+	if ((stmt = store_prepare(s->st, indexed ? sql_events_index : sql_events_scan, "a replay statement", e)) == NULL)
 		return -1;
 	bad = sqlite3_bind_int64(stmt, 1, s->t[0].id) |
 	    sqlite3_bind_int64(stmt, 2, s->t[s->t_count - 1].id);
@@ -465,7 +436,7 @@ events_load(struct scan *s, int indexed, size_t nk, struct err *e)
 		bad |= i < nk ? sqlite3_bind_text(stmt, (int)i + 3, s->kinds[i], -1,
 		    SQLITE_STATIC) : sqlite3_bind_null(stmt, (int)i + 3);
 	if (bad != SQLITE_OK) {
-		(void)replay_error(s->st, e, "cannot bind a replay statement");
+		(void)store_error(s->st, e, "cannot bind a replay statement");
 		goto out;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -68,41 +68,6 @@ static const char sql_clocks[] =
     "  AND NOT EXISTS (SELECT 1 FROM sla_clock c WHERE c.ticket_id = e.ticket_id"
     "   AND c.kind = e.kind AND c.cycle = e.cycle)";
 
-static int report_error(struct store *, struct err *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static int
-report_error(struct store *st, struct err *e, const char *fmt, ...)
-{
-	char what[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* a cut context still says enough */
-	va_end(ap);
-	return err_set(e, ERR_STORE, "%s: %s", what, sqlite3_errmsg(store_sqlite(st)));
-}
-
-static sqlite3_stmt *
-prepare(struct store *st, const char *sql, struct err *e)
-{
-	sqlite3_stmt *stmt = NULL;
-
-	if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		(void)report_error(st, e, "cannot prepare a report statement for '%s'",
-		    store_path(st));
-		(void)sqlite3_finalize(stmt);	/* NULL-safe; the error is reported */
-		return NULL;
-	}
-	return stmt;
-}
-
-static const char *
-col_text(sqlite3_stmt *stmt, int i)
-{
-	return (const char *)sqlite3_column_text(stmt, i);
-}
-
 int
 store_report_tickets(struct store *st, time_t from, time_t to,
     int (*cb)(void *arg, const struct store_report_ticket *, struct err *), void *arg,
@@ -112,7 +77,7 @@ store_report_tickets(struct store *st, time_t from, time_t to,
 	sqlite3_stmt *stmt;
 	int rc, ret = 0;
 
-	if ((stmt = prepare(st, sql_tickets, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_tickets, "a report statement", e)) == NULL)
 		return -1;
 	rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
 	rc |= sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
@@ -124,9 +89,9 @@ store_report_tickets(struct store *st, time_t from, time_t to,
 		t.priority = sqlite3_column_int(stmt, 4);
 		t.tier = sqlite3_column_int(stmt, 5);
 		t.handoffs = sqlite3_column_int(stmt, 6);
-		t.department = col_text(stmt, 7);
-		t.channel = col_text(stmt, 8);
-		t.tags = col_text(stmt, 9);
+		t.department = store_col_text(stmt, 7);
+		t.channel = store_col_text(stmt, 8);
+		t.tags = store_col_text(stmt, 9);
 		if (cb(arg, &t, e) == -1) {
 			ret = -1;
 			break;
@@ -134,7 +99,7 @@ store_report_tickets(struct store *st, time_t from, time_t to,
 		rc = SQLITE_OK;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = report_error(st, e, "cannot read the tickets of a report");
+		ret = store_error(st, e, "cannot read the tickets of a report");
 	(void)sqlite3_finalize(stmt);	/* its error, if any, was reported at step */
 	return ret;
 }
@@ -149,12 +114,12 @@ store_report_events(struct store *st, int64_t first, int64_t last,
 	sqlite3_int64 from_id = 0;
 	int rc, ret = 0;
 
-	if ((stmt = prepare(st, sql_first_event, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_first_event, "a report statement", e)) == NULL)
 		return -1;
 	rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)first);
 	rc |= sqlite3_bind_int64(stmt, 2, (sqlite3_int64)last);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
-		ret = report_error(st, e, "cannot find the first event of a report");
+		ret = store_error(st, e, "cannot find the first event of a report");
 	else if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
 		ret = 1;	/* no event at all */
 	else
@@ -163,7 +128,7 @@ store_report_events(struct store *st, int64_t first, int64_t last,
 	if (ret != 0)
 		return ret == 1 ? 0 : -1;
 
-	if ((stmt = prepare(st, sql_events, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_events, "a report statement", e)) == NULL)
 		return -1;
 	rc = sqlite3_bind_int64(stmt, 1, from_id);
 	rc |= sqlite3_bind_int64(stmt, 2, (sqlite3_int64)first);
@@ -171,8 +136,8 @@ store_report_events(struct store *st, int64_t first, int64_t last,
 	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		ev.ticket = sqlite3_column_int64(stmt, 0);
 		ev.at = (time_t)sqlite3_column_int64(stmt, 1);
-		ev.kind = col_text(stmt, 2);
-		ev.detail = col_text(stmt, 3);
+		ev.kind = store_col_text(stmt, 2);
+		ev.detail = store_col_text(stmt, 3);
 		if (ev.kind == NULL)	/* NOT NULL in the schema */
 			ev.kind = "";
 		if (cb(arg, &ev, e) == -1) {
@@ -182,7 +147,7 @@ store_report_events(struct store *st, int64_t first, int64_t last,
 		rc = SQLITE_OK;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = report_error(st, e, "cannot read the events of a report");
+		ret = store_error(st, e, "cannot read the events of a report");
 	(void)sqlite3_finalize(stmt);	/* its error, if any, was reported at step */
 	return ret;
 }
@@ -196,13 +161,13 @@ store_report_clocks(struct store *st, int64_t first, int64_t last, time_t now,
 	const char *kind;
 	int rc, ret = 0;
 
-	if ((stmt = prepare(st, sql_clocks, e)) == NULL)
+	if ((stmt = store_prepare(st, sql_clocks, "a report statement", e)) == NULL)
 		return -1;
 	rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)first);
 	rc |= sqlite3_bind_int64(stmt, 2, (sqlite3_int64)last);
 	rc |= sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((kind = col_text(stmt, 1)) == NULL)	/* NOT NULL in the schema */
+		if ((kind = store_col_text(stmt, 1)) == NULL)	/* NOT NULL in the schema */
 			kind = "";
 		if (cb(arg, sqlite3_column_int64(stmt, 0), kind, sqlite3_column_int(stmt, 2),
 		    sqlite3_column_int(stmt, 3) != 0, e) == -1) {
@@ -212,7 +177,7 @@ store_report_clocks(struct store *st, int64_t first, int64_t last, time_t now,
 		rc = SQLITE_OK;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = report_error(st, e, "cannot read the SLA clocks of a report");
+		ret = store_error(st, e, "cannot read the SLA clocks of a report");
 	(void)sqlite3_finalize(stmt);	/* its error, if any, was reported at step */
 	return ret;
 }

@@ -123,21 +123,6 @@ store_sla_close(struct store_sla *s)
 	free(s);
 }
 
-static int sla_error(struct store *, struct err *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
-static int
-sla_error(struct store *st, struct err *e, const char *fmt, ...)
-{
-	char what[384];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);	/* a cut context still says enough */
-	va_end(ap);
-	return err_set(e, ERR_STORE, "%s: %s", what, sqlite3_errmsg(store_sqlite(st)));
-}
-
 /* Statement i, prepared on first use; NULL with e set on failure. */
 static sqlite3_stmt *
 stmt_get(struct store *st, int i, struct err *e)
@@ -148,20 +133,7 @@ stmt_get(struct store *st, int i, struct err *e)
 		(void)err_set(e, ERR_NOMEM, "out of memory preparing SLA statements");
 		return NULL;
 	}
-	if ((*slot)->stmt[i] == NULL && sqlite3_prepare_v3(store_sqlite(st), sla_sql[i],
-	    -1, SQLITE_PREPARE_PERSISTENT, &(*slot)->stmt[i], NULL) != SQLITE_OK) {
-		(void)sla_error(st, e, "cannot prepare SLA statement %d for '%s'", i,
-		    store_path(st));
-		return NULL;
-	}
-	return (*slot)->stmt[i];
-}
-
-static void
-done(sqlite3_stmt *stmt)
-{
-	(void)sqlite3_reset(stmt);	/* the step's result was checked already */
-	(void)sqlite3_clear_bindings(stmt);
+	return store_stmt_lazy(st, (*slot)->stmt, i, sla_sql, "SLA", e);
 }
 
 static int
@@ -191,8 +163,8 @@ step_done(struct store *st, sqlite3_stmt *stmt, int rc, struct err *e,
 	int ret = 0;
 
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
-		ret = sla_error(st, e, "cannot %s", what);
-	done(stmt);
+		ret = store_error(st, e, "cannot %s", what);
+	store_stmt_done(stmt);
 	return ret;
 }
 
@@ -207,10 +179,10 @@ list_ids(struct store *st, sqlite3_stmt *stmt, int64_t *ids, size_t max,
 	while (*count < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		ids[(*count)++] = sqlite3_column_int64(stmt, 0);
 	if (*count < max && rc != SQLITE_DONE) {
-		done(stmt);
-		return sla_error(st, e, "cannot list %s", what);
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot list %s", what);
 	}
-	done(stmt);
+	store_stmt_done(stmt);
 	return 0;
 }
 
@@ -228,8 +200,8 @@ store_sla_dirty(struct store *st, int64_t *tickets, size_t max, size_t *count,
 	if ((stmt = stmt_get(st, S_DIRTY_LIST, e)) == NULL)
 		return -1;
 	if (bind_int(stmt, 1, (int64_t)max) != SQLITE_OK) {
-		done(stmt);
-		return sla_error(st, e, "cannot list tickets to sweep");
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot list tickets to sweep");
 	}
 	return list_ids(st, stmt, tickets, max, count, e, "tickets to sweep");
 }
@@ -328,10 +300,10 @@ list_clocks(struct store *st, sqlite3_stmt *stmt, struct store_clock *out,
 	while (*count < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		clock_from_row(stmt, &out[(*count)++]);
 	if (*count < max && rc != SQLITE_DONE) {
-		done(stmt);
-		return sla_error(st, e, "cannot list SLA clocks");
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot list SLA clocks");
 	}
-	done(stmt);
+	store_stmt_done(stmt);
 	return 0;
 }
 
@@ -348,8 +320,8 @@ store_clocks_due(struct store *st, time_t now, struct store_clock *out, size_t m
 	rc |= bind_int(stmt, 1, (int64_t)now);
 	rc |= bind_int(stmt, 2, (int64_t)max);
 	if (rc != SQLITE_OK) {
-		done(stmt);
-		return sla_error(st, e, "cannot list due SLA clocks");
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot list due SLA clocks");
 	}
 	return list_clocks(st, stmt, out, max, count, e);
 }
@@ -364,8 +336,8 @@ store_clocks_get(struct store *st, int64_t ticket, struct store_clock *out,
 	if ((stmt = stmt_get(st, S_CLOCKS_TICKET, e)) == NULL)
 		return -1;
 	if (bind_int(stmt, 1, ticket) != SQLITE_OK) {
-		done(stmt);
-		return sla_error(st, e, "cannot list SLA clocks of ticket %" PRId64, ticket);
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot list SLA clocks of ticket %" PRId64, ticket);
 	}
 	return list_clocks(st, stmt, out, max, count, e);
 }
@@ -411,8 +383,8 @@ store_sla_event_levels(struct store *st, int64_t ticket, const char *kind,
 	rc |= bind_text(stmt, 2, kind);
 	rc |= bind_int(stmt, 3, (int64_t)cycle);
 	if (rc != SQLITE_OK) {
-		done(stmt);
-		return sla_error(st, e, "cannot read SLA events");
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot read SLA events");
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		if ((s = sqlite3_column_text(stmt, 0)) != NULL) {
@@ -421,9 +393,9 @@ store_sla_event_levels(struct store *st, int64_t ticket, const char *kind,
 			else
 				*warned = 1;
 		}
-	done(stmt);
+	store_stmt_done(stmt);
 	if (rc != SQLITE_DONE)
-		return sla_error(st, e, "cannot read SLA events");
+		return store_error(st, e, "cannot read SLA events");
 	return 0;
 }
 
@@ -437,10 +409,10 @@ store_sla_breach_count(struct store *st, int64_t ticket, long *count, struct err
 	if ((stmt = stmt_get(st, S_BREACH_COUNT, e)) == NULL)
 		return -1;
 	if (bind_int(stmt, 1, ticket) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
-		ret = sla_error(st, e, "cannot count breaches of ticket %" PRId64, ticket);
+		ret = store_error(st, e, "cannot count breaches of ticket %" PRId64, ticket);
 	else
 		*count = (long)sqlite3_column_int64(stmt, 0);
-	done(stmt);
+	store_stmt_done(stmt);
 	return ret;
 }
 
@@ -477,8 +449,8 @@ store_outbox_due(struct store *st, time_t now, int64_t *ids, size_t max,
 	rc |= bind_int(stmt, 1, (int64_t)now);
 	rc |= bind_int(stmt, 2, (int64_t)max);
 	if (rc != SQLITE_OK) {
-		done(stmt);
-		return sla_error(st, e, "cannot list the outbox");
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot list the outbox");
 	}
 	return list_ids(st, stmt, ids, max, count, e, "the outbox");
 }
@@ -517,11 +489,11 @@ store_outbox_get(struct store *st, int64_t id, time_t now, struct store_outmsg *
 		return -1;
 	if (bind_int(stmt, 1, id) != SQLITE_OK ||
 	    ((rc = sqlite3_step(stmt)) != SQLITE_ROW && rc != SQLITE_DONE)) {
-		done(stmt);
-		return sla_error(st, e, "cannot read notification %" PRId64, id);
+		store_stmt_done(stmt);
+		return store_error(st, e, "cannot read notification %" PRId64, id);
 	}
 	if (rc == SQLITE_DONE) {
-		done(stmt);
+		store_stmt_done(stmt);
 		return 0;
 	}
 	m->id = id;
@@ -538,7 +510,7 @@ store_outbox_get(struct store *st, int64_t id, time_t now, struct store_outmsg *
 		m->len = (size_t)len;
 	} else
 		oom = 1;
-	done(stmt);
+	store_stmt_done(stmt);
 	if (oom) {
 		store_outmsg_release(m);
 		return err_set(e, ERR_NOMEM, "out of memory reading notification %" PRId64, id);
@@ -560,8 +532,8 @@ store_outbox_get(struct store *st, int64_t id, time_t now, struct store_outmsg *
 	if (oom)
 		ret = err_set(e, ERR_NOMEM, "out of memory reading notification %" PRId64, id);
 	else if (rc != SQLITE_DONE)
-		ret = sla_error(st, e, "cannot read recipients of notification %" PRId64, id);
-	done(stmt);
+		ret = store_error(st, e, "cannot read recipients of notification %" PRId64, id);
+	store_stmt_done(stmt);
 	if (ret == -1 || m->rcpts_count == 0) {
 		store_outmsg_release(m);
 		return ret;
