@@ -2,6 +2,7 @@
  * the table below, the way git.c dispatches.  Commands live in cli/. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,32 @@ cli_store(struct cli *cli, int *exit_code)
 		return NULL;
 	}
 	return cli->store;
+}
+
+int
+cli_since(const char *s, long max_days, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;		/* strtol reports overflow only via errno */
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || n <= 0 || n > 99999 || end[0] == '\0' || end[1] != '\0')
+		goto bad;
+	switch (*end) {
+	case 'm': n *= 60; break;
+	case 'h': n *= 3600; break;
+	case 'd': n *= 86400; break;
+	default: goto bad;
+	}
+	if (n > max_days * 86400)
+		goto bad;
+	*out = n;
+	return 0;
+bad:
+	fprintf(stderr, "escalator: invalid duration '%s' (a number and m, h or d, "
+	    "at most %ldd)\n", s, max_days);
+	return -1;
 }
 
 int

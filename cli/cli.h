@@ -58,6 +58,9 @@ void		 cli_intake_decisions(struct cli *, struct intake *);
  * --help and which takes no arguments (help: the text after the usage
  * line).  Returns -1 to go on, else the exit code to return. */
 int		 cli_json_only(struct cli *, int argc, char **argv, const char *help);
+/* A --since duration ("30d", "12h", "90m") of at most max_days, in
+ * seconds; -1 after printing why it is not one. */
+int		 cli_since(const char *, long max_days, long *out);
 /* Prints "escalator: <error>" and returns the sysexits code for it. */
 int		 cli_fail(const struct err *);
 /* Prints the usage of cmd to f; returns EX_USAGE for convenience. */

@@ -4,7 +4,6 @@
  * connectors/smtp_compose.c; this file only joins them and queues. */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -28,7 +27,6 @@
 #include "rules/digest.h"
 #include "store/store.h"
 
-#define DIGEST_SINCE_MAX	(366 * 86400L)
 
 /*
  * Time: the first calendar's zone, else UTC (tz NULL).
@@ -314,29 +312,6 @@ digest_schedule(struct cli *cli, long *queued, struct err *e)
  * The command.
  */
 
-/* "24h", "7d", "90m" */
-static int
-parse_since(const char *s, long *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;		/* strtol reports overflow only via errno */
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || n <= 0 || n > 99999 || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
-	default: return -1;
-	}
-	if (n > DIGEST_SINCE_MAX)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 static json_t *
 counts_json(const struct digest_count *c, size_t n, const char *key)
 {
@@ -477,11 +452,8 @@ cmd_digest(struct cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (parse_since(optarg, &since) == -1) {
-				fprintf(stderr, "escalator: invalid duration '%s' "
-				    "(a number and m, h or d, at most 366d)\n", optarg);
+			if (cli_since(optarg, 366 /* a year */, &since) == -1)
 				return EX_USAGE;
-			}
 			break;
 		case 'S':
 			send = 1;

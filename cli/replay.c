@@ -10,7 +10,6 @@
  * and the report as text or JSON (doc/escalator.1 lists the fields). */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -31,7 +30,6 @@
 #include "store/store.h"
 
 #define REPLAY_DEFAULT_SINCE	(30L * 86400)
-#define REPLAY_SINCE_MAX	(3660L * 86400)	/* ten years */
 #define TOP_RULES		10
 
 /* One configuration's calendars, loaded for arithmetic. */
@@ -49,29 +47,6 @@ struct run {
 	struct sla_fact		*facts;
 	size_t			 facts_cap;
 };
-
-/* "30d", "12h", "90m" */
-static int
-parse_since(const char *s, long *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;		/* strtol reports overflow only via errno */
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || n <= 0 || n > 99999 || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
-	default: return -1;
-	}
-	if (n > REPLAY_SINCE_MAX)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 static void
 cals_release(struct cals *c)
@@ -444,11 +419,8 @@ cmd_replay(struct cli *cli, int argc, char **argv)
 			cand_path = optarg;
 			break;
 		case 's':
-			if (parse_since(optarg, &since) == -1) {
-				fprintf(stderr, "escalator: invalid duration '%s' "
-				    "(a number and m, h or d, at most 3660d)\n", optarg);
+			if (cli_since(optarg, 3660 /* ten years */, &since) == -1)
 				return EX_USAGE;
-			}
 			break;
 		case 'j':
 			cli->json = 1;

@@ -20,31 +20,7 @@
 #include "store/store.h"
 
 #define REPORT_SINCE_DEFAULT	(30 * 86400L)
-#define REPORT_SINCE_MAX	(3660 * 86400L)	/* ten years */
 #define REPORT_OUT_MAX		(64u << 20)	/* bytes of text, JSON or HTML */
-
-/* "30d", "12h", "90m" */
-static int
-parse_since(const char *s, long *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;		/* strtol reports overflow only via errno */
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || n <= 0 || n > 99999 || end[0] == '\0' || end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
-	default: return -1;
-	}
-	if (n > REPORT_SINCE_MAX)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 static int
 add_ticket(void *arg, const struct store_report_ticket *t, struct err *e)
@@ -138,11 +114,8 @@ cmd_report(struct cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			if (parse_since(optarg, &since) == -1) {
-				fprintf(stderr, "escalator: invalid duration '%s' "
-				    "(a number and m, h or d, at most 3660d)\n", optarg);
+			if (cli_since(optarg, 3660 /* ten years */, &since) == -1)
 				return EX_USAGE;
-			}
 			break;
 		case 'H':
 			html = optarg;
