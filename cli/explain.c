@@ -136,6 +136,31 @@ value_text(json_t *v, char *out, size_t len)
 		(void)snprintf(out, len, "?");
 }
 
+/* "refund 120.00 EUR -> tier 2" for each route-by-authority of a rule,
+ * or why it changed nothing ("refund: no amount in EUR in the message"). */
+static void
+authority_text(json_t *a, char *out, size_t len)
+{
+	size_t i, used = 0;
+	json_t *r;
+	int w;
+
+	out[0] = '\0';
+	json_array_foreach(a, i, r) {
+		if (json_is_true(json_object_get(r, "changed")))
+			w = snprintf(out + used, len - used, "%s%s %s -> tier %lld",
+			    used ? "; " : "", str(r, "authority"), str(r, "amount"),
+			    (long long)json_integer_value(json_object_get(r, "tier")));
+		else
+			w = snprintf(out + used, len - used, "%s%s: %s", used ? "; " : "",
+			    str(r, "authority"), json_object_get(r, "why") != NULL ?
+			    str(r, "why") : "no change");
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
 /* "public true, sentiment -0.72" from a rule-matched detail. */
 static void
 rule_values(json_t *d, char *out, size_t len)
@@ -151,7 +176,10 @@ rule_values(json_t *d, char *out, size_t len)
 		if (strcmp(key, "rule") == 0 || strcmp(key, "actions") == 0 ||
 		    strcmp(key, "at") == 0)
 			continue;
-		value_text(v, val, sizeof(val));
+		if (strcmp(key, "route_by_authority") == 0 && json_is_array(v))
+			authority_text(v, val, sizeof(val));
+		else
+			value_text(v, val, sizeof(val));
 		w = snprintf(out + used, len - used, "%s%s %s", used ? ", " : "", key, val);
 		if (w < 0 || (size_t)w >= len - used)
 			break;

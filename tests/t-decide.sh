@@ -154,6 +154,7 @@ t4840() {
 	eq "$(show au "$id" '[.events[] | select(.kind == "escalated")][0].detail |
 	    "\(.type) \(.from)->\(.to) \(.amount) \(.authority) \(.rule)"')" \
 	    "hierarchical 1->2 120.00 EUR refund refunds need authority" &&
+	esc --db "$TMP/au.db" show "$id" | grep -q 'route_by_authority refund 120.00 EUR -> tier 2 ' &&
 	eq "$(show au "$(id_of au hal@private.example)" '.tier')" 1 &&
 	id=$(id_of au ida@private.example) &&
 	eq "$(show au "$id" '.tier')" 1 &&
