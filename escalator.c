@@ -140,8 +140,8 @@ cli_db_path(struct cli *cli, int *exit_code)
 	return cli->db_path;
 }
 
-struct store *
-cli_store(struct cli *cli, int *exit_code)
+static struct store *
+cli_store_open(struct cli *cli, int existing, int *exit_code)
 {
 	struct err e = ERR_INIT;
 
@@ -149,11 +149,31 @@ cli_store(struct cli *cli, int *exit_code)
 		return cli->store;
 	if (cli_db_path(cli, exit_code) == NULL)
 		return NULL;
+	if (existing && access(cli->db_path, F_OK) == -1) {
+		/* Acting on tickets or reporting on a database that is not
+		 * there: say so rather than create an empty one. */
+		fprintf(stderr, "escalator: no database at '%s': %s\n", cli->db_path,
+		    strerror(errno));
+		*exit_code = EX_NOINPUT;
+		return NULL;
+	}
 	if (store_open(&cli->store, cli->db_path, &e) == -1) {
 		*exit_code = cli_fail(&e);
 		return NULL;
 	}
 	return cli->store;
+}
+
+struct store *
+cli_store(struct cli *cli, int *exit_code)
+{
+	return cli_store_open(cli, 0, exit_code);
+}
+
+struct store *
+cli_store_existing(struct cli *cli, int *exit_code)
+{
+	return cli_store_open(cli, 1, exit_code);
 }
 
 int

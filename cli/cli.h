@@ -42,6 +42,9 @@ const struct conf *cli_conf(struct cli *, int *exit_code);
 /* Opens the store on first use (creating the database); prints the error
  * and returns NULL on failure with *exit_code set. */
 struct store	*cli_store(struct cli *, int *exit_code);
+/* The same for a database that must exist already (the workflow,
+ * report): EX_NOINPUT, nothing created, when it does not. */
+struct store	*cli_store_existing(struct cli *, int *exit_code);
 /* The database's path (--db, the configuration's, $ESCALATOR_DB, the
  * default), for commands that open it themselves (replay: read-only);
  * NULL with *exit_code set when the configuration is wrong. */

@@ -141,7 +141,8 @@ cmd_report(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "escalator: --json and --html cannot be combined\n");
 		return EX_USAGE;
 	}
-	if ((cli_conf(cli, &code) == NULL && code != 0) || cli_store(cli, &code) == NULL)
+	if ((cli_conf(cli, &code) == NULL && code != 0) ||
+	    cli_store_existing(cli, &code) == NULL)
 		return code;
 
 	if (report_build(cli, since, &r, &e) == -1)

@@ -941,7 +941,7 @@ op_run(struct cli *cli, int argc, char **argv, int op)
 	}
 	ticket_init(&t);
 	if (((conf = cli_conf(cli, &code)) == NULL && code != 0) ||
-	    (st = cli_store(cli, &code)) == NULL)
+	    (st = cli_store_existing(cli, &code)) == NULL)
 		goto out;
 	if ((r = store_ticket_get(st, o.id, &t, &e)) != 1) {
 		code = r == 0 ? fail("no ticket %" PRId64, o.id) : cli_fail(&e);

@@ -183,8 +183,10 @@ t5212() {
 	out=$(at 2026-01-01T00:00:00Z report --json) &&
 	eq "$(echo "$out" | jq -c '[.tickets, .by_tier, .sla.percent, .over_escalations.percent]')" \
 	    '[0,[],null,null]' &&
-	at 2026-01-01T00:00:00Z report --html "$TMP/empty.html" && xmllint --noout "$TMP/empty.html"
+	at 2026-01-01T00:00:00Z report --html "$TMP/empty.html" && xmllint --noout "$TMP/empty.html" &&
+	{ esc --db "$TMP/absent.db" report 2>"$TMP/e"; [ $? -eq 66 ]; } &&
+	grep -q "no database at '$TMP/absent.db'" "$TMP/e" && [ ! -e "$TMP/absent.db" ]
 }
-check 5212 "--html - is stdout; usage errors; an empty window" t5212
+check 5212 "--html - is stdout; usage errors; an empty window; no database: 66" t5212
 
 done_testing

@@ -380,4 +380,14 @@ t0324() {
 }
 check 0324 "--json prints the ticket as it is afterwards" t0324
 
+t0325() {
+	for c in "assign 1 a@example.com" "escalate 1 --reason x" "resolve 1" "note 1 hi"; do
+		# shellcheck disable=SC2086 # the words of c are the arguments
+		eq "$(code esc --db "$TMP/absent.db" $c)" 66 &&
+		grep -q "no database at '$TMP/absent.db'" "$TMP/e" &&
+		[ ! -e "$TMP/absent.db" ] || { echo "$c"; return 1; }
+	done
+}
+check 0325 "a database that is not there: exit 66, none created" t0325
+
 done_testing
