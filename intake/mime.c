@@ -1462,18 +1462,34 @@ text_line(struct mime_parser *p, const char *s, size_t n)
 }
 
 /*
- * Appends UTF-8 text: CRLF and lone CR to LF; format=flowed (RFC 3676)
- * lines joined where they were soft-broken: a line ending in a space
- * continues on the next line of the same quote depth; space-stuffing is
- * undone; "-- " stays a signature separator.
+ * Appends UTF-8 text: CRLF to LF, other CRs and NULs dropped;
+ * format=flowed (RFC 3676) lines joined where they were soft-broken: a
+ * line ending in a space continues on the next line of the same quote
+ * depth; space-stuffing is undone; "-- " stays a signature separator.
  */
 static void
 text_append(struct mime_parser *p, const char *s, size_t len, int flowed, int delsp)
 {
-	size_t i = 0, e, q, n;
+	size_t i = 0, e, q, n, run;
 	int soft = 0, prevq = -1;
 	const char *l, *nl;
 
+	if (!flowed) {
+		/* Line by line, this keeps every byte but CR (before LF or
+		 * lone) and NUL: drop those from the whole text in runs, with
+		 * no call per line.  (text_add's cut backs off only over UTF-8
+		 * continuation bytes, which never follow LF, CR or NUL in the
+		 * converted text, so it cuts where the per-line adds did.) */
+		for (run = 0; run < len; run = i + 1) {
+			nl = memchr(s + run, '\r', len - run);
+			e = nl != NULL ? (size_t)(nl - s) : len;
+			i = run + strnlen(s + run, e - run);	/* a NUL first? */
+			text_add(p, s + run, i - run);
+			if (i == len)
+				break;
+		}
+		return;
+	}
 	while (i < len) {
 		nl = memchr(s + i, '\n', len - i);
 		e = nl != NULL ? (size_t)(nl - s) : len;
@@ -1482,12 +1498,6 @@ text_append(struct mime_parser *p, const char *s, size_t len, int flowed, int de
 		if (n > 0 && l[n - 1] == '\r')
 			n--;
 		i = e + 1;
-		if (!flowed) {
-			text_line(p, l, n);
-			if (nl != NULL)
-				text_add(p, "\n", 1);
-			continue;
-		}
 		for (q = 0; q < n && l[q] == '>'; q++)
 			;
 		if (soft && (int)q != prevq)	/* quote depth changed: hard break */

@@ -218,6 +218,10 @@ trim_label(const struct trim_line *l, const char *const *labels, size_t count)
 	const char *s, *p, *end;
 	size_t len, i, n;
 
+	/* Most lines have no colon at all: no label then, and no need to
+	 * try each language's. */
+	if (memchr(l->s, ':', l->len) == NULL)
+		return 0;
 	trim_strip(l, &s, &len);
 	end = s + len;
 	if (s < end && *s == '*')

@@ -4,16 +4,19 @@
  *
  * Owns struct sentiment: an open-addressing hash table of lexicon entries
  * with their keys in one string pool, filled from data/lexicon.tsv and from
- * the negator, booster and function-word tables below, read-only after
- * sentiment_load.  The scorer is our implementation of the published
+ * the negator, booster, function-word and trigger-word tables below,
+ * read-only after sentiment_load.  The scorer is our implementation of the published
  * algorithm and constants, not a port of VADER's code; where it differs on
  * purpose it says so.
  *
  * Text is cut into tokens (words, emoticons, emoji) by a streaming
- * tokenizer and read through a small window of tokens, twice: a survey
- * (counts of tokens and ALL-CAPS tokens, the first "but", '!' and '?'),
- * then the scoring.  So scoring allocates nothing and takes text of any
- * length.  Invalid UTF-8 bytes separate tokens and are otherwise ignored.
+ * tokenizer and read through a small window of tokens, once: the survey
+ * (counts of tokens and ALL-CAPS tokens, the first "but", '!' and '?')
+ * is taken as tokens enter the window, and the units that carry valence
+ * are kept, valued both ways the survey can decide, until it is complete
+ * (sentiment_score says how; very long texts are read twice).  So
+ * scoring allocates nothing and takes text of any length.  Invalid UTF-8
+ * bytes separate tokens and are otherwise ignored.
  *
  * On purpose unlike VADER: phrases of the lexicon (idioms, "still
  * waiting") are matched as units, longest first, instead of VADER's
@@ -334,13 +337,17 @@ struct lex_entry {
 	float		 valence, negated, booster;
 };
 
-/* The probe sequence reads tag[], 4 bytes a slot (hash | 1, 0: empty),
- * and looks at slot[] only on a full-hash match: most tokens of a mail
- * ("the", "order") are not in the lexicon, and their lookup then stays
- * within one cache line of a small array instead of the entries. */
+/* The probe sequence reads tag[], 2 bytes a slot (LEX_TAG of the hash,
+ * 0: empty), and looks at slot[] only on a tag match: most tokens of a
+ * mail ("the", "order") are not in the lexicon, and their lookup then
+ * stays within one cache line of an array of 32 KB for the shipped
+ * lexicon (a load of at most 3/4) -- small enough to stay in cache while
+ * SQLite's pages stream through it -- instead of the 28-byte entries. */
+#define LEX_TAG(h)	((uint16_t)(((h) >> 16) | 1))
+
 struct sentiment {
 	struct lex_entry *slot;
-	uint32_t	*tag;		/* parallel to slot */
+	uint16_t	*tag;		/* parallel to slot */
 	size_t		 cap, used;	/* cap: a power of two */
 	size_t		 size;		/* entries with a valence */
 	char		*pool;		/* NUL-terminated keys; byte 0 unused */
@@ -353,7 +360,7 @@ struct sentiment {
 /* Eight bytes at a time, each word mixed by a multiply-xorshift (the
  * constants of splitmix64): FNV-1a's multiply per byte is a chain as long
  * as the key, and every token of every mail is hashed.  The last word is
- * padded with zeros.  Never 0 (the empty tag). */
+ * padded with zeros. */
 static inline uint64_t
 hash_mix(uint64_t h, const unsigned char *p)
 {
@@ -408,13 +415,16 @@ lex_probe(const struct sentiment *s, uint32_t h, const char *key, size_t len)
 {
 	size_t i, mask = s->cap - 1;
 
+	uint16_t tag = LEX_TAG(h);
+
 	for (i = h & mask; s->tag[i] != 0; i = (i + 1) & mask) {
 		const struct lex_entry *le;
 
-		if (s->tag[i] != h)
+		if (s->tag[i] != tag)
 			continue;
 		le = &s->slot[i];
-		if (le->keylen == len && memcmp(s->pool + le->key, key, len) == 0)
+		if (le->hash == h && le->keylen == len &&
+		    memcmp(s->pool + le->key, key, len) == 0)
 			return le;
 	}
 	return NULL;
@@ -430,7 +440,7 @@ static int
 lex_grow(struct sentiment *s)
 {
 	struct lex_entry *old = s->slot, *ns;
-	uint32_t *nt;
+	uint16_t *nt;
 	size_t i, j, ncap = s->cap ? s->cap * 2 : 1024, mask = ncap - 1;
 
 	if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
@@ -445,7 +455,7 @@ lex_grow(struct sentiment *s)
 		for (j = old[i].hash & mask; nt[j] != 0; j = (j + 1) & mask)
 			;
 		ns[j] = old[i];
-		nt[j] = old[i].hash;
+		nt[j] = LEX_TAG(old[i].hash);
 	}
 	free(old);
 	free(s->tag);
@@ -466,7 +476,7 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 
 	if ((le = (struct lex_entry *)lex_find(s, key, len)) != NULL)
 		return le;
-	if ((s->used + 1) * 2 > s->cap && lex_grow(s) == -1)
+	if ((s->used + 1) * 4 > s->cap * 3 && lex_grow(s) == -1)
 		return NULL;
 	if (s->pool_len + len + 1 > s->pool_cap) {
 		size_t ncap = s->pool_cap ? s->pool_cap * 2 : 65536;
@@ -487,7 +497,7 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 	le = &s->slot[i];
 	memset(le, 0, sizeof(*le));
 	le->hash = h;
-	s->tag[i] = h;
+	s->tag[i] = LEX_TAG(h);
 	le->key = (uint32_t)s->pool_len;
 	le->keylen = (uint16_t)len;
 	memcpy(s->pool + s->pool_len, key, len);
@@ -565,8 +575,6 @@ fold_span(const unsigned char *s, const unsigned char *e, char *key, size_t *len
 	return *len > 0;
 }
 
-/* An emoticon of the lexicon spanning [s, e), or [s, e) less trailing
- * sentence punctuation ("<3!"): fills t and returns its end, else NULL. */
 static inline int
 emo_has(const unsigned char *set, unsigned char c)
 {
@@ -586,7 +594,9 @@ sentence_end(unsigned char c)
 	return c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == '"';
 }
 
-/* punct: 1 when [s, e) is known to hold ASCII punctuation. */
+/* An emoticon of the lexicon spanning [s, e), or [s, e) less trailing
+ * sentence punctuation ("<3!"): fills t and returns its end, else NULL.
+ * punct: 1 when [s, e) is known to hold ASCII punctuation. */
 static const unsigned char *
 tz_emoticon(struct tokenizer *tz, const unsigned char *s,
     const unsigned char *e, struct tok *t, int punct)
@@ -695,6 +705,19 @@ tz_word(struct tokenizer *tz, struct tok *t)
 	return 1;
 }
 
+/* ASCII letters and digits for tz_plain: 1 a digit, 2 a small letter, 4 a
+ * capital; 0 for every other byte (bytes from 0x80 on included). */
+static const unsigned char word_case[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0,
+	0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+};
+
 /* Most chunks are one word of ASCII letters and digits: then it is the
  * token, as tz_word would cut it from the chunk (no punctuation, so no
  * emoticon), read in one pass.  0 (nothing consumed) for anything else. */
@@ -703,20 +726,15 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 {
 	const unsigned char *q = tz->p, *end = tz->end;
 	size_t len = 0;
-	int upper = 0, lower = 0;
+	int cases = 0, k;	/* word_case bits seen */
 	char first;
 
-	while (q < end && *q < 0x80 && ascii_cc[*q] == CC_WORD) {
-		unsigned char b = *q++;
-
-		if (b >= 'A' && b <= 'Z') {
-			upper++;
-			b += 32;
-		} else if (b >= 'a')
-			lower++;
+	/* b | 0x20 is the small letter of a capital and leaves digits and
+	 * small letters as they are: the folded byte either way */
+	for (; q < end && (k = word_case[*q]) != 0; q++, len++) {
+		cases |= k;
 		if (len + 1 < KEY_MAX)
-			t->key[len] = (char)b;
-		len++;
+			t->key[len] = (char)(*q | 0x20);
 	}
 	if (q < end && (*q >= 0x80 || ascii_cc[*q] != CC_SPACE))
 		return 0;
@@ -728,7 +746,7 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 		len = KEY_MAX - 1;
 	t->key[len] = '\0';
 	t->keylen = (unsigned char)len;
-	t->upper = upper > 0 && lower == 0;
+	t->upper = (cases & 6) == 4;	/* capitals and no small letter */
 	t->len = (size_t)(q - tz->p);
 	tz->chunk_end = q;
 	tz->p = q;
@@ -2007,19 +2025,24 @@ esc_elem(struct tokwin *w, const char *p, const char *end, const char *next,
 	default:
 		break;
 	}
-	if (cl != NULL) {
-		const struct tok *after;
-
-		if (esc_in(win_at(w, i - 1), cl->not_before))
-			return 0;
-		after = win_at(w, i + 1);
-		if (after != NULL && !after->brk && esc_in(after, cl->not_after))
-			return 0;
-	}
+	/* A class's vetoes (the words around it) are long lists: test them
+	 * once one of its words is there, which is rare, not before.  Either
+	 * way a class that is vetoed or absent fails the element. */
 	for (a = p; a < end; a = bar + 1) {
 		if ((bar = memchr(a, '|', (size_t)(end - a))) == NULL)
 			bar = end;
 		if ((n = esc_alt(w, a, bar, i)) > 0) {
+			if (cl != NULL) {
+				const struct tok *after;
+
+				if (esc_in(win_at(w, i - 1), cl->not_before))
+					return 0;
+				after = win_at(w, i + 1);
+				if (after != NULL && !after->brk &&
+				    esc_in(after, cl->not_after))
+					return 0;
+				cl = NULL;	/* not vetoed */
+			}
 			if (neg)
 				return 0;
 			if (esc_seq(w, next, i + (long)n))
@@ -2115,11 +2138,17 @@ esc_first_add(const char *w, size_t len, int bit)
 
 static void esc_hash_build(void);
 
+/* esc_firsts chained by first byte, so a token is compared only with the
+ * words that share its first byte; words of no byte ("*" alone) are
+ * chained at 256.  -1 ends a chain. */
+static int		esc_first_head[257];
+static int		esc_first_next[ESC_FIRSTS_MAX];
+
 static void
 esc_index(void)
 {
 	const char *p, *end, *a, *bar, *we;
-	size_t i;
+	size_t i, b;
 
 	for (i = 0; i < NELEM(esc_patterns); i++) {
 		p = esc_patterns[i].pat;
@@ -2139,6 +2168,13 @@ esc_index(void)
 				break;
 		}
 	}
+	for (b = 0; b < 257; b++)
+		esc_first_head[b] = -1;
+	for (i = esc_firsts_count; i-- > 0; ) {
+		b = esc_firsts[i].len > 0 ? (unsigned char)esc_firsts[i].word[0] : 256;
+		esc_first_next[i] = esc_first_head[b];
+		esc_first_head[b] = (int)i;
+	}
 	esc_hash_build();
 	esc_indexed = 1;
 }
@@ -2155,17 +2191,20 @@ static uint64_t
 esc_candidates(const struct tok *t)
 {
 	uint64_t m = esc_always;
-	size_t i;
+	int pass, i;
 
 	if (t == NULL || t->ovf)
 		return m;
-	for (i = 0; i < esc_firsts_count; i++) {
-		const struct esc_first *f = &esc_firsts[i];
+	for (pass = 0; pass < 2; pass++)
+		for (i = esc_first_head[pass == 0 ? (unsigned char)t->key[0] : 256];
+		    i >= 0; i = esc_first_next[i]) {
+			const struct esc_first *f = &esc_firsts[i];
 
-		if (f->prefix ? t->keylen >= f->len && memcmp(t->key, f->word, f->len) == 0 :
-		    t->keylen == f->len && memcmp(t->key, f->word, f->len) == 0)
-			m |= f->patterns;
-	}
+			if (f->prefix ? t->keylen >= f->len &&
+			    memcmp(t->key, f->word, f->len) == 0 :
+			    t->keylen == f->len && memcmp(t->key, f->word, f->len) == 0)
+				m |= f->patterns;
+		}
 	return m;
 }
 
