@@ -32,6 +32,7 @@ explain_release(struct explain *x)
 	json_decref(x->department);
 	json_decref(x->tiers);
 	json_decref(x->rules);
+	json_decref(x->routed);
 	explain_init(x);
 }
 
@@ -97,6 +98,8 @@ explain_event(void *arg, const struct store_event *ev, struct err *e)
 			append(&x->tiers, with_actor(with_at(d, ev->at), ev->actor));
 	} else if (strcmp(ev->kind, "deescalated") == 0)
 		append(&x->tiers, with_actor(with_at(d, ev->at), ev->actor));
+	else if (strcmp(ev->kind, "routed") == 0)
+		keep(&x->routed, with_at(d, ev->at));
 	json_decref(d);
 	return 0;
 }
@@ -407,6 +410,9 @@ explain_json(const struct explain *x, const struct ticket *t)
 	}
 
 	json_object_set_new(tier, "value", json_integer(t->tier));
+	json_object_set_new(tier, "start", x->routed != NULL ? json_pack("{s:O, s:O}",
+	    "tier", json_object_get(x->routed, "tier"),
+	    "channel", json_object_get(x->routed, "channel")) : json_null());
 	json_object_set_new(tier, "moves", x->tiers != NULL ? json_incref(x->tiers) : json_array());
 	json_object_set_new(o, "tier", tier);
 
@@ -463,7 +469,9 @@ explain_print(const struct explain *x, const struct ticket *t, FILE *f)
 			fprintf(f, "  asks to escalate   \"%s\"\n", str(a, "asks_escalation"));
 	}
 	fprintf(f, "  tier %-13d", t->tier);
-	if (x->tiers == NULL || json_array_size(x->tiers) == 0)
+	if ((x->tiers == NULL || json_array_size(x->tiers) == 0) && x->routed != NULL)
+		fprintf(f, " where channel %s starts its tickets\n", str(x->routed, "channel"));
+	else if (x->tiers == NULL || json_array_size(x->tiers) == 0)
 		fprintf(f, " where it started\n");
 	json_array_foreach(x->tiers, i, v)
 		fprintf(f, "%s%lld -> %lld: %s (%s%s%s)\n", i ? "                     " : " ",
@@ -473,6 +481,9 @@ explain_print(const struct explain *x, const struct ticket *t, FILE *f)
 	if (t->department != NULL && x->department != NULL)
 		fprintf(f, "  department         %s: %s (%s)\n", t->department,
 		    reason_text(x->department, buf, sizeof(buf)), str(x->department, "at"));
+	else if (t->department != NULL && x->routed != NULL)
+		fprintf(f, "  department         %s: where channel %s starts its tickets\n",
+		    t->department, str(x->routed, "channel"));
 	else if (t->department != NULL)
 		fprintf(f, "  department         %s\n", t->department);
 	if (x->rules == NULL || json_array_size(x->rules) == 0)

@@ -19,6 +19,7 @@ struct explain {
 	json_t	*tiers;		/* every hierarchical move, up (escalated) or down
 				 * (deescalated), oldest first, with its actor */
 	json_t	*rules;		/* every rule match, oldest first */
+	json_t	*routed;	/* where the channel started it, or NULL */
 };
 
 void	explain_init(struct explain *);		/* cannot fail */
@@ -27,7 +28,8 @@ void	explain_release(struct explain *);	/* NULL-safe */
 int	explain_event(void *arg, const struct store_event *, struct err *);
 /* {"priority": {"value", "by": "rule"|"default"|"start", ...},
  *  "sentiment": {"score", "words", "asks_escalation", ...} or null,
- *  "tier": {"value", "moves": [...]}, "department": {...}, "rules": [...]};
+ *  "tier": {"value", "start": {"tier", "channel"} or null, "moves": [...]},
+ *  "department": {...}, "rules": [...]};
  * NULL out of memory. */
 json_t	*explain_json(const struct explain *, const struct ticket *);
 /* The "Why:" section of show's text. */

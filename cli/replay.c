@@ -227,7 +227,7 @@ example_json(int what, const struct replay_example *ex)
 	}
 	return json_pack("{s:I, s:o, s:o, s:s?, s:s}", "ticket", (json_int_t)ex->ticket,
 	    "from", from, "to", to, "rule", ex->rule, "by",
-	    ex->rule == NULL ? "default" : side_names[ex->side]);
+	    ex->rule != NULL ? side_names[ex->side] : ex->channel ? "channel" : "default");
 }
 
 static int
@@ -317,7 +317,9 @@ print_example(int what, const struct replay_example *ex)
 	const char *to = ex->to[0] != '\0' ? ex->to : "(none)";
 
 	printf("    #%" PRId64 " %s %s -> %s", ex->ticket, what_names[what], from, to);
-	if (ex->rule == NULL)
+	if (ex->rule == NULL && ex->channel)
+		printf(" (where the channel starts its tickets)\n");
+	else if (ex->rule == NULL)
 		printf(" (default policy)\n");
 	else if (ex->side == REPLAY_CANDIDATE)
 		printf(" (rule \"%s\")\n", ex->rule);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "common/err.h"
 #include "common/log.h"
 #include "common/model.h"
@@ -76,6 +78,7 @@ intake_init(struct intake *in, struct store *st, const char *channel,
 	in->public = public;
 	in->now = now;
 	in->kind = kind;
+	in->entry_tier = -1;
 	return store_channel_ensure(st, channel, kind, public, &in->channel_id, e);
 }
 
@@ -195,6 +198,27 @@ adopt_root(struct ticket *t, const struct message *m, const char *customer,
 	return 0;
 }
 
+/* A "routed" event: the channel's configuration chose where the new
+ * ticket t starts, so `show` can say why it is not at tier 1. */
+static int
+event_routed(struct intake *in, const struct ticket *t, time_t at, struct err *e)
+{
+	json_t *o;
+	char *s;
+	int ret;
+
+	o = json_pack("{s:i, s:s?, s:s}", "tier", t->tier, "department", t->department,
+	    "channel", in->channel);
+	if (o == NULL || (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(o);
+		return err_set(e, ERR_NOMEM, "out of memory recording where a ticket starts");
+	}
+	json_decref(o);
+	ret = store_event_add(in->store, t->id, at, "routed", "escalator", s, e);
+	free(s);
+	return ret;
+}
+
 /* Each escalation the decisions on m recorded hands t on (the escalated
  * hook): one call per "escalated" event.  On the message that opens the
  * ticket (opened), a move up the tiers is a hand-off too -- a refund
@@ -257,6 +281,13 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 		t.customer_name = strdup(m->direction == DIR_IN ? m->from_name : "");
 		t.subject = strdup(m->subject);
 		t.subject_key = strdup(thread_subject_key(m->subject, key, sizeof(key), NULL));
+		if (in->entry_tier >= 0)
+			t.tier = in->entry_tier;
+		if (in->entry_department != NULL &&
+		    (t.department = strdup(in->entry_department)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory opening a ticket");
+			goto fail;
+		}
 		if (t.channel == NULL || t.customer == NULL || t.customer_name == NULL ||
 		    t.subject == NULL || t.subject_key == NULL) {
 			err_set(e, ERR_NOMEM, "out of memory opening a ticket");
@@ -266,7 +297,9 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 			goto fail;
 		tid = t.id;
 		in->stats.tickets++;
-		if (event_message(in, tid, m, "created", how, e) == -1)
+		if (event_message(in, tid, m, "created", how, e) == -1 ||
+		    ((in->entry_tier >= 0 || in->entry_department != NULL) &&
+		    event_routed(in, &t, m->date, e) == -1))
 			goto fail;
 	} else {
 		in->stats.joined++;

@@ -60,11 +60,18 @@ struct intake {
 	/* The channel's tier 0 acknowledgement (rules/conf.h), borrowed;
 	 * NULL: off, and intake_autoreply is never called. */
 	const struct conf_autoreply *autoreply;
+	/* Where the channel's tickets start (its `tier` and `department`,
+	 * else the department's entry tier): entry_tier -1 and
+	 * entry_department NULL leave the defaults (tier 1, none).  Set
+	 * after intake_init; the department name is borrowed. */
+	int			 entry_tier;
+	const char		*entry_department;
 	/* Hand-offs (issue 9): called in the open transaction for each
-	 * "escalated" event the decisions on a message recorded, unless the
-	 * message opened the ticket (that is where the ticket starts, not a
-	 * hand-off), with the ticket as stored and the event's detail; it
-	 * may store the ticket again.  NULL: none (cli/ticket.c sets it). */
+	 * "escalated" event the decisions on a message recorded -- on the
+	 * message that opened the ticket only for moves up the tiers (a
+	 * department chosen then is where the ticket starts) -- with the
+	 * ticket as stored and the event's detail; it may store the ticket
+	 * again.  NULL: none (cli/ticket.c sets it). */
 	int			(*escalated)(void *arg, struct store *, struct ticket *,
 				    const char *detail, time_t at, struct err *);
 	void			*escalated_arg;

@@ -3491,6 +3491,22 @@ conf_department_find(const struct conf *c, const char *name)
 	return department_find((struct conf *)c, name);
 }
 
+int
+conf_channel_entry(const struct conf *c, const char *name, const char **department)
+{
+	const struct conf_channel *ch;
+	const struct conf_department *d;
+
+	*department = NULL;
+	if (c == NULL || name == NULL || (ch = conf_channel_find(c, name)) == NULL)
+		return -1;
+	*department = ch->department;
+	if (ch->tier >= 0)
+		return ch->tier;
+	d = ch->department != NULL ? conf_department_find(c, ch->department) : NULL;
+	return d != NULL && d->entry_tier >= 0 ? d->entry_tier : -1;
+}
+
 const struct conf_calendar *
 conf_calendar_find(const struct conf *c, const char *name)
 {

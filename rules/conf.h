@@ -282,6 +282,12 @@ const struct conf_tier		*conf_tier_find(const struct conf *, int number);
 const struct conf_department	*conf_department_find(const struct conf *, const char *name);
 const struct conf_calendar	*conf_calendar_find(const struct conf *, const char *name);
 const struct conf_authority	*conf_authority_find(const struct conf *, const char *name);
+/* Where tickets opened on channel name start: returns the entry tier (the
+ * channel's `tier`, else its department's `entry-tier`), -1 for the
+ * default; *department is the channel's department, NULL for none.  c
+ * may be NULL (no configuration: defaults). */
+int	conf_channel_entry(const struct conf *c, const char *name,
+	    const char **department /* OUT */);
 
 
 const char	*conf_channel_kind_name(int kind);

@@ -27,6 +27,7 @@
 
 #define BY_DEFAULT	(-1)	/* set by the default policy (or never set) */
 #define BY_ASKED	(-2)	/* the default escalation: the customer asked */
+#define BY_CHANNEL	(-3)	/* where the channel starts its tickets */
 
 #define FACTS_MAX	100000	/* facts of one ticket, as the sweep allows */
 
@@ -241,8 +242,23 @@ decide_one(struct replay *r, struct replay_side_state *s, const struct replay_ti
 	size_t i;
 
 	if (first) {
+		const char *dep;
+		int entry;
+
 		policy_ticket_open(t, &r->m);
 		t->id = rt->id;
+		/* Where this side's configuration starts the channel's tickets,
+		 * as intake does. */
+		if ((entry = conf_channel_entry(s->conf, rm->channel, &dep)) >= 0) {
+			t->tier = entry;
+			s->by[REPLAY_TIER] = BY_CHANNEL;
+		}
+		free(t->department);
+		t->department = NULL;
+		if (dep != NULL && (t->department = strdup(dep)) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory replaying a ticket");
+		if (dep != NULL)
+			s->by[REPLAY_DEPARTMENT] = BY_CHANNEL;
 	}
 	tier_before = t->tier;
 	newest = r->m.date >= t->last_inbound;
@@ -637,6 +653,7 @@ ticket_diff(struct replay *r, const struct replay_ticket *rt)
 			value_text(w, &b->t, ex->to, sizeof(ex->to));
 			ex->rule = rule >= 0 ? rules_name(r->side[side]->rules, (size_t)rule) : NULL;
 			ex->side = side;
+			ex->channel = rule < 0 && (b->by[w] == BY_CHANNEL || a->by[w] == BY_CHANNEL);
 		}
 	}
 	r->res.changed += any;

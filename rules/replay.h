@@ -105,8 +105,9 @@ int	replay_event_fact(const char *kind);
 struct replay_example {
 	int64_t		 ticket;
 	char		 from[REPLAY_NAME_MAX], to[REPLAY_NAME_MAX];
-	const char	*rule;		/* NULL: the default policy */
+	const char	*rule;		/* NULL: the default policy, or the channel */
 	int		 side;		/* enum replay_side of the rule */
+	int		 channel;	/* set where a channel starts its tickets */
 };
 
 /* A rule's effect over the replay. */

@@ -163,4 +163,22 @@ t4840() {
 }
 check 4840 "route-by-authority: a €120 refund goes to tier 2, 19,90 EUR stays, no amount changes nothing" t4840
 
+t4841() {
+	C="$D/4841-channel-entry.conf"
+	esc -c "$C" check-config | grep -q '^configuration OK$' &&
+	esc -c "$C" --db "$TMP/ce.db" --now $NOW import --channel vip "$D/4840-refund.mbox" >/dev/null &&
+	id=$(id_of ce gus@private.example) &&
+	eq "$(show ce "$id" '"\(.tier) \(.department)"')" "3 accounts" &&
+	eq "$(show ce "$id" '[.events[] | select(.kind == "routed")][0].detail | "\(.tier) \(.department) \(.channel)"')" \
+	    "3 accounts vip" &&
+	eq "$(show ce "$id" '.explanation.tier.start.channel')" vip &&
+	esc --db "$TMP/ce.db" show "$id" | grep -q '^  tier 3  *where channel vip starts its tickets$' &&
+	esc -c "$C" --db "$TMP/cb.db" --now $NOW import --channel billing-in "$D/4840-refund.mbox" >/dev/null &&
+	eq "$(show cb "$(id_of cb gus@private.example)" '"\(.tier) \(.department)"')" "2 billing" &&
+	# no entry: tier 1, no department, no routed event
+	eq "$(show au "$(id_of au hal@private.example)" '"\(.tier) \(.department) \([.events[] | select(.kind == "routed")] | length)"')" \
+	    "1 null 0"
+}
+check 4841 "a channel's tier and department say where its tickets start; show says so" t4841
+
 done_testing

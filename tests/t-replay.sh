@@ -144,4 +144,12 @@ t5310() {
 }
 check 5310 "the deployed configuration as its own candidate: no difference at all" t5310
 
+t5311() {
+	rep -c "$D/5311-entry.conf" --json >"$TMP/entry.json" &&
+	eq "$(jq -c '[.tickets, .changed.tier, .changed.department, .examples.tier[0].by,
+	    .examples.department[0].to]' "$TMP/entry.json")" '[4,4,3,"channel","billing"]' &&
+	rep -c "$D/5311-entry.conf" | grep -q '^    #1 tier 1 -> 2 (where the channel starts its tickets)$'
+}
+check 5311 "a channel that now starts its tickets at tier 2 in billing: every ticket's tier changes" t5311
+
 done_testing
