@@ -9,8 +9,9 @@
  *   ./fuzz-conf -max_total_time=60 -dict=fuzz/conf.dict tests/data
  *
  * (-I. for config.h from a configured build directory.)  With
- * -DFUZZ_MAIN it builds without libFuzzer and runs the files named on the
- * command line, to replay a crash under a debugger. */
+ * fuzz/replay.c in place of -fsanitize=fuzzer it builds without libFuzzer
+ * and runs the files named on the command line, to replay a crash under a
+ * debugger. */
 #include "config.h"
 
 #include <stddef.h>
@@ -37,31 +38,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf_free(c);
 	return 0;
 }
-
-#ifdef FUZZ_MAIN
-int
-main(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		char *buf;
-		long n;
-
-		if (f == NULL || fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
-		    fseek(f, 0, SEEK_SET) == -1 || (buf = malloc((size_t)n + 1)) == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			perror(argv[i]);
-			return 1;
-		}
-		fclose(f);
-		(void)LLVMFuzzerTestOneInput((const uint8_t *)buf, (size_t)n);
-		free(buf);
-	}
-	return 0;
-}
-#endif

@@ -9,7 +9,8 @@
  *   ./fuzz-mime -max_len=65536 -timeout=5 CORPUS tests/data
  *
  * (CORPUS is an empty directory for new inputs; tests/data seeds it.)
- * Each crash it finds becomes a tests/data/2NNN-*.eml case. */
+ * Each crash it finds becomes a tests/data/2NNN-*.eml case; fuzz/replay.c
+ * in place of -fsanitize=fuzzer replays one without libFuzzer. */
 #include "config.h"
 
 #include <stddef.h>

@@ -11,7 +11,6 @@
  *       overlapping, and amount_find's count beyond its array. */
 #include "config.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,36 +18,8 @@
 #include <string.h>
 
 #include "rules/amount.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 4096 + 1);
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		if ((r = fread(buf + n, 1, 4096, f)) == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
 
 /* s with every \xNN made its byte, in place; returns the new length. */
 static size_t
@@ -102,7 +73,7 @@ t4880(const char *testdata)
 	int lineno = 0;
 
 	(void)snprintf(path, sizeof(path), "%s/4880-amounts.txt", testdata);
-	if ((text = slurp(path)) == NULL) {
+	if ((text = fixture_read(path, NULL)) == NULL) {
 		CHECK(0, "4880 tests/data/4880-amounts.txt is readable");
 		return;
 	}
@@ -246,19 +217,10 @@ t4882(void)
 int
 main(void)
 {
-	char testdata[PATH_MAX], from[PATH_MAX];
-	const char *env, *top;
+	char testdata[PATH_MAX];
 
-	if ((env = getenv("TESTDATA")) == NULL || *env == '\0') {
-		if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-			top = ".";
-		(void)snprintf(from, sizeof(from), "%s/tests/data", top);
-		env = from;
-	}
-	if (realpath(env, testdata) == NULL) {
-		printf("# TESTDATA '%s': %s\n", env, strerror(errno));
+	if (fixture_testdata(testdata) == -1)
 		return tap_done();
-	}
 	if (tap_selected(4880))
 		t4880(testdata);
 	if (tap_selected(4881))

@@ -28,55 +28,17 @@
 #include "common/model.h"
 #include "intake/intake.h"
 #include "rules/conf.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 static char testdata[PATH_MAX];
 static char scratch[PATH_MAX];
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 4096 + 1);
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		if ((r = fread(buf + n, 1, 4096, f)) == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len != NULL)
-		*len = n;
-	return buf;
-}
-
 static int
 spew(const char *path, const char *data, size_t len, mode_t mode)
 {
-	FILE *f;
-
 	(void)unlink(path);	/* a 0000 file from an earlier run */
-	if ((f = fopen(path, "wb")) == NULL)
-		return -1;
-	if (fwrite(data, 1, len, f) != len) {
-		fclose(f);
-		return -1;
-	}
-	if (fclose(f) == EOF)
+	if (fixture_write(path, data, len) == -1)
 		return -1;
 	return chmod(path, mode);
 }
@@ -85,7 +47,7 @@ static int
 copy_file(const char *from, const char *to)
 {
 	size_t len;
-	char *buf = slurp(from, &len);
+	char *buf = fixture_read(from, &len);
 	int ret;
 
 	if (buf == NULL)
@@ -123,83 +85,27 @@ run_load(const char *path, int *ok, int *warnings)
 	return out;
 }
 
-/* Prints text as TAP comments. */
-static void
-diag_text(const char *label, const char *text)
-{
-	const char *l = text, *nl;
-
-	printf("# --- %s\n", label);
-	while (*l != '\0') {
-		nl = strchr(l, '\n');
-		printf("# %.*s\n", nl ? (int)(nl - l) : (int)strlen(l), l);
-		if (nl == NULL)
-			break;
-		l = nl + 1;
-	}
-}
-
-static int
-case_file(const struct dirent *d)
-{
-	size_t l = strlen(d->d_name);
-
-	return d->d_name[0] == '1' && l > 10 && d->d_name[4] == '-' &&
-	    strcmp(d->d_name + l - 5, ".conf") == 0;
-}
-
-static int
-fixture_file(const struct dirent *d)
-{
-	size_t l = strlen(d->d_name);
-
-	return d->d_name[0] == '1' && l > 9 && d->d_name[4] == '-' &&
-	    (strcmp(d->d_name + l - 5, ".conf") == 0 || strcmp(d->d_name + l - 4, ".inc") == 0);
-}
-
 static void
 run_cases(void)
 {
-	struct dirent **list;
-	char expect_path[PATH_MAX + 300], name[300];
-	char *got, *want;
-	int n, i, num, regen = getenv("REGEN") != NULL && *getenv("REGEN") != '\0';
+	char **names, *got;
+	int n, i;
 
-	if ((n = scandir(".", &list, case_file, alphasort)) < 0) {
+	if ((n = fixture_cases(".", ".conf", 1000, 1999, &names)) < 0) {
 		CHECK(0, "scandir of the scratch directory");
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		(void)snprintf(name, sizeof(name), "%s", list[i]->d_name);
-		free(list[i]);
-		num = (int)strtol(name, NULL, 10);	/* "1003-..." -> 1003 */
-		if (!tap_selected(num))
+		if (!tap_selected((int)strtol(names[i], NULL, 10)))
 			continue;
-		(void)snprintf(expect_path, sizeof(expect_path), "%s/%.*s.expect", testdata,
-		    (int)(strlen(name) - 5), name);
-		if ((got = run_load(name, NULL, NULL)) == NULL) {
-			CHECK(0, name);
+		if ((got = run_load(names[i], NULL, NULL)) == NULL) {
+			CHECK(0, names[i]);
 			continue;
 		}
-		if ((want = slurp(expect_path, NULL)) == NULL && regen) {
-			int wrote = spew(expect_path, got, strlen(got), 0644) == 0;
-
-			printf("# wrote %s: review it\n", expect_path);
-			tap_ok(wrote, "%s (expect written)", name);
-		} else if (want == NULL) {
-			diag_text("got", got);
-			tap_ok(0, "%s (no .expect file: run with REGEN=1 and review it)", name);
-		} else {
-			if (strcmp(got, want) != 0) {
-				diag_text("expected", want);
-				diag_text("got", got);
-			}
-			tap_ok(strcmp(got, want) == 0, "%s", name);
-		}
+		fixture_check(testdata, names[i], got, strlen(got));
 		free(got);
-		free(want);
 	}
-	free(list);
+	fixture_names_free(names, n);
 }
 
 static int
@@ -240,7 +146,7 @@ test_api(void)
 
 	rc = load_mem(text, CONF_NO_FILES, &c, &diag);
 	if (rc != 0)
-		diag_text("diagnostics", diag ? diag : "");
+		fixture_show("diagnostics", diag ? diag : "");
 	CHECK(rc == 0 && diag != NULL && diag[0] == '\0', "conf_load_mem: a clean config loads quietly");
 	free(diag);
 	if (rc != 0)
@@ -362,7 +268,7 @@ test_sample(void)
 	}
 	out = run_load("escalator.conf", &ok, &warnings);
 	if (!ok || warnings != 0)
-		diag_text("diagnostics", out ? out : "");
+		fixture_show("diagnostics", out ? out : "");
 	CHECK(ok && warnings == 0 && strcmp(out, "result: ok, 0 warnings\n") == 0,
 	    "examples/escalator.conf: configuration OK, no warnings");
 	free(out);
@@ -372,22 +278,14 @@ test_sample(void)
 static int
 setup(void)
 {
-	struct dirent **list;
-	char from[PATH_MAX + 300], to[PATH_MAX + 300];
-	const char *env, *tmp;
+	static const char *const copied[] = { ".conf", ".inc" };
+	char from[PATH_MAX + 300], to[PATH_MAX + 300], **names;
+	const char *tmp;
+	size_t k;
 	int n, i, ret = 0;
 
-	if ((env = getenv("TESTDATA")) == NULL || *env == '\0') {
-		/* By hand from the build directory: $top_srcdir, or "." */
-		if ((tmp = getenv("top_srcdir")) == NULL || *tmp == '\0')
-			tmp = ".";
-		(void)snprintf(from, sizeof(from), "%s/tests/data", tmp);
-		env = from;
-	}
-	if (realpath(env, testdata) == NULL) {
-		printf("# TESTDATA '%s': %s\n", env, strerror(errno));
+	if (fixture_testdata(testdata) == -1)
 		return -1;
-	}
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
 	(void)snprintf(scratch, sizeof(scratch), "%s/t-conf.XXXXXX", tmp);
@@ -395,16 +293,17 @@ setup(void)
 		printf("# mkdtemp '%s': %s\n", scratch, strerror(errno));
 		return -1;
 	}
-	if ((n = scandir(testdata, &list, fixture_file, alphasort)) < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		(void)snprintf(from, sizeof(from), "%s/%s", testdata, list[i]->d_name);
-		(void)snprintf(to, sizeof(to), "%s/%s", scratch, list[i]->d_name);
-		if (copy_file(from, to) == -1)
-			ret = -1;
-		free(list[i]);
+	for (k = 0; k < sizeof(copied) / sizeof(copied[0]); k++) {
+		if ((n = fixture_cases(testdata, copied[k], 1000, 1999, &names)) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			(void)snprintf(from, sizeof(from), "%s/%s", testdata, names[i]);
+			(void)snprintf(to, sizeof(to), "%s/%s", scratch, names[i]);
+			if (copy_file(from, to) == -1)
+				ret = -1;
+		}
+		fixture_names_free(names, n);
 	}
-	free(list);
 	if (ret == -1 || chdir(scratch) == -1)
 		return -1;
 	if (spew("good.secret", "s3cret\n", 7, 0600) == -1 ||

@@ -7,8 +7,8 @@
  * `make check T=2042` runs one case. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,30 +21,11 @@
 #include "intake/charset.h"
 #include "intake/message.h"
 #include "intake/mime.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 #define RECEIVED	((time_t)1700000000)
 #define DUMP_MAX	(64u * 1024 * 1024)
-
-static char *
-file_read(const char *path, size_t *len)
-{
-	struct buf b = BUF_INIT(256u * 1024 * 1024);
-	char chunk[65536];
-	size_t n;
-	FILE *f;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n, NULL) == -1) {
-			fclose(f);
-			buf_release(&b);
-			return NULL;
-		}
-	fclose(f);
-	return buf_detach(&b, len);
-}
 
 static void
 dump_str(struct buf *out, const char *key, const char *v)
@@ -90,60 +71,22 @@ dump(struct buf *out, const struct message *m, int r, const struct err *e)
 	(void)buf_printf(out, NULL, "scored:\n%s\n", m->text_scored);
 }
 
-/* Prints the first line where got and want differ, as TAP comments. */
 static void
-diff_show(const char *want, const char *got)
+case_eml(const char *dir, const char *name)
 {
-	const char *w = want, *g = got, *we, *ge;
-	int line = 1;
-
-	for (;;) {
-		we = strchr(w, '\n');
-		ge = strchr(g, '\n');
-		if (we == NULL || ge == NULL || we - w != ge - g ||
-		    memcmp(w, g, (size_t)(we - w)) != 0)
-			break;
-		w = we + 1;
-		g = ge + 1;
-		line++;
-	}
-	printf("# first difference at line %d\n", line);
-	printf("# want: %.*s\n", (int)(we != NULL ? we - w : (long)strlen(w)), w);
-	printf("# got:  %.*s\n", (int)(ge != NULL ? ge - g : (long)strlen(g)), g);
-}
-
-static int
-eml_filter(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-	int num;
-
-	if (n < 10 || strcmp(d->d_name + n - 4, ".eml") != 0 || d->d_name[4] != '-' ||
-	    sscanf(d->d_name, "%4d", &num) != 1)
-		return 0;
-	return num >= 2000 && num <= 2499;
-}
-
-static void
-fixture_run(const char *dir, const char *name)
-{
-	char path[1024], epath[1024], label[300];
+	char path[PATH_MAX + 300];
 	struct message m;
 	struct err e = ERR_INIT;
 	struct buf out = BUF_INIT(DUMP_MAX);
-	char *raw, *want;
-	size_t len, wlen;
-	int num = (int)strtol(name, NULL, 10), r;	/* eml_filter checked it */
-	FILE *f;
+	char *raw;
+	size_t len;
+	int num = (int)strtol(name, NULL, 10), r;	/* fixture_cases checked it */
 
 	if (!tap_selected(num))
 		return;
-	(void)snprintf(label, sizeof(label), "%s", name);
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	(void)snprintf(epath, sizeof(epath), "%s/%.*s.expect", dir,
-	    (int)(strlen(name) - 4), name);
-	if ((raw = file_read(path, &len)) == NULL) {
-		CHECK(0, label);
+	if ((raw = fixture_read(path, &len)) == NULL) {
+		CHECK(0, name);
 		printf("# cannot read '%s': %s\n", path, strerror(errno));
 		return;
 	}
@@ -151,22 +94,7 @@ fixture_run(const char *dir, const char *name)
 	r = mime_parse(&m, raw, len, RECEIVED, &e);
 	dump(&out, &m, r, &e);
 	message_release(&m);
-	want = file_read(epath, &wlen);
-	if (want == NULL && getenv("REGEN") != NULL && strcmp(getenv("REGEN"), "1") == 0) {
-		if ((f = fopen(epath, "wb")) != NULL) {
-			(void)fwrite(out.buf, 1, out.len, f);
-			fclose(f);
-		}
-		tap_ok(f != NULL, "%s (expect written: review it)", label);
-	} else if (want == NULL) {
-		CHECK(0, label);
-		printf("# missing '%s' (REGEN=1 writes it)\n", epath);
-	} else {
-		CHECK(wlen == out.len && memcmp(want, out.buf, wlen) == 0, label);
-		if (wlen != out.len || memcmp(want, out.buf, wlen) != 0)
-			diff_show(want, out.buf);
-	}
-	free(want);
+	fixture_check(dir, name, out.buf != NULL ? out.buf : "", out.len);
 	free(raw);
 	buf_release(&out);
 }
@@ -274,11 +202,11 @@ case_nested(int num, int depth)
 /* 2494: every prefix of every fixture parses (truncated mail), and the
  * result is released cleanly; sanitizer builds check the memory. */
 static void
-case_prefixes(const char *dir, struct dirent **names, int count)
+case_prefixes(const char *dir, char **names, int count)
 {
 	struct message m;
 	struct err e;
-	char path[1024];
+	char path[PATH_MAX + 300];
 	size_t len, cut, step, parses = 0;
 	char *raw, *copy;
 	int i, ok = 1;
@@ -286,8 +214,8 @@ case_prefixes(const char *dir, struct dirent **names, int count)
 	if (!tap_selected(2494))
 		return;
 	for (i = 0; i < count; i++) {
-		(void)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if ((raw = file_read(path, &len)) == NULL) {
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((raw = fixture_read(path, &len)) == NULL) {
 			ok = 0;
 			continue;
 		}
@@ -369,26 +297,25 @@ case_charsets(void)
 int
 main(void)
 {
-	const char *dir = getenv("TESTDATA");
-	struct dirent **names = NULL;
+	char dir[PATH_MAX], **names;
 	int i, count;
 
-	if (dir == NULL)
-		dir = "tests/data";
-	if ((count = scandir(dir, &names, eml_filter, alphasort)) < 0) {
+	if (fixture_testdata(dir) == -1) {
+		printf("Bail out! no tests/data\n");
+		return 1;
+	}
+	if ((count = fixture_cases(dir, ".eml", 2000, 2499, &names)) < 0) {
 		printf("Bail out! cannot read '%s': %s\n", dir, strerror(errno));
 		return 1;
 	}
 	for (i = 0; i < count; i++)
-		fixture_run(dir, names[i]->d_name);
+		case_eml(dir, names[i]);
 	case_big_attachment();
 	case_nested(2491, 10);
 	case_nested(2492, 100);
 	case_nested(2493, 20000);
 	case_prefixes(dir, names, count);
 	case_charsets();
-	for (i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
+	fixture_names_free(names, count);
 	return tap_done();
 }

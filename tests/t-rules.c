@@ -31,8 +31,6 @@
  * route-by-authority leaves. */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,55 +46,10 @@
 #include "rules/policy.h"
 #include "rules/rules.h"
 #include "rules/sentiment.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 static char testdata[PATH_MAX];
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 4096 + 1);
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		if ((r = fread(buf + n, 1, 4096, f)) == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len != NULL)
-		*len = n;
-	return buf;
-}
-
-static void
-diag_text(const char *label, const char *text)
-{
-	const char *l = text, *nl;
-
-	printf("# --- %s\n", label);
-	while (*l != '\0') {
-		nl = strchr(l, '\n');
-		printf("# %.*s\n", nl ? (int)(nl - l) : (int)strlen(l), l);
-		if (nl == NULL)
-			break;
-		l = nl + 1;
-	}
-}
 
 /* Loads text as configuration `name`; *c NULL on failure.  Returns what
  * was printed (caller frees). */
@@ -122,85 +75,38 @@ load(const char *name, const char *text, size_t len, struct conf **c, int dump)
 	return out;
 }
 
-static int
-case_number(const char *name)
-{
-	if (name[0] != '4' || strlen(name) < 6 || name[4] != '-')
-		return -1;
-	return (int)strtol(name, NULL, 10);
-}
-
-static const char *suffix;
-
-static int
-by_suffix(const struct dirent *d)
-{
-	size_t l = strlen(d->d_name), s = strlen(suffix);
-
-	return case_number(d->d_name) >= 0 && l > s &&
-	    strcmp(d->d_name + l - s, suffix) == 0;
-}
-
 /* ---- 4000-4199: compiling ------------------------------------------- */
 
 static void
 compile_cases(void)
 {
-	struct dirent **list;
-	char path[PATH_MAX + 300], expect[PATH_MAX + 300];
-	char *text, *got, *want;
-	struct conf *c;
+	char path[PATH_MAX + 300], **names, *text, *got;
+	struct conf *c = NULL;
 	size_t len;
-	int n, i, num, regen = getenv("REGEN") != NULL && *getenv("REGEN") != '\0';
+	int n, i, num;
 
-	suffix = ".conf";
-	if ((n = scandir(testdata, &list, by_suffix, alphasort)) < 0) {
+	if ((n = fixture_cases(testdata, ".conf", 4000, 4999, &names)) < 0) {
 		CHECK(0, "scandir of tests/data");
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		const char *name = list[i]->d_name;
-
-		num = case_number(name);
-		if ((num >= 4200 && (num < 4850 || num > 4859)) || !tap_selected(num)) {
-			free(list[i]);
+		num = (int)strtol(names[i], NULL, 10);
+		if ((num >= 4200 && (num < 4850 || num > 4859)) || !tap_selected(num))
 			continue;
-		}
-		(void)snprintf(path, sizeof(path), "%s/%s", testdata, name);
-		(void)snprintf(expect, sizeof(expect), "%s/%.*s.expect", testdata,
-		    (int)(strlen(name) - 5), name);
-		got = (text = slurp(path, &len)) != NULL ? load(name, text, len, &c, 1) : NULL;
+		(void)snprintf(path, sizeof(path), "%s/%s", testdata, names[i]);
+		got = (text = fixture_read(path, &len)) != NULL ?
+		    load(names[i], text, len, &c, 1) : NULL;
 		conf_free(c);
+		c = NULL;
 		free(text);
 		if (got == NULL) {
-			CHECK(0, name);
-			free(list[i]);
+			CHECK(0, names[i]);
 			continue;
 		}
-		if ((want = slurp(expect, NULL)) == NULL && regen) {
-			FILE *f = fopen(expect, "w");
-
-			if (f != NULL) {
-				fputs(got, f);
-				fclose(f);
-			}
-			printf("# wrote %s: review it\n", expect);
-			tap_ok(f != NULL, "%s (expect written)", name);
-		} else if (want == NULL) {
-			diag_text("got", got);
-			tap_ok(0, "%s (no .expect file: run with REGEN=1 and review it)", name);
-		} else {
-			if (strcmp(got, want) != 0) {
-				diag_text("expected", want);
-				diag_text("got", got);
-			}
-			tap_ok(strcmp(got, want) == 0, "%s", name);
-		}
+		fixture_check(testdata, names[i], got, strlen(got));
 		free(got);
-		free(want);
-		free(list[i]);
 	}
-	free(list);
+	fixture_names_free(names, n);
 }
 
 /* ---- 4200-4499: evaluation tables ----------------------------------- */
@@ -399,7 +305,7 @@ eval_file(const char *name, int num)
 	size_t len, head;
 
 	(void)snprintf(path, sizeof(path), "%s/%s", testdata, name);
-	if ((text = slurp(path, &len)) == NULL || (cases = strstr(text, "\n---\n")) == NULL) {
+	if ((text = fixture_read(path, &len)) == NULL || (cases = strstr(text, "\n---\n")) == NULL) {
 		tap_ok(0, "%s: unreadable, or no line ---", name);
 		free(text);
 		return;
@@ -407,7 +313,7 @@ eval_file(const char *name, int num)
 	head = (size_t)(cases - text) + 1;
 	diag = load(name, text, head, &c, 0);
 	if (c == NULL) {
-		diag_text("configuration", diag ? diag : "");
+		fixture_show("configuration", diag ? diag : "");
 		tap_ok(0, "%s: the configuration does not load", name);
 		free(diag);
 		free(text);
@@ -458,21 +364,19 @@ eval_file(const char *name, int num)
 static void
 eval_cases(void)
 {
-	struct dirent **list;
+	char **names;
 	int n, i, num;
 
-	suffix = ".eval";
-	if ((n = scandir(testdata, &list, by_suffix, alphasort)) < 0) {
+	if ((n = fixture_cases(testdata, ".eval", 4000, 4999, &names)) < 0) {
 		CHECK(0, "scandir of tests/data");
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		num = case_number(list[i]->d_name);
+		num = (int)strtol(names[i], NULL, 10);
 		if (tap_selected(num))
-			eval_file(list[i]->d_name, num);
-		free(list[i]);
+			eval_file(names[i], num);
 	}
-	free(list);
+	fixture_names_free(names, n);
 }
 
 /* ---- 4700-4719: in C ------------------------------------------------ */
@@ -588,7 +492,7 @@ scene(struct scene *s, const char *conf, const char *text, int public, long reac
 	if (conf != NULL) {
 		diag = load("scene.conf", conf, strlen(conf), &s->c, 0);
 		if (s->c == NULL)
-			diag_text("scene.conf", diag ? diag : "");
+			fixture_show("scene.conf", diag ? diag : "");
 		free(diag);
 	}
 	s->m.message_id = "m1@example.org";
@@ -979,21 +883,11 @@ t4870(void)
 int
 main(void)
 {
-	const char *env, *top;
-	char from[PATH_MAX];
 	struct sentiment *lex = NULL;
 	struct err e = ERR_INIT;
 
-	if ((env = getenv("TESTDATA")) == NULL || *env == '\0') {
-		if ((top = getenv("top_srcdir")) == NULL || *top == '\0')
-			top = ".";
-		(void)snprintf(from, sizeof(from), "%s/tests/data", top);
-		env = from;
-	}
-	if (realpath(env, testdata) == NULL) {
-		printf("# TESTDATA '%s': %s\n", env, strerror(errno));
+	if (fixture_testdata(testdata) == -1)
 		return tap_done();
-	}
 	if (sentiment_load_default(&lex, &e) == 0)
 		lexicon = lex;
 	else
