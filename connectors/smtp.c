@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -82,17 +83,44 @@ read_secret(const char *path, char *out, size_t len, struct err *e)
 	return 0;
 }
 
-/* "smtp://127.0.0.1:2525" and the like: nothing leaves the machine. */
+/* "smtp://127.0.0.1:2525" and the like: nothing leaves the machine.  The
+ * whole host must be localhost, an IPv4 address in 127/8 or [::1]: a
+ * prefix would let "localhost.example.net" or "127.example.net" off the
+ * TLS that authentication requires.  Anything else counts as remote. */
 static int
 url_is_loopback(const char *url)
 {
 	const char *h = strstr(url, "://");
+	unsigned char a[4];
+	char ip[16];
+	size_t n;
 
 	if (h == NULL)
 		return 0;
 	h += 3;
-	return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 ||
-	    strncmp(h, "[::1]", 5) == 0;
+	n = *h == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	if (n == 5 && strncmp(h, "[::1]", 5) == 0)
+		return 1;
+	if (n >= sizeof(ip))
+		return 0;
+	memcpy(ip, h, n);
+	ip[n] = '\0';
+	return inet_pton(AF_INET, ip, a) == 1 && a[0] == 127;
+}
+
+/* What smtp:// asks of STARTTLS (smtps:// is TLS from the first byte):
+ * required for every host that is not this machine, so a missing or
+ * stripped STARTTLS never sends mail or a password in clear text; tried
+ * on loopback, where nothing leaves the machine; off only when the
+ * configuration says `tls none`. */
+static long
+use_ssl(const struct conf_smtp *conf, const char *url)
+{
+	if (conf->tls == CONF_TLS_NONE)
+		return (long)CURLUSESSL_NONE;
+	return url_is_loopback(url) ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL;
 }
 
 int
@@ -123,8 +151,11 @@ smtp_open(struct smtp **out, const struct conf_smtp *conf, struct err *e)
 		smtp_close(s);
 		return err_set(e, ERR_NOMEM, "out of memory opening an SMTP session");
 	}
-	/* An explicit opt-out, said at every connect as IMAP does. */
-	if (!conf->tls_verify)
+	/* Explicit opt-outs, said at every connect as IMAP does. */
+	if (conf->tls == CONF_TLS_NONE)
+		log_warnx("smtp event=tls-off: mail%s to '%s' travels in clear text (tls none)",
+		    s->auth ? " and the password" : "", s->url);
+	else if (!conf->tls_verify)
 		log_warnx("smtp event=tls-verify-off: certificates are not checked "
 		    "(tls-verify no)");
 	if (curl_easy_setopt(s->curl, CURLOPT_URL, s->url) != CURLE_OK ||
@@ -138,8 +169,7 @@ smtp_open(struct smtp **out, const struct conf_smtp *conf, struct err *e)
 	    curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, conf->tls_verify ? 2L : 0L) != CURLE_OK ||
 	    (conf->ca_file != NULL &&
 	    curl_easy_setopt(s->curl, CURLOPT_CAINFO, conf->ca_file) != CURLE_OK) ||
-	    curl_easy_setopt(s->curl, CURLOPT_USE_SSL, s->auth && !url_is_loopback(s->url) ?
-	    (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY) != CURLE_OK ||
+	    curl_easy_setopt(s->curl, CURLOPT_USE_SSL, use_ssl(conf, s->url)) != CURLE_OK ||
 	    (s->auth && (curl_easy_setopt(s->curl, CURLOPT_USERNAME, conf->user) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_PASSWORD, s->password) != CURLE_OK)) ||
 	    curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L) != CURLE_OK ||

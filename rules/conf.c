@@ -272,11 +272,12 @@ static const struct keyword top_keys[] = {
 	{ "warn-at", S_WARN_AT, 0, 0 },
 };
 
-enum { SM_CA_FILE, SM_FROM, SM_PASSWORD_FILE, SM_TLS_VERIFY, SM_USER };
+enum { SM_CA_FILE, SM_FROM, SM_PASSWORD_FILE, SM_TLS, SM_TLS_VERIFY, SM_USER };
 static const struct keyword smtp_keys[] = {
 	{ "ca-file", SM_CA_FILE, 0, 0 },
 	{ "from", SM_FROM, 0, 0 },
 	{ "password-file", SM_PASSWORD_FILE, 0, 0 },
+	{ "tls", SM_TLS, 0, 0 },
 	{ "tls-verify", SM_TLS_VERIFY, 0, 0 },
 	{ "user", SM_USER, 0, 0 },
 };
@@ -1153,6 +1154,25 @@ expect_bool(struct parser *p, const char *after, int *out)
 	else
 		return perr(p, "expected 'yes' or 'no' after '%s', got %s", after,
 		    tok_desc(&p->tok, d, sizeof(d)));
+	lex(p);
+	return 0;
+}
+
+/* none | starttls | implicit (enum conf_tls), after 'tls'. */
+static int
+expect_tls(struct parser *p, int *out)
+{
+	char d[64];
+
+	if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "none") == 0)
+		*out = CONF_TLS_NONE;
+	else if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "starttls") == 0)
+		*out = CONF_TLS_STARTTLS;
+	else if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "implicit") == 0)
+		*out = CONF_TLS_IMPLICIT;
+	else
+		return perr(p, "expected 'none', 'starttls' or 'implicit' after "
+		    "'tls', got %s", tok_desc(&p->tok, d, sizeof(d)));
 	lex(p);
 	return 0;
 }
@@ -2324,7 +2344,7 @@ static int
 channel_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw, void *ctx)
 {
 	struct conf_channel *ch = ctx;
-	char d[64], *h;
+	char *h;
 
 	(void)kw;
 	switch (k->id) {
@@ -2381,17 +2401,7 @@ channel_key(struct parser *p, const struct keyword *k, const struct conf_pos *kw
 		ch->tier_pos = tokpos(p);
 		return expect_tier(p, k->name, &ch->tier);
 	case CH_TLS:
-		if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "none") == 0)
-			ch->tls = CONF_TLS_NONE;
-		else if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "starttls") == 0)
-			ch->tls = CONF_TLS_STARTTLS;
-		else if (p->tok.type == TOK_WORD && strcmp(p->tok.text, "implicit") == 0)
-			ch->tls = CONF_TLS_IMPLICIT;
-		else
-			return perr(p, "expected 'none', 'starttls' or 'implicit' after "
-			    "'tls', got %s", tok_desc(&p->tok, d, sizeof(d)));
-		lex(p);
-		return 0;
+		return expect_tls(p, &ch->tls);
 	case CH_TLS_VERIFY:
 		return expect_bool(p, k->name, &ch->tls_verify);
 	case CH_TOKEN_FILE:
@@ -2554,6 +2564,7 @@ stmt_smtp(struct parser *p, const struct conf_pos *kw)
 	memset(sm, 0, sizeof(*sm));
 	sm->pos = *kw;
 	sm->tls_verify = 1;
+	sm->tls = -1;
 	if (expect_string(p, "smtp", &sm->url) == -1)
 		return -1;
 	memset(seen, 0, sizeof(seen));
@@ -2599,6 +2610,17 @@ stmt_smtp(struct parser *p, const struct conf_pos *kw)
 			if (expect_path(p, k->name, 2, &sm->password_file) == -1)
 				return -1;
 			break;
+		case SM_TLS:
+			at = tokpos(p);
+			if (expect_tls(p, &sm->tls) == -1)
+				return -1;
+			/* The URL says how TLS starts; only `tls none` is
+			 * worth writing (smtp:// to a server without
+			 * STARTTLS, on a network the operator trusts). */
+			if (sm->tls != CONF_TLS_NONE)
+				(void)perr_at(p, &at, "smtp 'tls' takes only 'none': the URL "
+				    "says the rest (smtps:// implicit TLS, smtp:// STARTTLS)");
+			break;
 		case SM_TLS_VERIFY:
 			if (expect_bool(p, k->name, &sm->tls_verify) == -1)
 				return -1;
@@ -2612,6 +2634,13 @@ stmt_smtp(struct parser *p, const struct conf_pos *kw)
 	if ((sm->user == NULL) != (sm->password_file == NULL))
 		(void)perr_at(p, kw, "smtp '%s' needs '%s' too", sm->user ? "user" :
 		    "password-file", sm->user ? "password-file" : "user");
+	if (sm->tls == CONF_TLS_NONE && sm->url != NULL &&
+	    strncasecmp(sm->url, "smtps:", 6) == 0)
+		(void)perr_at(p, &seen[SM_TLS], "smtp 'tls none' with an smtps:// URL "
+		    "(use smtp://)");
+	else if (sm->tls != CONF_TLS_NONE)
+		sm->tls = sm->url != NULL && strncasecmp(sm->url, "smtps:", 6) == 0 ?
+		    CONF_TLS_IMPLICIT : CONF_TLS_STARTTLS;
 	if (p->conf->smtp != NULL) {
 		(void)perr_at(p, kw, "duplicate 'smtp' (first at %s)",
 		    pos_where(&p->smtp_pos, kw, where, sizeof(where)));

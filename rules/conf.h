@@ -185,6 +185,8 @@ struct conf_smtp {
 	char			*from;		/* "Name <addr>" or "addr"; NULL: default */
 	int			 tls_verify;	/* 1 (default) or 0 */
 	char			*ca_file;
+	int			 tls;		/* enum conf_tls: from the URL unless
+						 * `tls none` */
 };
 
 struct conf_digest {

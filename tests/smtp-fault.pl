@@ -1,17 +1,43 @@
 #!/usr/bin/perl
 # smtp-fault.pl -- a small SMTP server for fault tests that smtp-sink
-# cannot express: it refuses some recipients and not others.
-#   perl smtp-fault.pl PORTFILE DUMPDIR
+# cannot express: it refuses some recipients and not others, and it
+# speaks TLS (implicit or STARTTLS) with a certificate of the test's.
+#   perl smtp-fault.pl [--tls implicit|starttls] [--cert PEM --key PEM]
+#       [--trace FILE] PORTFILE DUMPDIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time.  RCPT TO:<perm...> gets 550 always; <temp...> gets 450 the first
 # time that address is tried, 250 afterwards; anything else 250.  Each
-# accepted message goes to DUMPDIR/N.eml: "X-Rcpt: addr" lines, a blank
-# line, then the data as received.  Stops on SIGTERM.
+# accepted message goes to DUMPDIR/N.eml: "X-Rcpt: addr" lines, "X-TLS:"
+# with the TLS version the message came over ("none" in clear text), a
+# blank line, then the data as received.  AUTH PLAIN is offered and any
+# credentials accepted.  --tls implicit: TLS from the first byte;
+# --tls starttls: STARTTLS offered (in clear text only); neither: no TLS.
+# --trace appends one line per event: "accept", "tls VERSION", "tls-failed
+# REASON", and each command's verb as "plain VERB" or "tls VERB", so a
+# test can tell what was said before TLS.  Stops on SIGTERM.  TLS needs
+# IO::Socket::SSL (Debian: libio-socket-ssl-perl), loaded only then.
 use strict;
 use warnings;
+use Getopt::Long;
+use IO::Handle;
 use IO::Socket::INET;
 
+my ($tls, $cert, $key, $tracefile) = ('', undef, undef, undef);
+GetOptions('tls=s' => \$tls, 'cert=s' => \$cert, 'key=s' => \$key,
+    'trace=s' => \$tracefile) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
+die "--tls is implicit or starttls\n" if $tls ne '' && $tls !~ /^(implicit|starttls)$/;
+die "--tls needs --cert and --key\n" if $tls ne '' && !(defined $cert && defined $key);
+require IO::Socket::SSL if $tls ne '';
 my ($portfile, $dir) = @ARGV;
+die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n" unless defined $dir;
+
+my $trace;
+if (defined $tracefile) {
+	open($trace, '>>', $tracefile) or die "$tracefile: $!\n";
+	$trace->autoflush(1);
+}
+sub trace { print $trace "@_\n" if $trace; }
+
 my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
     Listen => 5, ReuseAddr => 1, Proto => 'tcp') or die "listen: $!\n";
 open(my $pf, '>', "$portfile.tmp") or die "$portfile: $!\n";
@@ -19,16 +45,55 @@ print $pf $srv->sockport, "\n";
 close $pf;
 rename("$portfile.tmp", $portfile) or die "rename: $!\n";
 $SIG{TERM} = sub { exit 0 };
+$SIG{PIPE} = 'IGNORE';	# a client that hangs up ends its session, not us
+
+# TLS on an accepted socket, as the server; false (and traced) on failure,
+# e.g. when the client refuses our certificate.
+sub tls_start {
+	my ($c) = @_;
+	if (!IO::Socket::SSL->start_SSL($c, SSL_server => 1, SSL_cert_file => $cert,
+	    SSL_key_file => $key, Timeout => 10)) {
+		no warnings 'once';
+		my $why = $IO::Socket::SSL::SSL_ERROR || 'handshake failed';
+		$why =~ s/\s+/ /g;
+		trace("tls-failed $why");
+		return 0;
+	}
+	trace("tls " . $c->get_sslversion);
+	return 1;
+}
+
 my %tried;
 my $n = 0;
 while (my $c = $srv->accept) {
 	$c->autoflush(1);
+	trace("accept");
+	if ($tls eq 'implicit' && !tls_start($c)) {
+		close $c;
+		next;
+	}
+	my $secure = $tls eq 'implicit';
 	print $c "220 fault ESMTP\r\n";
 	my @rcpt;
 	while (defined(my $l = <$c>)) {
 		$l =~ s/\r?\n$//;
+		my ($verb) = $l =~ /^(\S*)/;
+		trace(($secure ? 'tls ' : 'plain ') . uc $verb);
 		if ($l =~ /^(EHLO|HELO)/i) {
-			print $c "250-fault\r\n250 8BITMIME\r\n";
+			print $c "250-fault\r\n";
+			print $c "250-STARTTLS\r\n" if $tls eq 'starttls' && !$secure;
+			print $c "250-AUTH PLAIN\r\n250 8BITMIME\r\n";
+		} elsif ($l =~ /^STARTTLS/i && $tls eq 'starttls' && !$secure) {
+			print $c "220 2.0.0 ready to start TLS\r\n";
+			last unless tls_start($c);
+			$secure = 1;
+			@rcpt = ();	# RFC 3207: the session starts over
+		} elsif ($l =~ /^AUTH PLAIN(\s+\S+)?$/i) {
+			if (!defined $1) {
+				print $c "334 \r\n";
+				last unless defined(my $resp = <$c>);
+			}
+			print $c "235 2.7.0 authenticated\r\n";
 		} elsif ($l =~ /^MAIL FROM:/i) {
 			@rcpt = ();
 			print $c "250 2.1.0 ok\r\n";
@@ -53,6 +118,7 @@ while (my $c = $srv->accept) {
 			$n++;
 			open(my $f, '>', "$dir/$n.eml") or die "$dir/$n.eml: $!\n";
 			print $f "X-Rcpt: $_\n" for @rcpt;
+			print $f "X-TLS: ", ($secure ? $c->get_sslversion : 'none'), "\n";
 			print $f "\n", $data;
 			close $f;
 			print $c "250 2.0.0 queued as $n\r\n";

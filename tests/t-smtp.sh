@@ -3,14 +3,17 @@
 # `sweep` and `send` run at chosen --now times, delivery to Postfix's
 # smtp-sink on loopback (-d keeps each mail it receives), and assertions
 # on what the sink got.  smtp-fault.pl, a small server of our own, refuses
-# single recipients, which smtp-sink cannot.  Cases 8001-8099.
+# single recipients, which smtp-sink cannot, and speaks TLS (8010-8017,
+# with IO::Socket::SSL and certificates made here by openssl).
+# Cases 8001-8099.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/smtp-lib.sh"
 D=$TESTDATA
 sink_required 8001
 mkdir -p "$TMP/fault"
 FAULT_PID=
-trap 'stop_sink; stop_fault; rm -rf "$TMP"' EXIT
+TLS_PIDS=
+trap 'stop_sink; stop_fault; stop_tls; rm -rf "$TMP"' EXIT
 
 start_fault() {
 	perl "$top_srcdir/tests/smtp-fault.pl" "$TMP/fault.port" "$TMP/fault" &
@@ -24,6 +27,10 @@ start_fault() {
 stop_fault() {
 	[ -n "$FAULT_PID" ] || return 0
 	kill "$FAULT_PID" 2>/dev/null; wait "$FAULT_PID" 2>/dev/null; FAULT_PID=
+}
+stop_tls() {
+	for p in $TLS_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	TLS_PIDS=
 }
 # conf NAME PORT OWNER HEAD
 conf() {
@@ -157,5 +164,257 @@ t8009() {
 	eq "$(sqlite3 "$TMP/g.db" "select count(*) from outbox_rcpt where state <> 'sent'")" 0
 }
 check 8009 "a recipient deferred with 4xx is retried alone, after its back-off" t8009
+
+
+# TLS.  smtp-fault.pl speaks it with certificates made here: a test CA, a
+# certificate it signed for 127.0.0.1 and localhost ("good"), one it
+# signed for wrong.example ("wrong"), and a self-signed one for 127.0.0.1
+# and localhost ("self"), so each refusal below has one reason only.
+# Every server writes a trace ("plain VERB" / "tls VERB" per command), and
+# X-TLS: with the TLS version in each mail it accepts.
+
+# make_certs: the CA and the three server certificates in $TMP
+make_certs() {
+	cat >"$TMP/x509.cnf" <<-'EOF'
+	[req]
+	distinguished_name = dn
+	prompt = no
+	[dn]
+	CN = unused
+	[ca]
+	basicConstraints = critical, CA:TRUE
+	keyUsage = critical, keyCertSign, cRLSign
+	subjectKeyIdentifier = hash
+	[good]
+	basicConstraints = critical, CA:FALSE
+	subjectAltName = IP:127.0.0.1, DNS:localhost
+	extendedKeyUsage = serverAuth
+	[wrong]
+	basicConstraints = critical, CA:FALSE
+	subjectAltName = DNS:wrong.example
+	extendedKeyUsage = serverAuth
+	EOF
+	for k in ca good wrong self; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		    -out "$TMP/$k.key" 2>/dev/null || return 1
+	done
+	openssl req -new -x509 -config "$TMP/x509.cnf" -extensions ca -key "$TMP/ca.key" \
+	    -subj "/CN=escalator test CA" -days 2 -out "$TMP/ca.pem" &&
+	openssl req -new -x509 -config "$TMP/x509.cnf" -extensions good -key "$TMP/self.key" \
+	    -subj "/CN=127.0.0.1" -days 2 -out "$TMP/self.pem" || return 1
+	for c in good wrong; do
+		openssl req -new -config "$TMP/x509.cnf" -key "$TMP/$c.key" \
+		    -subj "/CN=$c.example" -out "$TMP/$c.csr" &&
+		openssl x509 -req -in "$TMP/$c.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" \
+		    -CAcreateserial -days 2 -extfile "$TMP/x509.cnf" -extensions "$c" \
+		    -out "$TMP/$c.pem" 2>/dev/null || return 1
+	done
+}
+# start_tls NAME MODE CERT: smtp-fault.pl with --tls MODE (implicit,
+# starttls, or none: no TLS at all) and CERT; mail to $TMP/NAME/, the
+# trace in $TMP/NAME.trace, the port in $TMP/NAME.port
+start_tls() {
+	mkdir -p "$TMP/$1"
+	if [ "$2" = none ]; then
+		perl "$top_srcdir/tests/smtp-fault.pl" --trace "$TMP/$1.trace" \
+		    "$TMP/$1.port" "$TMP/$1" &
+	else
+		perl "$top_srcdir/tests/smtp-fault.pl" --tls "$2" --cert "$TMP/$3.pem" \
+		    --key "$TMP/$3.key" --trace "$TMP/$1.trace" "$TMP/$1.port" "$TMP/$1" &
+	fi
+	TLS_PIDS="$TLS_PIDS $!"
+	i=0
+	while [ ! -s "$TMP/$1.port" ]; do
+		i=$((i + 1)); [ $i -lt 50 ] || return 1; sleep 0.1
+	done
+}
+port_of() { cat "$TMP/$1.port" 2>/dev/null; }
+# tconf NAME URL WORDS: NAME.conf sending to URL, WORDS after it (ca-file...)
+tconf() {
+	sed -e "s|\"smtp://127.0.0.1:@PORT@\"|\"$2\" $3|" -e "s/@OWNER@/t1@example.com/" \
+	    -e "s/@HEAD@/finance-lead@example.com/" "$D/8001-sla.conf" >"$TMP/$1.conf"
+}
+# tday NAME URL WORDS: NAME.conf, and NAME.db holding the day's mail, swept
+tday() { tconf "$@" && day "$1" && at "$1" 2026-06-01T08:05:00Z sweep >/dev/null; }
+# tsend CONF DB TIME: `send --json` logging warnings too, into CONF.json
+# and CONF.log; send's exit status
+tsend() {
+	esc -c "$TMP/$1.conf" --db "$TMP/$2.db" --now "$3" send --json \
+	    >"$TMP/$1.json" 2>"$TMP/$1.log"
+}
+# refused DB DIR: nothing of DB.db's outbox went out, every recipient
+# still pending, and the server of DIR got no mail
+refused() {
+	eq "$(sqlite3 "$TMP/$1.db" "select count(*) from outbox where sent is null")" \
+	    "$(sqlite3 "$TMP/$1.db" "select count(*) from outbox")" &&
+	eq "$(sqlite3 "$TMP/$1.db" "select count(*) from outbox_rcpt where state <> 'pending'")" 0 &&
+	eq "$(ls "$TMP/$2" | wc -l | tr -d ' ')" 0
+}
+# breach_over_tls DIR: the breach arrived once in DIR, To the owner, Cc the
+# head, both as recipients, and over TLS (the message's header follows the
+# server's X- lines and a blank line, with CR LF as received)
+breach_over_tls() {
+	f=$(grep -l -F "Message-ID: <$BREACH>" "$TMP/$1"/*.eml) &&
+	eq "$(echo "$f" | wc -l | tr -d ' ')" 1 &&
+	eq "$(grep '^X-Rcpt:' "$f" | sort | tr '\n' ' ')" \
+	    "X-Rcpt: finance-lead@example.com X-Rcpt: t1@example.com " &&
+	grep -q '^X-TLS: TLSv1' "$f" &&
+	sed '1,/^$/d' "$f" | tr -d '\r' | sed -n '1,/^$/p' >"$TMP/h" &&
+	grep -qx 'To: t1@example.com' "$TMP/h" &&
+	grep -qx 'Cc: finance-lead@example.com' "$TMP/h"
+}
+# verbs NAME N: the first N events of server NAME's trace on one line, a
+# TLS handshake, whatever its version or end, as "handshake"
+verbs() {
+	grep -v '^accept' "$TMP/$1.trace" | sed "${2}q" |
+	    sed -e 's/^tls TLSv.*/handshake/' -e 's/^tls-failed .*/handshake/' | tr '\n' ' '
+}
+
+TLS_CASES="8010 8011 8012 8013 8014 8015 8016 8017 8018 8019"
+if ! command -v openssl >/dev/null 2>&1; then
+	TLS_SKIP="openssl is not installed (deps.sh installs it)"
+elif ! perl -MIO::Socket::SSL -e 1 2>/dev/null; then
+	TLS_SKIP="IO::Socket::SSL is not installed (deps.sh installs libio-socket-ssl-perl)"
+elif ! make_certs; then
+	TLS_SKIP=
+	for c in $TLS_CASES; do selected "$c" && not_ok "$c openssl could not make the test certificates"; done
+	TLS_CASES=
+else
+	TLS_SKIP=
+	printf 'not-a-real-secret\n' >"$TMP/smtp.pass" && chmod 600 "$TMP/smtp.pass"
+	start_tls self implicit self && start_tls good implicit good &&
+	start_tls wrong implicit wrong && start_tls stls starttls good &&
+	start_tls sself starttls self && start_tls clear none -
+fi
+if [ -n "$TLS_SKIP" ]; then
+	for c in $TLS_CASES; do selected "$c" && skip "$c $TLS_SKIP"; done
+	TLS_CASES=
+fi
+tls_case() { case " $TLS_CASES " in *" $1 "*) check "$@";; esac; }
+
+t8010() {
+	P=$(port_of self) && tday v "smtps://127.0.0.1:$P" "" &&
+	{ tsend v v 2026-06-01T08:06:00Z; eq $? 75; } &&
+	eq "$(jq -c '[.sent, .server_away]' "$TMP/v.json")" '[0,true]' &&
+	grep -q -F "event=server-away error=\"cannot send to 'smtps://127.0.0.1:$P': server certificate verification failed" "$TMP/v.log" &&
+	eq "$(sqlite3 "$TMP/v.db" "select count(*) from outbox_rcpt where attempts = 1 and last_error like 'server certificate verification failed%'")" 2 &&
+	refused v self &&
+	# TLS began, and the client said nothing over it
+	grep -q '^tls' "$TMP/self.trace" && ! grep -q 'EHLO\|MAIL\|AUTH' "$TMP/self.trace"
+}
+tls_case 8010 "smtps:// to a self-signed certificate is refused by default; the mail waits" t8010
+
+t8011() {
+	# The mail 8010 left waiting, to the same name with the test CA trusted.
+	{ [ -f "$TMP/v.db" ] || tday v "smtps://127.0.0.1:$(port_of self)" ""; } &&
+	tconf vca "smtps://127.0.0.1:$(port_of good)" "ca-file \"$TMP/ca.pem\"" &&
+	tsend vca v 2026-06-01T09:30:00Z && ! grep -q tls-verify-off "$TMP/vca.log" &&
+	eq "$(jq -c '[.sent, .deferred, .server_away]' "$TMP/vca.json")" '[3,0,false]' &&
+	breach_over_tls good &&
+	eq "$(sqlite3 "$TMP/v.db" "select count(*) from outbox where sent is null")" 0 &&
+	before=$(ls "$TMP/good" | wc -l) &&
+	tsend vca v 2026-06-02T09:30:00Z && eq "$(jq .messages "$TMP/vca.json")" 0 &&
+	eq "$(ls "$TMP/good" | wc -l)" "$before"
+}
+tls_case 8011 "smtps:// with ca-file delivers the waiting mail once, To and Cc right, over TLS" t8011
+
+t8012() {
+	P=$(port_of wrong) && tday w "smtps://127.0.0.1:$P" "ca-file \"$TMP/ca.pem\"" &&
+	{ tsend w w 2026-06-01T08:06:00Z; eq $? 75; } &&
+	grep -q -F "cannot send to 'smtps://127.0.0.1:$P': SSL: certificate subject name (wrong.example) does not match target host name '127.0.0.1'" "$TMP/w.log" &&
+	refused w wrong && ! grep -q 'EHLO\|MAIL' "$TMP/wrong.trace"
+}
+tls_case 8012 "a certificate for another name is refused, even signed by the trusted CA" t8012
+
+t8013() {
+	tday st "smtp://127.0.0.1:$(port_of stls)" "ca-file \"$TMP/ca.pem\"" &&
+	tsend st st 2026-06-01T08:06:00Z &&
+	eq "$(jq -c '[.sent, .server_away]' "$TMP/st.json")" '[3,false]' &&
+	breach_over_tls stls &&
+	# in clear text only EHLO and STARTTLS; the mail after the handshake
+	eq "$(verbs stls 3)" "plain EHLO plain STARTTLS handshake " &&
+	eq "$(grep -c '^plain' "$TMP/stls.trace")" 2 && grep -qx 'tls MAIL' "$TMP/stls.trace"
+}
+tls_case 8013 "smtp:// upgrades with STARTTLS when offered; the mail comes over TLS" t8013
+
+t8014() {
+	P=$(port_of sself) && tday ss "smtp://127.0.0.1:$P" "" &&
+	{ tsend ss ss 2026-06-01T08:06:00Z; eq $? 75; } &&
+	grep -q -F "cannot send to 'smtp://127.0.0.1:$P': server certificate verification failed" "$TMP/ss.log" &&
+	refused ss sself &&
+	eq "$(verbs sself 9)" "plain EHLO plain STARTTLS handshake " &&
+	! grep -q 'MAIL\|AUTH' "$TMP/sself.trace"
+}
+tls_case 8014 "after STARTTLS an untrusted certificate is refused, with no fallback to clear text" t8014
+
+# 2130706433 is 127.0.0.1 written as one number: the server is ours, but
+# smtp.c treats the host as remote, where authentication requires TLS.
+t8015() {
+	P=$(port_of clear) &&
+	tday cl "smtp://2130706433:$P" "user \"escalator\" password-file \"$TMP/smtp.pass\"" &&
+	{ tsend cl cl 2026-06-01T08:06:00Z; eq $? 75; } &&
+	grep -q -F "cannot send to 'smtp://2130706433:$P': STARTTLS not supported" "$TMP/cl.log" &&
+	refused cl clear &&
+	eq "$(verbs clear 9)" "plain EHLO "
+}
+tls_case 8015 "TLS required (authenticating, host not loopback): no STARTTLS, no AUTH and no mail" t8015
+
+t8016() {
+	# The mail 8015 left waiting, to a server that offers STARTTLS.
+	{ [ -f "$TMP/cl.db" ] || tday cl "smtp://2130706433:$(port_of clear)" \
+	    "user \"escalator\" password-file \"$TMP/smtp.pass\""; } &&
+	tconf cls "smtp://2130706433:$(port_of stls)" \
+	    "user \"escalator\" password-file \"$TMP/smtp.pass\" ca-file \"$TMP/ca.pem\"" &&
+	rm -f "$TMP/stls"/* && : >"$TMP/stls.trace" &&
+	tsend cls cl 2026-06-01T09:30:00Z &&
+	eq "$(jq -c '[.sent, .server_away]' "$TMP/cls.json")" '[3,false]' &&
+	breach_over_tls stls &&
+	eq "$(verbs stls 5)" "plain EHLO plain STARTTLS handshake tls EHLO tls AUTH "
+}
+tls_case 8016 "authenticating with TLS required, AUTH goes only after STARTTLS" t8016
+
+t8017() {
+	tday nv "smtps://127.0.0.1:$(port_of self)" "tls-verify no" &&
+	rm -f "$TMP/self"/* && : >"$TMP/self.trace" &&
+	tsend nv nv 2026-06-01T08:06:00Z && eq "$(jq -c '[.sent, .connections]' "$TMP/nv.json")" '[3,1]' &&
+	eq "$(grep -c 'tls-verify-off' "$TMP/nv.log")" 1 &&
+	grep -qx 'escalator: smtp event=tls-verify-off: certificates are not checked (tls-verify no)' "$TMP/nv.log" &&
+	breach_over_tls self &&
+	# a later run, a new connection: said again
+	at nv 2026-06-01T13:40:00Z sweep >/dev/null &&
+	tsend nv nv 2026-06-01T13:41:00Z && eq "$(jq .connections "$TMP/nv.json")" 1 &&
+	[ "$(jq .sent "$TMP/nv.json")" -ge 1 ] &&
+	eq "$(grep -c 'tls-verify-off' "$TMP/nv.log")" 1 &&
+	eq "$(grep -c '^accept' "$TMP/self.trace")" 2
+}
+tls_case 8017 "tls-verify no reaches the self-signed server, with a warning at every connection" t8017
+
+t8018() {
+	# No password at all: a host that is not this machine must still
+	# upgrade, or the mail itself would travel in clear text.
+	P=$(port_of clear) && rm -f "$TMP/clear"/* && : >"$TMP/clear.trace" &&
+	tday nt "smtp://2130706433:$P" "" &&
+	{ tsend nt nt 2026-06-01T08:06:00Z; eq $? 75; } &&
+	grep -q -F "cannot send to 'smtp://2130706433:$P': STARTTLS not supported" "$TMP/nt.log" &&
+	refused nt clear && eq "$(verbs clear 9)" "plain EHLO "
+}
+tls_case 8018 "TLS required for every host not this machine, also without a password" t8018
+
+t8019() {
+	# tls none: the operator's explicit choice, said at every connect.
+	tconf ntn "smtp://2130706433:$(port_of clear)" "tls none" &&
+	rm -f "$TMP/clear"/* && : >"$TMP/clear.trace" &&
+	tsend ntn nt 2026-06-01T08:07:00Z &&
+	eq "$(jq -c '.sent' "$TMP/ntn.json")" 3 &&
+	grep -q -F "smtp event=tls-off: mail to 'smtp://2130706433:$(port_of clear)' travels in clear text (tls none)" "$TMP/ntn.log" &&
+	f=$(grep -l -F "Message-ID: <$BREACH>" "$TMP/clear"/*.eml) && grep -q '^X-TLS: none' "$f" &&
+	tconf ntx "smtps://127.0.0.1:$(port_of self)" "tls none" &&
+	{ esc -c "$TMP/ntx.conf" check-config >/dev/null 2>"$TMP/ntx.err"; eq $? 78; } &&
+	grep -q "smtp 'tls none' with an smtps:// URL (use smtp://)" "$TMP/ntx.err" &&
+	tconf nts "smtp://127.0.0.1:$(port_of clear)" "tls starttls" &&
+	{ esc -c "$TMP/nts.conf" check-config >/dev/null 2>"$TMP/nts.err"; eq $? 78; } &&
+	grep -q "smtp 'tls' takes only 'none'" "$TMP/nts.err"
+}
+tls_case 8019 "tls none sends in clear text, with a warning; tls on smtps:// or other values refused" t8019
 
 done_testing
