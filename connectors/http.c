@@ -18,12 +18,37 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <gnutls/gnutls.h>
 #include <jansson.h>
 
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "connectors/http.h"
+
+const char *
+http_curl_why(void *curl, int rc, const char *errbuf, char *out, size_t len)
+{
+	gnutls_datum_t text = { NULL, 0 };
+	long status = 0;
+
+	if (rc == CURLE_PEER_FAILED_VERIFICATION &&
+	    curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &status) == CURLE_OK &&
+	    status != 0 &&
+	    gnutls_certificate_verification_status_print((unsigned)status, GNUTLS_CRT_X509,
+	    &text, 0) == 0) {
+		/* GnuTLS writes "The certificate is NOT trusted. The
+		 * certificate issuer is unknown. " */
+		(void)snprintf(out, len, "certificate refused: %s", (const char *)text.data);
+		gnutls_free(text.data);
+		for (len = strlen(out); len > 0 && out[len - 1] == ' '; len--)
+			out[len - 1] = '\0';
+		return out;
+	}
+	(void)snprintf(out, len, "%s", errbuf != NULL && errbuf[0] != '\0' ? errbuf :
+	    curl_easy_strerror((CURLcode)rc));
+	return out;
+}
 
 int
 http_stop_check(void *arg, curl_off_t dltotal, curl_off_t dlnow,
@@ -616,7 +641,7 @@ http_request(struct http *h, const struct http_request *req, struct http_respons
 {
 	struct curl_slist *hdrs = NULL;
 	CURLcode rc;
-	char what[URL_SHOWN + 16], when[64];
+	char what[URL_SHOWN + 16], when[64], why[CURL_ERROR_SIZE + 64];
 	time_t now = http_clock(h);
 	long status = 0;
 	int ret = 0;
@@ -651,8 +676,8 @@ http_request(struct http *h, const struct http_request *req, struct http_respons
 			ret = err_set(e, ERR_DATA, "%s: response exceeds %zu bytes", what, h->max);
 		else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
 		    rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_SSL_CERTPROBLEM)
-			ret = err_set(e, ERR_CONFIG, "%s: %s%s%s", what, curl_easy_strerror(rc),
-			    h->errbuf[0] ? ": " : "", h->errbuf);
+			ret = err_set(e, ERR_CONFIG, "%s: %s", what,
+			    http_curl_why(h->curl, rc, h->errbuf, why, sizeof(why)));
 		else
 			ret = err_set(e, ERR_NET, "%s: %s%s%s", what, curl_easy_strerror(rc),
 			    h->errbuf[0] ? ": " : "", h->errbuf);

@@ -108,6 +108,13 @@ char	*http_escape(const struct http *, const char *s);
 /* "not before 2026-11-20T12:00:00Z" for t; returns buf. */
 const char *http_when(time_t t, char *buf, size_t len);
 
+/* Why a libcurl transfer failed, in words a user can act on: for a
+ * refused certificate GnuTLS's own reason ("The certificate issuer is
+ * unknown"), not libcurl's "CAfile: none"; else the error buffer, else
+ * libcurl's text for rc.  Returns out.  smtp.c uses it too. */
+const char *http_curl_why(void *curl /* CURL * */, int rc /* CURLcode */,
+	    const char *errbuf, char *out, size_t len);
+
 /* A libcurl progress callback (CURLOPT_XFERINFOFUNCTION) that aborts the
  * transfer once the daemon was asked to stop; smtp.c uses it too. */
 int	http_stop_check(void *arg, curl_off_t dltotal, curl_off_t dlnow,

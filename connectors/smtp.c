@@ -400,8 +400,7 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 	(void)curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);	/* list freed below */
 	curl_slist_free_all(list);
 
-	(void)snprintf(why, sizeof(why), "%s", s->errbuf[0] ? s->errbuf :
-	    curl_easy_strerror(rc));
+	(void)http_curl_why(s->curl, rc, s->errbuf, why, sizeof(why));
 	for (i = 0; i < count; i++)
 		any_sent |= res[i].outcome == SMTP_SENT;
 	if (rc == CURLE_OK) {
