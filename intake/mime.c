@@ -909,6 +909,84 @@ mailbox_list_append(struct mime_parser *p, struct mailimf_mailbox_list *l,
 	}
 }
 
+/* A byte of an address addrs_simple takes: printable ASCII but the
+ * bytes that end libetpan's addr-spec (>,():;), <"\[] and the =? of an
+ * encoded word (which libetpan's phrase parser, tried first, refuses). */
+static int
+addr_simple_char(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && strchr(">,():;<\"\\[]=?", c) == NULL;
+}
+
+/* A byte of a display-name word addrs_simple takes: atext of RFC 5322
+ * without '=' and '?' (no encoded words). */
+static int
+name_simple_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+/^_`{|}~-", c) != NULL);
+}
+
+/*
+ * The common shape of To and Cc: items "addr" or "[Name Words] <addr>"
+ * separated by commas and blanks, the address of addr_simple_char bytes,
+ * the name of name_simple_char words and plain quoted strings.  For such
+ * a value libetpan's address-list parser finds no group (no ':' outside
+ * quotes), no comment, and the addr-spec it returns is the address as written
+ * (it reads up to a terminator and drops blanks; the address has
+ * neither).  Appends the addresses as addrs_parse does (out NULL: checks
+ * only) and returns how many there were, or 0 if v has another shape:
+ * then the parser decides.
+ */
+static size_t
+addrs_simple(struct mime_parser *p, struct span s, struct buf *out, size_t *count,
+    const char *what)
+{
+	size_t i = 0, a, n = 0;
+	int angle;
+
+	for (;;) {
+		while (i < s.len && (s.p[i] == ' ' || s.p[i] == '\t'))
+			i++;
+		/* optional name words or quoted strings (printable ASCII
+		 * but '"' and '\\'), then '<' */
+		for (a = i; i < s.len; i++) {
+			if (s.p[i] == '"') {
+				for (i++; i < s.len && s.p[i] != '"'; i++) {
+					unsigned char c = (unsigned char)s.p[i];
+
+					if ((c < ' ' && c != '\t') || c >= 0x7f || c == '\\')
+						return 0;
+				}
+				if (i == s.len)
+					return 0;
+				continue;
+			}
+			if (!name_simple_char((unsigned char)s.p[i]) && s.p[i] != ' ' &&
+			    s.p[i] != '\t')
+				break;
+		}
+		angle = i < s.len && s.p[i] == '<';
+		if (angle)
+			a = ++i;
+		else
+			i = a;		/* no name: a bare address */
+		for (; i < s.len && addr_simple_char((unsigned char)s.p[i]); i++)
+			;
+		if (i == a || (angle && (i == s.len || s.p[i++] != '>')))
+			return 0;
+		if (out != NULL)
+			addr_append(p, out, count, s.p + a, i - a - (size_t)angle, what);
+		n++;
+		while (i < s.len && (s.p[i] == ' ' || s.p[i] == '\t'))
+			i++;
+		if (i == s.len)
+			return n;
+		if (s.p[i++] != ',')
+			return 0;
+	}
+}
+
 /* To or Cc: the addresses of every field given, ", "-joined. */
 static const char *
 addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
@@ -927,6 +1005,10 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 		s = unfold(p, vals[k]);
 		if (s.len == 0)
 			continue;
+		if (addrs_simple(p, s, NULL, NULL, what) > 0) {
+			(void)addrs_simple(p, s, &out, &count, what);
+			continue;
+		}
 		al = NULL;
 		idx = 0;
 		if (mailimf_address_list_parse(s.p, s.len, &idx, &al) == MAILIMF_NO_ERROR &&
@@ -985,6 +1067,48 @@ id_clean(struct mime_parser *p, const char *s, size_t n)
 	return r;
 }
 
+/* A byte of an id that ids_simple takes: printable ASCII but <>()"\. */
+static int
+id_simple_char(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && c != '<' && c != '>' && c != '(' &&
+	    c != ')' && c != '"' && c != '\\';
+}
+
+/*
+ * The common shape of Message-ID, In-Reply-To and References: nothing but
+ * "<id>" groups between blanks, each id of id_simple_char bytes.  For such
+ * a value libetpan's msg-id parsers (mailimf_msg_id_parse, the list parser
+ * with its phrase skipping) yield exactly the ids between the brackets:
+ * with no comment, quote, blank or CR/LF inside, and only blanks or "<"
+ * after each ">", none of their other rules applies.  So they are taken
+ * here, without the parsers' calls and allocations per character.  The
+ * number of ids (id_clean'ed into ids[] unless ids is NULL), or 0 if v
+ * has another shape or more than max ids: then the parsers decide.
+ */
+static size_t
+ids_simple(struct mime_parser *p, struct span s, const char **ids, size_t max)
+{
+	size_t i = 0, j, n = 0;
+
+	for (;;) {
+		while (i < s.len && (s.p[i] == ' ' || s.p[i] == '\t'))
+			i++;
+		if (i == s.len)
+			return n;
+		if (s.p[i] != '<' || n == max)
+			return 0;
+		for (j = ++i; j < s.len && id_simple_char((unsigned char)s.p[j]); j++)
+			;
+		if (j == i || j == s.len || s.p[j] != '>')
+			return 0;
+		if (ids != NULL)
+			ids[n] = id_clean(p, s.p + i, j - i);
+		n++;
+		i = j + 1;
+	}
+}
+
 /*
  * The message ids of an In-Reply-To or References value, in order, in the
  * arena; *count of them.  libetpan's list parser skips phrases ("message of
@@ -1011,7 +1135,13 @@ ids_parse(struct mime_parser *p, struct span v, size_t *count, const char *what)
 		p->nomem = 1;
 		return NULL;
 	}
-	if (mailimf_msg_id_list_parse(s.p, s.len, &idx, &l) == MAILIMF_NO_ERROR &&
+	if (ids_simple(p, s, NULL, max - 1) > 0) {
+		n = ids_simple(p, s, ids, max - 1);
+		for (i = j = 0; i < n; i++)	/* "" only when out of memory */
+			if (ids[i][0] != '\0')
+				ids[j++] = ids[i];
+		n = j;
+	} else if (mailimf_msg_id_list_parse(s.p, s.len, &idx, &l) == MAILIMF_NO_ERROR &&
 	    rest_blank(s.p, s.len, idx)) {
 		for (it = clist_begin(l); it != NULL && n < max; it = clist_next(it)) {
 			id = clist_content(it);
@@ -1074,7 +1204,9 @@ ids_headers(struct mime_parser *p, struct span mid, struct span irt, struct span
 		char *id = NULL;
 		size_t idx = 0;
 
-		if (s.len > 0 && mailimf_msg_id_parse(s.p, s.len, &idx, &id) == MAILIMF_NO_ERROR &&
+		if (ids_simple(p, s, NULL, 1) == 1)
+			(void)ids_simple(p, s, &m->message_id, 1);
+		else if (s.len > 0 && mailimf_msg_id_parse(s.p, s.len, &idx, &id) == MAILIMF_NO_ERROR &&
 		    rest_blank(s.p, s.len, idx))
 			m->message_id = id_clean(p, id, strlen(id));
 		else if (s.len > 0) {
@@ -1216,6 +1348,98 @@ mime_type_name(const struct mailmime_type *t)
 	}
 }
 
+/* A byte of a type, subtype or parameter token ctype_simple takes:
+ * letters, digits and !#$%&'+.^_`{|}~- (RFC 2045 token less '*'). */
+static int
+token_simple_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'+.^_`{|}~-", c) != NULL);
+}
+
+static size_t
+token_simple(struct span s, size_t i)
+{
+	while (i < s.len && token_simple_char((unsigned char)s.p[i]))
+		i++;
+	return i;
+}
+
+/*
+ * The common shape of Content-Type: "type/subtype" of one of the seven
+ * standard types, then "; name=value" parameters, values tokens or
+ * quoted strings without blanks, '"' or '\\' inside, spaces only around
+ * the ';'s and no tab anywhere (libetpan keeps a tab after the subtype).
+ * For it libetpan's content parser yields the type, the subtype and the
+ * parameters as written (unquoted), which ctype_parse then lowercases
+ * and stores; so they are stored here directly.  1 when ct is filled, 0
+ * (ct untouched) for any other shape: then the parser decides.
+ */
+static int
+ctype_simple(struct mime_parser *p, struct span s, struct ctype *ct)
+{
+	static const char *const types[] = { "text", "image", "audio", "video",
+	    "application", "multipart", "message" };
+	struct span name[PARAMS_MAX], val[PARAMS_MAX];
+	size_t i = 0, t, st, se, n = 0, k;
+	int r;
+
+	if (memchr(s.p, '\t', s.len) != NULL)
+		return 0;
+	while (i < s.len && s.p[i] == ' ')
+		i++;
+	t = i;
+	i = token_simple(s, i);
+	for (k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+		if (strlen(types[k]) == i - t && strncasecmp(types[k], s.p + t, i - t) == 0)
+			break;
+	if (k == sizeof(types) / sizeof(types[0]) || i >= s.len || s.p[i] != '/')
+		return 0;
+	st = ++i;
+	se = i = token_simple(s, i);
+	if (se == st)
+		return 0;
+	for (;;) {
+		while (i < s.len && s.p[i] == ' ')
+			i++;
+		if (i == s.len)
+			break;
+		if (s.p[i++] != ';' || n == PARAMS_MAX)
+			return 0;
+		while (i < s.len && s.p[i] == ' ')
+			i++;
+		name[n].p = s.p + i;
+		i = token_simple(s, i);
+		if ((name[n].len = (size_t)(s.p + i - name[n].p)) == 0 ||
+		    i >= s.len || s.p[i++] != '=')
+			return 0;
+		if (i < s.len && s.p[i] == '"') {
+			val[n].p = s.p + ++i;
+			while (i < s.len && (unsigned char)s.p[i] > ' ' &&
+			    (unsigned char)s.p[i] < 0x7f && s.p[i] != '"' && s.p[i] != '\\')
+				i++;
+			if (i >= s.len || s.p[i] != '"' || s.p + i == val[n].p)
+				return 0;
+			val[n].len = (size_t)(s.p + i++ - val[n].p);
+		} else {
+			val[n].p = s.p + i;
+			i = token_simple(s, i);
+			if ((val[n].len = (size_t)(s.p + i - val[n].p)) == 0)
+				return 0;
+		}
+		n++;
+	}
+	r = snprintf(ct->type, sizeof(ct->type), "%s/%.*s", types[k], (int)(se - st),
+	    s.p + st);
+	if (r < 0 || (size_t)r >= sizeof(ct->type))	/* as ctype_parse does */
+		(void)snprintf(ct->type, sizeof(ct->type), "application/octet-stream");
+	lower_n(ct->type, strlen(ct->type));
+	for (k = 0; k < n; k++)
+		param_add(p, ct->params, &ct->params_count, PARAMS_MAX, name[k].p,
+		    name[k].len, val[k].p, val[k].len);
+	return 1;
+}
+
 static void
 ctype_parse(struct mime_parser *p, struct span v, struct ctype *ct, const char *what)
 {
@@ -1228,7 +1452,7 @@ ctype_parse(struct mime_parser *p, struct span v, struct ctype *ct, const char *
 	size_t idx = 0, i;
 	int n;
 
-	if (s.len == 0)
+	if (s.len == 0 || ctype_simple(p, s, ct))
 		return;
 	if (mailmime_content_parse(s.p, s.len, &idx, &c) == MAILIMF_NO_ERROR &&
 	    rest_blank(s.p, s.len, idx) && (tn = mime_type_name(c->ct_type)) != NULL) {
