@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/explain.h"
 #include "cli/notice.h"
 #include "common/arena.h"
 #include "common/buf.h"
@@ -78,6 +79,7 @@ read_event(void *arg, const struct store_event *ev, struct err *e)
 {
 	struct notice_data *d = arg;
 	struct notice_event *ne;
+	char words[1024];
 	size_t cap;
 
 	if (d->events_count == d->events_cap) {
@@ -92,6 +94,10 @@ read_event(void *arg, const struct store_event *ev, struct err *e)
 	ne->kind = arena_strdup(&d->arena, ev->kind);
 	ne->actor = arena_strdup(&d->arena, ev->actor);
 	ne->detail = arena_strdup(&d->arena, ev->detail);
+	ne->text = NULL;
+	if (d->words && explain_event_text(ev, words, sizeof(words)) != NULL &&
+	    (ne->text = arena_strdup(&d->arena, words)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory writing a notification");
 	if ((ev->kind != NULL && ne->kind == NULL) || (ev->actor != NULL && ne->actor == NULL) ||
 	    (ev->detail != NULL && ne->detail == NULL))
 		return err_set(e, ERR_NOMEM, "out of memory writing a notification");

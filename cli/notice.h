@@ -34,6 +34,8 @@ struct notice_data {
 	size_t			 msgs_count, msgs_cap;
 	struct notice_event	*events;
 	size_t			 events_count, events_cap;
+	int			 words;		/* set: events also in words, as
+						 * show has them (cli/explain.c) */
 };
 
 void	notice_data_init(struct notice_data *);		/* cannot fail */

@@ -334,6 +334,15 @@ fail:
  * Notices.
  */
 
+/* The Message-ID of the notice of clock c's warning or breach (level). */
+static void
+breach_msgid(const struct sweep *sw, int64_t ticket, const struct store_clock *c, int level,
+    char *out, size_t len)
+{
+	(void)snprintf(out, len, "escalator.%lld.%" PRId64 ".%s.%s@%s",
+	    (long long)c->cycle, ticket, c->kind, sla_level_name(level), sw->host);
+}
+
 /* Queues the notification of one warning or breach; 1 queued, 0 when
  * there is nobody to tell or no smtp block, -1 error. */
 static int
@@ -384,8 +393,7 @@ queue_notice(struct sweep *sw, struct ticket *t, const struct store_clock *c,
 	    notify_html(&n, &html, e) == -1)
 		goto out;
 
-	(void)snprintf(msgid, sizeof(msgid), "escalator.%lld.%" PRId64 ".%s.%s@%s",
-	    (long long)c->cycle, t->id, c->kind, sla_level_name(level), sw->host);
+	breach_msgid(sw, t->id, c, level, msgid, sizeof(msgid));
 	memset(&nm, 0, sizeof(nm));
 	nm.ticket = t->id;
 	nm.from = sw->conf->smtp->from;
@@ -422,7 +430,7 @@ escalate(struct sweep *sw, struct ticket *t, const struct store_clock *c, struct
 {
 	const struct conf_tier *next = NULL;
 	struct ticket_move mv;
-	char reason[128], prev[320], *detail;
+	char reason[128], prev[320], msgid[512], *detail;
 	json_t *o;
 	size_t i;
 	int from = t->tier, r;
@@ -450,8 +458,11 @@ escalate(struct sweep *sw, struct ticket *t, const struct store_clock *c, struct
 		return err_set(e, ERR_NOMEM, "out of memory recording an event");
 	}
 	json_decref(o);
-	/* The hand-off summary and its notice (cli/ticket.c), as for any
-	 * escalation: late by definition, so the department head hears. */
+	/* The hand-off summary (cli/ticket.c), as for any escalation: late
+	 * by definition, so the department head hears.  Its mail is the
+	 * breach notice queued next, to the same owner and head, whose
+	 * history shows the hand-off: one mail, not two.  Without an smtp
+	 * block the sweep tells nobody, the hand-off included. */
 	memset(&mv, 0, sizeof(mv));
 	mv.by = HANDOFF_BREACH;
 	mv.actor = "escalator";
@@ -459,6 +470,8 @@ escalate(struct sweep *sw, struct ticket *t, const struct store_clock *c, struct
 	mv.from_tier = from;
 	mv.from_department = t->department;
 	mv.escalated = detail;
+	breach_msgid(sw, t->id, c, SLA_BREACH, msgid, sizeof(msgid));
+	mv.notice_with = sw->conf->smtp != NULL ? msgid : "";
 	r = store_ticket_update(sw->st, t, e) == -1 ||
 	    store_event_add(sw->st, t->id, sw->now, "escalated", "escalator", detail, e) == -1 ||
 	    ticket_handoff(sw->st, sw->conf, t, &mv, sw->now, NULL, e) == -1 ? -1 : 0;
@@ -601,6 +614,7 @@ sweep_run(struct cli *cli, struct sweep_stats *stats, struct err *e)
 	sw.now = cli->now;
 	sw.stats = stats;
 	notice_data_init(&sw.nd);
+	sw.nd.words = 1;	/* the history of a notice in words */
 	if ((sw.conf = cli_conf(cli, &code)) == NULL)
 		return err_set(e, ERR_CONFIG, code != 0 ? "invalid configuration" :
 		    "sweep needs a configuration with tiers (-c FILE)");

@@ -122,7 +122,11 @@ ticket_handoff(struct store *st, const struct conf *conf, struct ticket *t,
 	if (handoff_summarize(&h, sum, e) == -1)
 		goto out;
 	handoff_recipients(conf, &h, sum->late, &r);
-	if (r.to != NULL) {
+	if (r.to != NULL && mv->notice_with != NULL && *mv->notice_with == '\0')
+		r.to = NULL;		/* the caller tells nobody */
+	else if (r.to != NULL && mv->notice_with != NULL)
+		(void)esc_strlcpy(msgid, mv->notice_with, sizeof(msgid));
+	else if (r.to != NULL) {
 		notice_host(from, host, sizeof(host));
 		(void)snprintf(msgid, sizeof(msgid), "escalator.%lld.%" PRId64 ".handoff-%d@%s",
 		    (long long)now, t->id, t->handoffs, host);

@@ -23,6 +23,11 @@ struct ticket_move {
 	int		 from_tier;
 	const char	*from_department;	/* NULL: none */
 	const char	*escalated;	/* the "escalated" event's detail, as stored */
+	/* The Message-ID of a notice that goes to the same people anyway
+	 * and carries this hand-off in its history (a breach's, which the
+	 * sweep queues next): no second mail; "": nobody is told; NULL:
+	 * the hand-off's own notice. */
+	const char	*notice_with;
 };
 
 /* What became of a hand-off, for the command's answer. */

@@ -313,7 +313,9 @@ notify_text(const struct notice *n, struct buf *b, struct err *e)
 		    text_oneline(b, ev->kind, 40, e) == -1 ||
 		    (ev->actor != NULL && (buf_addstr(b, " by ", e) == -1 ||
 		    text_oneline(b, ev->actor, 100, e) == -1)) ||
-		    (ev->detail != NULL && (buf_addstr(b, "  ", e) == -1 ||
+		    (ev->text != NULL ? buf_addstr(b, "  ", e) == -1 ||
+		    text_oneline(b, ev->text, 300, e) == -1 :
+		    ev->detail != NULL && (buf_addstr(b, "  ", e) == -1 ||
 		    text_oneline(b, ev->detail, 300, e) == -1)) ||
 		    buf_addch(b, '\n', e) == -1)
 			return -1;
@@ -439,7 +441,9 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 		    html_text(b, ev->kind, 0, 40, e) == -1 ||
 		    (ev->actor != NULL && (buf_addstr(b, " by ", e) == -1 ||
 		    html_text(b, ev->actor, 0, 100, e) == -1)) ||
-		    (ev->detail != NULL && (buf_addstr(b, " <code>", e) == -1 ||
+		    (ev->text != NULL ? buf_addstr(b, ": ", e) == -1 ||
+		    html_text(b, ev->text, 0, 300, e) == -1 :
+		    ev->detail != NULL && (buf_addstr(b, " <code>", e) == -1 ||
 		    html_text(b, ev->detail, 0, 300, e) == -1 || buf_addstr(b, "</code>", e) == -1)) ||
 		    buf_addstr(b, "</li>\n", e) == -1)
 			return -1;

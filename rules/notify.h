@@ -36,6 +36,8 @@ struct notice_msg {
 struct notice_event {
 	time_t		 at;
 	const char	*kind, *actor, *detail;	/* detail: JSON text or NULL */
+	const char	*text;		/* the detail in words ("tier 1 -> 2: ..."),
+					 * shown instead when not NULL */
 };
 
 struct notice {

@@ -183,10 +183,21 @@ t0310() {
 	eq "$(tk e 1 '"\(.tier) \(.handoffs)"')" "2 1" &&
 	eq "$(last e 1 handoff '"\(.actor) \(.detail | [.by, .reason, .late, .sla.breaches, .notification.to, (.notification.cc | join(","))] | map(tostring) | join(","))"')" \
 	    "escalator breach,SLA breached: resolution,true,1,billing@example.com,finance-lead@example.com" &&
-	eq "$(sq e "select recipients from outbox where message_id like 'escalator.%.1.handoff-1@%'")" \
-	    '["billing@example.com","finance-lead@example.com"]'
+	# One mail, not two: the breach notice, to the same owner and head,
+	# carries the hand-off in its history.
+	eq "$(sq e "select count(*) from outbox where message_id like 'escalator.%.1.handoff-%@%'")" 0 &&
+	msgid=$(last e 1 handoff '.detail.notification.message_id') &&
+	case $msgid in escalator.*.1.resolution.breach@*) ;; *) echo "$msgid"; false;; esac &&
+	eq "$(sq e "select recipients from outbox where message_id = '$msgid'")" \
+	    '["billing@example.com","finance-lead@example.com"]' &&
+	# quoted-printable soft line breaks joined: the history reads in words
+	sq e "select data from outbox where message_id = '$msgid'" | tr -d '\r' |
+	    perl -0pe 's/=\n//g' >"$TMP/bm" &&
+	grep -q '^Subject: \[#1\] SLA breached: resolution' "$TMP/bm" &&
+	grep -q 'handoff by escalator  to tier 2 (billing), hand-off 1 by breach, late' "$TMP/bm" &&
+	grep -q 'escalated by escalator  tier 1 -> 2: SLA breached: resolution' "$TMP/bm"
 }
-check 0310 "a breach that escalates writes the hand-off too, late, the head in Cc" t0310
+check 0310 "a breach that escalates writes the hand-off, late, head in Cc: one mail, the breach notice" t0310
 
 t0311() {
 	# Carl asked for a manager in a reply: the default escalation hands it on.
