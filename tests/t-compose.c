@@ -306,6 +306,7 @@ t_notify(void)
 		msgs[1].text = "second message";
 		msgs[1].scored = 1;
 		msgs[1].sentiment = -0.61;
+		memset(ev, 0, sizeof(ev));
 		ev[0].at = NOW;
 		ev[0].kind = "sla-breach";
 		ev[0].actor = "escalator";
