@@ -1051,8 +1051,9 @@ report_text(const struct report *r, struct buf *b, struct err *e)
 	for (k = 0; k < REPORT_BANDS; k++) {
 		(void)snprintf(label, sizeof(label), "%s %s",
 		    strchr(r->bands[k].tiers, '-') ? "tiers" : "tier", r->bands[k].tiers);
-		if (buf_printf(b, e, "  %-10s %7s of %ld (target %d%%)\n", label,
-		    pct(r->bands[k].resolved, r->resolved, p1, sizeof(p1)), r->resolved,
+		if (buf_printf(b, e, "  %-10s %6ld of %ld resolved  %7s  (target %d%%)\n",
+		    label, r->bands[k].resolved, r->resolved,
+		    pct(r->bands[k].resolved, r->resolved, p1, sizeof(p1)),
 		    r->bands[k].target) == -1)
 			return -1;
 	}
@@ -1062,7 +1063,9 @@ report_text(const struct report *r, struct buf *b, struct err *e)
 	    text_groups(b, "By tag", r->tags, r->tags_count, 0, e) == -1)
 		return -1;
 
-	if (buf_printf(b, e, "\nSLA compliance: %s of %ld decided clock runs met\n",
+	if (r->sla_due == 0 ? buf_addstr(b, "\nSLA compliance: no clock run was decided "
+	    "in this window (none met or missed yet)\n", e) == -1 :
+	    buf_printf(b, e, "\nSLA compliance: %s of %ld decided clock runs met\n",
 	    pct(r->sla_met, r->sla_due, p1, sizeof(p1)), r->sla_due) == -1)
 		return -1;
 	if (r->sla_due > 0) {
