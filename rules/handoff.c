@@ -28,19 +28,6 @@ handoff_by_name(int by)
 	return by == HANDOFF_RULE ? "rule" : by == HANDOFF_BREACH ? "breach" : "hand";
 }
 
-/* s on one line, cleaned, cut at max bytes, into out ("" for NULL). */
-static const char *
-clean(const char *s, size_t max, char *out, size_t len)
-{
-	struct buf b = BUF_INIT(CLEAN_MAX * 2);
-
-	out[0] = '\0';
-	if (s != NULL && text_oneline(&b, s, max, NULL) == 0 && b.buf != NULL)
-		(void)esc_strlcpy(out, b.buf, len);
-	buf_release(&b);
-	return out;
-}
-
 /* The longest prefix of s (len bytes) that ends on a character boundary. */
 static size_t
 utf8_cut(const char *s, size_t len)
@@ -215,8 +202,9 @@ tried_msg(struct handoff_summary *s, const struct notice_msg *m)
 
 	if (m->direction != DIR_OUT)
 		return;
-	tried_add(s, m->date, "reply by %s: %s", clean(m->from_addr ? m->from_addr : "the team",
-	    100, who, sizeof(who)), clean(m->text, 120, text, sizeof(text)));
+	tried_add(s, m->date, "reply by %s: %s",
+	    notify_clean(m->from_addr ? m->from_addr : "the team", 100, who, sizeof(who)),
+	    notify_clean(m->text, 120, text, sizeof(text)));
 }
 
 static void
@@ -237,25 +225,25 @@ tried_event(struct handoff_summary *s, const struct notice_event *ev)
 		return;
 	/* A rule's decision says which rule; its reason is often the name. */
 	if (json_is_string(json_object_get(d, "rule"))) {
-		(void)snprintf(who, sizeof(who), "rule \"%s\"", clean(jstr(d, "rule"), 80, b,
-		    sizeof(b)));
+		(void)snprintf(who, sizeof(who), "rule \"%s\"",
+		    notify_clean(jstr(d, "rule"), 80, b, sizeof(b)));
 		if (strcmp(jstr(d, "rule"), jstr(d, "reason")) == 0)
 			(void)json_object_set_new(d, "reason", json_string("its condition held"));
 	} else
-		(void)clean(ev->actor ? ev->actor : "unknown", 100, who, sizeof(who));
+		(void)notify_clean(ev->actor ? ev->actor : "unknown", 100, who, sizeof(who));
 	if (strcmp(k, "note") == 0)
-		tried_add(s, ev->at, "note by %s: %s", who, clean(jstr(d, "text"), 150, a,
-		    sizeof(a)));
+		tried_add(s, ev->at, "note by %s: %s", who,
+		    notify_clean(jstr(d, "text"), 150, a, sizeof(a)));
 	else if (strcmp(k, "escalated") == 0 && strcmp(jstr(d, "type"), "functional") == 0)
 		tried_add(s, ev->at, "escalated to department %s by %s: %s",
-		    clean(jstr(d, "to"), 60, b, sizeof(b)), who, clean(jstr(d, "reason"), 120, a,
-		    sizeof(a)));
+		    notify_clean(jstr(d, "to"), 60, b, sizeof(b)), who,
+		    notify_clean(jstr(d, "reason"), 120, a, sizeof(a)));
 	else if (strcmp(k, "escalated") == 0 || strcmp(k, "deescalated") == 0)
 		tried_add(s, ev->at, "%s tier %lld -> %lld by %s: %s",
 		    k[0] == 'd' ? "de-escalated" : "escalated",
 		    (long long)json_integer_value(json_object_get(d, "from")),
 		    (long long)json_integer_value(json_object_get(d, "to")), who,
-		    clean(jstr(d, "reason"), 120, a, sizeof(a)));
+		    notify_clean(jstr(d, "reason"), 120, a, sizeof(a)));
 	else if (strcmp(k, "pending") == 0)
 		tried_add(s, ev->at, "waiting on the customer, set by %s", who);
 	else if (strcmp(k, "resolved") == 0)
@@ -333,7 +321,7 @@ jtext(const char *s, size_t max)
 
 	if (s == NULL)
 		return json_null();
-	return json_string(clean(s, max, out, sizeof(out)));
+	return json_string(notify_clean(s, max, out, sizeof(out)));
 }
 
 static json_t *
@@ -446,32 +434,6 @@ handoff_subject(const struct handoff *h, struct buf *b, struct err *e)
 	    "(no subject)", NOTIFY_SUBJECT_MAX, e);
 }
 
-/* The facts, once, as label/value lines; both bodies print them. */
-struct fact {
-	const char	*label;
-	char		 value[1200];
-};
-
-#define FACTS_MAX	10
-
-static void
-fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*count >= FACTS_MAX)
-		return;
-	f[*count].label = label;
-	va_start(ap, fmt);
-	(void)vsnprintf(f[*count].value, sizeof(f[*count].value), fmt, ap);	/* cut is fine */
-	va_end(ap);
-	(*count)++;
-}
-
 /* "resolution running, due 2026-06-01T17:00:00Z (1h 20m left); ..." */
 static void
 sla_words(const struct handoff *h, char *out, size_t len)
@@ -513,40 +475,33 @@ sla_words(const struct handoff *h, char *out, size_t len)
 	}
 }
 
-static size_t
-facts(const struct handoff *h, const struct handoff_summary *s, struct fact *f)
+/* The facts, once; both bodies print them. */
+static void
+facts(const struct handoff *h, const struct handoff_summary *s, struct notify_facts *f)
 {
 	const struct ticket *t = h->ticket;
-	char a[400], b[400], c[1000];
-	size_t count = 0;
+	char c[1000];
 
-	if (t->customer_name != NULL && *t->customer_name != '\0')
-		fact_add(f, &count, "Customer", "%s <%s>", clean(t->customer_name, 200, a,
-		    sizeof(a)), clean(t->customer, 200, b, sizeof(b)));
-	else
-		fact_add(f, &count, "Customer", "%s", t->customer ?
-		    clean(t->customer, 200, a, sizeof(a)) : "unknown");
-	fact_add(f, &count, "Channel", "%s, %s", t->channel ?
-	    clean(t->channel, 100, a, sizeof(a)) : "unknown", t->public ? "public" : "private");
-	fact_add(f, &count, "Problem", "%s%s%s", *s->problem ? "\"" : "",
+	f->count = 0;
+	notify_fact_who(f, t);
+	notify_fact(f, "Problem", "%s%s%s", *s->problem ? "\"" : "",
 	    *s->problem ? s->problem : "(the customer wrote no text)", *s->problem ? "\"" : "");
 	if (s->scored >= 2)
-		fact_add(f, &count, "Sentiment", "%.2f -> %.2f, %s (%d customer messages, "
+		notify_fact(f, "Sentiment", "%.2f -> %.2f, %s (%d customer messages, "
 		    "%d scored)", s->first, s->last, s->trend, s->customer_msgs, s->scored);
 	else if (s->scored == 1)
-		fact_add(f, &count, "Sentiment", "%.2f, one scored message (%d from the customer)",
+		notify_fact(f, "Sentiment", "%.2f, one scored message (%d from the customer)",
 		    s->last, s->customer_msgs);
 	else
-		fact_add(f, &count, "Sentiment", "not scored (%d customer messages)",
+		notify_fact(f, "Sentiment", "not scored (%d customer messages)",
 		    s->customer_msgs);
-	fact_add(f, &count, "Hand-offs", "%d, this one included", t->handoffs);
+	notify_fact(f, "Hand-offs", "%d, this one included", t->handoffs);
 	sla_words(h, c, sizeof(c));
-	fact_add(f, &count, "SLA", "%s", c);
+	notify_fact(f, "SLA", "%s", c);
 	if (h->breaches > 0)
-		fact_add(f, &count, "Breaches", "%ld recorded on this ticket", h->breaches);
-	fact_add(f, &count, "Priority", "%s, status %s", priority_name(t->priority),
+		notify_fact(f, "Breaches", "%ld recorded on this ticket", h->breaches);
+	notify_fact(f, "Priority", "%s, status %s", priority_name(t->priority),
 	    status_name(t->status));
-	return count;
 }
 
 static int
@@ -558,20 +513,21 @@ headline(const struct handoff *h, struct buf *b, struct err *e)
 	if (buf_printf(b, e, "Ticket #%lld is handed to ", (long long)t->id) == -1)
 		return -1;
 	if (h->functional) {
-		if (buf_printf(b, e, "department %s (tier %d)", clean(h->to_department, 64, a,
+		if (buf_printf(b, e, "department %s (tier %d)", notify_clean(h->to_department, 64, a,
 		    sizeof(a)), h->to_tier) == -1)
 			return -1;
 	} else if (buf_printf(b, e, "tier %d%s%s%s%s%s", h->to_tier,
-	    h->tier_name ? " (" : "", h->tier_name ? clean(h->tier_name, 100, a, sizeof(a)) : "",
+	    h->tier_name ? " (" : "",
+	    h->tier_name ? notify_clean(h->tier_name, 100, a, sizeof(a)) : "",
 	    h->tier_name ? ")" : "", t->department ? ", department " : "",
-	    t->department ? clean(t->department, 64, c, sizeof(c)) : "") == -1)
+	    t->department ? notify_clean(t->department, 64, c, sizeof(c)) : "") == -1)
 		return -1;
 	return buf_printf(b, e, ": escalated %s%s%s: %s.",
 	    h->by == HANDOFF_BREACH ? "by the default breach rule" :
 	    h->by == HANDOFF_RULE ? "by rule " : "by ",
-	    h->by == HANDOFF_BREACH ? "" : clean(h->actor ? h->actor : "unknown", 100, c,
+	    h->by == HANDOFF_BREACH ? "" : notify_clean(h->actor ? h->actor : "unknown", 100, c,
 	    sizeof(c)), h->by == HANDOFF_HAND ? " (by hand)" : "",
-	    clean(h->reason ? h->reason : "no reason given", 300, d, sizeof(d)));
+	    notify_clean(h->reason ? h->reason : "no reason given", 300, d, sizeof(d)));
 }
 
 static const char *
@@ -585,21 +541,15 @@ int
 handoff_text(const struct handoff *h, const struct handoff_summary *s, struct buf *b,
     struct err *e)
 {
-	struct fact f[FACTS_MAX];
-	size_t count = facts(h, s, f), i;
-	char colon[16];
+	struct notify_facts f;
+	size_t i;
 
+	facts(h, s, &f);
 	if (headline(h, b, e) == -1 || buf_addch(b, '\n', e) == -1 ||
 	    (s->late && buf_printf(b, e, "%s\n", late_words(h)) == -1) ||
-	    buf_addstr(b, "\nSubject:   ", e) == -1 ||
-	    text_oneline(b, h->ticket->subject ? h->ticket->subject : "(no subject)", 300,
-	    e) == -1 || buf_addch(b, '\n', e) == -1)
+	    buf_addch(b, '\n', e) == -1 ||
+	    notify_facts_text(b, h->ticket->subject, &f, e) == -1)
 		return -1;
-	for (i = 0; i < count; i++) {
-		(void)snprintf(colon, sizeof(colon), "%s:", f[i].label);
-		if (buf_printf(b, e, "%-10s %s\n", colon, f[i].value) == -1)
-			return -1;
-	}
 	if (s->tried_count == 0 && buf_addstr(b, "\nWhat was tried: nothing yet.\n", e) == -1)
 		return -1;
 	if (s->tried_count > 0 && buf_printf(b, e, "\nWhat was tried, oldest first (%zu of "
@@ -618,11 +568,12 @@ int
 handoff_html(const struct handoff *h, const struct handoff_summary *s, struct buf *b,
     struct err *e)
 {
-	struct fact f[FACTS_MAX];
+	struct notify_facts f;
 	struct buf line = BUF_INIT(8192);
-	size_t count = facts(h, s, f), i;
+	size_t i;
 	int r;
 
+	facts(h, s, &f);
 	if (buf_printf(b, e, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	    "<title>Ticket #%lld</title></head>\n<body style=\"font-family: sans-serif\">\n"
 	    "<p style=\"font-weight: bold\">", (long long)h->ticket->id) == -1)
@@ -632,16 +583,7 @@ handoff_html(const struct handoff *h, const struct handoff_summary *s, struct bu
 	if (r == -1 || buf_addstr(b, "</p>\n", e) == -1 ||
 	    (s->late && (buf_addstr(b, "<p style=\"color: #b00020; font-weight: bold\">", e) == -1 ||
 	    notify_html_escape(b, late_words(h), e) == -1 || buf_addstr(b, "</p>\n", e) == -1)) ||
-	    buf_addstr(b, "<table>\n<tr><th align=\"left\">Subject</th><td>", e) == -1 ||
-	    notify_html_text(b, h->ticket->subject ? h->ticket->subject : "(no subject)", 0,
-	    300, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
-		return -1;
-	for (i = 0; i < count; i++)
-		if (buf_printf(b, e, "<tr><th align=\"left\">%s</th><td>", f[i].label) == -1 ||
-		    notify_html_escape(b, f[i].value, e) == -1 ||
-		    buf_addstr(b, "</td></tr>\n", e) == -1)
-			return -1;
-	if (buf_addstr(b, "</table>\n", e) == -1)
+	    notify_facts_html(b, h->ticket->subject, &f, e) == -1)
 		return -1;
 	if (s->tried_count == 0 && buf_addstr(b, "<h3>What was tried</h3>\n<p>Nothing yet.</p>\n",
 	    e) == -1)

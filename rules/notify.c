@@ -153,38 +153,25 @@ mood(double s)
  * The facts, once, as label/value lines; both bodies print them.
  */
 
-struct fact {
-	const char	*label;
-	char		 colon[16];	/* "Label:" */
-	char		 value[600];
-};
-
-#define FACTS_MAX	10
-
-static void
-fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-fact_add(struct fact *f, size_t *count, const char *label, const char *fmt, ...)
+void
+notify_fact(struct notify_facts *f, const char *label, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (*count >= FACTS_MAX)
+	if (f->count >= NOTIFY_FACTS_MAX)
 		return;
-	f[*count].label = label;
-	(void)snprintf(f[*count].colon, sizeof(f[*count].colon), "%s:", label);
+	f->f[f->count].label = label;
 	va_start(ap, fmt);
-	(void)vsnprintf(f[*count].value, sizeof(f[*count].value), fmt, ap);	/* cut is fine */
+	/* A value cut at its size is fine: facts are one line each. */
+	(void)vsnprintf(f->f[f->count].value, sizeof(f->f[f->count].value), fmt, ap);
 	va_end(ap);
-	(*count)++;
+	f->count++;
 }
 
-/* Text from outside, on one line, into a fixed buffer. */
-static const char *
-clean(const char *s, size_t max, char *out, size_t len)
+const char *
+notify_clean(const char *s, size_t max, char *out, size_t len)
 {
-	struct buf b = BUF_INIT(4096);
+	struct buf b = BUF_INIT(8192);
 
 	out[0] = '\0';
 	if (s != NULL && text_oneline(&b, s, max, NULL) == 0 && b.buf != NULL)
@@ -193,53 +180,80 @@ clean(const char *s, size_t max, char *out, size_t len)
 	return out;
 }
 
-static size_t
-facts(const struct notice *n, struct fact *f)
+void
+notify_fact_who(struct notify_facts *f, const struct ticket *t)
+{
+	char a[256], b[256];
+
+	if (t->customer_name != NULL && *t->customer_name != '\0')
+		notify_fact(f, "Customer", "%s <%s>", notify_clean(t->customer_name, 200, a,
+		    sizeof(a)), notify_clean(t->customer, 200, b, sizeof(b)));
+	else
+		notify_fact(f, "Customer", "%s", t->customer ?
+		    notify_clean(t->customer, 200, a, sizeof(a)) : "unknown");
+	notify_fact(f, "Channel", "%s, %s", t->channel ?
+	    notify_clean(t->channel, 100, a, sizeof(a)) : "unknown",
+	    t->public ? "public" : "private");
+}
+
+int
+notify_facts_text(struct buf *b, const char *subject, const struct notify_facts *f,
+    struct err *e)
+{
+	char colon[16];
+	size_t i;
+
+	if (buf_addstr(b, "Subject:   ", e) == -1 ||
+	    text_oneline(b, subject ? subject : "(no subject)", 300, e) == -1 ||
+	    buf_addch(b, '\n', e) == -1)
+		return -1;
+	for (i = 0; i < f->count; i++) {
+		(void)snprintf(colon, sizeof(colon), "%s:", f->f[i].label);
+		if (buf_printf(b, e, "%-10s %s\n", colon, f->f[i].value) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+facts(const struct notice *n, struct notify_facts *f)
 {
 	const struct ticket *t = n->ticket;
 	const struct notice_msg *scored = latest_scored(n);
 	const char *url = latest_url(n);
-	char when[32], dur[32], a[256], b[256], c[256];
-	size_t count = 0;
+	char when[32], dur[32], a[256], b[256];
 	int i, in = 0;
 
+	f->count = 0;
 	if (n->level == SLA_BREACH)
-		fact_add(f, &count, "Deadline", "%s, %s late",
+		notify_fact(f, "Deadline", "%s, %s late",
 		    time_rfc3339(n->deadline, when, sizeof(when)),
 		    notify_duration((long)(n->now - n->deadline), dur, sizeof(dur)));
 	else
-		fact_add(f, &count, "Deadline", "%s, %s left",
+		notify_fact(f, "Deadline", "%s, %s left",
 		    time_rfc3339(n->deadline, when, sizeof(when)),
 		    n->deadline > n->now ? notify_duration((long)(n->deadline - n->now),
 		    dur, sizeof(dur)) : "no time");
-	fact_add(f, &count, "Tier", "%d%s%s%s%s%s", n->tier,
-	    n->tier_name ? " (" : "", n->tier_name ? clean(n->tier_name, 100, a, sizeof(a)) : "",
-	    n->tier_name ? ")" : "", t->department ? ", department " : "",
-	    t->department ? clean(t->department, 100, b, sizeof(b)) : "");
+	notify_fact(f, "Tier", "%d%s%s%s%s%s", n->tier,
+	    n->tier_name ? " (" : "", n->tier_name ? notify_clean(n->tier_name, 100, a,
+	    sizeof(a)) : "", n->tier_name ? ")" : "", t->department ? ", department " : "",
+	    t->department ? notify_clean(t->department, 100, b, sizeof(b)) : "");
 	if (n->escalated_to >= 0)
-		fact_add(f, &count, "Escalated", "to tier %d by the default breach rule "
+		notify_fact(f, "Escalated", "to tier %d by the default breach rule "
 		    "(a resolution breach escalates one tier)", n->escalated_to);
-	fact_add(f, &count, "Priority", "%s, status %s", priority_name(t->priority),
+	notify_fact(f, "Priority", "%s, status %s", priority_name(t->priority),
 	    status_name(t->status));
-	if (t->customer_name != NULL && *t->customer_name != '\0')
-		fact_add(f, &count, "Customer", "%s <%s>", clean(t->customer_name, 200, a,
-		    sizeof(a)), clean(t->customer, 200, b, sizeof(b)));
-	else
-		fact_add(f, &count, "Customer", "%s", t->customer ?
-		    clean(t->customer, 200, a, sizeof(a)) : "unknown");
-	fact_add(f, &count, "Channel", "%s, %s", t->channel ?
-	    clean(t->channel, 100, c, sizeof(c)) : "unknown", t->public ? "public" : "private");
+	notify_fact_who(f, t);
 	if (url != NULL)
-		fact_add(f, &count, "Link", "%s", clean(url, 500, a, sizeof(a)));
+		notify_fact(f, "Link", "%s", notify_clean(url, 500, a, sizeof(a)));
 	if (scored != NULL)
-		fact_add(f, &count, "Sentiment", "%.2f (%s), latest customer message",
+		notify_fact(f, "Sentiment", "%.2f (%s), latest customer message",
 		    scored->sentiment, mood(scored->sentiment));
 	else
-		fact_add(f, &count, "Sentiment", "not scored");
+		notify_fact(f, "Sentiment", "not scored");
 	for (i = 0; i < (int)n->msgs_count; i++)
 		in += n->msgs[i].direction == DIR_IN;
-	fact_add(f, &count, "Messages", "%d from the customer, %zu in all", in, n->msgs_count);
-	return count;
+	notify_fact(f, "Messages", "%d from the customer, %zu in all", in, n->msgs_count);
 }
 
 static int
@@ -288,17 +302,14 @@ notify_thread_text(struct buf *b, const struct notice_msg *msgs, size_t count,
 int
 notify_text(const struct notice *n, struct buf *b, struct err *e)
 {
-	struct fact f[FACTS_MAX];
+	struct notify_facts f;
 	char when[32];
-	size_t count = facts(n, f), i, shown;
+	size_t i, shown;
 
-	if (headline(n, b, e) == -1 || buf_addstr(b, "\n\nSubject:   ", e) == -1 ||
-	    text_oneline(b, n->ticket->subject ? n->ticket->subject : "(no subject)", 300, e) == -1 ||
-	    buf_addch(b, '\n', e) == -1)
+	facts(n, &f);
+	if (headline(n, b, e) == -1 || buf_addstr(b, "\n\n", e) == -1 ||
+	    notify_facts_text(b, n->ticket->subject, &f, e) == -1)
 		return -1;
-	for (i = 0; i < count; i++)
-		if (buf_printf(b, e, "%-10s %s\n", f[i].colon, f[i].value) == -1)
-			return -1;
 
 	if (notify_thread_text(b, n->msgs, n->msgs_count, e) == -1)
 		return -1;
@@ -372,6 +383,23 @@ notify_html_text(struct buf *b, const char *s, int lines, size_t max, struct err
 }
 
 int
+notify_facts_html(struct buf *b, const char *subject, const struct notify_facts *f,
+    struct err *e)
+{
+	size_t i;
+
+	if (buf_addstr(b, "<table>\n<tr><th align=\"left\">Subject</th><td>", e) == -1 ||
+	    html_text(b, subject ? subject : "(no subject)", 0, 300, e) == -1 ||
+	    buf_addstr(b, "</td></tr>\n", e) == -1)
+		return -1;
+	for (i = 0; i < f->count; i++)
+		if (buf_printf(b, e, "<tr><th align=\"left\">%s</th><td>", f->f[i].label) == -1 ||
+		    html_escape(b, f->f[i].value, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
+			return -1;
+	return buf_addstr(b, "</table>\n", e);
+}
+
+int
 notify_thread_html(struct buf *b, const struct notice_msg *msgs, size_t count,
     struct err *e)
 {
@@ -402,9 +430,9 @@ notify_thread_html(struct buf *b, const struct notice_msg *msgs, size_t count,
 int
 notify_html(const struct notice *n, struct buf *b, struct err *e)
 {
-	struct fact f[FACTS_MAX];
+	struct notify_facts f;
 	char when[32];
-	size_t count = facts(n, f), i, shown;
+	size_t i, shown;
 	const char *color = n->level == SLA_BREACH ? "#b00020" : "#a05a00";
 
 	if (buf_printf(b, e, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -419,15 +447,9 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 		if (r == -1)
 			return -1;
 	}
-	if (buf_addstr(b, "</p>\n<table>\n<tr><th align=\"left\">Subject</th><td>", e) == -1 ||
-	    html_text(b, n->ticket->subject ? n->ticket->subject : "(no subject)", 0, 300, e) == -1 ||
-	    buf_addstr(b, "</td></tr>\n", e) == -1)
-		return -1;
-	for (i = 0; i < count; i++)
-		if (buf_printf(b, e, "<tr><th align=\"left\">%s</th><td>", f[i].label) == -1 ||
-		    html_escape(b, f[i].value, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
-			return -1;
-	if (buf_addstr(b, "</table>\n", e) == -1 ||
+	facts(n, &f);
+	if (buf_addstr(b, "</p>\n", e) == -1 ||
+	    notify_facts_html(b, n->ticket->subject, &f, e) == -1 ||
 	    notify_thread_html(b, n->msgs, n->msgs_count, e) == -1)
 		return -1;
 	shown = n->events_count < NOTIFY_EVENTS_MAX ? n->events_count : NOTIFY_EVENTS_MAX;

@@ -85,5 +85,29 @@ int	notify_thread_html(struct buf *, const struct notice_msg *msgs, size_t count
 	    struct err *);
 int	notify_html_escape(struct buf *, const char *s, struct err *);
 int	notify_html_text(struct buf *, const char *s, int lines, size_t max, struct err *);
+/* s on one line (common/text.c), cut at max bytes (at most 4096), into out;
+ * "" for NULL.  Returns out. */
+const char *notify_clean(const char *s, size_t max, char *out, size_t len);
+
+/* The label/value facts atop both bodies of a notice (an SLA notice's,
+ * a hand-off's): added once, then printed under the subject as text
+ * lines ("Customer:  ...") or as an HTML table.  Facts past
+ * NOTIFY_FACTS_MAX are dropped; a value is cut at its size. */
+#define NOTIFY_FACTS_MAX	10
+struct notify_facts {
+	struct {
+		const char	*label;
+		char		 value[1200];
+	}		 f[NOTIFY_FACTS_MAX];
+	size_t		 count;
+};
+void	notify_fact(struct notify_facts *, const char *label, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* "Customer" (name <address>) and "Channel" (name, public or private). */
+void	notify_fact_who(struct notify_facts *, const struct ticket *);
+int	notify_facts_text(struct buf *, const char *subject, const struct notify_facts *,
+	    struct err *);
+int	notify_facts_html(struct buf *, const char *subject, const struct notify_facts *,
+	    struct err *);
 
 #endif
