@@ -99,22 +99,6 @@ cals_load(const struct conf *conf, struct cals *c, struct replay_config *rc,
 	return 0;
 }
 
-/* 1 when the comma-separated tags include tag. */
-static int
-tag_has(const char *tags, const char *tag)
-{
-	size_t n = strlen(tag), len;
-
-	while (tags != NULL && *tags != '\0') {
-		len = strcspn(tags, ",");
-		if (len == n && strncmp(tags, tag, n) == 0)
-			return 1;
-		tags += len;
-		tags += *tags == ',';
-	}
-	return 0;
-}
-
 /* One stored ticket into rules/replay.c. */
 static int
 replay_cb(void *arg, const struct store_replay_ticket *st, struct err *e)
@@ -168,7 +152,7 @@ replay_cb(void *arg, const struct store_replay_ticket *st, struct err *e)
 		}
 	memset(&rt, 0, sizeof(rt));
 	rt.id = st->id;
-	rt.asked = tag_has(st->tags, DECIDE_ASKED_TAG);
+	rt.asked = ticket_tags_have(st->tags, DECIDE_ASKED_TAG);
 	rt.priority = st->priority;
 	rt.tier = st->tier;
 	rt.department = st->department;

@@ -277,21 +277,6 @@ tag_ok(const char *s)
 	return strchr(s, ',') == NULL;
 }
 
-static int
-has_tag(const char *tags, const char *tag)
-{
-	size_t n = strlen(tag);
-	const char *p = tags;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, tag, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-		p = strchr(p, ',');
-		p = p != NULL ? p + 1 : NULL;
-	}
-	return 0;
-}
-
 static size_t
 tags_count(const char *tags)
 {
@@ -703,14 +688,14 @@ op_check(const struct conf *conf, const struct op *o, const struct ticket *t, in
 			    "closed", t->id, st);
 		return 0;
 	case OP_TAG:
-		if (has_tag(t->tags, o->arg))
+		if (ticket_tags_have(t->tags, o->arg))
 			return fail("ticket %" PRId64 " has the tag '%s' already", t->id, o->arg);
 		if (tags_count(t->tags) >= RULES_TAGS_MAX)
 			return fail("cannot tag ticket %" PRId64 ": it has %d tags, the most a "
 			    "ticket may have", t->id, RULES_TAGS_MAX);
 		return 0;
 	case OP_UNTAG:
-		if (!has_tag(t->tags, o->arg))
+		if (!ticket_tags_have(t->tags, o->arg))
 			return fail("ticket %" PRId64 " has no tag '%s'", t->id, o->arg);
 		return 0;
 	default:

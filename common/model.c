@@ -75,3 +75,18 @@ ticket_release(struct ticket *t)
 	free(t->tags);
 	ticket_init(t);
 }
+
+int
+ticket_tags_have(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag), len;
+
+	while (tags != NULL && *tags != '\0') {
+		len = strcspn(tags, ",");
+		if (len == n && strncmp(tags, tag, n) == 0)
+			return 1;
+		tags += len;
+		tags += *tags == ',';
+	}
+	return 0;
+}

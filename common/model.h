@@ -49,5 +49,8 @@ const char	*direction_name(int);
 
 void	ticket_init(struct ticket *);	/* zeroes; cannot fail */
 void	ticket_release(struct ticket *);	/* frees the strings; NULL-safe */
+/* 1 when tags ("vip,legal", as struct ticket holds them; NULL: none)
+ * has tag as one of its elements, 0 if not. */
+int	ticket_tags_have(const char *tags, const char *tag);
 
 #endif

@@ -448,18 +448,6 @@ effects(struct decide *d, const struct rules *p, const struct rules_hit *h,
 	return rc == 0 ? 0 : -1;
 }
 
-static int
-has_tag(const char *tags, const char *tag)
-{
-	size_t n = strlen(tag);
-	const char *p;
-
-	for (p = tags; p != NULL && *p != '\0'; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (strncmp(p, tag, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-	return 0;
-}
-
 /* Splits the ticket's tags into rt (pointers into d->tags). */
 static int
 tags_split(struct decide *d, const char *tags, struct rules_ticket *rt, struct err *e)
@@ -615,7 +603,7 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 	rt.owner = t->owner;
 	if (tags_split(d, t->tags, &rt, e) == -1)
 		return -1;
-	asked_before = has_tag(t->tags, DECIDE_ASKED_TAG);
+	asked_before = ticket_tags_have(t->tags, DECIDE_ASKED_TAG);
 	if (rules_count(p) > 0) {
 		memset(&rm, 0, sizeof(rm));
 		rm.text = text;

@@ -10,7 +10,6 @@
  * on channels without an autoreply block prepares none. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,6 @@
  * clocks), which is fine at that rate. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -21,7 +21,6 @@
  * does: a replay runs once per command. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,22 +263,6 @@ ticket_index(struct scan *s, int64_t id)
 	return -1;
 }
 
-/* 1 when the comma-separated tags include tag. */
-static int
-tag_has(const char *tags, const char *tag)
-{
-	size_t n = strlen(tag), len;
-
-	while (tags != NULL && *tags != '\0') {
-		len = strcspn(tags, ",");
-		if (len == n && strncmp(tags, tag, n) == 0)
-			return 1;
-		tags += len;
-		tags += *tags == ',';
-	}
-	return 0;
-}
-
 /* Ticket ids grow with their creation, so a window's ids are about a
  * run: then an array by id finds a row's ticket at once (the search in
  * ticket_index was a twentieth of a replay). */
@@ -332,7 +315,7 @@ tickets_load(struct scan *s, time_t from, time_t to, int flags, const char *text
 		    pool_col(s, stmt, 6, &t->tags, e) == -1)
 			goto out;
 		t->text = (flags & STORE_REPLAY_TEXT) != 0 ||
-		    (text_tag != NULL && tag_has(pool_str(s, t->tags), text_tag));
+		    (text_tag != NULL && ticket_tags_have(pool_str(s, t->tags), text_tag));
 		s->t_count++;
 	}
 	if ((ret = done(s, rc, "tickets", e)) == 0 && s->t_count > 0)

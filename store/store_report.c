@@ -21,7 +21,6 @@
  *   sla_event by its UNIQUE index. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
