@@ -769,8 +769,11 @@ store_setup(struct store *st, struct err *e)
 	return 0;
 }
 
-int
-store_open(struct store **out, const char *path, struct err *e)
+/* Opens path with flags into a new struct store, applies setup
+ * (store_setup, or readonly_setup), and prepares every statement. */
+static int
+store_open_with(struct store **out, const char *path, int flags,
+    int (*setup)(struct store *, struct err *), struct err *e)
 {
 	struct store *st;
 	int i;
@@ -783,19 +786,23 @@ store_open(struct store **out, const char *path, struct err *e)
 	}
 	buf_init(&st->refs, REFS_MAX);
 
-	/* Creates the file if missing, never its directory.  One thread
-	 * uses a connection at a time, so no mutex. */
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* One thread uses a connection at a time, so no mutex. */
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (st->db == NULL)
 			(void)err_set(e, ERR_NOMEM, "out of memory opening '%s'", path);
+		else if (!(flags & SQLITE_OPEN_CREATE) &&
+		    sqlite3_errcode(st->db) == SQLITE_CANTOPEN)
+			(void)err_set(e, ERR_NOINPUT, "cannot open database '%s': %s", path,
+			    sqlite3_errmsg(st->db));
 		else
 			(void)store_error(st, e, "cannot open database '%s'", path);
 		goto fail;
 	}
-	if (store_setup(st, e) == -1)
+	if (setup(st, e) == -1)
 		goto fail;
 
+	/* Read-only: statements that write fail at their step with
+	 * SQLITE_READONLY. */
 	for (i = 0; i < STMT_COUNT; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
@@ -811,76 +818,48 @@ fail:
 	return -1;
 }
 
+/* Creates the file if missing, never its directory. */
+int
+store_open(struct store **out, const char *path, struct err *e)
+{
+	return store_open_with(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	    store_setup, e);
+}
+
 /* For a replay (store_replay.c): the file must exist and be at this
  * program's schema already, since nothing may be migrated or written.
  * A WAL database needs its -shm index to be read; SQLite creates it (and
  * an empty -wal) beside the file when missing, which changes no byte of
  * the database itself. */
-int
-store_open_readonly(struct store **out, const char *path, struct err *e)
+static int
+readonly_setup(struct store *st, struct err *e)
 {
-	struct store *st;
-	int version, appid, rc, i;
+	int version, appid, rc;
 
-	*out = NULL;
-	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->path = strdup(path)) == NULL) {
-		free(st);
-		return err_set(e, ERR_NOMEM, "out of memory opening '%s'", path);
-	}
-	buf_init(&st->refs, REFS_MAX);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
-		if (st->db == NULL)
-			(void)err_set(e, ERR_NOMEM, "out of memory opening '%s'", path);
-		else if (sqlite3_errcode(st->db) == SQLITE_CANTOPEN)
-			(void)err_set(e, ERR_NOINPUT, "cannot open database '%s': %s", path,
-			    sqlite3_errmsg(st->db));
-		else
-			(void)store_error(st, e, "cannot open database '%s'", path);
-		goto fail;
-	}
-	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK) {
-		(void)store_error(st, e, "cannot set a busy timeout on '%s'", path);
-		goto fail;
-	}
+	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK)
+		return store_error(st, e, "cannot set a busy timeout on '%s'", st->path);
 	if ((rc = query_int(st->db, "PRAGMA user_version", &version)) != SQLITE_OK ||
-	    (rc = query_int(st->db, "PRAGMA application_id", &appid)) != SQLITE_OK) {
-		(void)open_error(st, rc, e);
-		goto fail;
-	}
-	if (appid != STORE_APPLICATION_ID) {
-		(void)err_set(e, ERR_STORE, "'%s' is not an escalator database", path);
-		goto fail;
-	}
-	if (version != MIGRATIONS_COUNT) {
-		(void)err_set(e, ERR_STORE, "database '%s' has schema version %d, this "
-		    "escalator reads %d: %s", path, version, MIGRATIONS_COUNT,
+	    (rc = query_int(st->db, "PRAGMA application_id", &appid)) != SQLITE_OK)
+		return open_error(st, rc, e);
+	if (appid != STORE_APPLICATION_ID)
+		return err_set(e, ERR_STORE, "'%s' is not an escalator database", st->path);
+	if (version != MIGRATIONS_COUNT)
+		return err_set(e, ERR_STORE, "database '%s' has schema version %d, this "
+		    "escalator reads %d: %s", st->path, version, MIGRATIONS_COUNT,
 		    version < MIGRATIONS_COUNT ? "run any other command once to migrate it" :
 		    "upgrade escalator");
-		goto fail;
-	}
 	/* No mmap, as for writing: a replay reads its tables straight
 	 * through (store_replay.c), where mapping saved no CPU on
 	 * bench/report and counted the whole file in the resident size. */
-	if (exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB ";"
+	return exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB ";"
 	    "PRAGMA mmap_size = 0;"
-	    "PRAGMA temp_store = MEMORY;", "apply settings", e) == -1)
-		goto fail;
-	/* Statements that write fail at their step with SQLITE_READONLY. */
-	for (i = 0; i < STMT_COUNT; i++)
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
-			(void)store_error(st, e, "cannot prepare statement %d "
-			    "for '%s'", i, path);
-			goto fail;
-		}
-	*out = st;
-	return 0;
+	    "PRAGMA temp_store = MEMORY;", "apply settings", e);
+}
 
-fail:
-	store_close(st);
-	return -1;
+int
+store_open_readonly(struct store **out, const char *path, struct err *e)
+{
+	return store_open_with(out, path, SQLITE_OPEN_READONLY, readonly_setup, e);
 }
 
 void
