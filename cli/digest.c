@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "cli/digest.h"
+#include "cli/notice.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -101,23 +102,6 @@ digest_build(struct cli *cli, const struct tz *tz, time_t to, long since,
 /*
  * Queueing.
  */
-
-static void
-host_of(const char *from, char *out, size_t len)
-{
-	const char *at = from != NULL ? strrchr(from, '@') : NULL;
-	size_t n;
-
-	if (at == NULL) {
-		(void)esc_strlcpy(out, "localhost", len);
-		return;
-	}
-	n = strcspn(at + 1, ">");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, at + 1, n);
-	out[n] = '\0';
-}
 
 /* FNV-1a of the address, ASCII case folded: stable across runs. */
 static uint64_t
@@ -217,7 +201,7 @@ digest_queue(struct cli *cli, const char *const *rcpts, size_t rcpts_count, time
 	digest_init(&d, to - since, to);
 	if (cli->conf == NULL || cli->conf->smtp == NULL)
 		return err_set(e, ERR_CONFIG, "cannot send digests without an 'smtp' statement");
-	host_of(cli->conf->smtp->from, host, sizeof(host));
+	notice_host(cli->conf->smtp->from, host, sizeof(host));
 	if (zone_load(cli->conf, &tz, e) == -1)
 		return -1;
 	/* Nothing to build when every recipient has this window already. */
