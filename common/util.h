@@ -30,5 +30,24 @@ int	 stop_requested(void);
 size_t	 esc_strlcpy(char *dst, const char *src, size_t size);
 /* Lowercases ASCII in place; returns s. */
 char	*ascii_lower(char *s);
+/* ASCII classes and case, whatever the locale: mail headers, dates,
+ * amounts and the configuration are read byte by byte. */
+static inline int
+ascii_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int
+ascii_isalpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int
+ascii_tolower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
 
 #endif

@@ -51,31 +51,13 @@ struct date_parts {
 	int	 offset_set;		/* 2 numeric, 1 named */
 };
 
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* Up to max digits at *s as a number; the count read, 0 if none. */
 static int
 number(const char **s, int max, int *out)
 {
 	int n = 0, v = 0;
 
-	while (n < max && is_digit(**s)) {
+	while (n < max && ascii_isdigit(**s)) {
 		v = v * 10 + (**s - '0');
 		(*s)++;
 		n++;
@@ -133,7 +115,7 @@ zone_offset(const char **s, int sign, int *out)
 		return -1;
 	if (n <= 2) {
 		h = v;
-		if (**s == ':' && is_digit((*s)[1])) {
+		if (**s == ':' && ascii_isdigit((*s)[1])) {
 			(*s)++;
 			if (number(s, 2, &m) != 2)
 				return -1;
@@ -182,7 +164,7 @@ date_iso(const char *s, time_t *out)
 	if (number(&s, 4, &d.year) != 4 || *s++ != '-' || number(&s, 2, &d.month) != 2 ||
 	    *s++ != '-' || number(&s, 2, &d.day) != 2)
 		return -1;
-	if (*s == 'T' || *s == 't' || (*s == ' ' && is_digit(s[1]))) {
+	if (*s == 'T' || *s == 't' || (*s == ' ' && ascii_isdigit(s[1]))) {
 		s++;
 		if (number(&s, 2, &d.hour) != 2 || *s++ != ':' || number(&s, 2, &d.min) != 2)
 			return -1;
@@ -191,7 +173,7 @@ date_iso(const char *s, time_t *out)
 			if (number(&s, 2, &d.sec) != 2)
 				return -1;
 			if (*s == '.' || *s == ',')	/* fractions are dropped */
-				for (s++; is_digit(*s); s++)
+				for (s++; ascii_isdigit(*s); s++)
 					;
 		}
 		s = skip_space(s);
@@ -221,7 +203,7 @@ date_word(struct date_parts *d, const char *w, size_t len)
 	if (len >= sizeof(lw))
 		return;
 	for (i = 0; i < len; i++)
-		lw[i] = (char)lower((unsigned char)w[i]);
+		lw[i] = (char)ascii_tolower((unsigned char)w[i]);
 	lw[len] = '\0';
 	for (i = 0; i < 12; i++)
 		if (prefix_of(lw, len, months[i])) {
@@ -285,18 +267,18 @@ date_parse(const char *s, time_t *out)
 	int v, n, sign;
 
 	s = skip_space(s);
-	if (is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
-	    s[4] == '-')
+	if (ascii_isdigit(s[0]) && ascii_isdigit(s[1]) && ascii_isdigit(s[2]) &&
+	    ascii_isdigit(s[3]) && s[4] == '-')
 		return date_iso(s, out);
 	memset(&d, 0, sizeof(d));
 	for (s = skip_space(s); *s != '\0'; s = skip_space(s)) {
-		if (is_alpha(*s)) {
-			for (w = s; is_alpha(*s); s++)
+		if (ascii_isalpha(*s)) {
+			for (w = s; ascii_isalpha(*s); s++)
 				;
 			date_word(&d, w, (size_t)(s - w));
 			if (*s == '.')		/* "Mar." */
 				s++;
-		} else if (is_digit(*s)) {
+		} else if (ascii_isdigit(*s)) {
 			if ((n = number(&s, 9, &v)) > 4)
 				return -1;
 			if (*s == ':' && !d.have_time) {
@@ -309,19 +291,19 @@ date_parse(const char *s, time_t *out)
 					if (number(&s, 2, &d.sec) != 2)
 						return -1;
 				}
-				if (*s == '.' && is_digit(s[1]))	/* fractions */
-					for (s++; is_digit(*s); s++)
+				if (*s == '.' && ascii_isdigit(s[1]))	/* fractions */
+					for (s++; ascii_isdigit(*s); s++)
 						;
 				d.have_time = 1;
 				continue;
 			}
 			if (date_number(&d, v, n) == -1)
 				return -1;
-			if (is_alpha(s[0]) && is_alpha(s[1]) && !is_alpha(s[2]) &&
+			if (ascii_isalpha(s[0]) && ascii_isalpha(s[1]) && !ascii_isalpha(s[2]) &&
 			    (strncasecmp(s, "st", 2) == 0 || strncasecmp(s, "nd", 2) == 0 ||
 			    strncasecmp(s, "rd", 2) == 0 || strncasecmp(s, "th", 2) == 0))
 				s += 2;		/* "5th" */
-		} else if ((*s == '+' || *s == '-') && d.have_time && is_digit(s[1])) {
+		} else if ((*s == '+' || *s == '-') && d.have_time && ascii_isdigit(s[1])) {
 			sign = *s++ == '-' ? -1 : 1;
 			if (zone_offset(&s, sign, &d.offset) == -1)
 				return -1;

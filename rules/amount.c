@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "rules/amount.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -118,27 +119,9 @@ static const struct sign {
 /* ---- characters ----------------------------------------------------- */
 
 static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
 is_alnum(int c)
 {
-	return is_digit(c) || is_alpha(c) || c == '_';
-}
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	return ascii_isdigit(c) || ascii_isalpha(c) || c == '_';
 }
 
 /* Bytes of the blank at s[i] that may stand inside a number or between
@@ -209,7 +192,7 @@ code_at(const unsigned char *p)
 	int k, uppers = 0, i;
 
 	for (k = 0; k < 3; k++) {
-		if (!is_alpha(p[k]))
+		if (!ascii_isalpha(p[k]))
 			return -1;
 		uppers += p[k] <= 'Z';
 		up[k] = (char)(p[k] <= 'Z' ? p[k] : p[k] - 32);
@@ -231,7 +214,7 @@ sign_match(const struct sign *g, const unsigned char *p, size_t tl)
 	if (!g->fold)
 		return memcmp(p, g->text, tl) == 0;
 	for (k = 0; k < tl; k++)
-		if (lower(p[k]) != (unsigned char)g->text[k])
+		if (ascii_tolower(p[k]) != (unsigned char)g->text[k])
 			return 0;
 	return 1;
 }
@@ -265,7 +248,7 @@ prefix(const unsigned char *s, size_t i, size_t used, size_t *start,
 		 * another dollar); "2x€50" is fine */
 		if (!(g->where & PRE) || j < tl || j - tl < used ||
 		    !sign_match(g, s + j - tl, tl) || (j > tl && is_alnum(s[j - tl - 1]) &&
-		    (is_alpha(g->text[0]) || g->text[0] == '$')))
+		    (ascii_isalpha(g->text[0]) || g->text[0] == '$')))
 			continue;
 		*start = j - tl;
 		*adjacent = j == i;
@@ -322,7 +305,7 @@ digits_at(const unsigned char *s, size_t len, size_t i)
 {
 	size_t n = 0;
 
-	while (i + n < len && is_digit(s[i + n]))
+	while (i + n < len && ascii_isdigit(s[i + n]))
 		n++;
 	return n;
 }
@@ -344,11 +327,11 @@ numeral(const unsigned char *s, size_t len, size_t i, int plain_ok, struct numer
 	for (g = 1; g < GROUPS_MAX; g++) {
 		plain = 0;
 		kind = 0;
-		if (i + 1 < len && (s[i] == '.' || s[i] == ',') && is_digit(s[i + 1])) {
+		if (i + 1 < len && (s[i] == '.' || s[i] == ',') && ascii_isdigit(s[i + 1])) {
 			kind = s[i];
 			sl = 1;
 		} else if ((sl = apostrophe_at(s, len, i)) > 0 && i + sl < len &&
-		    is_digit(s[i + sl]))
+		    ascii_isdigit(s[i + sl]))
 			kind = '\'';
 		else if ((sl = blank_at(s, len, i, &plain)) > 0 && (plain_ok || !plain) &&
 		    digits_at(s, len, i + sl) == 3)
@@ -392,7 +375,7 @@ numeral(const unsigned char *s, size_t len, size_t i, int plain_ok, struct numer
 		k = i + 1 + sl;
 		if (k < len && s[k] == '-')
 			k++;
-		if (k >= len || !is_digit(s[k]))
+		if (k >= len || !ascii_isdigit(s[k]))
 			i = k;
 	}
 	n->end = i;
@@ -412,12 +395,12 @@ ends_well(const unsigned char *s, size_t len, size_t end, int attached)
 	if (end >= len)
 		return 1;
 	c = s[end];
-	if (is_digit(c) || c == '%')
+	if (ascii_isdigit(c) || c == '%')
 		return 0;
 	if ((c == '/' || c == ':' || c == '.' || c == ',' || c == '\'') &&
-	    end + 1 < len && is_digit(s[end + 1]))
+	    end + 1 < len && ascii_isdigit(s[end + 1]))
 		return 0;
-	if (is_alpha(c) || c == '_')
+	if (ascii_isalpha(c) || c == '_')
 		return attached;
 	return 1;
 }
@@ -456,7 +439,7 @@ year_then_number(const unsigned char *s, size_t len, size_t i,
 	    n->cents % 100 != 0)
 		return 0;
 	b = blank_at(s, len, after, &plain);
-	return b > 0 && after + b < len && is_digit(s[after + b]);
+	return b > 0 && after + b < len && ascii_isdigit(s[after + b]);
 }
 
 /* Past the digits and separators of what starts at s[i], so that no part
@@ -467,11 +450,12 @@ skip_run(const unsigned char *s, size_t len, size_t i)
 	size_t a;
 
 	while (i < len) {
-		if (is_digit(s[i]))
+		if (ascii_isdigit(s[i]))
 			i++;
-		else if (i + 1 < len && strchr(".,/:-'", s[i]) != NULL && is_digit(s[i + 1]))
+		else if (i + 1 < len && strchr(".,/:-'", s[i]) != NULL && ascii_isdigit(s[i + 1]))
 			i++;
-		else if ((a = apostrophe_at(s, len, i)) > 0 && i + a < len && is_digit(s[i + a]))
+		else if ((a = apostrophe_at(s, len, i)) > 0 && i + a < len &&
+		    ascii_isdigit(s[i + a]))
 			i += a;
 		else
 			break;
@@ -525,7 +509,7 @@ range_second(struct amount_scan *sc, size_t end, int cur)
 	if ((j = range_next(s, len, end)) == 0)
 		return 0;
 	k = j;
-	for (i = 0; i < NELEM(signs) && k < len && !is_digit(s[k]); i++) {
+	for (i = 0; i < NELEM(signs) && k < len && !ascii_isdigit(s[k]); i++) {
 		tl = signs[i].len;
 		if (signs[i].currency == cur && (signs[i].where & PRE) && k + tl <= len &&
 		    sign_match(&signs[i], s + k, tl)) {
@@ -537,7 +521,7 @@ range_second(struct amount_scan *sc, size_t end, int cur)
 		k += 3;
 		k += blank_at(s, len, k, &plain);
 	}
-	if (k >= len || !is_digit(s[k]) || numeral(s, len, k, 0, &n) == -1)
+	if (k >= len || !ascii_isdigit(s[k]) || numeral(s, len, k, 0, &n) == -1)
 		return 0;
 	c = suffix(s, len, n.end, &after, &attached);
 	if (c >= 0 && c != cur)
@@ -570,7 +554,7 @@ range_first(struct amount_scan *sc, size_t i, const struct numeral *n,
 	struct numeral n2;
 	int c, attached;
 
-	if ((j = range_next(s, len, n->end)) == 0 || !is_digit(s[j]) ||
+	if ((j = range_next(s, len, n->end)) == 0 || !ascii_isdigit(s[j]) ||
 	    numeral(s, len, j, 0, &n2) == -1 ||
 	    (c = suffix(s, len, n2.end, &after, &attached)) < 0 ||
 	    !ends_well(s, len, after, attached))
@@ -602,7 +586,7 @@ amount_scan_next(struct amount_scan *sc, struct amount *out)
 		return 1;
 	}
 	for (i = sc->off; i < len; ) {
-		if (!is_digit(s[i])) {
+		if (!ascii_isdigit(s[i])) {
 			i++;
 			continue;
 		}
@@ -651,7 +635,7 @@ amount_scan_next(struct amount_scan *sc, struct amount *out)
 		out->len = end - start;
 		sc->used = sc->off = end;
 		if (range_second(sc, end, cur) == 0 && dash_at(s, len, n.end) == 1 &&
-		    end == n.end && n.end + 1 < len && is_digit(s[n.end + 1])) {
+		    end == n.end && n.end + 1 < len && ascii_isdigit(s[n.end + 1])) {
 			/* "€2024-05-01": a hyphenated something, not a price */
 			sc->used = start;
 			i = skip_run(s, len, i);
@@ -689,8 +673,8 @@ amount_currency_find(const char *code)
 	if (code == NULL || strlen(code) != 3)
 		return -1;
 	for (i = 0; i < AMOUNT_CURRENCIES; i++) {
-		for (k = 0; k < 3 && lower((unsigned char)code[k]) ==
-		    lower((unsigned char)currencies[i].code[k]); k++)
+		for (k = 0; k < 3 && ascii_tolower((unsigned char)code[k]) ==
+		    ascii_tolower((unsigned char)currencies[i].code[k]); k++)
 			continue;
 		if (k == 3)
 			return i;
@@ -717,7 +701,7 @@ amount_parse(const char *s, int64_t *cents)
 	int64_t v = 0;
 	size_t n = 0, d = 0;
 
-	for (; is_digit((unsigned char)s[n]); n++) {
+	for (; ascii_isdigit((unsigned char)s[n]); n++) {
 		if (n >= AMOUNT_DIGITS_MAX)
 			return -1;
 		v = v * 10 + (s[n] - '0');
@@ -726,7 +710,7 @@ amount_parse(const char *s, int64_t *cents)
 		return -1;
 	v *= 100;
 	if (s[n] == '.') {
-		for (d = 1; d <= 2 && is_digit((unsigned char)s[n + d]); d++)
+		for (d = 1; d <= 2 && ascii_isdigit((unsigned char)s[n + d]); d++)
 			v += (s[n + d] - '0') * (d == 1 ? 10 : 1);
 		if (d == 1)
 			return -1;		/* "50." */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/util.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "rules/autoreply.h"
@@ -21,18 +22,12 @@
 
 #define HEADER_SCAN_MAX	(256 * 1024)	/* a header longer than this is not mail */
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 /* A byte of a word: ASCII letters and digits, and any byte of a UTF-8
  * sequence, so that "café" is one word. */
 static int
 word_byte(unsigned char c)
 {
-	return c >= 0x80 || (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'z');
+	return c >= 0x80 || ascii_isdigit(c) || ascii_isalpha(c);
 }
 
 static int
@@ -235,7 +230,7 @@ match_at(const char *s, const char *kw)
 			k++;
 			continue;
 		}
-		if (lower(*t) != lower(*k))
+		if (ascii_tolower(*t) != ascii_tolower(*k))
 			return 0;
 		t++;
 		k++;
@@ -247,12 +242,13 @@ static int
 occurs(const char *text, const char *kw)
 {
 	const unsigned char *t = (const unsigned char *)text;
-	int first = lower((unsigned char)kw[0]);
+	int first = ascii_tolower((unsigned char)kw[0]);
 
 	if (text == NULL)
 		return 0;
 	for (; *t != '\0'; t++)
-		if (lower(*t) == first && (t == (const unsigned char *)text || !word_byte(t[-1])) &&
+		if (ascii_tolower(*t) == first &&
+		    (t == (const unsigned char *)text || !word_byte(t[-1])) &&
 		    match_at((const char *)t, kw))
 			return 1;
 	return 0;

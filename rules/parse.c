@@ -90,6 +90,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "common/arena.h"
 #include "common/err.h"
 #include "common/model.h"
@@ -244,12 +245,6 @@ is_word_char(int ch)
 	    ch == '.' || ch == '@' || ch == '+' || ch == ':' || ch == '/';
 }
 
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
 /* Reads the next token; a bad one is T_BAD, reported by whoever expected
  * something else. */
 static void
@@ -290,10 +285,10 @@ lex(struct compiler *c)
 		lx->end = lx->off = o + 1;
 		return;
 	}
-	if (is_digit(ch) || ((ch == '-' || ch == '+' || ch == '.') && o + 1 < n &&
-	    (is_digit((unsigned char)s[o + 1]) || (s[o + 1] == '.' && o + 2 < n &&
-	    is_digit((unsigned char)s[o + 2]))))) {
-		for (o++; o < n && (is_digit((unsigned char)s[o]) || s[o] == '.' ||
+	if (ascii_isdigit(ch) || ((ch == '-' || ch == '+' || ch == '.') && o + 1 < n &&
+	    (ascii_isdigit((unsigned char)s[o + 1]) || (s[o + 1] == '.' && o + 2 < n &&
+	    ascii_isdigit((unsigned char)s[o + 2]))))) {
+		for (o++; o < n && (ascii_isdigit((unsigned char)s[o]) || s[o] == '.' ||
 		    is_word_start((unsigned char)s[o])); o++)
 			continue;
 		lx->type = T_NUM;
@@ -548,11 +543,11 @@ expect_duration(struct compiler *c, const char *after, long *out)
 	long total = 0, n;
 	int last = -1;
 
-	if (c->lx.type != T_NUM || !is_digit((unsigned char)*s))
+	if (c->lx.type != T_NUM || !ascii_isdigit((unsigned char)*s))
 		return cerr(c, "expected a duration after '%s' (e.g. 90m, 4h, 2d), got %s",
 		    after, tok_desc(c, d, sizeof(d)));
 	while (*s != '\0') {
-		for (n = 0; is_digit((unsigned char)*s); s++) {
+		for (n = 0; ascii_isdigit((unsigned char)*s); s++) {
 			n = n * 10 + (*s - '0');
 			if (n > DURATION_MAX)
 				break;
@@ -567,7 +562,7 @@ expect_duration(struct compiler *c, const char *after, long *out)
 			return cerr(c, "duration '%s' after '%s' is longer than 52w",
 			    c->lx.str, after);
 		s++;
-		if (*s != '\0' && !is_digit((unsigned char)*s))
+		if (*s != '\0' && !ascii_isdigit((unsigned char)*s))
 			return cerr(c, "invalid duration '%s' after '%s' (expected e.g. "
 			    "90m, 4h, 2d or 1h30m)", c->lx.str, after);
 	}
@@ -843,9 +838,9 @@ regex_dup_ok(const char *s)
 		if (*s != '{')
 			continue;
 		while (*++s != '\0' && *s != '}') {
-			if (!is_digit((unsigned char)*s))
+			if (!ascii_isdigit((unsigned char)*s))
 				continue;
-			for (n = 0; is_digit((unsigned char)*s); s++)
+			for (n = 0; ascii_isdigit((unsigned char)*s); s++)
 				if ((n = n * 10 + (*s - '0')) > REGEX_DUP_MAX)
 					return 0;
 			s--;
@@ -893,11 +888,12 @@ regex_weight(const char *s)
 			last *= 2;
 			break;
 		case '{':
-			for (m = 0, s++; is_digit((unsigned char)*s) && m <= REGEX_DUP_MAX; s++)
+			for (m = 0, s++; ascii_isdigit((unsigned char)*s) && m <= REGEX_DUP_MAX;
+			    s++)
 				m = m * 10 + (*s - '0');
 			n = m;
 			if (*s == ',')
-				for (n = m + 1, k = 0, s++; is_digit((unsigned char)*s) &&
+				for (n = m + 1, k = 0, s++; ascii_isdigit((unsigned char)*s) &&
 				    k <= REGEX_DUP_MAX; s++)
 					n = k = k * 10 + (*s - '0');
 			if (*s != '}')
