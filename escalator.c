@@ -177,6 +177,21 @@ cli_store_existing(struct cli *cli, int *exit_code)
 }
 
 int
+cli_ticket_id(const char *arg, int64_t *out)
+{
+	const char *s = *arg == '#' ? arg + 1 : arg;
+	char *end;
+	long long id;
+
+	errno = 0;		/* strtoll reports overflow only via errno */
+	id = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || id <= 0)
+		return -1;
+	*out = (int64_t)id;
+	return 0;
+}
+
+int
 cli_since(const char *s, long max_days, long *out)
 {
 	char *end;

@@ -5,6 +5,7 @@
 #ifndef ESC_CLI_H
 #define ESC_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -61,6 +62,9 @@ void		 cli_intake_decisions(struct cli *, struct intake *);
  * --help and which takes no arguments (help: the text after the usage
  * line).  Returns -1 to go on, else the exit code to return. */
 int		 cli_json_only(struct cli *, int argc, char **argv, const char *help);
+/* A ticket number as written on the command line ("42" or "#42"): 0,
+ * or -1 when it is not a positive number (the caller says so). */
+int		 cli_ticket_id(const char *, int64_t *out);
 /* A --since duration ("30d", "12h", "90m") of at most max_days, in
  * seconds; -1 after printing why it is not one. */
 int		 cli_since(const char *, long max_days, long *out);

@@ -4,7 +4,6 @@
  * (documented in escalator(1); renaming one is an incompatible change). */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -311,9 +310,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	struct ticket t;
 	struct err e = ERR_INIT;
 	struct store *st;
-	const char *arg;
-	char *end, created[32];
-	long long id;
+	char created[32];
+	int64_t id;
 	int ch, code = 0, r;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -332,12 +330,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(self, stderr);
-	arg = argv[optind];
-	if (*arg == '#')
-		arg++;
-	errno = 0;
-	id = strtoll(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || id <= 0) {
+	if (cli_ticket_id(argv[optind], &id) == -1) {
 		fprintf(stderr, "escalator: invalid ticket number '%s'\n", argv[optind]);
 		return EX_USAGE;
 	}
@@ -346,7 +339,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	ticket_init(&t);
 	if ((r = store_ticket_get(st, id, &t, &e)) != 1) {
 		if (r == 0) {
-			fprintf(stderr, "escalator: no ticket %lld\n", id);
+			fprintf(stderr, "escalator: no ticket %" PRId64 "\n", id);
 			return EX_DATAERR;
 		}
 		return cli_fail(&e);

@@ -427,9 +427,7 @@ op_parse(struct cli *cli, struct op *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cli_cmd *self = cli_cmd_find(o->name);
-	const char *arg;
 	char *end;
-	long long id;
 	long k;
 	int ch, need;
 	struct buf b = BUF_INIT(NOTE_MAX + 1);
@@ -477,14 +475,8 @@ op_parse(struct cli *cli, struct op *o, int argc, char **argv)
 	need = o->op == OP_ASSIGN || o->op == OP_TAG || o->op == OP_UNTAG ? 2 : 1;
 	if (o->op == OP_NOTE ? argc - optind < 2 : argc - optind != need)
 		return cli_usage(self, stderr);
-	arg = argv[optind];
-	if (*arg == '#')
-		arg++;
-	errno = 0;
-	id = strtoll(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || id <= 0)
+	if (cli_ticket_id(argv[optind], &o->id) == -1)
 		return usage_error(self, "invalid ticket number '%s'", argv[optind]);
-	o->id = id;
 
 	if (o->tier >= 0 && o->department != NULL)
 		return usage_error(self, "escalate takes --tier or --department, not both");
