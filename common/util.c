@@ -3,11 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/err.h"
 #include "common/util.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, without timegm's
@@ -164,4 +167,32 @@ ascii_lower(char *s)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return s;
+}
+
+int
+secret_read(const char *path, char *buf, size_t len, struct err *e)
+{
+	ssize_t n;
+	size_t got = 0;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return err_set(e, ERR_CONFIG, "cannot open '%s': %s", path, strerror(errno));
+	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			(void)close(fd);	/* read-only: nothing to lose */
+			return err_set(e, ERR_CONFIG, "cannot read '%s': %s", path,
+			    strerror(saved));
+		}
+		got += (size_t)n;
+	}
+	(void)close(fd);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0')
+		return err_set(e, ERR_CONFIG, "secret file '%s' is empty", path);
+	return 0;
 }

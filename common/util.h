@@ -30,6 +30,11 @@ int	 stop_requested(void);
 size_t	 esc_strlcpy(char *dst, const char *src, size_t size);
 /* Lowercases ASCII in place; returns s. */
 char	*ascii_lower(char *s);
+/* The first line of the secret file at path, without its newline, into
+ * buf (the caller wipes it): a password, a token.  ERR_CONFIG naming the
+ * file when it cannot be read or is empty; the secret is never in e. */
+struct err;
+int	 secret_read(const char *path, char *buf, size_t len, struct err *e);
 /* ASCII classes and case, whatever the locale: mail headers, dates,
  * amounts and the configuration are read byte by byte. */
 static inline int

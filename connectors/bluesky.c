@@ -140,7 +140,7 @@ session_create(struct bsky *bs, struct err *e)
 	int ret = -1;
 
 	http_response_init(&resp);
-	if (social_secret(bs->ch->app_password_file, pw, sizeof(pw), e) == -1)
+	if (secret_read(bs->ch->app_password_file, pw, sizeof(pw), e) == -1)
 		goto out;
 	/* Written by hand into one buffer sized for the worst case, not
 	 * with jansson, so the only copies of the password are ours to wipe. */

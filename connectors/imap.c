@@ -591,35 +591,6 @@ tls_start(struct imap *im, struct conn *c, struct err *e)
 	return 0;
 }
 
-/* Reads the first line of a secret file into buf (caller wipes it). */
-static int
-read_secret(const char *path, char *buf, size_t len, struct err *e)
-{
-	ssize_t n;
-	size_t got = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return err_set(e, ERR_CONFIG, "cannot open '%s': %s", path, strerror(errno));
-	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			int saved = errno;
-
-			(void)close(fd);
-			return err_set(e, ERR_CONFIG, "cannot read '%s': %s", path, strerror(saved));
-		}
-		got += (size_t)n;
-	}
-	(void)close(fd);
-	buf[got] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0')
-		return err_set(e, ERR_CONFIG, "secret file '%s' is empty", path);
-	return 0;
-}
-
 static char *
 base64(const unsigned char *in, size_t len)
 {
@@ -723,7 +694,7 @@ authenticate(struct imap *im, const char **how, struct err *e)
 	size_t ulen = strlen(ch->user), slen, n;
 	int r, ret;
 
-	if (read_secret(ch->oauth_token_file != NULL ? ch->oauth_token_file :
+	if (secret_read(ch->oauth_token_file != NULL ? ch->oauth_token_file :
 	    ch->password_file, secret, sizeof(secret), e) == -1) {
 		im->event = "auth-failed";
 		return -1;

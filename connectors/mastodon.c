@@ -641,7 +641,7 @@ mastodon_poll(void *state, struct intake *in, struct err *e)
 	mt->in = in;
 	if (social_begin(in, mt->http, e) == -1)
 		return -1;
-	if (social_secret(mt->ch->token_file, token, sizeof(token), e) == -1)
+	if (secret_read(mt->ch->token_file, token, sizeof(token), e) == -1)
 		goto out;
 	mt->token = token;
 	if (*mt->me_id == '\0' && verify_account(mt, e) == -1)

@@ -7,14 +7,11 @@
  * one), DATA.  The trace callback pairs each RCPT TO with its reply. */
 #include "config.h"
 
-#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -51,37 +48,6 @@ struct smtp {
 	int		 data_code;	/* the reply after the data; 0 none */
 	char		 data_reply[256];
 };
-
-/* The first line of a secret file, without its newline. */
-static int
-read_secret(const char *path, char *out, size_t len, struct err *e)
-{
-	ssize_t n;
-	size_t got = 0;
-	int fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		saved = errno;
-		return err_set(e, ERR_CONFIG, "cannot open '%s': %s", path, strerror(saved));
-	}
-	while (got < len - 1 && (n = read(fd, out + got, len - 1 - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			saved = errno;
-			(void)close(fd);	/* read-only: nothing to flush */
-			return err_set(e, ERR_CONFIG, "cannot read '%s': %s", path,
-			    strerror(saved));
-		}
-		got += (size_t)n;
-	}
-	(void)close(fd);
-	out[got] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
-	if (out[0] == '\0')
-		return err_set(e, ERR_CONFIG, "'%s' is empty", path);
-	return 0;
-}
 
 /* "smtp://127.0.0.1:2525" and the like: nothing leaves the machine.  The
  * whole host must be localhost, an IPv4 address in 127/8 or [::1]: a
@@ -141,7 +107,7 @@ smtp_open(struct smtp **out, const struct conf_smtp *conf, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory opening an SMTP session");
 	}
 	if (conf->user != NULL) {
-		if (read_secret(conf->password_file, s->password, sizeof(s->password), e) == -1) {
+		if (secret_read(conf->password_file, s->password, sizeof(s->password), e) == -1) {
 			smtp_close(s);
 			return -1;
 		}

@@ -2,12 +2,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -20,33 +18,6 @@
 #include "intake/message.h"
 #include "intake/trim.h"
 #include "store/store.h"
-
-int
-social_secret(const char *path, char *buf, size_t len, struct err *e)
-{
-	ssize_t n;
-	size_t got = 0;
-	int fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return err_set(e, ERR_CONFIG, "cannot open '%s': %s", path, strerror(errno));
-	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			saved = errno;
-			(void)close(fd);
-			return err_set(e, ERR_CONFIG, "cannot read '%s': %s", path, strerror(saved));
-		}
-		got += (size_t)n;
-	}
-	(void)close(fd);	/* read-only: nothing to lose */
-	buf[got] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0')
-		return err_set(e, ERR_CONFIG, "secret file '%s' is empty", path);
-	return 0;
-}
 
 int
 social_begin(struct intake *in, struct http *h, struct err *e)

@@ -24,9 +24,6 @@ struct message;
 #define SOCIAL_CURSOR_MAX	1024
 #define SOCIAL_NOT_BEFORE	"not-before"	/* the cursor's source name */
 
-/* The first line of a secret file into buf (the caller wipes it). */
-int	social_secret(const char *path, char *buf, size_t len, struct err *);
-
 /* At the start of a poll: the clock from in, the saved not-before time.
  * -1 with ERR_NET "rate limited ..., not before T" (and a log line) while
  * it lies ahead; 0 to go on. */
