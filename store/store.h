@@ -160,8 +160,8 @@ int	store_message_delete(struct store *, int64_t channel, const char *external_i
  * "missed"; times are 0 for none.  cycle names the run (its start), so a
  * next-response clock restarted by a new customer message is a new run.
  * next_due is the next warning or breach not yet recorded; an index on it
- * lets a sweep read only what is due.  Triggers put a ticket in the
- * sweep's list whenever the ticket or its events change (except the
+ * lets a sweep read only what is due.  The store itself puts a ticket in
+ * the sweep's list whenever the ticket or its events change (except the
  * sweep's own SLA events), so a sweep recomputes only those. */
 struct store_clock {
 	int64_t		 ticket;
