@@ -161,7 +161,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	const struct conf_channel *cc;
 	char *agents_arg = NULL;
 	size_t n, k;
-	int ch, i, ret = 0, code = 0;
+	int ch, i, ret = 0, code = 0, bulk;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -205,6 +205,15 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	im.in.agents = agents;
 	im.in.agents_count = n;
 	cli_intake_decisions(cli, &im.in);	/* sentiment, rules */
+	/* Many messages at once: write them in bulk unless another program
+	 * has the database open (store/store.c). */
+	if ((bulk = store_bulk_begin(st, &e)) == -1)
+		return cli_fail(&e);
+	if (bulk == 1)
+		im.in.batch = INTAKE_BULK_BATCH;
+	else
+		log_info("import: the database is open in another program: "
+		    "writing through its WAL");
 	im.tty = isatty(STDERR_FILENO) && !cli->quiet;
 	im.start = time_mono();
 	for (i = optind; i < argc; i++)
@@ -240,6 +249,12 @@ cmd_import(struct cli *cli, int argc, char **argv)
 				e = fe;
 			ret = -1;
 		}
+	}
+	if (bulk == 1) {
+		struct err be = ERR_INIT;
+
+		if (store_bulk_end(st, &be) == -1)
+			log_warnx("import: %s", be.msg);
 	}
 	progress_draw(&im, 1);
 	if (cli->json)

@@ -39,7 +39,7 @@ buf_grow(struct buf *b, size_t add, struct err *e)
 }
 
 int
-buf_add(struct buf *b, const void *data, size_t len, struct err *e)
+buf_add_grow(struct buf *b, const void *data, size_t len, struct err *e)
 {
 	if (buf_grow(b, len, e) == -1)
 		return -1;
@@ -48,20 +48,6 @@ buf_add(struct buf *b, const void *data, size_t len, struct err *e)
 	b->len += len;
 	b->buf[b->len] = '\0';
 	return 0;
-}
-
-int
-buf_addstr(struct buf *b, const char *s, struct err *e)
-{
-	return buf_add(b, s, strlen(s), e);
-}
-
-int
-buf_addch(struct buf *b, int c, struct err *e)
-{
-	char ch = (char)c;
-
-	return buf_add(b, &ch, 1, e);
 }
 
 int

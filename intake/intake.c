@@ -372,7 +372,7 @@ intake_message(struct intake *in, struct message *m, const char *external_id,
 	in->stats.stored++;
 	if (m->warnings_count > 0)
 		in->stats.warnings++;
-	if (++in->pending >= INTAKE_BATCH)
+	if (++in->pending >= (in->batch > 0 ? in->batch : INTAKE_BATCH))
 		return intake_flush(in, NULL, NULL, e);
 	return 0;
 }

@@ -21,6 +21,12 @@
 #include "rules/notify.h"
 
 #define CLEAN_MAX	4096	/* bytes of one cleaned value */
+/* How much of the customer's text problem() puts on one line: what it
+ * reads (up to HANDOFF_PROBLEM_MAX + 2 bytes) and a margin for a cut
+ * UTF-8 character and a trailing blank.  Not the whole text: a long
+ * mail would be cleaned to 4 KB for 200 bytes of summary (hand-offs are
+ * built at import, for every escalation). */
+#define PROBLEM_SCAN	(HANDOFF_PROBLEM_MAX + 64)
 
 const char *
 handoff_by_name(int by)
@@ -116,7 +122,7 @@ handoff_recipients(const struct conf *conf, const struct handoff *h, int late,
 static int
 problem(const struct handoff *h, char *out, size_t len, struct err *e)
 {
-	struct buf b = BUF_INIT(CLEAN_MAX * 2);
+	struct buf b = BUF_INIT(PROBLEM_SCAN * 2);
 	const char *text = NULL;
 	size_t i, n, end = 0;
 
@@ -129,7 +135,7 @@ problem(const struct handoff *h, char *out, size_t len, struct err *e)
 		text = h->ticket->subject;
 	if (text == NULL)
 		return 0;
-	if (text_oneline(&b, text, CLEAN_MAX, e) == -1) {
+	if (text_oneline(&b, text, PROBLEM_SCAN, e) == -1) {
 		buf_release(&b);
 		return -1;
 	}

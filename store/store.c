@@ -502,6 +502,9 @@ struct store {
 	sqlite3_stmt	*stmt[STMT_COUNT];
 	char		*path;		/* for messages */
 	int		 in_tx;		/* between store_begin and commit/rollback */
+	int		 bulk;		/* store_bulk_begin switched the journal */
+	int64_t		 dirty_last;	/* ticket marked for the sweep in this
+					 * transaction, 0 none (sla_dirty) */
 	struct buf	 refs;		/* scratch: one message's joined refs */
 	struct store_sla *sla;		/* store_sla.c's statements, on first use */
 	struct store_autoreply *autoreply; /* store_autoreply.c's, on first use */
@@ -871,6 +874,11 @@ store_close(struct store *st)
 		return;
 	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
 		store_rollback(st);
+	if (st->bulk) {
+		struct err e = ERR_INIT;
+
+		(void)store_bulk_end(st, &e);	/* else the next open does it */
+	}
 	for (i = 0; i < STMT_COUNT; i++)
 		(void)sqlite3_finalize(st->stmt[i]);	/* NULL-safe; errors were reported at step */
 	store_sla_close(st->sla);
@@ -920,6 +928,80 @@ store_test_exec(struct store *st, const char *sql, struct err *e)
  * Transactions.
  */
 
+/* Sets the journal mode; *mode gets what SQLite answered ("wal",
+ * "truncate"...), or "" with the step's result code in *rc. */
+static void
+journal_mode(struct store *st, const char *sql, char *mode, size_t len, int *rc)
+{
+	sqlite3_stmt *stmt;
+
+	mode[0] = '\0';
+	if ((*rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
+		return;
+	*rc = sqlite3_step(stmt);
+	if (*rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
+		(void)snprintf(mode, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	(void)sqlite3_finalize(stmt);
+}
+
+/*
+ * Bulk mode, for an import of many messages: a rollback journal instead
+ * of the WAL.  In WAL mode every page is written twice (to the WAL, then
+ * by the checkpoint, which reads it back first), and every commit writes
+ * the index pages it touched again; a rollback journal writes a new page
+ * once, where it belongs, and journals only the old pages a transaction
+ * changes.  Measured on the 50,000-message benchmark (a 520 MB
+ * database): 1,325 MB written and 899 MB read with the WAL, 586 MB
+ * written and 79 MB read this way in transactions of INTAKE_BULK_BATCH
+ * messages.
+ *
+ * Leaving WAL mode needs the database to itself: with another connection
+ * open (the daemon, a report) SQLite refuses at once (busy timeout 0 for
+ * the switch, so nobody waits) and the import goes through the WAL as
+ * usual.  synchronous = FULL while the journal is in use, SQLite's
+ * setting for a rollback journal that must survive a power cut.  A crash
+ * leaves a hot journal that the next open rolls back, and every open
+ * (store_setup) puts the file back into WAL mode.
+ */
+int
+store_bulk_begin(struct store *st, struct err *e)
+{
+	char mode[16];
+	int rc;
+
+	if (st->bulk || st->in_tx || strcmp(st->path, ":memory:") == 0 ||
+	    st->path[0] == '\0')
+		return 0;
+	(void)sqlite3_busy_timeout(st->db, 0);
+	journal_mode(st, "PRAGMA journal_mode = TRUNCATE", mode, sizeof(mode), &rc);
+	(void)sqlite3_busy_timeout(st->db, 5000);
+	if (strcmp(mode, "truncate") != 0) {
+		if (rc == SQLITE_ROW || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			return 0;	/* still WAL: shared with another connection */
+		return store_error(st, e, "cannot switch '%s' to a rollback journal", st->path);
+	}
+	st->bulk = 1;
+	return exec(st, "PRAGMA synchronous = FULL", "set synchronous for bulk writing", e) == -1 ?
+	    -1 : 1;
+}
+
+int
+store_bulk_end(struct store *st, struct err *e)
+{
+	char mode[16];
+	int rc;
+
+	if (!st->bulk)
+		return 0;
+	journal_mode(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode), &rc);
+	if (strcmp(mode, "wal") != 0)
+		return err_set(e, ERR_STORE, "cannot put '%s' back into WAL mode (%s); "
+		    "the next escalator to open it will", st->path,
+		    mode[0] != '\0' ? mode : sqlite3_errstr(rc));
+	st->bulk = 0;
+	return exec(st, "PRAGMA synchronous = NORMAL", "set synchronous", e);
+}
+
 int
 store_begin(struct store *st, struct err *e)
 {
@@ -931,6 +1013,7 @@ store_begin(struct store *st, struct err *e)
 		    "one is already open", st->path);
 	/* IMMEDIATE: take the write lock now, while busy_timeout can still
 	 * wait for it, not at the first write in the middle of a batch. */
+	st->dirty_last = 0;
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot begin a transaction in '%s'", st->path);
 	else
@@ -1358,10 +1441,24 @@ sla_dirty(struct store *st, int64_t ticket, struct err *e)
 	sqlite3_stmt *stmt = st->stmt[STMT_SLA_DIRTY];
 	int ret = 0;
 
+	/* A message marks its ticket three or four times (the ticket row,
+	 * each event): inside one transaction of ours the row stays there
+	 * until a sweep's store_sla_clean, which forgets it, so the repeats
+	 * need no statement.  Outside one, another connection may have
+	 * swept it in between. */
+	if (st->in_tx && ticket == st->dirty_last)
+		return 0;
 	if (bind_int(stmt, 1, ticket) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot mark ticket %" PRId64 " for the sweep", ticket);
 	stmt_done(stmt);
+	st->dirty_last = ret == 0 && st->in_tx ? ticket : 0;
 	return ret;
+}
+
+void
+store_dirty_forget(struct store *st)
+{
+	st->dirty_last = 0;
 }
 
 int

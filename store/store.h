@@ -29,6 +29,12 @@ int	store_open(struct store **out, const char *path, struct err *e);
 int	store_open_readonly(struct store **out, const char *path, struct err *e);
 void	store_close(struct store *);			/* NULL-safe */
 
+/* Bulk writing for an import (store.c says why): 1 on, 0 left in WAL
+ * mode because another connection has the database open, -1 error.
+ * store_bulk_end goes back to WAL mode (store_close does it too). */
+int	store_bulk_begin(struct store *, struct err *);
+int	store_bulk_end(struct store *, struct err *);
+
 int	store_begin(struct store *, struct err *);
 int	store_commit(struct store *, struct err *);
 void	store_rollback(struct store *);			/* cannot fail usefully */

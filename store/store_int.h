@@ -34,6 +34,9 @@ const char	*store_path(const struct store *);
 /* The slot where store_sla.c keeps its statements (NULL until first use);
  * store_close calls store_sla_close on it. */
 struct store_sla **store_sla_slot(struct store *);
+/* store_sla_clean took a ticket off the sweep's list: the next mark of
+ * it must reach the table. */
+void		 store_dirty_forget(struct store *);
 void		 store_sla_close(struct store_sla *);	/* NULL-safe */
 /* The same for store_autoreply.c (tier 0 acknowledgements). */
 struct store_autoreply;

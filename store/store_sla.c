@@ -212,6 +212,7 @@ store_sla_clean(struct store *st, int64_t ticket, struct err *e)
 
 	if ((stmt = stmt_get(st, S_DIRTY_CLEAN, e)) == NULL)
 		return -1;
+	store_dirty_forget(st);
 	return step_done(st, stmt, bind_int(stmt, 1, ticket), e,
 	    "mark a ticket swept");
 }

@@ -140,4 +140,31 @@ t0102() {
 }
 check 0102 "a missing input file exits 66 naming it" t0102
 
+# An import writes in bulk through a rollback journal (store_bulk_begin)
+# and leaves the database as every other command expects it: WAL mode, no
+# journal file, everything committed.
+t0103() {
+	a=$(imp b1 "$D/3001-references.mbox" "$D/3004-auto.mbox")
+	b=$(imp b1 "$D/3001-references.mbox" "$D/3004-auto.mbox")
+	eq "$(echo "$a" | jq -r .stored)" 8 && eq "$(echo "$b" | jq -r .already_present)" 8 &&
+	eq "$(sqlite3 "$TMP/b1.db" 'PRAGMA journal_mode')" wal &&
+	[ ! -e "$TMP/b1.db-journal" ] && eq "$(q b1 length)" 2
+}
+check 0103 "an import leaves the database in WAL mode with nothing left over" t0103
+
+# Another program holding the database open (the daemon, a report) keeps
+# it in WAL mode: the import goes through the WAL and says so with -v.
+t0104() {
+	imp b2 "$D/3001-references.mbox" >/dev/null
+	sqlite3 "$TMP/b2.db" "SELECT count(*) FROM message" ".system sleep 3" >/dev/null &
+	holder=$!
+	sleep 1
+	out=$(esc -v --db "$TMP/b2.db" --now $NOW import --json "$D/3004-auto.mbox" 2>"$TMP/e")
+	wait $holder
+	eq "$(echo "$out" | jq -r .stored)" 5 &&
+	grep -q "open in another program: writing through its WAL" "$TMP/e" &&
+	eq "$(sqlite3 "$TMP/b2.db" 'PRAGMA journal_mode')" wal && eq "$(q b2 length)" 2
+}
+check 0104 "an import beside another open connection writes through the WAL" t0104
+
 done_testing
