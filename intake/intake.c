@@ -198,25 +198,24 @@ adopt_root(struct ticket *t, const struct message *m, const char *customer,
 	return 0;
 }
 
-/* A "routed" event: the channel's configuration chose where the new
- * ticket t starts, so `show` can say why it is not at tier 1. */
-static int
-event_routed(struct intake *in, const struct ticket *t, time_t at, struct err *e)
+/* The detail of a "routed" event: the channel's configuration chose
+ * where the new ticket t starts, so `show` can say why it is not at tier
+ * 1.  Made before the decisions on the first message move the ticket. */
+static char *
+routed_detail(struct intake *in, const struct ticket *t, struct err *e)
 {
 	json_t *o;
 	char *s;
-	int ret;
 
 	o = json_pack("{s:i, s:s?, s:s}", "tier", t->tier, "department", t->department,
 	    "channel", in->channel);
 	if (o == NULL || (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
 		json_decref(o);
-		return err_set(e, ERR_NOMEM, "out of memory recording where a ticket starts");
+		err_set(e, ERR_NOMEM, "out of memory recording where a ticket starts");
+		return NULL;
 	}
 	json_decref(o);
-	ret = store_event_add(in->store, t->id, at, "routed", "escalator", s, e);
-	free(s);
-	return ret;
+	return s;
 }
 
 /* Each escalation the decisions on m recorded hands t on (the escalated
@@ -252,7 +251,7 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 {
 	struct ticket t;
 	struct decide dec;
-	char customer[320], key[512];
+	char customer[320], key[512], *routed = NULL;
 	int64_t tid = 0, mrow = 0;
 	int how = THREAD_NEW, r, reopened;
 
@@ -293,13 +292,8 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 			err_set(e, ERR_NOMEM, "out of memory opening a ticket");
 			goto fail;
 		}
-		if (store_ticket_create(in->store, &t, e) == -1)
-			goto fail;
-		tid = t.id;
-		in->stats.tickets++;
-		if (event_message(in, tid, m, "created", how, e) == -1 ||
-		    ((in->entry_tier >= 0 || in->entry_department != NULL) &&
-		    event_routed(in, &t, m->date, e) == -1))
+		if ((in->entry_tier >= 0 || in->entry_department != NULL) &&
+		    (routed = routed_detail(in, &t, e)) == NULL)
 			goto fail;
 	} else {
 		in->stats.joined++;
@@ -314,9 +308,23 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 	if (intake_decide(in, &t, m, &dec, e) == -1)
 		goto fail;
 	reopened = dec.reopened;
+	/* A new ticket is written once, as the decisions left it (nothing
+	 * in them needs its number; the notification they ask for is
+	 * composed below, in intake_record): one INSERT instead of an
+	 * INSERT and an UPDATE of every column and both of its indexes. */
+	if (tid == 0) {
+		if (store_ticket_create(in->store, &t, e) == -1)
+			goto fail;
+		tid = t.id;
+		in->stats.tickets++;
+		if (event_message(in, tid, m, "created", how, e) == -1 ||
+		    (routed != NULL && store_event_add(in->store, tid, m->date, "routed",
+		    "escalator", routed, e) == -1))
+			goto fail;
+	} else if (store_ticket_update(in->store, &t, e) == -1)
+		goto fail;
 	if (store_message_insert(in->store, m, in->channel_id, external_id, tid, &mrow, e) == -1 ||
-	    add_refs(in, m, tid, e) == -1 ||
-	    store_ticket_update(in->store, &t, e) == -1)
+	    add_refs(in, m, tid, e) == -1)
 		goto fail;
 	if (how != THREAD_NEW && event_message(in, tid, m, "message", how, e) == -1)
 		goto fail;
@@ -338,10 +346,12 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 	/* Tier 0: a new ticket's acknowledgement (intake/autoreply.c). */
 	if (how == THREAD_NEW && in->autoreply != NULL && intake_autoreply(in, &t, m, e) == -1)
 		goto fail;
+	free(routed);
 	decide_release(&dec);
 	ticket_release(&t);
 	return 0;
 fail:
+	free(routed);
 	decide_release(&dec);
 	ticket_release(&t);
 	return -1;
