@@ -774,6 +774,8 @@ store_setup(struct store *st, struct err *e)
 
 /* Opens path with flags into a new struct store, applies setup
  * (store_setup, or readonly_setup), and prepares every statement. */
+static int memstatus_off;
+
 static int
 store_open_with(struct store **out, const char *path, int flags,
     int (*setup)(struct store *, struct err *), struct err *e)
@@ -789,6 +791,14 @@ store_open_with(struct store **out, const char *path, int flags,
 	}
 	buf_init(&st->refs, REFS_MAX);
 
+	/* No memory statistics: SQLite would take a global mutex on every
+	 * allocation to keep them (~1% of an import's instructions), and
+	 * nothing here reads them.  Only possible before SQLite initializes
+	 * (the first open); later calls fail harmlessly. */
+	if (!memstatus_off) {
+		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		memstatus_off = 1;
+	}
 	/* One thread uses a connection at a time, so no mutex. */
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (st->db == NULL)
