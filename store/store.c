@@ -299,6 +299,14 @@ static const char *const migrations[] = {
 	"	sent		INTEGER NOT NULL,\n"
 	"	ticket_id	INTEGER REFERENCES ticket(id)\n"
 	") WITHOUT ROWID;\n",
+
+	/* 5 -> 6: the scored text as a length.  It is nearly always the
+	 * start of text (the customer's words above the quote, before the
+	 * signature): then scored_len is its length in bytes and text_scored
+	 * stays NULL, instead of a second copy (58 of the 520 MB of the
+	 * 50,000-message benchmark).  STORE_SCORED_TEXT reads either form;
+	 * rows without scored_len are as before. */
+	"ALTER TABLE message ADD COLUMN scored_len INTEGER;\n",
 };
 
 #define MIGRATIONS_COUNT	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -388,9 +396,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " ticket_id, direction, from_name, from_addr, recipients, subject,"
 	    " date, received, public, reach, url, in_reply_to, refs, html_only,"
 	    " attachments, auto_reason, auto_detail, warnings, text,"
-	    " text_scored, raw, sentiment)"
+	    " text_scored, raw, sentiment, scored_len)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
 
 	[STMT_THREAD_REF_ADD] =
 	    "INSERT OR IGNORE INTO thread_ref(message_id, ticket_id)"
@@ -491,8 +499,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	/* Social connectors: replace an edited post's text, mark a deleted
 	 * one; a no-op (no change counted) when nothing differs. */
 	[STMT_MESSAGE_EDIT] =
-	    "UPDATE message SET text = ?2, text_scored = ?3, edited = ?4"
-	    " WHERE id = ?1 AND (text IS NOT ?2 OR text_scored IS NOT ?3)",
+	    "UPDATE message SET text = ?2, text_scored = ?3, scored_len = NULL,"
+	    " edited = ?4 WHERE id = ?1 AND (text IS NOT ?2"
+	    " OR " STORE_SCORED_TEXT("") " IS NOT coalesce(?3, ?2))",
 	[STMT_MESSAGE_DELETE] =
 	    "UPDATE message SET deleted = ?2 WHERE id = ?1 AND deleted IS NULL",
 };
@@ -1349,11 +1358,16 @@ store_message_insert(struct store *st, const struct message *m, int64_t channel,
 		rc |= sqlite3_bind_text64(stmt, 21, m->warnings.buf,
 		    (sqlite3_uint64)m->warnings.len, SQLITE_STATIC, SQLITE_UTF8);
 	rc |= bind_text(stmt, 22, m->text);
-	/* Most first messages have no quote or signature to trim: store the
-	 * scored text only when it differs (NULL means "same as text"). */
-	if (m->text_scored != NULL && (m->text == NULL ||
-	    (m->text_scored != m->text && strcmp(m->text_scored, m->text) != 0)))
-		rc |= bind_text(stmt, 23, m->text_scored);
+	/* The scored text only when it differs from text (NULL means "the
+	 * same"), and as a length when it is text's start (schema 6). */
+	if (m->text_scored != NULL && m->text_scored != m->text) {
+		size_t sl = strlen(m->text_scored);
+
+		if (m->text == NULL || strncmp(m->text, m->text_scored, sl) != 0)
+			rc |= bind_text(stmt, 23, m->text_scored);
+		else if (m->text[sl] != '\0')
+			rc |= bind_int(stmt, 26, (int64_t)sl);
+	}
 	if (m->raw != NULL)
 		rc |= sqlite3_bind_blob64(stmt, 24, m->raw,
 		    (sqlite3_uint64)m->raw_len, SQLITE_STATIC);

@@ -34,6 +34,13 @@ const char	*store_path(const struct store *);
 /* The slot where store_sla.c keeps its statements (NULL until first use);
  * store_close calls store_sla_close on it. */
 struct store_sla **store_sla_slot(struct store *);
+/* The text sentiment was scored on, as an SQL expression over message
+ * columns with prefix p ("m." or ""): text_scored, else text's first
+ * scored_len bytes, else text (migration 5 -> 6 in store.c). */
+#define STORE_SCORED_TEXT(p) \
+    "coalesce(" p "text_scored, CASE WHEN " p "scored_len IS NULL THEN " p "text" \
+    " ELSE CAST(substr(CAST(" p "text AS BLOB), 1, " p "scored_len) AS TEXT) END)"
+
 /* store_sla_clean took a ticket off the sweep's list: the next mark of
  * it must reach the table. */
 void		 store_dirty_forget(struct store *);

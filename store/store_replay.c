@@ -52,7 +52,7 @@ static const char sql_max[] = "SELECT coalesce(max(id), 0) FROM ticket";
     "SELECT m.ticket_id, m.id, m.channel_id, m.direction," \
     " coalesce(m.date, m.received), m.public, m.reach, m.auto_reason IS NOT NULL," \
     " m.subject, m.from_addr, m.from_name, " text ", m.sentiment"
-#define MSG_TEXT	"coalesce(m.text_scored, m.text)"
+#define MSG_TEXT	STORE_SCORED_TEXT("m.")
 #define MSG_SCAN	" FROM message m NOT INDEXED WHERE m.ticket_id BETWEEN ?1 AND ?2"
 #define MSG_INDEX	" FROM message m WHERE m.ticket_id BETWEEN ?1 AND ?2"
 static const char *const sql_msgs[2][2] = {	/* [indexed][text] */

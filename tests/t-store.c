@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "common/model.h"
 #include "intake/message.h"
 #include "store/store.h"
+#include "store/store_int.h"	/* STORE_SCORED_TEXT */
 #include "tests/tap.h"
 
 /* Test hook in store.c, deliberately not in store.h. */
@@ -819,6 +821,74 @@ t6017(void)
 	store_close(st);
 }
 
+/* "text_scored IS NULL|scored_len|scored text" of each message, by id,
+ * read with a connection of its own. */
+static void
+scored_rows(const char *path, char *out, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT text_scored IS NULL, coalesce(scored_len, -1), "
+	    STORE_SCORED_TEXT("") " FROM message ORDER BY id", -1, &stmt, NULL) != SQLITE_OK) {
+		(void)sqlite3_close(db);
+		return;
+	}
+	while (sqlite3_step(stmt) == SQLITE_ROW && o < len)
+		o += (size_t)snprintf(out + o, len - o, "%d|%d|%s;", sqlite3_column_int(stmt, 0),
+		    sqlite3_column_int(stmt, 1), (const char *)sqlite3_column_text(stmt, 2));
+	(void)sqlite3_finalize(stmt);
+	(void)sqlite3_close(db);
+}
+
+static void
+t6018(void)
+{
+	struct err e = ERR_INIT;
+	struct store *st;
+	struct message m;
+	char rows[1024];
+	int64_t ch, t, tk = 0;
+	int r1, r2, r3;
+
+	if ((st = open_db("6018.db")) == NULL)
+		return;
+	if (store_channel_ensure(st, "social", "mastodon", 1, &ch, &e) == -1) {
+		CHECK(0, e.msg);
+		store_close(st);
+		return;
+	}
+	t = new_ticket(st, STATUS_NEW, PRIO_NORMAL, 100);
+	fixture(&m, "prefix@example.org", 1000);	/* scored: the text's start */
+	r1 = store_message_insert(st, &m, ch, "p", t, NULL, &e);
+	m.message_id = "other@example.org";
+	m.text_scored = "not a prefix";
+	r2 = store_message_insert(st, &m, ch, "o", t, NULL, &e);
+	m.message_id = "same@example.org";
+	m.text_scored = m.text;
+	r3 = store_message_insert(st, &m, ch, "s", t, NULL, &e);
+	message_release(&m);
+	CHECK(r1 == 0 && r2 == 0 && r3 == 0, "6018 three messages stored");
+	scored_rows(dbpath("6018.db"), rows, sizeof(rows));
+	printf("# %s\n", rows);
+	CHECK(strcmp(rows, "1|20|I was charged twice.;0|-1|not a prefix;"
+	    "1|-1|I was charged twice.\n\n> quoted\n;") == 0,
+	    "6018 a scored text that starts the text is stored as its length");
+	CHECK(store_message_edit(st, ch, "p", "I was charged twice.\n\n> quoted\n",
+	    "I was charged twice.", 2000, &tk, &e) == 0,
+	    "6018 an edit to the same texts changes nothing");
+	CHECK(store_message_edit(st, ch, "p", "I was charged twice.\n\n> quoted\n",
+	    "I was charged", 2000, &tk, &e) == 1 && tk == t,
+	    "6018 an edit of the scored text alone is an edit");
+	scored_rows(dbpath("6018.db"), rows, sizeof(rows));
+	CHECK(strncmp(rows, "0|-1|I was charged;", 19) == 0,
+	    "6018 an edited text is stored in full");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -850,6 +920,7 @@ main(void)
 	if (tap_selected(6015)) t6015();
 	if (tap_selected(6016)) t6016();
 	if (tap_selected(6017)) t6017();
+	if (tap_selected(6018)) t6018();
 
 	rm_tmpdir();
 	return tap_done();
