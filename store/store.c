@@ -332,6 +332,7 @@ enum stmt {
 	STMT_TICKET_CREATE,
 	STMT_TICKET_GET,
 	STMT_TICKET_UPDATE,
+	STMT_TICKET_UPDATE_KEEP,
 	STMT_EVENT_ADD,
 	STMT_QUEUE_OPEN,
 	STMT_QUEUE_ALL,
@@ -438,6 +439,20 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " resolved = CASE WHEN ?2 < 3 THEN NULL"
 	    "   WHEN status >= 3 THEN resolved ELSE ?12 END"
 	    " WHERE id = ?1",
+	/* The same without customer and subject_key (?8, ?11 unused) when
+	 * they are as stored: SQLite rewrites an index entry whenever the
+	 * UPDATE sets one of its columns, changed or not, and most updates
+	 * (every message of a thread) leave the subject index alone. */
+	[STMT_TICKET_UPDATE_KEEP] =
+	    "UPDATE ticket SET status = ?2, priority = ?3, tier = ?4,"
+	    " department = ?5, owner = ?6, public = ?7,"
+	    " customer_name = ?9, subject = ?10,"
+	    " updated = ?12, last_inbound = ?13, messages = ?14,"
+	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18,"
+	    " handoffs = ?19,"
+	    " resolved = CASE WHEN ?2 < 3 THEN NULL"
+	    "   WHEN status >= 3 THEN resolved ELSE ?12 END"
+	    " WHERE id = ?1",
 
 	[STMT_EVENT_ADD] =
 	    "INSERT INTO event(ticket_id, at, kind, actor, detail)"
@@ -512,6 +527,10 @@ struct store {
 	char		*path;		/* for messages */
 	int		 in_tx;		/* between store_begin and commit/rollback */
 	int		 bulk;		/* store_bulk_begin switched the journal */
+	/* customer and subject_key of ticket key_id as last read or
+	 * written, so store_ticket_update knows when they are unchanged */
+	int64_t		 key_id;
+	char		*key_customer, *key_subject;
 	int64_t		 dirty_last;	/* ticket marked for the sweep in this
 					 * transaction, 0 none (sla_dirty) */
 	struct buf	 refs;		/* scratch: one message's joined refs */
@@ -906,6 +925,8 @@ store_close(struct store *st)
 	 * checkpoints and removes the -wal file as the last connection. */
 	(void)sqlite3_close(st->db);
 	buf_release(&st->refs);
+	free(st->key_customer);
+	free(st->key_subject);
 	free(st->path);
 	free(st);
 }
@@ -1033,6 +1054,7 @@ store_begin(struct store *st, struct err *e)
 	/* IMMEDIATE: take the write lock now, while busy_timeout can still
 	 * wait for it, not at the first write in the middle of a batch. */
 	st->dirty_last = 0;
+	st->key_id = 0;		/* others may have written since */
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot begin a transaction in '%s'", st->path);
 	else
@@ -1075,6 +1097,7 @@ store_rollback(struct store *st)
 		stmt_done(stmt);
 	}
 	st->in_tx = 0;
+	st->key_id = 0;		/* what it noted may be undone */
 }
 
 /*
@@ -1530,6 +1553,27 @@ store_dirty_forget(struct store *st)
 	st->dirty_last = 0;
 }
 
+/* Remembers t's subject index columns as stored (t->id 0: forgets). */
+static void
+key_note(struct store *st, const struct ticket *t)
+{
+	free(st->key_customer);
+	free(st->key_subject);
+	st->key_customer = st->key_subject = NULL;
+	st->key_id = 0;
+	if (t->id == 0 ||
+	    (t->customer != NULL && (st->key_customer = strdup(t->customer)) == NULL) ||
+	    (t->subject_key != NULL && (st->key_subject = strdup(t->subject_key)) == NULL))
+		return;		/* out of memory: the full update, always right */
+	st->key_id = t->id;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
 int
 store_ticket_create(struct store *st, struct ticket *t, struct err *e)
 {
@@ -1571,8 +1615,10 @@ store_ticket_create(struct store *st, struct ticket *t, struct err *e)
 	rc |= bind_int(stmt, 19, t->handoffs);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot create a ticket");
-	else
+	else {
 		t->id = sqlite3_last_insert_rowid(st->db);
+		key_note(st, t);
+	}
 	stmt_done(stmt);
 	return ret == 0 ? sla_dirty(st, t->id, e) : ret;
 }
@@ -1593,13 +1639,17 @@ store_ticket_get(struct store *st, int64_t id, struct ticket *out, struct err *e
 	else
 		ret = store_error(st, e, "cannot read ticket %" PRId64, id);
 	stmt_done(stmt);
+	if (ret == 1)
+		key_note(st, out);
 	return ret;
 }
 
 int
 store_ticket_update(struct store *st, const struct ticket *t, struct err *e)
 {
-	sqlite3_stmt *stmt = st->stmt[STMT_TICKET_UPDATE];
+	int keep = t->id == st->key_id && same_text(t->customer, st->key_customer) &&
+	    same_text(t->subject_key, st->key_subject);
+	sqlite3_stmt *stmt = st->stmt[keep ? STMT_TICKET_UPDATE_KEEP : STMT_TICKET_UPDATE];
 	int rc = SQLITE_OK, ret = 0;
 
 	rc |= bind_int(stmt, 1, t->id);
@@ -1627,6 +1677,8 @@ store_ticket_update(struct store *st, const struct ticket *t, struct err *e)
 		ret = err_set(e, ERR_SOFTWARE, "cannot update ticket %" PRId64
 		    ": no such ticket", t->id);
 	stmt_done(stmt);
+	if (ret == 0 && !keep)
+		key_note(st, t);
 	return ret == 0 ? sla_dirty(st, t->id, e) : ret;
 }
 
