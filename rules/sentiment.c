@@ -16,7 +16,12 @@
  * are kept, valued both ways the survey can decide, until it is complete
  * (sentiment_score says how; very long texts are read twice).  So
  * scoring allocates nothing and takes text of any length.  Invalid UTF-8
- * bytes separate tokens and are otherwise ignored.
+ * bytes separate tokens and are otherwise ignored.  Every token of every
+ * mail passes here, so the common case has short cuts that must give
+ * what the general code gives: plain ASCII words are cut eight bytes at
+ * a time (tz_plain), tokens are read ahead in batches (win_read) and
+ * looked up inline (lex_lookup), and a token that carries nothing skips
+ * the unit machinery (tok_idle).
  *
  * On purpose unlike VADER: phrases of the lexicon (idioms, "still
  * waiting") are matched as units, longest first, instead of VADER's
@@ -317,8 +322,10 @@ enum {
 	LEX_NEGATOR	= 1 << 3,
 	LEX_EMOTICON	= 1 << 4,	/* matched as a whole chunk */
 	LEX_PHRASE	= 1 << 5,
-	LEX_TRIGGER	= 1 << 6	/* one of esc_triggers[]: the scorer's
+	LEX_TRIGGER	= 1 << 6,	/* one of esc_triggers[]: the scorer's
 					 * lookup tells the detector's survey */
+	LEX_PREFIX	= 1 << 7	/* a phrase, or its first words (two or
+					 * more) */
 };
 
 /* Function words the rules look at. */
@@ -430,6 +437,43 @@ lex_probe(const struct sentiment *s, uint32_t h, const char *key, size_t len)
 	return NULL;
 }
 
+/* lex_probe for a key zero-padded as for lex_hash_padded, inline: every
+ * token is looked up.  Keys in the pool are padded the same way (lex_add),
+ * so keys compare eight bytes at a time, without a call to memcmp. */
+static inline const struct lex_entry *
+lex_lookup(const struct sentiment *s, const char *key, size_t len)
+{
+	const struct lex_entry *le;
+	size_t i, k, mask = s->cap - 1;
+	uint32_t h;
+	uint16_t tag, tg;
+
+	if (len <= 8) {
+		h = hash_end(hash_mix(0x9E3779B97F4A7C15u ^ len,
+		    (const unsigned char *)key));
+	} else
+		h = lex_hash_padded(key, len);
+	tag = LEX_TAG(h);
+	for (i = h & mask; (tg = s->tag[i]) != 0; i = (i + 1) & mask) {
+		if (tg != tag)
+			continue;
+		le = &s->slot[i];
+		if (le->hash != h || le->keylen != len)
+			continue;
+		for (k = 0; k < len; k += 8) {
+			uint64_t a, b;
+
+			memcpy(&a, s->pool + le->key + k, 8);
+			memcpy(&b, key + k, 8);
+			if (a != b)
+				break;
+		}
+		if (k >= len)
+			return le;
+	}
+	return NULL;
+}
+
 static const struct lex_entry *
 lex_find(const struct sentiment *s, const char *key, size_t len)
 {
@@ -472,17 +516,20 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 {
 	struct lex_entry *le;
 	uint32_t h = lex_hash(key, len);
-	size_t i, mask;
+	size_t i, mask, padded;
 
 	if ((le = (struct lex_entry *)lex_find(s, key, len)) != NULL)
 		return le;
 	if ((s->used + 1) * 4 > s->cap * 3 && lex_grow(s) == -1)
 		return NULL;
-	if (s->pool_len + len + 1 > s->pool_cap) {
+	/* the key, its NUL and zeros up to a multiple of 8 bytes: lex_lookup
+	 * reads keys eight bytes at a time */
+	padded = (len + 1 + 7) & ~(size_t)7;
+	if (s->pool_len + padded > s->pool_cap) {
 		size_t ncap = s->pool_cap ? s->pool_cap * 2 : 65536;
 		char *np;
 
-		while (s->pool_len + len + 1 > ncap)
+		while (s->pool_len + padded > ncap)
 			ncap *= 2;
 		if (ncap > UINT32_MAX || (np = realloc(s->pool, ncap)) == NULL)
 			return NULL;
@@ -500,9 +547,9 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 	s->tag[i] = LEX_TAG(h);
 	le->key = (uint32_t)s->pool_len;
 	le->keylen = (uint16_t)len;
+	memset(s->pool + s->pool_len, 0, padded);
 	memcpy(s->pool + s->pool_len, key, len);
-	s->pool_len += len;
-	s->pool[s->pool_len++] = '\0';
+	s->pool_len += padded;
 	s->used++;
 	return le;
 }
@@ -718,44 +765,203 @@ static const unsigned char word_case[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
 };
 
-/* Most chunks are one word of ASCII letters and digits: then it is the
- * token, as tz_word would cut it from the chunk (no punctuation, so no
- * emoticon), read in one pass.  0 (nothing consumed) for anything else. */
+#define SWAR_ONES	0x0101010101010101u
+#define SWAR_HIGH	(SWAR_ONES * 0x80)
+
+/* Eight bytes, the first the lowest whatever the machine's byte order:
+ * one load or store where that is the order (compilers do not always
+ * make one of the byte-by-byte form). */
+static inline uint64_t
+load_le64(const unsigned char *p)
+{
+	uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&x, p, 8);
+#else
+	int i;
+
+	for (x = 0, i = 7; i >= 0; i--)
+		x = x << 8 | p[i];
+#endif
+	return x;
+}
+
+static inline void
+store_le64(char *p, uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &x, 8);
+#else
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (char)(x >> (8 * i));
+#endif
+}
+
+/* Eight bytes x, read by load_le64 (the first byte the lowest): bit 7 of a byte of the result is set where that byte is
+ * not an ASCII letter or digit, and of *cap and *small where it is a
+ * capital or a small letter.  7-bit arithmetic, so no byte carries into
+ * the next: x7 + (0x80 - lo) has bit 7 set iff x7 >= lo. */
+static inline uint64_t
+swar_word(uint64_t x, uint64_t *cap, uint64_t *small)
+{
+	uint64_t x7 = x & ~SWAR_HIGH, y = x7 | SWAR_ONES * 0x20;
+	uint64_t ascii = ~x & SWAR_HIGH, letter, digit;
+
+	letter = (y + SWAR_ONES * (0x80 - 'a')) & ~(y + SWAR_ONES * (0x7F - 'z'));
+	digit = (x7 + SWAR_ONES * (0x80 - '0')) & ~(x7 + SWAR_ONES * (0x7F - '9'));
+	letter &= ascii;
+	*small = letter & (x << 2);	/* bit 5, 0x20, moved to bit 7 */
+	*cap = letter & ~(x << 2);
+	return ~(letter | (digit & ascii)) & SWAR_HIGH;
+}
+
+/* ".,!?;:", the punctuation tz_next takes for a sentence break, as a
+ * bit set of bytes below 64 (all six are). */
+#define BRK_SET	((1ull << '.') | (1ull << ',') | (1ull << '!') | \
+		 (1ull << '?') | (1ull << ';') | (1ull << ':'))
+
+static inline int
+brk_byte(unsigned char c)
+{
+	return c < 64 && ((BRK_SET >> c) & 1);
+}
+
+/*
+ * Most chunks are all ASCII: a word of letters and digits, maybe with
+ * inner ' or - ("don't", "rip-off"), maybe followed by punctuation
+ * ("thanks," "today.").  Then the word is the token, cut as tz_word
+ * would cut it, and the punctuation after it is consumed here as the
+ * generic path would consume it, unless an emoticon may start there.
+ * Reads the chunk once, without cp_next per byte.  0 (nothing consumed,
+ * tz unchanged) for anything else, which tz_next then reads the long way.
+ */
 static int
 tz_plain(struct tokenizer *tz, struct tok *t)
 {
-	const unsigned char *q = tz->p, *end = tz->end;
-	size_t len = 0;
-	int cases = 0, k;	/* word_case bits seen */
-	char first;
+	const unsigned char *s = tz->p, *q, *end = tz->end, *r;
+	const struct sentiment *lex = tz->lex;
+	size_t len, avail, i;
+	int cases = 0, k, punct = 0, brk = 0;	/* cases: word_case bits */
 
-	/* b | 0x20 is the small letter of a capital and leaves digits and
-	 * small letters as they are: the folded byte either way */
-	for (; q < end && (k = word_case[*q]) != 0; q++, len++) {
-		cases |= k;
-		if (len + 1 < KEY_MAX)
-			t->key[len] = (char)(*q | 0x20);
-	}
-	if (q < end && (*q >= 0x80 || ascii_cc[*q] != CC_SPACE))
+	if (word_case[*s] == 0)
 		return 0;
-	first = t->key[0];
-	tok_start(tz, t, tz->p);	/* clears key[0] */
-	t->key[0] = first;
-	t->ovf = len >= KEY_MAX;	/* the 64th byte did not fit */
-	if (t->ovf)
-		len = KEY_MAX - 1;
+	/* The commonest case first: a word of fewer than eight bytes and an
+	 * ASCII space or control character after it, all in the next eight
+	 * bytes.  Its key is one masked word, zero-padded as lex_lookup
+	 * wants it. */
+	if (end - s >= 8) {
+		uint64_t x, cap, small, stop, keep, folded;
+
+		x = load_le64(s);
+		stop = swar_word(x, &cap, &small);
+		keep = (stop & -stop) - 1;	/* bits below the first stop */
+		len = (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+		if (stop != 0 && s[len] <= 0x20) {
+			keep >>= 7;	/* the whole bytes before it: 8 * len bits */
+			folded = (x | SWAR_ONES * 0x20) & keep;
+			store_le64(t->key, folded);
+			t->off = (size_t)(s - tz->text);
+			t->len = len;
+			t->e = NULL;
+			t->ovf = 0;
+			t->keylen = (unsigned char)len;
+			t->upper = (cap & keep) != 0 && (small & keep) == 0;
+			t->emo = 0;
+			t->brk = (unsigned char)tz->brk;
+			tz->brk = 0;
+			/* the chunk ends at the space, which is skipped */
+			tz->chunk_end = s + len;
+			tz->p = s + len + 1;
+			return 1;
+		}
+	}
+	/* Eight bytes at a time while eight are left (swar_word), else byte
+	 * by byte.  b | 0x20 is the small letter of a capital and leaves
+	 * digits, small letters, ' and - as they are: the folded byte.
+	 * Every byte is one byte of the key, key[i] for s[i]; the first
+	 * KEY_MAX - 1 are kept (stores from i < KEY_MAX - 1 stay within
+	 * key[KEY_MAX + 8]; what lies past the key is overwritten below). */
+	avail = (size_t)(end - s);
+	for (i = 0;;) {
+		if (avail - i >= 8) {
+			uint64_t x, cap, small, stop;
+			size_t nb;
+
+			x = load_le64(s + i);
+			stop = swar_word(x, &cap, &small);
+			if (i < KEY_MAX - 1) {
+				uint64_t folded = x | SWAR_ONES * 0x20;
+
+				store_le64(t->key + i, folded);
+			}
+			if (stop == 0) {
+				cases |= (cap != 0) << 2 | (small != 0) << 1;
+				i += 8;
+				continue;
+			}
+			stop = (stop & -stop) - 1;	/* the bytes before the
+							 * first that stops */
+			nb = (size_t)((((stop >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+			cases |= (cap & stop) != 0 ? 4 : 0;
+			cases |= (small & stop) != 0 ? 2 : 0;
+			i += nb;
+		} else {
+			for (; i < avail && (k = word_case[s[i]]) != 0; i++) {
+				cases |= k;
+				if (i < KEY_MAX - 1)
+					t->key[i] = (char)(s[i] | 0x20);
+			}
+		}
+		/* an inner ' or - joins two runs, as in tz_word */
+		if (i + 1 < avail && (s[i] == '\'' || s[i] == '-') &&
+		    word_case[s[i + 1]] != 0) {
+			if (i < KEY_MAX - 1)
+				t->key[i] = (char)s[i];
+			i++;
+			continue;
+		}
+		break;
+	}
+	q = s + i;
+	len = i < KEY_MAX - 1 ? i : KEY_MAX - 1;
+	/* what follows the word up to the chunk's end: nothing, or ASCII
+	 * punctuation only (else the long way: "e.g." "3.50" "l'été") */
+	for (r = q; r < end && *r < 0x80 && (k = ascii_cc[*r]) != CC_SPACE; r++) {
+		if (k == CC_WORD)
+			return 0;
+		punct |= k == CC_PUNCT;
+		brk |= brk_byte(*r);
+	}
+	if (r < end && *r >= 0x80)
+		return 0;
+	/* the whole chunk may be an emoticon ("xD," "b^d"): tz_emoticon's
+	 * first test, which rejects most words */
+	if (punct && lex != NULL && emo_has(lex->emo_first, ascii_lower(*s)))
+		return 0;
+	t->off = (size_t)(s - tz->text);
+	t->len = (size_t)(q - s);
+	t->e = NULL;
+	t->ovf = q - s >= KEY_MAX;	/* the 64th byte did not fit */
 	t->key[len] = '\0';
 	t->keylen = (unsigned char)len;
 	t->upper = (cases & 6) == 4;	/* capitals and no small letter */
-	t->len = (size_t)(q - tz->p);
-	tz->chunk_end = q;
-	tz->p = q;
+	t->emo = 0;
+	t->brk = (unsigned char)tz->brk;
+	tz->brk = 0;
+	tz->chunk_end = r;
+	tz->p = r;
+	if (r - q >= 2 && punct && lex != NULL && emo_has(lex->emo_first, *q))
+		tz->p = q;	/* maybe an emoticon ("thanks:)"): tz_next's */
+	else
+		tz->brk = brk;	/* as tz_next would note the run after it */
 	return 1;
 }
 
-/* The next token, 1; 0 at the end. */
+/* tz_next the long way: any chunk, from any place in it. */
 static int
-tz_next(struct tokenizer *tz, struct tok *t)
+tz_slow(struct tokenizer *tz, struct tok *t)
 {
 	const unsigned char *q, *r;
 	size_t n;
@@ -766,13 +972,19 @@ tz_next(struct tokenizer *tz, struct tok *t)
 	for (;;) {
 		if (tz->chunk_end == NULL || tz->p >= tz->chunk_end) {
 			tz->chunk_end = NULL;
-			while (tz->p < tz->end) {
-				(void)cp_next(tz->p, tz->end, &n, &cls);
+			for (q = tz->p; q < tz->end; q += n) {
+				if (*q < 0x80) {
+					if (ascii_cc[*q] != CC_SPACE)
+						break;
+					n = 1;
+					continue;
+				}
+				(void)cp_next(q, tz->end, &n, &cls);
 				if (cls != CC_SPACE)
 					break;
-				tz->p += n;
 			}
-			if (tz->p >= tz->end)
+			tz->p = q;
+			if (q >= tz->end)
 				return 0;
 			if (tz_plain(tz, t))
 				return 1;
@@ -839,8 +1051,27 @@ tz_next(struct tokenizer *tz, struct tok *t)
 	}
 }
 
+/* The next token, 1; 0 at the end.  Inline for the common case, a plain
+ * ASCII chunk after ASCII spaces; everything else is tz_slow's. */
+static inline int
+tz_next(struct tokenizer *tz, struct tok *t)
+{
+	const unsigned char *q = tz->p, *end = tz->end;
+
+	if (tz->chunk_end == NULL || q >= tz->chunk_end) {
+		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
+			q++;
+		tz->p = q;
+		if (q == end)
+			return 0;
+		if (*q < 0x80 && tz_plain(tz, t))
+			return 1;
+	}
+	return tz_slow(tz, t);
+}
+
 struct survey;
-static void	survey_tok(struct survey *, const struct tok *);
+static inline void	survey_tok(struct survey *, const struct tok *);
 
 /* A window of tokens over the text: the current one, a few behind it,
  * and as many ahead as asked, read on demand. */
@@ -864,6 +1095,35 @@ win_init(struct tokwin *w, const char *text, size_t len,
 	w->eof = 0;
 }
 
+/* Reads as many tokens as the ring holds beyond the current one, not
+ * just the one asked for: one call, and one loop with the window's state
+ * at hand, for dozens of tokens.  Reading ahead changes nothing: the
+ * survey is only used once complete, and a token's lookup and survey do
+ * not depend on when they are made. */
+static void
+win_read(struct tokwin *w)
+{
+	const struct sentiment *lex = w->lex;
+	struct survey *sv = w->sv;
+	size_t filled = w->filled, lim = w->pos + (WIN - WIN_BEHIND);
+
+	for (; filled < lim; filled++) {
+		struct tok *t = &w->ring[filled % WIN];
+
+		if (!tz_next(&w->tz, t)) {
+			w->eof = 1;
+			break;
+		}
+		if (lex != NULL && !t->ovf && t->e == NULL) {
+			memset(t->key + t->keylen, 0, 8);
+			t->e = lex_lookup(lex, t->key, t->keylen);
+		}
+		if (sv != NULL)
+			survey_tok(sv, t);
+	}
+	w->filled = filled;
+}
+
 /* win_at for a token not read yet, or behind the current one. */
 static const struct tok *
 win_fill(struct tokwin *w, long rel)
@@ -878,22 +1138,8 @@ win_fill(struct tokwin *w, long rel)
 	if (rel >= WIN - WIN_BEHIND)
 		return NULL;
 	at = w->pos + (size_t)rel;
-	while (at >= w->filled && !w->eof) {
-		struct tok *t = &w->ring[w->filled % WIN];
-
-		if (!tz_next(&w->tz, t)) {
-			w->eof = 1;
-			break;
-		}
-		if (w->lex != NULL && !t->ovf && t->e == NULL) {
-			memset(t->key + t->keylen, 0, 8);
-			t->e = lex_probe(w->lex, lex_hash_padded(t->key, t->keylen),
-			    t->key, t->keylen);
-		}
-		if (w->sv != NULL)
-			survey_tok(w->sv, t);
-		w->filled++;
-	}
+	if (at >= w->filled && !w->eof)
+		win_read(w);
 	return at < w->filled ? &w->ring[at % WIN] : NULL;
 }
 
@@ -906,14 +1152,6 @@ win_at(struct tokwin *w, long rel)
 	if (rel >= 0 && rel < WIN - WIN_BEHIND && w->pos + (size_t)rel < w->filled)
 		return &w->ring[(w->pos + (size_t)rel) % WIN];
 	return win_fill(w, rel);
-}
-
-static int
-key_is(const struct tok *t, const char *word)
-{
-	size_t len = strlen(word);
-
-	return t->keylen == len && memcmp(t->key, word, len) == 0;
 }
 
 /* Contractions: "isn't", "can't", "wouldn't". */
@@ -1029,9 +1267,19 @@ lex_term(struct sentiment *s, const char *term, size_t len, const char **why)
 			return NULL;
 		if (le->phrase_max < words)
 			le->phrase_max = (uint8_t)words;
+		/* its first two words, three...: unit_take stops reading on
+		 * where no phrase goes on (entries without a valence, never
+		 * matched otherwise: a token's key holds no space) */
+		for (i++; i < keylen; i++) {
+			if (key[i] != ' ')
+				continue;
+			if ((le = lex_add(s, key, i)) == NULL)
+				return NULL;
+			le->flags |= LEX_PREFIX;
+		}
 		if ((le = lex_add(s, key, keylen)) == NULL)
 			return NULL;
-		le->flags |= LEX_PHRASE;
+		le->flags |= LEX_PHRASE | LEX_PREFIX;
 		return le;
 	}
 	tz_init(&tz, term, len, NULL);
@@ -1310,16 +1558,20 @@ static void	esc_prepare(void);
  * up: a trigger word carries LEX_TRIGGER, an unknown word no entry.
  * Emoticons and emoji are matched by key as before (never a trigger, but
  * that is the detector's business). */
-static void
+static inline void
 survey_tok(struct survey *sv, const struct tok *t)
 {
+	const struct lex_entry *e = t->e;
+
 	sv->tokens++;
-	if (!sv->trigger)
-		sv->trigger = t->emo ? esc_trigger(t) :
-		    t->e != NULL && (t->e->flags & LEX_TRIGGER) != 0;
-	if (t->upper)
-		sv->upper++;
-	if (sv->but_off == SIZE_MAX && key_is(t, "but"))
+	sv->upper += t->upper;
+	if (t->emo) {
+		if (!sv->trigger)
+			sv->trigger = esc_trigger(t);
+	} else if (e != NULL && (e->flags & LEX_TRIGGER) != 0)
+		sv->trigger = 1;
+	/* t->e is the entry of t's key, so this is key_is(t, "but") */
+	if (e != NULL && e->special == SP_BUT && sv->but_off == SIZE_MAX)
 		sv->but_off = t->off;
 }
 
@@ -1344,15 +1596,19 @@ static void
 unit_take(struct tokwin *w, struct unit *u)
 {
 	const struct tok *t0 = win_at(w, 0), *t;
-	const struct lex_entry *e = t0->e, *pe;
+	const struct lex_entry *e = t0->e, *pe, *found[PHRASE_MAX + 1];
 	char key[PHRASE_KEY_MAX];
-	size_t ends[PHRASE_MAX + 1], len = 0, k, n = 1, max;
+	size_t len = 0, k, n = 1, max;
 	int upper = t0->upper;
 
 	if (e != NULL && e->phrase_max > 1 && !t0->emo) {
+		/* The longest phrase of the next words that carries something.
+		 * Every phrase's first words are entries (LEX_PREFIX), so
+		 * reading stops at the first words that start none: mostly
+		 * after one lookup, "a" of "a bit" followed by "problem". */
 		max = e->phrase_max < PHRASE_MAX ? e->phrase_max : PHRASE_MAX;
 		memcpy(key, t0->key, t0->keylen);
-		len = ends[1] = t0->keylen;
+		len = t0->keylen;
 		for (k = 1; k < max; k++) {
 			t = win_at(w, (long)k);
 			if (t == NULL || t->brk || t->ovf || t->emo)
@@ -1360,12 +1616,14 @@ unit_take(struct tokwin *w, struct unit *u)
 			key[len++] = ' ';
 			memcpy(key + len, t->key, t->keylen);
 			len += t->keylen;
-			ends[k + 1] = len;
+			pe = lex_find(w->lex, key, len);
+			if (pe == NULL || !(pe->flags & LEX_PREFIX))
+				break;
+			found[k + 1] = pe;
 		}
 		for (; k >= 2; k--) {
-			pe = lex_find(w->lex, key, ends[k]);
-			if (pe != NULL && (pe->flags & (LEX_VALENCE | LEX_BOOSTER |
-			    LEX_NEGATOR))) {
+			pe = found[k];
+			if (pe->flags & (LEX_VALENCE | LEX_BOOSTER | LEX_NEGATOR)) {
 				e = pe;
 				n = k;
 				break;
@@ -1388,6 +1646,21 @@ unit_take(struct tokwin *w, struct unit *u)
 		u->negator = 1;
 	u->emo = t0->emo;
 	w->pos += n;
+}
+
+/* 1 if the token at the window's position is a unit on its own that
+ * carries nothing: not in the lexicon, or there without a valence, a
+ * degree, a negation, a special role or a phrase to start, and no "n't"
+ * -- most tokens.  unit_take would make it a unit of zeros. */
+static inline int
+tok_idle(const struct tok *t)
+{
+	const struct lex_entry *e = t->e;
+
+	if (e != NULL && ((e->flags & (LEX_VALENCE | LEX_BOOSTER |
+	    LEX_NEGATOR)) != 0 || e->special != SP_NONE || e->phrase_max > 1))
+		return 0;
+	return !key_nt(t);
 }
 
 static int
@@ -1581,11 +1854,32 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
     struct sentiment_result *out)
 {
 	struct unit u, h[3];
-	size_t nh = 0;
+	const struct tok *t0;
+	size_t nh = 0, idle = 0;
 	double v0, v1;
 	int cap_diff = sv->upper > 0 && sv->upper < sv->tokens;
 
-	while (win_at(w, 0) != NULL) {
+	while ((t0 = win_at(w, 0)) != NULL) {
+		if (tok_idle(t0)) {
+			/* what unit_take and unit_valence would make of it: a
+			 * neutral unit that only keeps a place in h[], all zero
+			 * there; after three of them h[] no longer changes */
+			if (rec == NULL)
+				tally_add(ty, sv, t0->off, 0, NULL, out);
+			else
+				(*neu)++;
+			w->pos++;
+			if (idle < 3) {
+				h[2] = h[1];
+				h[1] = h[0];
+				memset(&h[0], 0, sizeof(h[0]));
+				idle++;
+				if (nh < 3)
+					nh++;
+			}
+			continue;
+		}
+		idle = 0;
 		unit_take(w, &u);
 		if (rec == NULL) {
 			v0 = unit_valence(&u, h, nh, cap_diff, w);
@@ -1909,6 +2203,81 @@ lex_triggers(struct sentiment *s)
 	return 0;
 }
 
+/*
+ * The detector tries its word lists ("speak|talk|chat", a class's words
+ * and vetoes) at every token near a trigger word, and nearly always in
+ * vain.  Each list gets, once, the set of the first bytes of its
+ * alternatives: a token whose first byte is not in it matches none, which
+ * one lookup tells instead of a walk through the list.  Found by the
+ * list's address (the lists are constant), in an open-addressing table;
+ * a list without a filter is walked as before.
+ */
+#define ESC_FILTERS	512	/* a power of two, over twice the lists */
+
+struct esc_filter {
+	const char	*list;		/* NULL: an empty slot */
+	int		 any;		/* an alternative that may match any byte
+					 * first ("*", or empty) */
+	unsigned char	 first[32];	/* bit set of first bytes */
+};
+
+static struct esc_filter esc_filters[ESC_FILTERS];
+static size_t		esc_filters_count;
+
+static size_t
+esc_filter_slot(const char *list)
+{
+	uint64_t x = (uint64_t)(uintptr_t)list * 0x9E3779B97F4A7C15u;
+
+	return (size_t)(x >> 32) & (ESC_FILTERS - 1);
+}
+
+/* The filter of the list [list, end), alternatives separated by '|'. */
+static void
+esc_filter_add(const char *list, const char *end)
+{
+	struct esc_filter *f;
+	const char *a, *bar;
+	size_t i;
+
+	for (i = esc_filter_slot(list); esc_filters[i].list != NULL;
+	    i = (i + 1) & (ESC_FILTERS - 1))
+		if (esc_filters[i].list == list)
+			return;
+	if (esc_filters_count * 2 >= ESC_FILTERS)
+		return;			/* full: that list is walked */
+	f = &esc_filters[i];
+	for (a = list; a <= end; a = bar + 1) {
+		if ((bar = memchr(a, '|', (size_t)(end - a))) == NULL)
+			bar = end;
+		if (a == bar || *a == '*' || *a == '_')
+			f->any = 1;
+		else
+			f->first[(unsigned char)*a >> 3] |= 1 << (*a & 7);
+		if (bar == end)
+			break;
+	}
+	f->list = list;
+	esc_filters_count++;
+}
+
+/* 0 if no alternative of list can match a token keyed key[0] first. */
+static inline int
+esc_filter_pass(const char *list, const struct tok *t)
+{
+	const struct esc_filter *f;
+	size_t i;
+	unsigned char c = (unsigned char)t->key[0];
+
+	if (t->keylen == 0)
+		return 1;
+	for (i = esc_filter_slot(list); (f = &esc_filters[i])->list != NULL;
+	    i = (i + 1) & (ESC_FILTERS - 1))
+		if (f->list == list)
+			return f->any || ((f->first[c >> 3] >> (c & 7)) & 1);
+	return 1;
+}
+
 /* Is the token one of "a|b|c" (no multi-word alternatives here)? */
 static int
 esc_in(const struct tok *t, const char *alts)
@@ -1916,7 +2285,7 @@ esc_in(const struct tok *t, const char *alts)
 	const char *p = alts, *bar;
 	size_t n;
 
-	if (t == NULL || alts == NULL || t->ovf)
+	if (t == NULL || alts == NULL || t->ovf || !esc_filter_pass(alts, t))
 		return 0;
 	for (;;) {
 		bar = strchr(p, '|');
@@ -1929,19 +2298,25 @@ esc_in(const struct tok *t, const char *alts)
 	}
 }
 
+/* Word lists of the checks below, named so that esc_index can give them
+ * first-byte filters (the filters are found by the list's address). */
+static const char esc_negations[] = "not|no|never|without|cannot|dont|"
+    "wont|cant|didnt|doesnt|isnt|shouldnt|wouldnt|nobody|noone|"
+    "nicht|kein|keine|keinen|keinem|keiner|nie|niemals";
+static const char esc_possessives[] = "my|our|his|her|their|mine|mein|"
+    "meine|meinen|meinem|meiner|unser|unsere|unseren|unserem";
+static const char esc_askers[] = "i|we|you";
+
 static int
 esc_negation(const struct tok *t)
 {
-	return key_nt(t) || esc_in(t, "not|no|never|without|cannot|dont|"
-	    "wont|cant|didnt|doesnt|isnt|shouldnt|wouldnt|nobody|noone|"
-	    "nicht|kein|keine|keinen|keinem|keiner|nie|niemals");
+	return key_nt(t) || esc_in(t, esc_negations);
 }
 
 static int
 esc_possessive(const struct tok *t)
 {
-	return esc_in(t, "my|our|his|her|their|mine|mein|meine|meinen|meinem|"
-	    "meiner|unser|unsere|unseren|unserem");
+	return esc_in(t, esc_possessives);
 }
 
 static int esc_seq(struct tokwin *, const char *, long);
@@ -1990,6 +2365,7 @@ esc_elem(struct tokwin *w, const char *p, const char *end, const char *next,
     long i)
 {
 	const struct esc_class *cl = NULL;
+	const struct tok *t;
 	const char *a, *bar;
 	size_t n;
 	long k;
@@ -1998,8 +2374,6 @@ esc_elem(struct tokwin *w, const char *p, const char *end, const char *next,
 	switch (*p) {
 	case '~':
 		for (k = 0; k <= p[1] - '0'; k++) {
-			const struct tok *t;
-
 			if (k > 0 && ((t = win_at(w, i + k - 1)) == NULL ||
 			    (i + k - 1 > 0 && t->brk) || esc_possessive(t) ||
 			    esc_negation(t)))
@@ -2025,6 +2399,11 @@ esc_elem(struct tokwin *w, const char *p, const char *end, const char *next,
 	default:
 		break;
 	}
+	/* No alternative can match where its first word cannot: the tests
+	 * of esc_alt on the token, and the list's first-byte filter. */
+	t = win_at(w, i);
+	if (t == NULL || t->ovf || (i > 0 && t->brk) || !esc_filter_pass(p, t))
+		end = p;
 	/* A class's vetoes (the words around it) are long lists: test them
 	 * once one of its words is there, which is rare, not before.  Either
 	 * way a class that is vetoed or absent fails the element. */
@@ -2078,7 +2457,7 @@ esc_vetoed(struct tokwin *w)
 	for (k = 1; k <= 3 && !cur->brk; k++) {
 		if ((t = win_at(w, -k)) == NULL)
 			break;
-		if (esc_negation(t) && !esc_in(win_at(w, 1 - k), "i|we|you"))
+		if (esc_negation(t) && !esc_in(win_at(w, 1 - k), esc_askers))
 			return 1;
 		cur = t;
 	}
@@ -2175,6 +2554,28 @@ esc_index(void)
 		esc_first_next[i] = esc_first_head[b];
 		esc_first_head[b] = (int)i;
 	}
+	/* the first-byte filters of every word list */
+	for (i = 0; i < NELEM(esc_patterns); i++) {
+		for (p = esc_patterns[i].pat; *p != '\0'; p = *end ? end + 1 : end) {
+			if ((end = strchr(p, ' ')) == NULL)
+				end = p + strlen(p);
+			if (*p == '~' || *p == '@')
+				continue;
+			a = (*p == '?' || *p == '!') ? p + 1 : p;
+			esc_filter_add(a, end);
+		}
+	}
+	for (i = 0; i < NELEM(esc_classes); i++) {
+		p = esc_classes[i].words;
+		esc_filter_add(p, p + strlen(p));
+		if ((p = esc_classes[i].not_before) != NULL)
+			esc_filter_add(p, p + strlen(p));
+		if ((p = esc_classes[i].not_after) != NULL)
+			esc_filter_add(p, p + strlen(p));
+	}
+	esc_filter_add(esc_negations, esc_negations + strlen(esc_negations));
+	esc_filter_add(esc_possessives, esc_possessives + strlen(esc_possessives));
+	esc_filter_add(esc_askers, esc_askers + strlen(esc_askers));
 	esc_hash_build();
 	esc_indexed = 1;
 }
