@@ -131,6 +131,19 @@ customer_of(const struct message *m, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* Appends s to out[o] within len bytes (one kept for the NUL), as much
+ * as fits; the new length. */
+static size_t
+put(char *out, size_t o, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > len - 1 - o)
+		n = len - 1 - o;
+	memcpy(out + o, s, n);
+	return o + n;
+}
+
 static int
 event_message(struct intake *in, int64_t ticket, const struct message *m,
     const char *kind, int how, struct err *e)
@@ -148,9 +161,19 @@ event_message(struct intake *in, int64_t ticket, const struct message *m,
 			esc[o++] = (char)c;
 	}
 	esc[o] = '\0';
-	(void)snprintf(detail, sizeof(detail),	/* cut ids still name the message */
-	    "{\"message_id\":\"%s\",\"direction\":\"%s\",\"channel\":\"%s\",\"threaded_by\":\"%s\"}",
-	    esc, direction_name(m->direction), in->channel, thread_how_name(how));
+	/* What snprintf of the whole made, without its format parsing (one
+	 * or two events a message): cut to fit, so cut ids still name the
+	 * message. */
+	o = put(detail, 0, sizeof(detail), "{\"message_id\":\"");
+	o = put(detail, o, sizeof(detail), esc);
+	o = put(detail, o, sizeof(detail), "\",\"direction\":\"");
+	o = put(detail, o, sizeof(detail), direction_name(m->direction));
+	o = put(detail, o, sizeof(detail), "\",\"channel\":\"");
+	o = put(detail, o, sizeof(detail), in->channel);
+	o = put(detail, o, sizeof(detail), "\",\"threaded_by\":\"");
+	o = put(detail, o, sizeof(detail), thread_how_name(how));
+	o = put(detail, o, sizeof(detail), "\"}");
+	detail[o] = '\0';
 	return store_event_add(in->store, ticket, m->date, kind,
 	    m->direction == DIR_OUT ? m->from_addr : "customer", detail, e);
 }

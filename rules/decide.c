@@ -84,15 +84,13 @@ sep(struct buf *b, struct err *e)
 }
 
 /* ,"key": -- keys are ours, never escaped; no printf: an assessed
- * event writes some forty of them per customer message. */
+ * event writes some forty of them per customer message.  qkey is the
+ * key already quoted, with its colon (the j_str, j_num and j_raw macros
+ * below make it from a literal), so it is one copy. */
 static int
-j_key(struct buf *b, const char *key, struct err *e)
+j_key(struct buf *b, const char *qkey, size_t n, struct err *e)
 {
-	int rc = sep(b, e);
-
-	rc |= buf_addch(b, '"', e);
-	rc |= buf_addstr(b, key, e);
-	return rc | buf_add(b, "\":", 2, e);
+	return sep(b, e) | buf_add(b, qkey, n, e);
 }
 
 /* rules_json_num's text ("%.4f", trailing zeros and "-0" dropped) made
@@ -137,9 +135,9 @@ j_numtext(struct buf *b, double v, struct err *e)
 }
 
 static int
-j_str(struct buf *b, const char *key, const char *v, struct err *e)
+j_str_q(struct buf *b, const char *qkey, size_t qlen, const char *v, struct err *e)
 {
-	int rc = j_key(b, key, e);
+	int rc = j_key(b, qkey, qlen, e);
 	size_t n;
 
 	if (v == NULL)
@@ -158,20 +156,26 @@ j_str(struct buf *b, const char *key, const char *v, struct err *e)
 }
 
 static int
-j_num(struct buf *b, const char *key, double v, struct err *e)
+j_num_q(struct buf *b, const char *qkey, size_t n, double v, struct err *e)
 {
-	int rc = j_key(b, key, e);
+	int rc = j_key(b, qkey, n, e);
 
 	return rc | j_numtext(b, v, e);
 }
 
 static int
-j_raw(struct buf *b, const char *key, const char *raw, struct err *e)
+j_raw_q(struct buf *b, const char *qkey, size_t n, const char *raw, struct err *e)
 {
-	int rc = j_key(b, key, e);
+	int rc = j_key(b, qkey, n, e);
 
 	return rc | buf_addstr(b, raw, e);
 }
+
+/* "key": from a string literal, its length known at compile time */
+#define J_QKEY(key)		"\"" key "\":", sizeof(key) + 2
+#define j_str(b, key, v, e)	j_str_q(b, J_QKEY(key), v, e)
+#define j_num(b, key, v, e)	j_num_q(b, J_QKEY(key), v, e)
+#define j_raw(b, key, raw, e)	j_raw_q(b, J_QKEY(key), raw, e)
 
 /* A value for a log line: quotes, backslashes and controls made '?'. */
 static void
