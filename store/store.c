@@ -24,6 +24,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/model.h"
 #include "common/util.h"
 #include "intake/message.h"
@@ -728,6 +729,22 @@ fail:
 	return -1;
 }
 
+/* Sets the journal mode; *mode gets what SQLite answered ("wal",
+ * "truncate"...), or "" with the step's result code in *rc. */
+static void
+journal_mode(struct store *st, const char *sql, char *mode, size_t len, int *rc)
+{
+	sqlite3_stmt *stmt;
+
+	mode[0] = '\0';
+	if ((*rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
+		return;
+	*rc = sqlite3_step(stmt);
+	if (*rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
+		(void)snprintf(mode, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	(void)sqlite3_finalize(stmt);
+}
+
 /* Settings, the file's identity, then migrations. */
 static int
 store_setup(struct store *st, struct err *e)
@@ -735,7 +752,6 @@ store_setup(struct store *st, struct err *e)
 	int memory = strcmp(st->path, ":memory:") == 0 || st->path[0] == '\0';
 	int version, appid, objects, rc;
 	char mode[16];
-	sqlite3_stmt *stmt;
 
 	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK)
 		return store_error(st, e, "cannot set a busy timeout on '%s'", st->path);
@@ -758,21 +774,23 @@ store_setup(struct store *st, struct err *e)
 	    exec(st, "PRAGMA page_size = " STORE_PAGE_SIZE, "set the page size", e) == -1)
 		return -1;
 
+	/* WAL, unless another escalator is importing in bulk (store_bulk_begin):
+	 * then the file is in rollback mode and the switch needs a lock the
+	 * import holds, so it is tried at once (busy timeout 0), and on
+	 * SQLITE_BUSY this connection reads and writes through the import's
+	 * rollback journal until the import ends and puts the file back into
+	 * WAL mode, which SQLite then follows by itself.  A queue or show
+	 * during an import would otherwise wait for nothing and fail. */
 	if (!memory) {
-		if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1,
-		    &stmt, NULL) != SQLITE_OK)
+		(void)sqlite3_busy_timeout(st->db, 0);
+		journal_mode(st, "PRAGMA journal_mode = WAL", mode, sizeof(mode), &rc);
+		(void)sqlite3_busy_timeout(st->db, 5000);
+		if (mode[0] == '\0' && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED))
+			log_info("database '%s' is being imported in bulk: using its "
+			    "rollback journal until the import ends", st->path);
+		else if (mode[0] == '\0')
 			return store_error(st, e, "cannot use WAL in '%s'", st->path);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
-			(void)snprintf(mode, sizeof(mode), "%s",	/* "wal" fits */
-			    (const char *)sqlite3_column_text(stmt, 0));
-		else {
-			(void)store_error(st, e, "cannot use WAL in '%s'", st->path);
-			(void)sqlite3_finalize(stmt);	/* e holds the step's error */
-			return -1;
-		}
-		(void)sqlite3_finalize(stmt);	/* stepped fine, nothing more to say */
-		if (strcmp(mode, "wal") != 0)
+		else if (strcmp(mode, "wal") != 0)
 			return err_set(e, ERR_STORE, "cannot use WAL in '%s': "
 			    "journal mode stays '%s'", st->path, mode);
 	}
@@ -967,22 +985,6 @@ store_test_exec(struct store *st, const char *sql, struct err *e)
 /*
  * Transactions.
  */
-
-/* Sets the journal mode; *mode gets what SQLite answered ("wal",
- * "truncate"...), or "" with the step's result code in *rc. */
-static void
-journal_mode(struct store *st, const char *sql, char *mode, size_t len, int *rc)
-{
-	sqlite3_stmt *stmt;
-
-	mode[0] = '\0';
-	if ((*rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
-		return;
-	*rc = sqlite3_step(stmt);
-	if (*rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
-		(void)snprintf(mode, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	(void)sqlite3_finalize(stmt);
-}
 
 /*
  * Bulk mode, for an import of many messages: a rollback journal instead

@@ -167,4 +167,21 @@ t0104() {
 }
 check 0104 "an import beside another open connection writes through the WAL" t0104
 
+# While an import writes in bulk (rollback journal, its lock held), other
+# commands read through that journal instead of failing to get WAL.
+t0105() {
+	imp b3 "$D/3001-references.mbox" >/dev/null
+	sqlite3 "$TMP/b3.db" "PRAGMA journal_mode = TRUNCATE" "BEGIN IMMEDIATE" \
+	    ".system sleep 3" "COMMIT" \
+	    >/dev/null &
+	holder=$!
+	sleep 1
+	esc -v --db "$TMP/b3.db" --now $NOW queue --json >"$TMP/q" 2>"$TMP/e"
+	st=$?
+	wait $holder
+	eq $st 0 && eq "$(jq length "$TMP/q")" 1 &&
+	grep -q "is being imported in bulk: using its rollback journal" "$TMP/e"
+}
+check 0105 "a command during a bulk import reads through its rollback journal" t0105
+
 done_testing
