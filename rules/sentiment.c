@@ -19,9 +19,11 @@
  * bytes separate tokens and are otherwise ignored.  Every token of every
  * mail passes here, so the common case has short cuts that must give
  * what the general code gives: plain ASCII words are cut eight bytes at
- * a time (tz_plain), tokens are read ahead in batches (win_read) and
- * looked up inline (lex_lookup), and a token that carries nothing skips
- * the unit machinery (tok_idle).
+ * a time (tz_plain, the shortest inline: tz_short), tokens are read ahead
+ * in batches (win_read) and looked up inline (lex_lookup, phrases too),
+ * and a token that carries nothing skips the unit machinery (tok_idle).
+ * The detector tests trigger words by first and last byte and length
+ * before hashing them, and starts its window shortly before the first.
  *
  * On purpose unlike VADER: phrases of the lexicon (idioms, "still
  * waiting") are matched as units, longest first, instead of VADER's
@@ -836,6 +838,7 @@ brk_byte(unsigned char c)
  * generic path would consume it, unless an emoticon may start there.
  * Reads the chunk once, without cp_next per byte.  0 (nothing consumed,
  * tz unchanged) for anything else, which tz_next then reads the long way.
+ * Called after tz_short, whose case it does not test again.
  */
 static int
 tz_plain(struct tokenizer *tz, struct tok *t)
@@ -847,36 +850,6 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 
 	if (word_case[*s] == 0)
 		return 0;
-	/* The commonest case first: a word of fewer than eight bytes and an
-	 * ASCII space or control character after it, all in the next eight
-	 * bytes.  Its key is one masked word, zero-padded as lex_lookup
-	 * wants it. */
-	if (end - s >= 8) {
-		uint64_t x, cap, small, stop, keep, folded;
-
-		x = load_le64(s);
-		stop = swar_word(x, &cap, &small);
-		keep = (stop & -stop) - 1;	/* bits below the first stop */
-		len = (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
-		if (stop != 0 && s[len] <= 0x20) {
-			keep >>= 7;	/* the whole bytes before it: 8 * len bits */
-			folded = (x | SWAR_ONES * 0x20) & keep;
-			store_le64(t->key, folded);
-			t->off = (size_t)(s - tz->text);
-			t->len = len;
-			t->e = NULL;
-			t->ovf = 0;
-			t->keylen = (unsigned char)len;
-			t->upper = (cap & keep) != 0 && (small & keep) == 0;
-			t->emo = 0;
-			t->brk = (unsigned char)tz->brk;
-			tz->brk = 0;
-			/* the chunk ends at the space, which is skipped */
-			tz->chunk_end = s + len;
-			tz->p = s + len + 1;
-			return 1;
-		}
-	}
 	/* Eight bytes at a time while eight are left (swar_word), else byte
 	 * by byte.  b | 0x20 is the small letter of a capital and leaves
 	 * digits, small letters, ' and - as they are: the folded byte.
@@ -959,6 +932,46 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 	return 1;
 }
 
+/*
+ * The commonest chunk of all, tz_plain's first case, inline where tokens
+ * are read (a call saving and restoring registers cost as much as the
+ * rest): a word of fewer than eight bytes and an ASCII space or control
+ * character after it, all in the next eight bytes.  Its key is one masked
+ * word, zero-padded as lex_lookup wants it.  0 (tz unchanged) otherwise.
+ */
+static inline int
+tz_short(struct tokenizer *tz, struct tok *t)
+{
+	const unsigned char *s = tz->p;
+	uint64_t x, cap, small, stop, keep, folded;
+	size_t len;
+
+	if (tz->end - s < 8 || word_case[*s] == 0)
+		return 0;
+	x = load_le64(s);
+	stop = swar_word(x, &cap, &small);
+	keep = (stop & -stop) - 1;	/* bits below the first stop */
+	len = (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+	if (stop == 0 || s[len] > 0x20)
+		return 0;
+	keep >>= 7;	/* the whole bytes before it: 8 * len bits */
+	folded = (x | SWAR_ONES * 0x20) & keep;
+	store_le64(t->key, folded);
+	t->off = (size_t)(s - tz->text);
+	t->len = len;
+	t->e = NULL;
+	t->ovf = 0;
+	t->keylen = (unsigned char)len;
+	t->upper = (cap & keep) != 0 && (small & keep) == 0;
+	t->emo = 0;
+	t->brk = (unsigned char)tz->brk;
+	tz->brk = 0;
+	/* the chunk ends at the space, which is skipped */
+	tz->chunk_end = s + len;
+	tz->p = s + len + 1;
+	return 1;
+}
+
 /* tz_next the long way: any chunk, from any place in it. */
 static int
 tz_slow(struct tokenizer *tz, struct tok *t)
@@ -986,7 +999,7 @@ tz_slow(struct tokenizer *tz, struct tok *t)
 			tz->p = q;
 			if (q >= tz->end)
 				return 0;
-			if (tz_plain(tz, t))
+			if (tz_short(tz, t) || tz_plain(tz, t))
 				return 1;
 			/* the chunk's end, noting ASCII punctuation: a chunk
 			 * without any (most words) is no emoticon */
@@ -1064,7 +1077,7 @@ tz_next(struct tokenizer *tz, struct tok *t)
 		tz->p = q;
 		if (q == end)
 			return 0;
-		if (*q < 0x80 && tz_plain(tz, t))
+		if (*q < 0x80 && (tz_short(tz, t) || tz_plain(tz, t)))
 			return 1;
 	}
 	return tz_slow(tz, t);
@@ -1597,7 +1610,7 @@ unit_take(struct tokwin *w, struct unit *u)
 {
 	const struct tok *t0 = win_at(w, 0), *t;
 	const struct lex_entry *e = t0->e, *pe, *found[PHRASE_MAX + 1];
-	char key[PHRASE_KEY_MAX];
+	char key[PHRASE_KEY_MAX + 8];	/* zero-padded for lex_lookup */
 	size_t len = 0, k, n = 1, max;
 	int upper = t0->upper;
 
@@ -1616,7 +1629,8 @@ unit_take(struct tokwin *w, struct unit *u)
 			key[len++] = ' ';
 			memcpy(key + len, t->key, t->keylen);
 			len += t->keylen;
-			pe = lex_find(w->lex, key, len);
+			memset(key + len, 0, 8);
+			pe = lex_lookup(w->lex, key, len);
 			if (pe == NULL || !(pe->flags & LEX_PREFIX))
 				break;
 			found[k + 1] = pe;
@@ -2468,6 +2482,15 @@ esc_vetoed(struct tokwin *w)
  * below the window's look-ahead (WIN - WIN_BEHIND). */
 #define ESC_SPAN	24
 
+/* sentiment_asks_escalation saves the tokenizer's state every ESC_EVERY
+ * tokens, the last ESC_SAVED of them, so as to start its window ESC_BACK
+ * tokens before the first trigger word (or a little earlier). */
+#define ESC_EVERY	8
+#define ESC_SAVED	8
+#define ESC_BACK	(ESC_SPAN - 1 + WIN_BEHIND)
+_Static_assert(ESC_BACK + ESC_EVERY <= ESC_EVERY * (ESC_SAVED - 1),
+    "the state to start from is still saved");
+
 /*
  * Which patterns may start at a token: the first words of every pattern
  * whose first element is a plain list of words, each with the set of
@@ -2615,6 +2638,11 @@ esc_candidates(const struct tok *t)
 #define ESC_HASH	1024	/* a power of two, over twice the triggers */
 
 static const char	*esc_hash[ESC_HASH];
+/* Bit n of esc_first_lens[b] (esc_last_lens[b]): a trigger word of n
+ * bytes starts (ends) with byte b; keys are shorter than KEY_MAX, 64.
+ * Most tokens fail this test, which spares them the hash. */
+static uint64_t		 esc_first_lens[256], esc_last_lens[256];
+_Static_assert(KEY_MAX <= 64, "esc_first_lens holds a bit per key length");
 
 static uint32_t
 esc_fnv(const char *s, size_t len)
@@ -2634,20 +2662,24 @@ esc_hash_build(void)
 	uint32_t h;
 
 	for (i = 0; i < NELEM(esc_triggers); i++) {
-		h = esc_fnv(esc_triggers[i], strlen(esc_triggers[i])) & (ESC_HASH - 1);
+		size_t len = strlen(esc_triggers[i]);
+
+		h = esc_fnv(esc_triggers[i], len) & (ESC_HASH - 1);
 		while (esc_hash[h] != NULL)
 			h = (h + 1) & (ESC_HASH - 1);
 		esc_hash[h] = esc_triggers[i];
+		esc_first_lens[(unsigned char)esc_triggers[i][0]] |= (uint64_t)1 << len;
+		esc_last_lens[(unsigned char)esc_triggers[i][len - 1]] |=
+		    (uint64_t)1 << len;
 	}
 }
 
+/* esc_trigger for a token that passed its filter: the hash. */
 static int
-esc_trigger(const struct tok *t)
+esc_trigger_hashed(const struct tok *t)
 {
 	uint32_t h;
 
-	if (t == NULL || t->ovf)
-		return 0;
 	for (h = esc_fnv(t->key, t->keylen) & (ESC_HASH - 1); esc_hash[h] != NULL;
 	    h = (h + 1) & (ESC_HASH - 1))
 		if (strncmp(esc_hash[h], t->key, t->keylen) == 0 &&
@@ -2656,16 +2688,28 @@ esc_trigger(const struct tok *t)
 	return 0;
 }
 
+/* Is the token one of esc_triggers[]?  Asked of every token the detector
+ * reads, so the filter is inline. */
+static inline int
+esc_trigger(const struct tok *t)
+{
+	/* no trigger is empty, so key[keylen - 1] is only read when keylen > 0 */
+	if (t == NULL || t->ovf ||
+	    !((esc_first_lens[(unsigned char)t->key[0]] >> t->keylen) & 1) ||
+	    !((esc_last_lens[(unsigned char)t->key[t->keylen - 1]] >> t->keylen) & 1))
+		return 0;
+	return esc_trigger_hashed(t);
+}
+
 int
 sentiment_asks_escalation(const char *text, size_t len, const char **label)
 {
-	struct tokenizer tz;
+	struct tokenizer tz, saved[ESC_SAVED];
 	struct tokwin w;
 	struct tok t;
-	size_t i;
+	size_t i, n;
 	long k, active = -1;
 	uint64_t cand;
-	int found = 0;
 
 	esc_prepare();
 	if (label != NULL)
@@ -2673,15 +2717,30 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	if (text == NULL || len == 0)
 		return 0;
 	tz_init(&tz, text, len, NULL);
-	while (!found && tz_next(&tz, &t))
-		found = esc_trigger(&t);
-	if (!found)
-		return 0;
+	for (n = 0;; n++) {
+		if (n % ESC_EVERY == 0)
+			saved[n / ESC_EVERY % ESC_SAVED] = tz;
+		if (!tz_next(&tz, &t))
+			return 0;
+		if (esc_trigger(&t))
+			break;
+	}
 	/* Every phrase holds a trigger word and spans fewer than ESC_SPAN
 	 * tokens, so patterns are tried only where a trigger lies ahead
 	 * within that span: a long mail with one "manager" in it costs a
-	 * few dozen attempts, not one per word. */
+	 * few dozen attempts, not one per word.  The first try is thus at
+	 * token n - (ESC_SPAN - 1), which looks back WIN_BEHIND tokens at
+	 * most: the window starts at a saved state no later than that, not
+	 * at the text's start, and the tokens before are not read twice.
+	 * The window only sees tokens relative to its position, so starting
+	 * it later changes nothing. */
+	if (n >= ESC_BACK) {
+		n = (n - ESC_BACK) / ESC_EVERY;
+		tz = saved[n % ESC_SAVED];
+	} else
+		tz_init(&tz, text, len, NULL);
 	win_init(&w, text, len, NULL);
+	w.tz = tz;
 	for (k = 0; k < ESC_SPAN - 1; k++)
 		if (esc_trigger(win_at(&w, k)))
 			active = k;
