@@ -1,8 +1,8 @@
 /* handoff.c -- the hand-off summary and its notice; see handoff.h.
- * jansson reads the history's event details and writes the summary's
- * JSON; every string from outside goes through common/text.c first, so
- * the JSON, the headers and the bodies hold one line of clean UTF-8 where
- * one line is meant. */
+ * jansson reads the history's event details; the summary's JSON is
+ * written by hand (handoff_detail says why).  Every string from outside
+ * goes through common/text.c first, so the JSON, the headers and the
+ * bodies hold one line of clean UTF-8 where one line is meant. */
 #include "config.h"
 
 #include <jansson.h>
@@ -319,23 +319,124 @@ handoff_summarize(const struct handoff *h, struct handoff_summary *s, struct err
  * The event's detail.
  */
 
-/* Text from outside as a JSON string on one line; NULL is null. */
-static json_t *
-jtext(const char *s, size_t max)
+/*
+ * The detail is written by hand, not through jansson: a hand-off is made
+ * for every escalation an import meets, and building and dumping a json_t
+ * tree cost ~100,000 instructions a hand-off.  The text is what
+ * json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4))
+ * wrote: keys in this order, strings escaped as jansson escapes them, a
+ * real as "%.4g" with ".0" added to an integral one and the exponent
+ * without '+' or leading zeros.
+ */
+
+/* ,"key": -- keys are ours, never escaped */
+static int
+jw_key(struct buf *b, const char *key, struct err *e)
+{
+	int rc = 0;
+
+	if (b->len > 0 && b->buf[b->len - 1] != '{' && b->buf[b->len - 1] != '[')
+		rc = buf_addch(b, ',', e);
+	rc |= buf_addch(b, '"', e);
+	rc |= buf_addstr(b, key, e);
+	return rc | buf_add(b, "\":", 2, e);
+}
+
+/* s as a JSON string, NULL as null.  Every string here is clean UTF-8
+ * (common/text.c) or ours; a byte that is not is written as U+FFFD. */
+static int
+jw_str(struct buf *b, const char *s, struct err *e)
+{
+	const unsigned char *p = (const unsigned char *)s, *end;
+	char esc[8];
+	uint32_t cp;
+	size_t n;
+	int rc;
+
+	if (s == NULL)
+		return buf_add(b, "null", 4, e);
+	end = p + strlen(s);
+	rc = buf_addch(b, '"', e);
+	while (p < end && rc == 0) {
+		for (n = 0; p + n < end && p[n] >= 0x20 && p[n] < 0x80 && p[n] != '"' &&
+		    p[n] != '\\'; n++)
+			;
+		rc |= buf_add(b, p, n, e);
+		p += n;
+		if (p == end)
+			break;
+		switch (*p) {
+		case '"': rc |= buf_add(b, "\\\"", 2, e); break;
+		case '\\': rc |= buf_add(b, "\\\\", 2, e); break;
+		case '\b': rc |= buf_add(b, "\\b", 2, e); break;
+		case '\f': rc |= buf_add(b, "\\f", 2, e); break;
+		case '\n': rc |= buf_add(b, "\\n", 2, e); break;
+		case '\r': rc |= buf_add(b, "\\r", 2, e); break;
+		case '\t': rc |= buf_add(b, "\\t", 2, e); break;
+		default:
+			if (*p < 0x20) {
+				(void)snprintf(esc, sizeof(esc), "\\u%04X", *p);
+				rc |= buf_add(b, esc, 6, e);
+			} else if ((n = utf8_decode(p, (size_t)(end - p), &cp)) > 0) {
+				rc |= buf_add(b, p, n, e);
+				p += n;
+				continue;
+			} else
+				rc |= buf_add(b, "\xef\xbf\xbd", 3, e);
+		}
+		p++;
+	}
+	return rc | buf_addch(b, '"', e);
+}
+
+static int
+jw_int(struct buf *b, long long v, struct err *e)
+{
+	char s[32];
+
+	return buf_add(b, s, (size_t)snprintf(s, sizeof(s), "%lld", v), e);
+}
+
+/* jansson's real at precision 4 */
+static int
+jw_real(struct buf *b, double v, struct err *e)
+{
+	char s[48], *x;
+	size_t n = (size_t)snprintf(s, sizeof(s) - 3, "%.4g", v), lead;
+
+	if (strchr(s, '.') == NULL && strchr(s, 'e') == NULL) {
+		memcpy(s + n, ".0", 3);
+		n += 2;
+	}
+	if ((x = strchr(s, 'e')) != NULL) {
+		x++;
+		if (*x == '+')
+			memmove(x, x + 1, strlen(x));	/* with the NUL */
+		else if (*x == '-')
+			x++;
+		for (lead = 0; x[lead] == '0' && x[lead + 1] != '\0'; lead++)
+			;
+		memmove(x, x + lead, strlen(x + lead) + 1);
+		n = strlen(s);
+	}
+	return buf_add(b, s, n, e);
+}
+
+/* Text from outside on one line (notify_clean), NULL as null. */
+static int
+jw_text(struct buf *b, const char *s, size_t max, struct err *e)
 {
 	char out[CLEAN_MAX + 8];
 
-	if (s == NULL)
-		return json_null();
-	return json_string(notify_clean(s, max, out, sizeof(out)));
+	return jw_str(b, s != NULL ? notify_clean(s, max, out, sizeof(out)) : NULL, e);
 }
 
-static json_t *
-jtime(time_t t)
+static int
+jw_time(struct buf *b, time_t t, struct err *e)
 {
-	char buf[32];
+	char s[32];
 
-	return t != 0 ? json_string(time_rfc3339(t, buf, sizeof(buf))) : json_null();
+	return jw_str(b, t != 0 ? time_rfc3339(t, s, sizeof(s)) : NULL, e);
 }
 
 int
@@ -344,74 +445,69 @@ handoff_detail(const struct handoff *h, const struct handoff_summary *s,
     struct err *e)
 {
 	const struct ticket *t = h->ticket;
-	json_t *o = json_object(), *tried = json_array();
-	json_t *sla = json_object(), *clocks = json_array(), *n = NULL, *cc;
-	char *text = NULL;
 	size_t i;
-	int rc = 0, ret = -1;
+	int rc = 0;
 
-	if (o == NULL || tried == NULL || sla == NULL || clocks == NULL)
-		goto out;
-	rc |= json_object_set_new(o, "by", json_string(handoff_by_name(h->by)));
-	rc |= json_object_set_new(o, "type", json_string(h->functional ? "functional" :
-	    "hierarchical"));
-	rc |= json_object_set_new(o, "from_tier", json_integer(h->from_tier));
-	rc |= json_object_set_new(o, "to_tier", json_integer(h->to_tier));
-	rc |= json_object_set_new(o, "from_department", jtext(h->from_department, 200));
-	rc |= json_object_set_new(o, "to_department", jtext(h->to_department, 200));
-	rc |= json_object_set_new(o, "reason", jtext(h->reason ? h->reason : "", 500));
-	rc |= json_object_set_new(o, "late", json_boolean(s->late));
-	rc |= json_object_set_new(o, "handoffs", json_integer(t->handoffs));
-	rc |= json_object_set_new(o, "customer", jtext(t->customer, 320));
-	rc |= json_object_set_new(o, "customer_name", jtext(t->customer_name, 200));
-	rc |= json_object_set_new(o, "channel", jtext(t->channel, 200));
-	rc |= json_object_set_new(o, "public", json_boolean(t->public));
-	rc |= json_object_set_new(o, "subject", jtext(t->subject, NOTIFY_SUBJECT_MAX * 2));
-	rc |= json_object_set_new(o, "problem", json_string(s->problem));
+	rc |= buf_addch(out, '{', e);
+	rc |= jw_key(out, "by", e) | jw_str(out, handoff_by_name(h->by), e);
+	rc |= jw_key(out, "type", e) | jw_str(out, h->functional ? "functional" :
+	    "hierarchical", e);
+	rc |= jw_key(out, "from_tier", e) | jw_int(out, h->from_tier, e);
+	rc |= jw_key(out, "to_tier", e) | jw_int(out, h->to_tier, e);
+	rc |= jw_key(out, "from_department", e) | jw_text(out, h->from_department, 200, e);
+	rc |= jw_key(out, "to_department", e) | jw_text(out, h->to_department, 200, e);
+	rc |= jw_key(out, "reason", e) | jw_text(out, h->reason ? h->reason : "", 500, e);
+	rc |= jw_key(out, "late", e) | buf_addstr(out, s->late ? "true" : "false", e);
+	rc |= jw_key(out, "handoffs", e) | jw_int(out, t->handoffs, e);
+	rc |= jw_key(out, "customer", e) | jw_text(out, t->customer, 320, e);
+	rc |= jw_key(out, "customer_name", e) | jw_text(out, t->customer_name, 200, e);
+	rc |= jw_key(out, "channel", e) | jw_text(out, t->channel, 200, e);
+	rc |= jw_key(out, "public", e) | buf_addstr(out, t->public ? "true" : "false", e);
+	rc |= jw_key(out, "subject", e) | jw_text(out, t->subject, NOTIFY_SUBJECT_MAX * 2, e);
+	rc |= jw_key(out, "problem", e) | jw_str(out, s->problem, e);
+	rc |= jw_key(out, "tried", e) | buf_addch(out, '[', e);
 	for (i = 0; i < s->tried_count; i++)
-		rc |= json_array_append_new(tried, json_string(s->tried[i]));
-	rc |= json_object_set_new(o, "tried", tried);
-	tried = NULL;
-	rc |= json_object_set_new(o, "tried_total", json_integer((json_int_t)s->tried_total));
-	rc |= json_object_set_new(o, "sentiment", json_pack("{s:o, s:o, s:s, s:i}",
-	    "first", s->scored ? json_real(s->first) : json_null(),
-	    "last", s->scored ? json_real(s->last) : json_null(),
-	    "trend", s->trend, "scored", s->scored));
+		rc |= (i > 0 ? buf_addch(out, ',', e) : 0) | jw_str(out, s->tried[i], e);
+	rc |= buf_addch(out, ']', e);
+	rc |= jw_key(out, "tried_total", e) | jw_int(out, (long long)s->tried_total, e);
+	rc |= jw_key(out, "sentiment", e) | buf_addch(out, '{', e);
+	rc |= jw_key(out, "first", e) | (s->scored ? jw_real(out, s->first, e) :
+	    buf_addstr(out, "null", e));
+	rc |= jw_key(out, "last", e) | (s->scored ? jw_real(out, s->last, e) :
+	    buf_addstr(out, "null", e));
+	rc |= jw_key(out, "trend", e) | jw_str(out, s->trend, e);
+	rc |= jw_key(out, "scored", e) | jw_int(out, s->scored, e);
+	rc |= buf_addch(out, '}', e);
+	rc |= jw_key(out, "sla", e) | buf_addch(out, '{', e);
+	rc |= jw_key(out, "breaches", e) | jw_int(out, h->breaches, e);
+	rc |= jw_key(out, "clocks", e) | buf_addch(out, '[', e);
 	for (i = 0; i < h->clocks_count; i++) {
 		const struct handoff_clock *c = &h->clocks[i];
 
-		rc |= json_array_append_new(clocks, json_pack("{s:s, s:s, s:i, s:o, s:o, s:b}",
-		    "kind", c->kind ? c->kind : "", "state", c->state ? c->state : "",
-		    "tier", c->tier, "deadline", jtime(c->deadline), "warn_at", jtime(c->warn_at),
-		    "breached", c->breached));
+		rc |= (i > 0 ? buf_addch(out, ',', e) : 0) | buf_addch(out, '{', e);
+		rc |= jw_key(out, "kind", e) | jw_str(out, c->kind ? c->kind : "", e);
+		rc |= jw_key(out, "state", e) | jw_str(out, c->state ? c->state : "", e);
+		rc |= jw_key(out, "tier", e) | jw_int(out, c->tier, e);
+		rc |= jw_key(out, "deadline", e) | jw_time(out, c->deadline, e);
+		rc |= jw_key(out, "warn_at", e) | jw_time(out, c->warn_at, e);
+		rc |= jw_key(out, "breached", e) | buf_addstr(out, c->breached ? "true" :
+		    "false", e);
+		rc |= buf_addch(out, '}', e);
 	}
-	rc |= json_object_set_new(sla, "breaches", json_integer(h->breaches));
-	rc |= json_object_set_new(sla, "clocks", clocks);
-	clocks = NULL;
-	rc |= json_object_set_new(o, "sla", sla);
-	sla = NULL;
+	rc |= buf_add(out, "]}", 2, e);
+	rc |= jw_key(out, "notification", e);
 	if (r != NULL && r->to != NULL && message_id != NULL) {
-		cc = json_array();
-		for (i = 0; cc != NULL && i < r->cc_count; i++)
-			rc |= json_array_append_new(cc, json_string(r->cc[i]));
-		n = json_pack("{s:s, s:s, s:o}", "message_id", message_id, "to", r->to,
-		    "cc", cc != NULL ? cc : json_array());
-		rc |= json_object_set_new(o, "notification", n != NULL ? n : json_null());
+		rc |= buf_addch(out, '{', e);
+		rc |= jw_key(out, "message_id", e) | jw_str(out, message_id, e);
+		rc |= jw_key(out, "to", e) | jw_str(out, r->to, e);
+		rc |= jw_key(out, "cc", e) | buf_addch(out, '[', e);
+		for (i = 0; i < r->cc_count; i++)
+			rc |= (i > 0 ? buf_addch(out, ',', e) : 0) | jw_str(out, r->cc[i], e);
+		rc |= buf_add(out, "]}", 2, e);
 	} else
-		rc |= json_object_set_new(o, "notification", json_null());
-	if (rc != 0 || (text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_REAL_PRECISION(4))) == NULL)
-		goto out;
-	ret = buf_addstr(out, text, e);
-	free(text);
-	json_decref(o);
-	return ret;
-out:
-	json_decref(o);
-	json_decref(tried);
-	json_decref(sla);
-	json_decref(clocks);
-	return err_set(e, ERR_NOMEM, "out of memory writing a hand-off");
+		rc |= buf_addstr(out, "null", e);
+	rc |= buf_addch(out, '}', e);
+	return rc != 0 ? -1 : 0;
 }
 
 /*
