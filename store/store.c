@@ -47,8 +47,8 @@
  *   too.  The price: small transactions (the daemon's one-message
  *   commits) write whole 64 KiB pages, and a file ~15% larger than with
  *   4 KiB pages.  Takes effect only when the file is created.
- * - 16 MiB of page cache: the hot index pages (message_id is written in
- *   random order) stay in memory; peak RSS of the import ~20-27 MB.
+ * - 32 MiB of page cache: the hot index pages (message_id is written in
+ *   random order) stay in memory; peak RSS of the import ~47 MB.
  * - no mmap, so every page read is bounded by that cache.
  * - a checkpoint every 1024 pages (64 MiB of WAL): fewer checkpoints and
  *   fsyncs than the default; the WAL is cut back to 64 MiB after each. */
