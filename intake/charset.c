@@ -9,11 +9,15 @@
  * iconv descriptors are cached per charset name in a small thread-local
  * table behind charset_to_utf8 (iconv_open reads gconv modules from disk,
  * far too slow to do per message part).  The table lives as long as the
- * thread; nothing else holds state. */
+ * thread; nothing else holds state.
+ *
+ * Most text is ASCII, so every scan here first skips ASCII eight bytes at
+ * a time (ascii_span) and looks at single bytes only around the others. */
 #include "config.h"
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -129,6 +133,24 @@ struct cache_entry {
 static _Thread_local struct cache_entry	cache[CACHE_SIZE];
 static _Thread_local unsigned		cache_next;	/* round-robin victim */
 
+/* Length of the run of ASCII bytes that starts s: whole 8-byte words
+ * first (one test finds a high bit in any of them), then byte by byte. */
+static size_t
+ascii_span(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; len - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);	/* unaligned load, one instruction */
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < len && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /*
  * Appends n bytes of UTF-8 text; at the ceiling appends the part that fits,
  * cut at a character boundary, and returns -1.
@@ -188,7 +210,7 @@ utf8_valid(const char *s, size_t len)
 
 	while (p < end) {
 		if (*p < 0x80) {
-			p++;
+			p += ascii_span(p, (size_t)(end - p));
 			continue;
 		}
 		if ((n = utf8_seq(p, (size_t)(end - p))) == 0)
@@ -207,7 +229,7 @@ utf8_sanitize(const char *s, size_t len, struct buf *out)
 
 	while (p < end) {
 		if (*p < 0x80) {
-			p++;
+			p += ascii_span(p, (size_t)(end - p));
 			continue;
 		}
 		if ((n = utf8_seq(p, (size_t)(end - p))) > 0) {
@@ -234,8 +256,10 @@ cp1252_to_utf8(const char *s, size_t len, struct buf *out)
 	size_t n;
 
 	for (; p < end; p++) {
-		if (*p < 0x80)
+		if (*p < 0x80) {
+			p += ascii_span(p, (size_t)(end - p)) - 1;	/* the loop adds 1 */
 			continue;
+		}
 		if (out_add(out, (const char *)run, (size_t)(p - run)) == -1)
 			return -1;
 		c = *p < 0xa0 ? cp1252_high[*p - 0x80] : *p;
@@ -345,12 +369,7 @@ iconv_to_utf8(iconv_t cd, const char *in, size_t len, struct buf *out)
 static int
 ascii_only(const char *s, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
+	return ascii_span((const unsigned char *)s, len) == len;
 }
 
 /* 1 if ASCII bytes mean ASCII in this charset, so pure-ASCII text can skip
