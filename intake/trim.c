@@ -141,9 +141,9 @@ trim_blank(const char *p, const char *end)
 	return 0;
 }
 
-/* The line without surrounding blanks, in *s and *len. */
+/* trim_strip for a line with a blank at an end, or empty. */
 static void
-trim_strip(const struct trim_line *l, const char **s, size_t *len)
+trim_strip_slow(const struct trim_line *l, const char **s, size_t *len)
 {
 	const char *p = l->s, *end = l->s + l->len, *q;
 	size_t n;
@@ -166,6 +166,25 @@ trim_strip(const struct trim_line *l, const char **s, size_t *len)
 	}
 	*s = p;
 	*len = (size_t)(end - p);
+}
+
+/* The line without surrounding blanks, in *s and *len. */
+static inline void
+trim_strip(const struct trim_line *l, const char **s, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)l->s;
+
+	/* Most lines have no blank at either end, and that shows in their
+	 * first and last bytes: a blank starts with one of ' ', \t, \f, \v,
+	 * 0xc2, 0xe2 and ends with one of ' ', \t, \f, \v, 0xa0, 0xaf.  The
+	 * test runs on every line several times over, so it is inline. */
+	if (l->len > 0 && u[0] > ' ' && u[0] != 0xc2 && u[0] != 0xe2 &&
+	    u[l->len - 1] > ' ' && u[l->len - 1] != 0xa0 && u[l->len - 1] != 0xaf) {
+		*s = l->s;
+		*len = l->len;
+		return;
+	}
+	trim_strip_slow(l, s, len);
 }
 
 /* Whether s starts with word, ASCII letters compared without case (the
@@ -469,11 +488,16 @@ trim_is_closing(const struct trim_line *l)
 {
 	const char *s, *p, *end;
 	size_t len, i;
+	int c0;
 
 	trim_strip(l, &s, &len);
 	end = s + len;
+	if (len == 0)
+		return 0;
+	c0 = trim_lower((unsigned char)s[0]);
 	for (i = 0; i < NITEMS(trim_closings); i++) {
-		if (!trim_prefix(s, len, trim_closings[i]))
+		/* the first byte rules out nearly all of the table */
+		if ((unsigned char)trim_closings[i][0] != c0 || !trim_prefix(s, len, trim_closings[i]))
 			continue;
 		for (p = s + strlen(trim_closings[i]); p < end; p++)
 			if (strchr(" ,.!-~", *p) == NULL)
