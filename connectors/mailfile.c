@@ -191,6 +191,33 @@ report(struct reader *r, struct mailfile_sink *sink, off_t at)
 	r->reported = at;
 }
 
+/* "path:byte N" into out, cut to size as snprintf would cut it: by hand,
+ * since snprintf costs more than a small message's split. */
+static void
+origin_format(char *out, size_t size, const char *path, long long at)
+{
+	char num[24], *w = num + sizeof(num);
+	size_t n = strlen(path), k;
+	unsigned long long v = at < 0 ? 0 - (unsigned long long)at : (unsigned long long)at;
+
+	do
+		*--w = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	if (at < 0)
+		*--w = '-';
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(out, path, n);
+	k = size - 1 - n < 6 ? size - 1 - n : 6;
+	memcpy(out + n, ":byte ", k);
+	n += k;
+	k = (size_t)(num + sizeof(num) - w);
+	if (k > size - 1 - n)
+		k = size - 1 - n;
+	memcpy(out + n, w, k);
+	out[n + k] = '\0';
+}
+
 static int
 emit(struct reader *r, struct mailfile_sink *sink, size_t from_at, size_t start,
     size_t end, time_t received, struct err *e)
@@ -206,8 +233,7 @@ emit(struct reader *r, struct mailfile_sink *sink, size_t from_at, size_t start,
 	if (end > start && r->buf[end - 1] == '\r')
 		end--;
 	len = end - start;
-	(void)snprintf(origin, sizeof(origin), "%s:byte %lld", r->path,
-	    (long long)(r->base + (off_t)from_at));
+	origin_format(origin, sizeof(origin), r->path, (long long)(r->base + (off_t)from_at));
 	if ((raw = mbox_unescape(r, r->buf + start, &len, e)) == NULL)
 		return -1;
 	return sink->mail(sink->arg, raw, len, received, origin, e) == -1 ? -1 : 0;
