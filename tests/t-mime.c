@@ -3,7 +3,8 @@
  * form compared with 2NNN-*.expect; the .expect files are the spec.
  * REGEN=1 writes the .expect files that are missing (review each one).
  * Cases 2490-2499 are generated in memory: a 50 MB attachment, deep and
- * very deep nesting, and every prefix of every fixture (truncated mail).
+ * very deep nesting, every prefix of every fixture (truncated mail),
+ * charsets and From shapes.
  * `make check T=2042` runs one case. */
 #include "config.h"
 
@@ -294,6 +295,53 @@ case_charsets(void)
 	buf_release(&small);
 }
 
+/* 2496: From in the shapes read by the fast path and in those left to
+ * libetpan, which must give the same name and address for both. */
+static void
+case_from(void)
+{
+	static const struct {
+		const char	*from, *name, *addr;
+	} fs[] = {
+		{ "ann@example.com", "", "ann@example.com" },
+		{ "<Ann@Example.COM>", "", "ann@example.com" },
+		{ "Ann Lee <ann@example.com>", "Ann Lee", "ann@example.com" },
+		{ "  Ann \t  Lee   <ann@example.com>  ", "Ann Lee", "ann@example.com" },
+		{ "\"Lee, Ann\" <ann@example.com>", "Lee, Ann", "ann@example.com" },
+		{ "\"  Lee,  Ann \" <ann@example.com>", "Lee, Ann", "ann@example.com" },
+		{ "\"\" <ann@example.com>", "", "ann@example.com" },
+		{ "O'Brien <ob@example.com>", "O'Brien", "ob@example.com" },
+		{ "ann@example.com (Ann Lee)", "Ann Lee", "ann@example.com" },
+		{ "J. Q. Public <jq@example.com>", "J. Q. Public", "jq@example.com" },
+		{ "=?utf-8?q?J=C3=B6rg?= <j@example.com>", "J\xc3\xb6rg", "j@example.com" },
+		{ "\"=?utf-8?b?SsO2cmc=?=\" <j@example.com>", "J\xc3\xb6rg", "j@example.com" },
+		{ "Ann <ann@example.com>, Bob <bob@example.com>", "Ann", "ann@example.com" },
+	};
+	struct buf b = BUF_INIT(4096);
+	struct message m;
+	struct err e = ERR_INIT;
+	size_t i;
+	int ok = 1;
+
+	if (!tap_selected(2496))
+		return;
+	for (i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		buf_reset(&b);
+		(void)buf_printf(&b, NULL, "From: %s\nSubject: s\nMessage-ID: <f%zu@example.com>\n\n"
+		    "body\n", fs[i].from, i);
+		message_init(&m);
+		if (mime_parse(&m, b.buf, b.len, RECEIVED, &e) == -1 ||
+		    strcmp(m.from_name, fs[i].name) != 0 || strcmp(m.from_addr, fs[i].addr) != 0) {
+			printf("# From: %s -> name '%s' addr '%s'\n", fs[i].from, m.from_name,
+			    m.from_addr);
+			ok = 0;
+		}
+		message_release(&m);
+	}
+	CHECK(ok, "2496 From names and addresses");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -316,6 +364,7 @@ main(void)
 	case_nested(2493, 20000);
 	case_prefixes(dir, names, count);
 	case_charsets();
+	case_from();
 	fixture_names_free(names, count);
 	return tap_done();
 }
