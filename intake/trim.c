@@ -13,6 +13,7 @@
  * The result is allocated in the caller's arena. */
 #include "config.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,16 @@
 #define TRIM_FOOTER_MAX		60	/* "Sent from my iPhone" lines are short */
 #define TRIM_CLOSING_LINES	4	/* closing word plus name, title, company */
 #define TRIM_NAME_MAX		50	/* a line of a closing block */
+#define TRIM_STACK_LINES	128	/* most texts are no longer; see trim_split */
+#define TRIM_FAR		USHRT_MAX	/* lead: blanks not counted */
+
+/* What trim_split saw at a line's ends, blanks aside, so the tests
+ * that look there need not strip it again; a line without the mark a test
+ * needs is no match for it. */
+#define TRIM_COLON		0x01	/* ends with ':' */
+#define TRIM_ANGLE		0x02	/* is ">:" */
+#define TRIM_DASH		0x04	/* starts with '-' or '_' */
+#define TRIM_FROM		0x08	/* starts (past a '*') as a From label */
 
 enum trim_kind {
 	TRIM_TEXT,
@@ -32,11 +43,17 @@ enum trim_kind {
 	TRIM_QUOTE
 };
 
+/* The table is part of the arena's budget; on LP64 the counts and marks
+ * sit in what was padding, so it needs no more than before they came and
+ * no text that fitted then fails now. */
 struct trim_line {
 	const char	*s;
 	size_t		 len;		/* without the newline and a trailing CR */
+	unsigned short	 lead, trail;	/* blank bytes at each end; TRIM_FAR in
+					 * lead: too many, strip again */
 	unsigned char	 kind;
 	unsigned char	 keep;
+	unsigned char	 marks;		/* TRIM_COLON, ... */
 };
 
 /* Inner words of "-----Original Message-----" style separator lines, in
@@ -118,6 +135,63 @@ static const char *const trim_closings[] = {
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A word table's entries grouped by their first byte, built on first use
+ * (the tables are constant, so is what is built; the process is single-
+ * threaded, as for sentiment.c's filters): a line is tried only against
+ * the words that start as it does, mostly none, not every language's.
+ * The words are lowercase, none empty, and matched without ASCII case,
+ * so a line's first byte is looked up lowercased.
+ */
+#define TRIM_INDEX_MAX	64	/* entries of the longest table */
+
+struct trim_index {
+	const char *const	*words;
+	size_t			 count;
+	int			 ready;
+	unsigned char		 start[257];	/* words[order[start[c]]] up to
+						 * words[order[start[c + 1] - 1]]
+						 * start with byte c */
+	unsigned char		 order[TRIM_INDEX_MAX];
+};
+
+#define TRIM_INDEX(t)	{ (t), NITEMS(t), 0, { 0 }, { 0 } }
+
+_Static_assert(NITEMS(trim_closings) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+_Static_assert(NITEMS(trim_date_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+_Static_assert(NITEMS(trim_from_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+_Static_assert(NITEMS(trim_footers) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+
+static struct trim_index trim_from_index = TRIM_INDEX(trim_from_labels);
+static struct trim_index trim_date_index = TRIM_INDEX(trim_date_labels);
+static struct trim_index trim_footer_index = TRIM_INDEX(trim_footers);
+static struct trim_index trim_closing_index = TRIM_INDEX(trim_closings);
+
+static void
+trim_index_build(struct trim_index *x)
+{
+	unsigned char next[256];
+	size_t i, c;
+
+	memset(x->start, 0, sizeof(x->start));
+	for (i = 0; i < x->count; i++)
+		x->start[(unsigned char)x->words[i][0] + 1]++;
+	for (c = 1; c <= 256; c++)
+		x->start[c] += x->start[c - 1];
+	memcpy(next, x->start, sizeof(next));
+	for (i = 0; i < x->count; i++)
+		x->order[next[(unsigned char)x->words[i][0]]++] = (unsigned char)i;
+	x->ready = 1;
+}
+
+static inline const struct trim_index *
+trim_index_get(struct trim_index *x)
+{
+	if (!x->ready)
+		trim_index_build(x);
+	return x;
+}
+
 static int
 trim_lower(int c)
 {
@@ -141,11 +215,12 @@ trim_blank(const char *p, const char *end)
 	return 0;
 }
 
-/* trim_strip for a line with a blank at an end, or empty. */
+/* The line [line, line + linelen) without surrounding blanks, in *s and
+ * *len. */
 static void
-trim_strip_slow(const struct trim_line *l, const char **s, size_t *len)
+trim_strip_slow(const char *line, size_t linelen, const char **s, size_t *len)
 {
-	const char *p = l->s, *end = l->s + l->len, *q;
+	const char *p = line, *end = line + linelen, *q;
 	size_t n;
 
 	while ((n = trim_blank(p, end)) > 0)
@@ -168,23 +243,17 @@ trim_strip_slow(const struct trim_line *l, const char **s, size_t *len)
 	*len = (size_t)(end - p);
 }
 
-/* The line without surrounding blanks, in *s and *len. */
+/* The line without surrounding blanks, in *s and *len, from the counts
+ * trim_split left: the tests ask for it several times a line. */
 static inline void
 trim_strip(const struct trim_line *l, const char **s, size_t *len)
 {
-	const unsigned char *u = (const unsigned char *)l->s;
-
-	/* Most lines have no blank at either end, and that shows in their
-	 * first and last bytes: a blank starts with one of ' ', \t, \f, \v,
-	 * 0xc2, 0xe2 and ends with one of ' ', \t, \f, \v, 0xa0, 0xaf.  The
-	 * test runs on every line several times over, so it is inline. */
-	if (l->len > 0 && u[0] > ' ' && u[0] != 0xc2 && u[0] != 0xe2 &&
-	    u[l->len - 1] > ' ' && u[l->len - 1] != 0xa0 && u[l->len - 1] != 0xaf) {
-		*s = l->s;
-		*len = l->len;
+	if (l->lead == TRIM_FAR) {
+		trim_strip_slow(l->s, l->len, s, len);
 		return;
 	}
-	trim_strip_slow(l, s, len);
+	*s = l->s + l->lead;
+	*len = l->len - l->lead - l->trail;
 }
 
 /* Whether s starts with word, ASCII letters compared without case (the
@@ -232,23 +301,28 @@ trim_has_word(const char *s, size_t len, const char *word)
 /* "label:" at the start of the line, with blanks allowed before the colon
  * (French writes "De :"); a leading "*" from bold Outlook text is skipped. */
 static int
-trim_label(const struct trim_line *l, const char *const *labels, size_t count)
+trim_label(const struct trim_line *l, struct trim_index *labels)
 {
-	const char *s, *p, *end;
-	size_t len, i, n;
+	const struct trim_index *x = trim_index_get(labels);
+	const char *s, *p, *end, *w;
+	size_t len, k, n;
+	int c;
 
-	/* Most lines have no colon at all: no label then, and no need to
-	 * try each language's. */
+	/* A line with no colon at all has no label, in no language. */
 	if (memchr(l->s, ':', l->len) == NULL)
 		return 0;
 	trim_strip(l, &s, &len);
 	end = s + len;
 	if (s < end && *s == '*')
 		s++;
-	for (i = 0; i < count; i++) {
-		if (!trim_prefix(s, (size_t)(end - s), labels[i]))
+	if (s == end)
+		return 0;
+	c = trim_lower((unsigned char)*s);
+	for (k = x->start[c]; k < x->start[c + 1]; k++) {
+		w = x->words[x->order[k]];
+		if (!trim_prefix(s, (size_t)(end - s), w))
 			continue;
-		p = s + strlen(labels[i]);
+		p = s + strlen(w);
 		if (p < end && *p == '*')
 			p++;
 		while ((n = trim_blank(p, end)) > 0)
@@ -267,17 +341,6 @@ trim_is_quote(const char *s, size_t len)
 	while (i < len && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	return i < len && s[i] == '>';
-}
-
-static int
-trim_is_blank(const char *s, size_t len)
-{
-	const char *p = s, *end = s + len;
-	size_t n;
-
-	while ((n = trim_blank(p, end)) > 0)
-		p += n;
-	return p == end;
 }
 
 /* "-- " alone on its line starts a signature (RFC 3676 4.3); "--" too,
@@ -312,6 +375,8 @@ trim_is_separator(const struct trim_line *l)
 	const char *s, *end;
 	size_t len, i;
 
+	if (!(l->marks & (TRIM_DASH | TRIM_COLON)))
+		return 0;
 	trim_strip(l, &s, &len);
 	end = s + len;
 	if (len >= 4 && (s[0] == '-' || s[0] == '_') && s[1] == s[0]) {
@@ -345,11 +410,12 @@ trim_is_header(const struct trim_line *lines, size_t n, size_t i)
 {
 	size_t j;
 
-	if (!trim_label(&lines[i], trim_from_labels, NITEMS(trim_from_labels)))
+	if (!(lines[i].marks & TRIM_FROM) ||
+	    !trim_label(&lines[i], &trim_from_index))
 		return 0;
 	for (j = i + 1; j < n && j <= i + TRIM_HEADER_SPAN; j++)
 		if (lines[j].kind == TRIM_TEXT &&
-		    trim_label(&lines[j], trim_date_labels, NITEMS(trim_date_labels)))
+		    trim_label(&lines[j], &trim_date_index))
 			return 1;
 	return 0;
 }
@@ -401,11 +467,7 @@ trim_starts_tail(const struct trim_line *l)
 static int
 trim_ends_colon(const struct trim_line *l)
 {
-	const char *s;
-	size_t len;
-
-	trim_strip(l, &s, &len);
-	return len > 0 && s[len - 1] == ':';
+	return (l->marks & TRIM_COLON) != 0;
 }
 
 /* ">:", the end of an address that Gmail wrapped onto a line of its own;
@@ -413,11 +475,7 @@ trim_ends_colon(const struct trim_line *l)
 static int
 trim_is_angle_colon(const struct trim_line *l)
 {
-	const char *s;
-	size_t len;
-
-	trim_strip(l, &s, &len);
-	return len == 2 && s[0] == '>' && s[1] == ':';
+	return (l->marks & TRIM_ANGLE) != 0;
 }
 
 static int
@@ -468,14 +526,17 @@ trim_attribution(struct trim_line *lines, size_t n, size_t cut, size_t i)
 static int
 trim_is_footer(const struct trim_line *l)
 {
+	const struct trim_index *x = trim_index_get(&trim_footer_index);
 	const char *s;
-	size_t len, i;
+	size_t len, k;
+	int c;
 
 	trim_strip(l, &s, &len);
 	if (len > TRIM_FOOTER_MAX || memchr(s, '?', len) != NULL)
 		return 0;
-	for (i = 0; i < NITEMS(trim_footers); i++)
-		if (trim_prefix(s, len, trim_footers[i]))
+	c = len > 0 ? trim_lower((unsigned char)s[0]) : 0;
+	for (k = x->start[c]; k < x->start[c + 1]; k++)
+		if (trim_prefix(s, len, x->words[x->order[k]]))
 			return 1;
 	/* German puts the verb last: "Von meinem iPhone gesendet". */
 	return trim_prefix(s, len, "von meinem ") && len >= 8 &&
@@ -486,20 +547,21 @@ trim_is_footer(const struct trim_line *l)
 static int
 trim_is_closing(const struct trim_line *l)
 {
-	const char *s, *p, *end;
-	size_t len, i;
-	int c0;
+	const struct trim_index *x = trim_index_get(&trim_closing_index);
+	const char *s, *p, *end, *w;
+	size_t len, k;
+	int c;
 
 	trim_strip(l, &s, &len);
 	end = s + len;
 	if (len == 0)
 		return 0;
-	c0 = trim_lower((unsigned char)s[0]);
-	for (i = 0; i < NITEMS(trim_closings); i++) {
-		/* the first byte rules out nearly all of the table */
-		if ((unsigned char)trim_closings[i][0] != c0 || !trim_prefix(s, len, trim_closings[i]))
+	c = trim_lower((unsigned char)s[0]);
+	for (k = x->start[c]; k < x->start[c + 1]; k++) {
+		w = x->words[x->order[k]];
+		if (!trim_prefix(s, len, w))
 			continue;
-		for (p = s + strlen(trim_closings[i]); p < end; p++)
+		for (p = s + strlen(w); p < end; p++)
 			if (strchr(" ,.!-~", *p) == NULL)
 				break;
 		if (p == end)
@@ -570,35 +632,112 @@ trim_tail(struct trim_line *lines, size_t n)
 	}
 }
 
+/*
+ * Splits [p, end) into lines[], at most max of them, and classifies each
+ * line: its length without a CR, the blanks at its ends, its kind, its
+ * marks, and keep as if nothing were cut (from is trim_from_labels's
+ * index).  Returns how many, with *rest at the first line left over, or
+ * NULL if none is.  One function, so the per-line work is not a call.
+ */
+static size_t
+trim_split(struct trim_line *lines, size_t max, const char *p, const char *end,
+    const char **rest, const struct trim_index *from)
+{
+	struct trim_line *l;
+	const unsigned char *u;
+	const char *nl, *s;
+	size_t i, len, slen, lead;
+	int c;
+
+	for (i = 0; i < max; i++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		l = &lines[i];
+		u = (const unsigned char *)p;
+		len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		l->s = p;
+		l->len = len;
+		/* Most lines have no blank at either end, and that shows in
+		 * their first and last bytes: a blank starts with one of ' ',
+		 * \t, \f, \v, 0xc2, 0xe2 and ends with one of ' ', \t, \f, \v,
+		 * 0xa0, 0xaf.  Such a line is not blank, and a quote if it
+		 * starts with '>'. */
+		if (len > 0 && u[0] > ' ' && u[0] != 0xc2 && u[0] != 0xe2 &&
+		    u[len - 1] > ' ' && u[len - 1] != 0xa0 && u[len - 1] != 0xaf) {
+			s = p;
+			slen = len;
+			l->lead = l->trail = 0;
+			l->kind = u[0] == '>' ? TRIM_QUOTE : TRIM_TEXT;
+		} else {
+			trim_strip_slow(p, len, &s, &slen);
+			lead = (size_t)(s - p);
+			if (lead < TRIM_FAR && len - lead - slen <= USHRT_MAX) {
+				l->lead = (unsigned short)lead;
+				l->trail = (unsigned short)(len - lead - slen);
+			} else {
+				l->lead = TRIM_FAR;
+				l->trail = 0;
+			}
+			/* blanks all the way means stripping from the front
+			 * alone left nothing */
+			if (slen == 0)
+				l->kind = TRIM_BLANK;
+			else if (trim_is_quote(p, len))
+				l->kind = TRIM_QUOTE;
+			else
+				l->kind = TRIM_TEXT;
+		}
+		l->keep = l->kind != TRIM_QUOTE;
+		l->marks = 0;
+		if (slen > 0) {
+			u = (const unsigned char *)s;
+			if (u[slen - 1] == ':')
+				l->marks |= slen == 2 && u[0] == '>' ?
+				    TRIM_COLON | TRIM_ANGLE : TRIM_COLON;
+			if (u[0] == '-' || u[0] == '_')
+				l->marks |= TRIM_DASH;
+			c = u[0] != '*' ? u[0] : slen > 1 ? u[1] : 0;
+			c = trim_lower(c);
+			if (from->start[c] != from->start[c + 1])
+				l->marks |= TRIM_FROM;
+		}
+		if (nl == end) {
+			*rest = NULL;
+			return i + 1;
+		}
+		p = nl + 1;
+	}
+	*rest = p;
+	return max;
+}
+
 char *
 trim_for_scoring(struct arena *a, const char *text)
 {
-	struct trim_line *lines;
-	const char *p, *nl;
-	size_t len = strlen(text), n = 1, i, cut, j;
+	struct trim_line stack[TRIM_STACK_LINES], *lines;
+	const struct trim_index *from;
+	const char *p, *end, *rest;
+	size_t len = strlen(text), n, k, i, cut, j;
 	char *out, *o;
 	int gap = 0;
 
-	for (p = text; (p = memchr(p, '\n', (size_t)(text + len - p))) != NULL; p++)
-		n++;
+	/* The table goes in the arena, sized to the text; most texts fit
+	 * the stack first and so are scanned once, not counted, then split.
+	 * A longer one has the lines after those counted. */
+	end = text + len;
+	from = trim_index_get(&trim_from_index);
+	n = k = trim_split(stack, TRIM_STACK_LINES, text, end, &rest, from);
+	if (rest != NULL)
+		for (p = rest, n++; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			n++;
 	if (n > ((size_t)-1) / sizeof(*lines) ||
 	    (lines = arena_alloc(a, n * sizeof(*lines))) == NULL)
 		return NULL;
-	for (i = 0, p = text; i < n; i++) {
-		if ((nl = memchr(p, '\n', (size_t)(text + len - p))) == NULL)
-			nl = text + len;
-		lines[i].s = p;
-		lines[i].len = (size_t)(nl - p);
-		if (lines[i].len > 0 && p[lines[i].len - 1] == '\r')
-			lines[i].len--;
-		if (trim_is_blank(lines[i].s, lines[i].len))
-			lines[i].kind = TRIM_BLANK;
-		else if (trim_is_quote(lines[i].s, lines[i].len))
-			lines[i].kind = TRIM_QUOTE;
-		else
-			lines[i].kind = TRIM_TEXT;
-		p = nl + 1;
-	}
+	memcpy(lines, stack, k * sizeof(*lines));
+	if (rest != NULL)
+		(void)trim_split(lines + k, n - k, rest, end, &rest, from);	/* exactly n - k */
 
 	/* Everything from the first separator, header block or signature on
 	 * is history or boilerplate. */
@@ -615,8 +754,8 @@ trim_for_scoring(struct arena *a, const char *text)
 			break;
 		}
 	}
-	for (i = 0; i < n; i++)
-		lines[i].keep = i < cut && lines[i].kind != TRIM_QUOTE;
+	for (i = cut; i < n; i++)
+		lines[i].keep = 0;
 	for (i = 0; i < cut; i++) {
 		if (lines[i].kind != TRIM_TEXT)
 			continue;
@@ -641,9 +780,16 @@ trim_for_scoring(struct arena *a, const char *text)
 		if (gap)
 			*o++ = '\n';
 		gap = 0;
-		memcpy(o, lines[i].s, lines[i].len);
-		o += lines[i].len;
+		/* Kept lines that follow each other in text, newline and all,
+		 * stand there as they will in the output: one copy for all. */
+		for (j = i; j + 1 < n && lines[j + 1].keep &&
+		    lines[j + 1].kind != TRIM_BLANK &&
+		    lines[j].s + lines[j].len + 1 == lines[j + 1].s; j++)
+			;
+		memcpy(o, lines[i].s, (size_t)(lines[j].s + lines[j].len - lines[i].s));
+		o += lines[j].s + lines[j].len - lines[i].s;
 		*o++ = '\n';
+		i = j;
 	}
 	*o = '\0';
 	return out;
