@@ -22,8 +22,10 @@
  * a time (tz_plain, the shortest inline: tz_short), tokens are read ahead
  * in batches (win_read) and looked up inline (lex_lookup, phrases too),
  * and a token that carries nothing skips the unit machinery (tok_idle).
- * The detector tests trigger words by first and last byte and length
- * before hashing them, and starts its window shortly before the first.
+ * The detector finds its first trigger word from the bytes, tokenizing
+ * only the chunks where one may be (esc_skip), tests trigger words by
+ * first and last byte and length before hashing them, and starts its
+ * window shortly before the first.
  *
  * On purpose unlike VADER: phrases of the lexicon (idioms, "still
  * waiting") are matched as units, longest first, instead of VADER's
@@ -2344,11 +2346,15 @@ esc_alt(struct tokwin *w, const char *a, const char *end, long i)
 	size_t n = 0, len;
 
 	while (a < end) {
-		for (we = a; we < end && *we != '_'; we++)
-			;
 		t = win_at(w, i + (long)n);
 		if (t == NULL || t->ovf || (i + (long)n > 0 && t->brk))
 			return 0;
+		/* most alternatives fail on their first byte: before the
+		 * word's end is sought ("*" and "_" may match any) */
+		if (*a != '*' && *a != '_' && t->key[0] != *a)
+			return 0;
+		for (we = a; we < end && *we != '_'; we++)
+			;
 		len = (size_t)(we - a);
 		if (len > 0 && a[len - 1] == '*') {
 			if (t->keylen < len - 1 || memcmp(t->key, a, len - 1) != 0)
@@ -2638,11 +2644,22 @@ esc_candidates(const struct tok *t)
 #define ESC_HASH	1024	/* a power of two, over twice the triggers */
 
 static const char	*esc_hash[ESC_HASH];
-/* Bit n of esc_first_lens[b] (esc_last_lens[b]): a trigger word of n
- * bytes starts (ends) with byte b; keys are shorter than KEY_MAX, 64.
- * Most tokens fail this test, which spares them the hash. */
-static uint64_t		 esc_first_lens[256], esc_last_lens[256];
-_Static_assert(KEY_MAX <= 64, "esc_first_lens holds a bit per key length");
+/* Bit n of esc_end_lens[esc_letter[f] * 27 + esc_letter[l]]: a trigger
+ * word of n bytes starts with byte f and ends with byte l (both folded);
+ * keys are shorter than KEY_MAX, 64.  Most tokens fail this test, which
+ * spares them the hash. */
+static uint64_t		 esc_end_lens[27 * 27];
+
+/* 1 to 26 for the letters, either case; 0 for any other byte. */
+static unsigned char	 esc_letter[256];
+
+static inline int
+esc_ends(unsigned char first, unsigned char last, size_t len)
+{
+	return (esc_end_lens[esc_letter[first] * 27 + esc_letter[last]] >>
+	    len) & 1;
+}
+_Static_assert(KEY_MAX <= 64, "esc_end_lens holds a bit per key length");
 
 static uint32_t
 esc_fnv(const char *s, size_t len)
@@ -2661,6 +2678,8 @@ esc_hash_build(void)
 	size_t i;
 	uint32_t h;
 
+	for (i = 0; i < 26; i++)
+		esc_letter['a' + i] = esc_letter['A' + i] = (unsigned char)(i + 1);
 	for (i = 0; i < NELEM(esc_triggers); i++) {
 		size_t len = strlen(esc_triggers[i]);
 
@@ -2668,8 +2687,8 @@ esc_hash_build(void)
 		while (esc_hash[h] != NULL)
 			h = (h + 1) & (ESC_HASH - 1);
 		esc_hash[h] = esc_triggers[i];
-		esc_first_lens[(unsigned char)esc_triggers[i][0]] |= (uint64_t)1 << len;
-		esc_last_lens[(unsigned char)esc_triggers[i][len - 1]] |=
+		esc_end_lens[esc_letter[(unsigned char)esc_triggers[i][0]] * 27 +
+		    esc_letter[(unsigned char)esc_triggers[i][len - 1]]] |=
 		    (uint64_t)1 << len;
 	}
 }
@@ -2693,12 +2712,162 @@ esc_trigger_hashed(const struct tok *t)
 static inline int
 esc_trigger(const struct tok *t)
 {
-	/* no trigger is empty, so key[keylen - 1] is only read when keylen > 0 */
-	if (t == NULL || t->ovf ||
-	    !((esc_first_lens[(unsigned char)t->key[0]] >> t->keylen) & 1) ||
-	    !((esc_last_lens[(unsigned char)t->key[t->keylen - 1]] >> t->keylen) & 1))
+	if (t == NULL || t->ovf || t->keylen == 0 ||
+	    !esc_ends((unsigned char)t->key[0],
+	    (unsigned char)t->key[t->keylen - 1], t->keylen))
 		return 0;
 	return esc_trigger_hashed(t);
+}
+
+/*
+ * Most texts the detector is asked about hold no trigger word, or hold
+ * their first one far in, and tokenizing every word up to it cost more
+ * than the rest of the detector.  esc_skip finds where one may be from
+ * the bytes instead: it cuts words as tz_word does where that is simple
+ * -- ASCII letters and digits, joined by an inner ' or - (or U+2019,
+ * U+02BC, U+2010, U+2011, which fold to them) -- and tests them as
+ * esc_trigger would.  It stops at anything else that may be part of a
+ * trigger word's token: Latin letters that fold to ASCII, combining
+ * marks, characters the tokenizer skips inside words.  Whatever else is
+ * not ASCII (punctuation, spaces, emoji, other scripts) only separates
+ * words here; where the tokenizer makes it part of a word instead, that
+ * word's key has a byte no trigger has, so cutting it otherwise can only
+ * make esc_skip stop for nothing.  A stop is a place to look, not an
+ * answer: the tokenizer then reads the chunk around it.
+ */
+
+/* esc_trigger for the ASCII word [s, s + len) (letters, digits, inner '
+ * and -), folded as it is read. */
+static int
+esc_word_trigger(const unsigned char *s, size_t len)
+{
+	const char *w;
+	uint32_t h = 2166136261u;	/* esc_fnv of the folded word */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ ascii_lower(s[i])) * 16777619u;
+	for (h &= ESC_HASH - 1; (w = esc_hash[h]) != NULL;
+	    h = (h + 1) & (ESC_HASH - 1)) {
+		/* w's NUL differs from every byte of s */
+		for (i = 0; i < len && w[i] == (char)ascii_lower(s[i]); i++)
+			;
+		if (i == len && w[len] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* The first byte from p on where a trigger word's token may start or
+ * lie, or end if there is none. */
+static const unsigned char *
+esc_skip(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *s;
+	size_t n, klen;
+	int32_t c;
+	enum cc cls;
+	int wide;
+
+	while (p < end) {
+		if (word_case[*p] == 0) {
+			if (*p < 0x80) {
+				p++;
+				continue;
+			}
+			/* a combining mark may start a token (tz_word) */
+			c = cp_next(p, end, &n, &cls);
+			if (cls == CC_MARK || (cls == CC_WORD && c >= 0xC0 &&
+			    c <= 0x17F))
+				return p;
+			p += n;
+			continue;
+		}
+		s = p;
+		/* Most words are fewer than eight letters and digits followed
+		 * by a space or punctuation: one swar_word. */
+		if (end - p >= 8) {
+			uint64_t x = load_le64(p), cap, small, stop;
+
+			stop = swar_word(x, &cap, &small);
+			stop = (stop & -stop) - 1;
+			klen = (size_t)((((stop >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+			if (klen < 8 && p[klen] < 0x80 && p[klen] != '\'' &&
+			    p[klen] != '-') {
+				p += klen + 1;	/* the byte after is no part of a word */
+				if (esc_ends(s[0], s[klen - 1], klen) &&
+				    esc_word_trigger(s, klen))
+					return s;
+				continue;
+			}
+		}
+		/* a word: klen bytes of key; wide if an inner ' or - is not
+		 * ASCII, and the key then is not the word's bytes */
+		klen = 0;
+		wide = 0;
+		for (;;) {
+			while (p < end && word_case[*p] != 0) {
+				p++;
+				klen++;
+			}
+			if (p + 1 < end && (*p == '\'' || *p == '-') &&
+			    word_case[p[1]] != 0) {
+				p++;
+				klen++;
+				continue;
+			}
+			if (p < end && *p >= 0x80) {
+				c = cp_next(p, end, &n, &cls);
+				if ((cls == CC_APOS || cls == CC_HYPHEN) &&
+				    p + n < end && word_case[p[n]] != 0) {
+					p += n;
+					klen++;
+					wide = 1;
+					continue;
+				}
+				/* the tokenizer goes on with the word */
+				if (cls == CC_WORD || cls == CC_MARK ||
+				    cls == CC_IGNORE)
+					return s;
+			}
+			break;
+		}
+		/* esc_trigger's filter, then its hash */
+		if (klen < 64 && esc_ends(s[0], p[-1], klen) &&
+		    (wide || esc_word_trigger(s, klen)))
+			return s;
+	}
+	return end;
+}
+
+/* The start of the chunk that holds p: the tokenizer started there reads
+ * the tokens it would have read from the text's start, but for the
+ * sentence break before the first. */
+static const unsigned char *
+esc_chunk(const unsigned char *text, const unsigned char *p)
+{
+	while (p > text && p[-1] > 0x20 && p[-1] != 0x7F)
+		p--;
+	return p;
+}
+
+/* From *tz on, the index of the first trigger word, saving the state
+ * every ESC_EVERY tokens in saved[]; -1 if none starts before offset
+ * stop. */
+static long
+esc_scan(struct tokenizer *tz, struct tokenizer *saved, size_t stop)
+{
+	struct tok t;
+	long n;
+
+	for (n = 0;; n++) {
+		if (n % ESC_EVERY == 0)
+			saved[n / ESC_EVERY % ESC_SAVED] = *tz;
+		if (!tz_next(tz, &t) || t.off >= stop)
+			return -1;
+		if (esc_trigger(&t))
+			return n;
+	}
 }
 
 int
@@ -2706,9 +2875,9 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 {
 	struct tokenizer tz, saved[ESC_SAVED];
 	struct tokwin w;
-	struct tok t;
-	size_t i, n;
-	long k, active = -1;
+	const unsigned char *p, *q, *r, *end;
+	size_t i, back;
+	long n, k, active = -1;
 	uint64_t cand;
 
 	esc_prepare();
@@ -2716,13 +2885,20 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 		*label = NULL;
 	if (text == NULL || len == 0)
 		return 0;
-	tz_init(&tz, text, len, NULL);
-	for (n = 0;; n++) {
-		if (n % ESC_EVERY == 0)
-			saved[n / ESC_EVERY % ESC_SAVED] = tz;
-		if (!tz_next(&tz, &t))
+	/* The first trigger word: a stop of esc_skip's, confirmed by the
+	 * tokenizer over the chunk around it (chunks end at ASCII spaces,
+	 * where esc_skip goes on). */
+	p = (const unsigned char *)text;
+	end = p + len;
+	for (;;) {
+		if ((q = esc_skip(p, end)) == end)
 			return 0;
-		if (esc_trigger(&t))
+		r = esc_chunk((const unsigned char *)text, q);
+		for (p = q; p < end && *p > 0x20 && *p != 0x7F; p++)
+			;
+		tz_init(&tz, text, len, NULL);
+		tz.p = r;
+		if ((n = esc_scan(&tz, saved, (size_t)(p - tz.text))) >= 0)
 			break;
 	}
 	/* Every phrase holds a trigger word and spans fewer than ESC_SPAN
@@ -2730,10 +2906,17 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	 * within that span: a long mail with one "manager" in it costs a
 	 * few dozen attempts, not one per word.  The first try is thus at
 	 * token n - (ESC_SPAN - 1), which looks back WIN_BEHIND tokens at
-	 * most: the window starts at a saved state no later than that, not
-	 * at the text's start, and the tokens before are not read twice.
-	 * The window only sees tokens relative to its position, so starting
-	 * it later changes nothing. */
+	 * most: the window starts at a saved state no later than that (the
+	 * tokenizer is started further back for it if need be), or at the
+	 * text's start.  The window only sees tokens relative to its
+	 * position, so where it starts before that changes nothing. */
+	for (back = 256; n < ESC_BACK && r > tz.text; back *= 4) {
+		r = (size_t)(r - tz.text) > back ?
+		    esc_chunk(tz.text, r - back) : tz.text;
+		tz_init(&tz, text, len, NULL);
+		tz.p = r;
+		n = esc_scan(&tz, saved, len);
+	}
 	if (n >= ESC_BACK) {
 		n = (n - ESC_BACK) / ESC_EVERY;
 		tz = saved[n % ESC_SAVED];
