@@ -357,11 +357,68 @@ name_word(const char *s)
 	    ((c - ones) & ~c)) & high ? 0 : 1;	/* a byte == ':' */
 }
 
+/* Past the lines from i on that hold only spaces and tabs (CR aside) and
+ * start with one: obs-FWS lines, not the empty line ending a header. */
+static size_t
+ws_lines_skip(const char *s, size_t len, size_t i)
+{
+	const char *nl;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t') && blank_line(s, len, i) &&
+	    (nl = memchr(s + i, '\n', len - i)) != NULL)
+		i = (size_t)(nl - s) + 1;
+	return i;
+}
+
+/* 1 if the line at i starts with a field name and its colon. */
+static int
+field_line(const char *s, size_t len, size_t i)
+{
+	size_t n = i;
+
+	while (n < len && s[n] > ' ' && s[n] < 127 && s[n] != ':')
+		n++;
+	if (n == i)
+		return 0;
+	while (n < len && (s[n] == ' ' || s[n] == '\t'))
+		n++;
+	return n < len && s[n] == ':';
+}
+
+/*
+ * 1 if the white lines at i are obs-FWS inside a folded value, *next then
+ * at the folded line after them: a folded line must follow, and after the
+ * folded and white lines a field or the empty line, else the white line
+ * ends the header and an indented body starts below it.
+ */
+static int
+ws_fold(const char *s, size_t len, size_t i, size_t *next)
+{
+	size_t n = ws_lines_skip(s, len, i), j = n;
+	const char *nl;
+
+	if (n >= len || (s[n] != ' ' && s[n] != '\t') || blank_line(s, len, n))
+		return 0;
+	while (j < len && (s[j] == ' ' || s[j] == '\t')) {	/* folded or white */
+		if ((nl = memchr(s + j, '\n', len - j)) == NULL)
+			return 0;
+		j = (size_t)(nl - s) + 1;
+	}
+	if (j < len && !field_line(s, len, j) && !(s[j] == '\n' ||
+	    (s[j] == '\r' && j + 1 < len && s[j + 1] == '\n')))
+		return 0;
+	*next = n;
+	return 1;
+}
+
 /*
  * Reads the header field starting at *pos: FIELD_OK with f filled and *pos
  * past it; FIELD_END at the blank line ending the header or the end of the
  * bytes (*pos past that line); FIELD_BAD when the line is no field (*pos
- * unchanged).  A line of white space ends the header, as most readers do.
+ * unchanged).  A line of white space ends the header, as most readers do,
+ * unless a folded line or a field follows it: mailers and gateways leave
+ * such lines inside folded values (obs-FWS) and between fields, and ending
+ * the header there would lose every field after it.
  */
 static int
 field_next(const char *s, size_t len, size_t *pos, struct field *f)
@@ -371,6 +428,11 @@ field_next(const char *s, size_t len, size_t *pos, struct field *f)
 
 	if (i >= len)
 		return FIELD_END;
+	if (s[i] == ' ' || s[i] == '\t') {
+		n = ws_lines_skip(s, len, i);
+		if (n > i && n < len && field_line(s, len, n))
+			i = *pos = n;
+	}
 	if (blank_line(s, len, i)) {
 		nl = memchr(s + i, '\n', len - i);
 		*pos = nl != NULL ? (size_t)(nl - s) + 1 : len;
@@ -397,6 +459,9 @@ field_next(const char *s, size_t len, size_t *pos, struct field *f)
 		eol = (size_t)(nl - s);
 		n = eol + 1;
 		if (n < len && (s[n] == ' ' || s[n] == '\t') && !blank_line(s, len, n))
+			continue;
+		if (n < len && (s[n] == ' ' || s[n] == '\t') &&
+		    ws_fold(s, len, n, &n))	/* white line, folded line next */
 			continue;
 		*pos = n;
 		break;
