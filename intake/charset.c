@@ -366,6 +366,91 @@ iconv_to_utf8(iconv_t cd, const char *in, size_t len, struct buf *out)
 	return lossy ? CHARSET_LOSSY : CHARSET_OK;
 }
 
+/*
+ * ISO-2022-JP as Windows mailers write it (Microsoft's CP50220/CP50221)
+ * carries the NEC rows of JIS X 0208: row 13 (circled numbers, Roman
+ * numerals, the numero sign, "(株)") and rows 89-92, which glibc's
+ * ISO-2022-JP refuses.  Every JIS X 0208 pair maps to Shift_JIS by
+ * arithmetic and CP932 knows the NEC rows, so a text iconv found lossy is
+ * rewritten here as Shift_JIS for a second pass through CP932.  Returns 0,
+ * or 1 when the text is not of that shape (an escape to another set, 8-bit
+ * bytes, a broken pair), or -1 at the ceiling.
+ */
+static int
+jis_to_sjis(const char *in, size_t len, struct buf *out)
+{
+	enum { JIS_ASCII, JIS_KANJI, JIS_KANA } mode = JIS_ASCII;
+	const unsigned char *p = (const unsigned char *)in, *end = p + len;
+	unsigned char sj[2];
+	unsigned j1, j2;
+
+	while (p < end) {
+		if (*p == 0x1b) {
+			if (end - p >= 3 && p[1] == '(' && (p[2] == 'B' || p[2] == 'J'))
+				mode = JIS_ASCII;
+			else if (end - p >= 3 && p[1] == '$' && (p[2] == 'B' || p[2] == '@'))
+				mode = JIS_KANJI;
+			else if (end - p >= 3 && p[1] == '(' && p[2] == 'I')
+				mode = JIS_KANA;
+			else
+				return 1;
+			p += 3;
+			continue;
+		}
+		if (*p >= 0x80)
+			return 1;
+		if (mode == JIS_ASCII || *p < 0x21 || *p > 0x7e) {
+			if (buf_addch(out, *p++, NULL) == -1)
+				return -1;
+			continue;
+		}
+		if (mode == JIS_KANA) {
+			if (*p > 0x5f)
+				return 1;
+			if (buf_addch(out, *p++ + 0x80, NULL) == -1)
+				return -1;
+			continue;
+		}
+		if (end - p < 2 || p[1] < 0x21 || p[1] > 0x7e)
+			return 1;
+		j1 = p[0];
+		j2 = p[1];
+		sj[0] = (unsigned char)((j1 - 0x21) / 2 + (j1 <= 0x5e ? 0x81 : 0xc1));
+		if (j1 & 1)
+			sj[1] = (unsigned char)(j2 + (j2 >= 0x60 ? 0x20 : 0x1f));
+		else
+			sj[1] = (unsigned char)(j2 + 0x7e);
+		if (buf_add(out, sj, 2, NULL) == -1)
+			return -1;
+		p += 2;
+	}
+	return 0;
+}
+
+/* The second pass for ISO-2022-JP that iconv found lossy: the text
+ * appended to out from start on is replaced by the CP932 reading of it
+ * when that reading is of the shape jis_to_sjis takes. */
+static int
+jis_retry(const char *in, size_t len, struct buf *out, size_t start, int lossy)
+{
+	struct buf sj;
+	struct cache_entry *c;
+	int r;
+
+	buf_init(&sj, len + 1);		/* escapes dropped: never longer */
+	r = jis_to_sjis(in, len, &sj);
+	if (r != 0 || (c = cache_get("cp932", "CP932"))->kind != KIND_ICONV) {
+		buf_release(&sj);
+		return lossy;
+	}
+	out->len = start;
+	if (out->buf != NULL)
+		out->buf[start] = '\0';
+	r = iconv_to_utf8(c->cd, sj.buf != NULL ? sj.buf : "", sj.len, out);
+	buf_release(&sj);
+	return r;
+}
+
 static int
 ascii_only(const char *s, size_t len)
 {
@@ -401,7 +486,9 @@ charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out
 	char name[NAME_MAX_LEN];
 	const struct alias *a;
 	struct cache_entry *c;
+	size_t start;
 	long bad;
+	int r;
 
 	if (charset == NULL)
 		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
@@ -425,5 +512,9 @@ charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out
 		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_UNKNOWN;
 	if (ascii_compatible(name) && ascii_only(in, len))
 		return out_add(out, in, len) == -1 ? -1 : CHARSET_OK;
-	return iconv_to_utf8(c->cd, in, len, out);
+	start = out->len;
+	r = iconv_to_utf8(c->cd, in, len, out);
+	if (r == CHARSET_LOSSY && strcmp(name, "iso-2022-jp") == 0)
+		r = jis_retry(in, len, out, start, r);
+	return r;
 }

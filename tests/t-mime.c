@@ -263,6 +263,9 @@ case_charsets(void)
 		{ "gb2312", "\xd6\xd0\xce\xc4", "\xe4\xb8\xad\xe6\x96\x87", CHARSET_OK },
 		{ "x-mac-roman", "caf\x8e", "caf\xc3\xa9", CHARSET_OK },
 		{ "iso-2022-jp", "\x1b$B$3$s\x1b(B!", "\xe3\x81\x93\xe3\x82\x93!", CHARSET_OK },
+		/* NEC row 13 (CP50221), beyond glibc's ISO-2022-JP: "№①41 こ" */
+		{ "iso-2022-jp", "\x1b$B-b-!\x1b(B41 \x1b$B$3\x1b(B",
+		    "\xe2\x84\x96\xe2\x91\xa0" "41 \xe3\x81\x93", CHARSET_OK },
 		{ "shift_jis", "\x82\xa0\xff", "\xe3\x81\x82\xef\xbf\xbd", CHARSET_LOSSY },
 		{ "utf-8", "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", CHARSET_LOSSY },
 	};
