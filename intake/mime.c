@@ -935,13 +935,34 @@ first_comment(const char *s, size_t n)
 	return c;
 }
 
+/* Drops the comments "(...)" (nested, with escapes) from the n bytes at
+ * s, in place; returns the length left. */
+static size_t
+comments_strip(char *s, size_t n)
+{
+	size_t i, w = 0;
+	int depth = 0;
+
+	for (i = 0; i < n; i++) {
+		if (depth > 0 && s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && depth > 0)
+			depth--;
+		else if (depth == 0)
+			s[w++] = s[i];
+	}
+	return w;
+}
+
 /* One comma-separated item of a lenient address list: "Name <a@b>",
  * "a@b (Name)", "group: a@b", "Name" alone, "a@b" alone. */
 static int
 addr_item(char *s, size_t n, struct addr *a)
 {
 	size_t i, lt = n;
-	struct span t;
+	struct span t, words;
 	int inq = 0;
 	char *gt, *sp;
 
@@ -981,6 +1002,8 @@ addr_item(char *s, size_t n, struct addr *a)
 	if (lt < n) {
 		gt = memchr(s + lt, '>', n - lt);
 		a->addr = span_trim(s + lt + 1, (gt != NULL ? (size_t)(gt - s) : n) - lt - 1);
+		if (memchr(a->addr.p, '(', a->addr.len) != NULL)	/* <a(comment)@b> */
+			a->addr.len = comments_strip((char *)a->addr.p, a->addr.len);
 		a->name = unquote(s, lt);
 		a->name = span_trim(a->name.p, a->name.len);
 		return a->addr.len > 0 || a->name.len > 0;
@@ -995,9 +1018,14 @@ addr_item(char *s, size_t n, struct addr *a)
 		a->addr = span_trim("", 0);
 		return a->name.len > 0;
 	}
+	words = t;
 	while ((sp = memchr(t.p, ' ', t.len)) != NULL &&
 	    memchr(t.p, '@', (size_t)(sp - t.p)) == NULL)	/* words before it */
 		t = span_trim(sp, t.len - (size_t)(sp - t.p));
+	if (a->name.len == 0 && t.p > words.p) {	/* "Ann Lee ann@x": a name */
+		a->name = unquote((char *)words.p, (size_t)(t.p - words.p));
+		a->name = span_trim(a->name.p, a->name.len);
+	}
 	if ((sp = memchr(t.p, ' ', t.len)) != NULL)
 		t.len = (size_t)(sp - t.p);
 	a->addr = t;
@@ -1071,6 +1099,53 @@ addr_clean(struct mime_parser *p, const char *s, size_t n, const char *what)
 	r = fold_line(p, p->hout.buf != NULL ? p->hout.buf : "", p->hout.len);
 	lower_n((char *)r, strlen(r));
 	return r;
+}
+
+/*
+ * 1 if a From without "<addr>" holds white space between its words,
+ * comments and quoted strings aside: "Big Bug bb@bug.com" or two bare
+ * addresses.  libetpan reads those words as one obsolete local part and
+ * joins them ("bigbugbb@bug.com"), an address that exists nowhere.
+ */
+static int
+addr_spaced(const char *s, size_t n)
+{
+	size_t i;
+	int depth = 0, inq = 0, word = 0, gap = 0;
+
+	if (memchr(s, '<', n) != NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (inq) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				inq = 0;
+			continue;
+		}
+		if (depth > 0) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '(')
+				depth++;
+			else if (s[i] == ')')
+				depth--;
+			continue;
+		}
+		if (s[i] == '(') {
+			depth = 1;
+			gap = word;
+		} else if (is_ws(s[i]))
+			gap = word;
+		else {
+			if (gap)
+				return 1;
+			if (s[i] == '"')
+				inq = 1;
+			word = 1;
+		}
+	}
+	return 0;
 }
 
 static void
@@ -1278,9 +1353,14 @@ from_parse(struct mime_parser *p, struct span v)
 		return;
 	}
 	if (mailimf_mailbox_list_parse(s.p, s.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
-	    rest_blank(s.p, s.len, idx) && clist_count(mbl->mb_list) > 0) {
+	    rest_blank(s.p, s.len, idx) && clist_count(mbl->mb_list) > 0 &&
+	    !addr_spaced(s.p, s.len)) {
 		mb = clist_content(clist_begin(mbl->mb_list));
 		c = first_comment(s.p, s.len);
+		/* libetpan keeps the comments of "<pete(his account)@x>" */
+		if (strchr(mb->mb_addr_spec, '(') != NULL)
+			mb->mb_addr_spec[comments_strip(mb->mb_addr_spec,
+			    strlen(mb->mb_addr_spec))] = '\0';
 		if (mb->mb_display_name != NULL) {
 			/* libetpan unquotes quoted strings, except those
 			 * holding an encoded word ("=?gb2312?B?...?="); their

@@ -319,6 +319,11 @@ case_from(void)
 		{ "=?utf-8?q?J=C3=B6rg?= <j@example.com>", "J\xc3\xb6rg", "j@example.com" },
 		{ "\"=?utf-8?b?SsO2cmc=?=\" <j@example.com>", "J\xc3\xb6rg", "j@example.com" },
 		{ "Ann <ann@example.com>, Bob <bob@example.com>", "Ann", "ann@example.com" },
+		/* words before a bare address are a name, not its local part */
+		{ "Ann Lee ann@example.com", "Ann Lee", "ann@example.com" },
+		{ "ann@example.com bob@example.com", "", "ann@example.com" },
+		{ "ann@example.com (Ann Lee)", "Ann Lee", "ann@example.com" },
+		{ "Pete <pete(his account)@silly.test(his host)>", "Pete", "pete@silly.test" },
 	};
 	struct buf b = BUF_INIT(4096);
 	struct message m;
