@@ -143,6 +143,8 @@ struct mime_parser {
 	struct ctype	 top;		/* the message's own Content-* fields */
 	struct html_part html[HTML_PARTS_MAX];
 	size_t		 html_count;
+	struct html_part inline_att;	/* the first inline text/plain file */
+	int		 inline_seen;
 	size_t		 atts_cap;
 	int		 path[MIME_DEPTH_MAX + 2];	/* part numbers, for warnings */
 	int		 depth_warned, text_cut, cut_warned, atts_warned, nomem;
@@ -2507,6 +2509,23 @@ is_attachment(struct mime_parser *p, const struct ctype *ct, int top, const char
 	return !top && (strcmp(ct->disp, "attachment") == 0 || *name != NULL);
 }
 
+/*
+ * A message whose only text is a text/plain file shown inline (Netscape
+ * and Eudora attach a typed note so, "inline; filename=note.txt") would
+ * give an empty ticket: that file's text is the message's text, and it
+ * stays listed as an attachment.
+ */
+static void
+inline_text(struct mime_parser *p)
+{
+	const struct html_part *t = &p->inline_att;
+	struct span d;
+
+	d = part_decode(p, t->cte, t->body.p, t->body.len, "inline text file");
+	part_utf8(p, t->charset[0] != '\0' ? t->charset : NULL, d, "inline text file");
+	text_append(p, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, 0, 0);
+}
+
 static void	multipart_walk(struct mime_parser *, const struct ctype *, const char *,
 		    size_t, int, int);
 
@@ -2535,6 +2554,17 @@ part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t le
 	if (is_attachment(p, ct, depth == 0, what, &name)) {
 		att_add(p, name != NULL ? basename_of(name) : "", ct->type,
 		    decoded_size(ct->cte, body, len));
+		if (mode == MODE_TEXT && !p->inline_seen &&
+		    strcmp(ct->type, "text/plain") == 0 &&
+		    strcmp(ct->disp, "attachment") != 0) {
+			p->inline_seen = 1;
+			p->inline_att.body.p = body;
+			p->inline_att.body.len = len;
+			p->inline_att.cte = ct->cte;
+			cs = param_get(ct->params, ct->params_count, "charset");
+			(void)snprintf(p->inline_att.charset, sizeof(p->inline_att.charset),
+			    "%s", cs != NULL ? cs : "");
+		}
 		return;
 	}
 	if (strcmp(ct->type, "text/plain") == 0) {
@@ -2922,6 +2952,8 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 		p.text.len--;
 	if (p.text.len == 0 && p.html_count > 0)
 		html_texts(&p);
+	else if (p.text.len == 0 && p.inline_seen)
+		inline_text(&p);
 	while (p.text.len > 0 && is_ws((unsigned char)p.text.buf[p.text.len - 1]))
 		p.text.len--;
 	m->text = astr(&p, p.text.buf != NULL ? p.text.buf : "", p.text.len);
