@@ -1034,11 +1034,45 @@ addr_item(char *s, size_t n, struct addr *a)
 	return a->addr.len > 0 || a->name.len > 0;
 }
 
+/* "a@x b@y": an item of bare addresses apart, without '<', quotes or
+ * comments; each word holding '@' in out, up to max.  0 for any other
+ * item (one address, or a name and an address: addr_item's). */
+static size_t
+addrs_bare(char *s, size_t n, struct addr *out, size_t max)
+{
+	size_t i = 0, w, count = 0, at = 0;
+
+	for (w = 0; w < n; w++)
+		if (s[w] == '<' || s[w] == '"' || s[w] == '(')
+			return 0;
+	while (i < n) {		/* words holding '@' */
+		while (i < n && is_ws(s[i]))
+			i++;
+		for (w = i; i < n && !is_ws(s[i]); i++)
+			;
+		if (i > w && memchr(s + w, '@', i - w) != NULL)
+			at++;
+	}
+	if (at < 2)
+		return 0;
+	for (i = 0; i < n && count < max;) {
+		while (i < n && is_ws(s[i]))
+			i++;
+		for (w = i; i < n && !is_ws(s[i]); i++)
+			;
+		if (i > w && memchr(s + w, '@', i - w) != NULL) {
+			out[count].name = span_trim("", 0);
+			out[count++].addr = span_trim(s + w, i - w);
+		}
+	}
+	return count;
+}
+
 /* A lenient reading of an address list in s (modified in place). */
 static size_t
 addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
 {
-	size_t i = 0, start, count = 0;
+	size_t i = 0, start, count = 0, k;
 	int inq, paren, angle;
 
 	while (i < len && count < max) {
@@ -1066,7 +1100,9 @@ addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
 			else if ((c == ',' || c == ';') && paren == 0 && !angle)
 				break;
 		}
-		if (addr_item(s + start, i - start, &out[count]))
+		if ((k = addrs_bare(s + start, i - start, out + count, max - count)) > 0)
+			count += k;
+		else if (addr_item(s + start, i - start, &out[count]))
 			count++;
 		i++;
 	}
@@ -1339,6 +1375,49 @@ from_simple(struct span s, struct span *name, struct span *addr)
 	return i == s.len;
 }
 
+/* addr_spaced for a To or Cc list: 1 if one of its items (split at the
+ * commas outside quotes, comments and angle brackets) is, leaving out
+ * items without '@' and groups ("team: a@b, c@d;"), which libetpan reads
+ * right. */
+static int
+list_spaced(const char *s, size_t n)
+{
+	size_t i = 0, start;
+	int inq, paren, angle, colon;
+
+	while (i < n) {
+		inq = paren = angle = colon = 0;
+		for (start = i; i < n; i++) {
+			if (inq) {
+				if (s[i] == '\\' && i + 1 < n)
+					i++;
+				else if (s[i] == '"')
+					inq = 0;
+				continue;
+			}
+			if (s[i] == '"')
+				inq = 1;
+			else if (s[i] == '(')
+				paren++;
+			else if (s[i] == ')' && paren > 0)
+				paren--;
+			else if (s[i] == '<')
+				angle = 1;
+			else if (s[i] == '>')
+				angle = 0;
+			else if (s[i] == ':' && paren == 0 && !angle)
+				colon = 1;
+			else if ((s[i] == ',' || s[i] == ';') && paren == 0 && !angle)
+				break;
+		}
+		if (!colon && memchr(s + start, '@', i - start) != NULL &&
+		    addr_spaced(s + start, i - start))
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
 static void
 from_parse(struct mime_parser *p, struct span v)
 {
@@ -1405,7 +1484,7 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 		al = NULL;
 		idx = 0;
 		if (mailimf_address_list_parse(s.p, s.len, &idx, &al) == MAILIMF_NO_ERROR &&
-		    rest_blank(s.p, s.len, idx)) {
+		    rest_blank(s.p, s.len, idx) && !list_spaced(s.p, s.len)) {
 			for (it = clist_begin(al->ad_list); it != NULL; it = clist_next(it)) {
 				ad = clist_content(it);
 				if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX)

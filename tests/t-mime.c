@@ -4,7 +4,7 @@
  * REGEN=1 writes the .expect files that are missing (review each one).
  * Cases 2490-2499 are generated in memory: a 50 MB attachment, deep and
  * very deep nesting, every prefix of every fixture (truncated mail),
- * charsets and From shapes.
+ * charsets, From shapes and To/Cc lists.
  * `make check T=2042` runs one case. */
 #include "config.h"
 
@@ -350,6 +350,52 @@ case_from(void)
 	buf_release(&b);
 }
 
+/* 2497: To and Cc lists, also with words apart that libetpan would join
+ * into one address ("Big Bug bb@bug.com", "a@x b@y"), and groups. */
+static void
+case_lists(void)
+{
+	static const struct {
+		const char	*to, *want;
+		int		 warned;
+	} ls[] = {
+		{ "ann@example.com", "ann@example.com", 0 },
+		{ "Ann Lee <ann@example.com>, \"Lee, Bob\" <bob@example.com>",
+		    "ann@example.com, bob@example.com", 0 },
+		{ "team: ann@example.com, bob@example.com;", "ann@example.com, bob@example.com", 0 },
+		{ "undisclosed-recipients:;", "", 0 },
+		{ "Big Bug bb@bug.com, Ann Lee <ann@example.com>", "bb@bug.com, ann@example.com", 1 },
+		{ "x@example.com y@example.org", "x@example.com, y@example.org", 1 },
+		{ "x@example.com y@example.org, z@example.net", "x@example.com, y@example.org, z@example.net", 1 },
+		{ "ann@example.com (Ann Lee), bob@example.com", "ann@example.com, bob@example.com", 0 },
+	};
+	struct buf b = BUF_INIT(4096);
+	struct message m;
+	struct err e = ERR_INIT;
+	size_t i;
+	int ok = 1, warned;
+
+	if (!tap_selected(2497))
+		return;
+	for (i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
+		buf_reset(&b);
+		(void)buf_printf(&b, NULL, "From: a@example.com\nTo: %s\nCc: %s\nSubject: s\n"
+		    "Message-ID: <l%zu@example.com>\n\nbody\n", ls[i].to, ls[i].to, i);
+		message_init(&m);
+		warned = 0;
+		if (mime_parse(&m, b.buf, b.len, RECEIVED, &e) == -1 ||
+		    strcmp(m.to, ls[i].want) != 0 || strcmp(m.cc, ls[i].want) != 0 ||
+		    (warned = m.warnings_count > 0) != ls[i].warned) {
+			printf("# To: %s -> '%s' cc '%s', warnings %zu\n", ls[i].to, m.to, m.cc,
+			    m.warnings_count);
+			ok = 0;
+		}
+		message_release(&m);
+	}
+	CHECK(ok, "2497 To and Cc lists");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -373,6 +419,7 @@ main(void)
 	case_prefixes(dir, names, count);
 	case_charsets();
 	case_from();
+	case_lists();
 	fixture_names_free(names, count);
 	return tap_done();
 }
