@@ -354,8 +354,17 @@ file_read(const char *path, time_t received, struct mailfile_sink *sink, struct 
 	} while (!r.eof && r.len < 4096);
 	if (r.len >= 3 && memcmp(r.buf, "\xef\xbb\xbf", 3) == 0)
 		skip = 3;		/* a byte-order mark from a Windows editor */
-	while (skip < r.len && (r.buf[skip] == '\n' || r.buf[skip] == '\r'))
-		skip++;
+	/* Empty and white lines before the mail, as some programs that save
+	 * a message leave them (but not the first line's own indent). */
+	for (;;) {
+		size_t i = skip;
+
+		while (i < r.len && (r.buf[i] == ' ' || r.buf[i] == '\t'))
+			i++;
+		if (i >= r.len || (r.buf[i] != '\n' && r.buf[i] != '\r'))
+			break;
+		skip = i + 1;
+	}
 	if (r.len - skip >= 5 && memcmp(r.buf + skip, "From ", 5) == 0) {
 		if (skip > 0 && reader_fill(&r, skip, e) == -1)
 			ret = -1;

@@ -184,4 +184,17 @@ t0105() {
 }
 check 0105 "a command during a bulk import reads through its rollback journal" t0105
 
+t3030() {
+	# white lines before the header, as some programs save a message
+	{ printf ' \t \r\n\r\n\n'; cat "$D/3009-single.eml"; } > "$TMP/lead.eml"
+	printf '  \n\n' > "$TMP/white.eml"
+	esc --db "$TMP/t30.db" --now $NOW import "$TMP/lead.eml" "$TMP/white.eml" \
+	    >"$TMP/o" 2>"$TMP/e"
+	rc=$?
+	eq $rc 65 && grep -q "white.eml': not an mbox or a mail message" "$TMP/e" &&
+	eq "$(q t30 length)" 1 &&
+	eq "$(sqlite3 "$TMP/t30.db" "SELECT substr(raw, 1, 5) FROM message")" "$(head -c 5 "$D/3009-single.eml")"
+}
+check 3030 "white lines before a single message are skipped; a file of them is not mail" t3030
+
 done_testing
