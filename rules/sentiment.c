@@ -19,9 +19,13 @@
  * bytes separate tokens and are otherwise ignored.  Every token of every
  * mail passes here, so the common case has short cuts that must give
  * what the general code gives: plain ASCII words are cut eight bytes at
- * a time (tz_plain, the shortest inline: tz_short), tokens are read ahead
- * in batches (win_read) and looked up inline (lex_lookup, phrases too),
- * and a token that carries nothing skips the unit machinery (tok_idle).
+ * a time (tz_plain, the shortest inline: tz_short), tokens are looked up
+ * inline (lex_lookup, phrases too) after a bit set of hashes rules most
+ * out, and tokens that carry nothing skip the unit machinery: the
+ * scorer's window reads only what it is asked for (win_read), and when it
+ * holds nothing ahead, units_skip reads on and lets such tokens go,
+ * counted -- most without a struct tok, cut, looked up and counted from
+ * eight or sixteen bytes at a time (skip_short).
  * The detector finds its first trigger word from the bytes, tokenizing
  * only the chunks where one may be (esc_skip), tests trigger words by
  * first and last byte and length before hashing them, and starts its
@@ -356,6 +360,15 @@ struct lex_entry {
  * SQLite's pages stream through it -- instead of the 28-byte entries. */
 #define LEX_TAG(h)	((uint16_t)(((h) >> 16) | 1))
 
+/* One bit per value of 17 bits of a key's hash, set for every key added
+ * (lex_add, the only way in): a clear bit proves a key absent without
+ * the probe, which for a miss reads a few slots of tag[] (a load of 1/2
+ * for the shipped lexicon) -- and most lookups miss.  16 KB; with the
+ * shipped lexicon about one miss in sixteen finds its bit set by another
+ * key and probes as before. */
+#define LEX_FILTER_BITS	(1u << 17)
+#define LEX_FILTER_BIT(h)	(((h) >> 15) & (LEX_FILTER_BITS - 1))
+
 struct sentiment {
 	struct lex_entry *slot;
 	uint16_t	*tag;		/* parallel to slot */
@@ -366,6 +379,8 @@ struct sentiment {
 	size_t		 emo_max;	/* bytes of the longest emoticon */
 	unsigned char	 emo_first[32], emo_last[32];	/* bit sets: first and
 					 * last bytes of emoticon keys */
+	uint64_t	 filter[LEX_FILTER_BITS / 64];	/* LEX_FILTER_BIT of
+					 * every key */
 };
 
 /* Eight bytes at a time, each word mixed by a multiply-xorshift (the
@@ -457,6 +472,9 @@ lex_lookup(const struct sentiment *s, const char *key, size_t len)
 		    (const unsigned char *)key));
 	} else
 		h = lex_hash_padded(key, len);
+	k = LEX_FILTER_BIT(h);
+	if (((s->filter[k / 64] >> (k % 64)) & 1) == 0)
+		return NULL;
 	tag = LEX_TAG(h);
 	for (i = h & mask; (tg = s->tag[i]) != 0; i = (i + 1) & mask) {
 		if (tg != tag)
@@ -549,6 +567,8 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 	memset(le, 0, sizeof(*le));
 	le->hash = h;
 	s->tag[i] = LEX_TAG(h);
+	s->filter[LEX_FILTER_BIT(h) / 64] |=
+	    (uint64_t)1 << (LEX_FILTER_BIT(h) % 64);
 	le->key = (uint32_t)s->pool_len;
 	le->keylen = (uint16_t)len;
 	memset(s->pool + s->pool_len, 0, padded);
@@ -693,6 +713,46 @@ tz_emoticon(struct tokenizer *tz, const unsigned char *s,
 		}
 	}
 	return NULL;
+}
+
+/* 1 if tz_emoticon would find an emoticon in [s, e), all ASCII without
+ * space, from its second test on: the same tests in the same order,
+ * with fold_span's result for ASCII (small letters, at most KEY_MAX - 1
+ * bytes) made inline and the entry found by lex_lookup (the same hash,
+ * the same entry).  Cheaper than tz_emoticon and the long way after it,
+ * for the many words with a comma or full stop after them whose first
+ * letter also starts an emoticon ("data," "order."). */
+static int
+emo_ascii(const struct sentiment *lex, const unsigned char *s,
+    const unsigned char *e)
+{
+	const struct lex_entry *le;
+	const unsigned char *q;
+	char key[KEY_MAX + 8];
+	size_t len, i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			q = e;
+			while (q > s && sentence_end(q[-1]))
+				q--;
+			if (q == e || q - s < 2)
+				return 0;
+			e = q;
+		}
+		len = (size_t)(e - s);
+		if (len > lex->emo_max || len >= KEY_MAX ||
+		    !emo_has(lex->emo_last, ascii_lower(e[-1])))
+			continue;
+		for (i = 0; i < len; i++)
+			key[i] = (char)ascii_lower(s[i]);
+		memset(key + len, 0, 8);
+		le = lex_lookup(lex, key, len);
+		if (le != NULL && (le->flags & LEX_EMOTICON))
+			return 1;
+	}
+	return 0;
 }
 
 /* A word from tz->p: letters and digits with inner ' and -. */
@@ -912,8 +972,9 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 	if (r < end && *r >= 0x80)
 		return 0;
 	/* the whole chunk may be an emoticon ("xD," "b^d"): tz_emoticon's
-	 * first test, which rejects most words */
-	if (punct && lex != NULL && emo_has(lex->emo_first, ascii_lower(*s)))
+	 * first test, which rejects most words, then its others */
+	if (punct && lex != NULL && emo_has(lex->emo_first, ascii_lower(*s)) &&
+	    emo_ascii(lex, s, r))
 		return 0;
 	t->off = (size_t)(s - tz->text);
 	t->len = (size_t)(q - s);
@@ -1096,6 +1157,7 @@ struct tokwin {
 	struct survey		*sv;	/* when set, every token read passes it */
 	size_t			 pos, filled;
 	int			 eof;
+	int			 lazy;	/* read no further ahead than asked */
 	struct tok		 ring[WIN];
 };
 
@@ -1108,19 +1170,84 @@ win_init(struct tokwin *w, const char *text, size_t len,
 	w->sv = NULL;
 	w->pos = w->filled = 0;
 	w->eof = 0;
+	w->lazy = 0;
 }
 
-/* Reads as many tokens as the ring holds beyond the current one, not
- * just the one asked for: one call, and one loop with the window's state
- * at hand, for dozens of tokens.  Reading ahead changes nothing: the
- * survey is only used once complete, and a token's lookup and survey do
- * not depend on when they are made. */
+/* One token into t, looked up and passed to the survey as win_read does
+ * it; 0 (and eof set) at the end.  The commonest chunk, a short plain
+ * word after spaces, is cut here by tz_short inline, as tz_next would
+ * cut it (tz_next's own first steps), without a call. */
+static inline int
+win_tok(struct tokwin *w, struct tok *t)
+{
+	struct tokenizer *tz = &w->tz;
+	const unsigned char *q = tz->p, *end = tz->end;
+	int got = 0;
+
+	if (tz->chunk_end == NULL || q >= tz->chunk_end) {
+		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
+			q++;
+		tz->p = q;
+		got = q < end && tz_short(tz, t);
+	}
+	if (!got && !tz_next(tz, t)) {
+		w->eof = 1;
+		return 0;
+	}
+	if (w->lex != NULL && !t->ovf && t->e == NULL) {
+		memset(t->key + t->keylen, 0, 8);
+		t->e = lex_lookup(w->lex, t->key, t->keylen);
+	}
+	if (w->sv != NULL)
+		survey_tok(w->sv, t);
+	return 1;
+}
+
+/* win_tok where tz_short is known to cut no token (skip_short): the
+ * rest of tz_next, without trying it again. */
+static int
+win_tok_long(struct tokwin *w, struct tok *t)
+{
+	struct tokenizer *tz = &w->tz;
+	const unsigned char *q = tz->p, *end = tz->end;
+	int got = 0;
+
+	if (tz->chunk_end == NULL || q >= tz->chunk_end) {
+		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
+			q++;
+		tz->p = q;
+		if (q == end) {
+			w->eof = 1;
+			return 0;
+		}
+		got = *q < 0x80 && tz_plain(tz, t);
+	}
+	if (!got && !tz_slow(tz, t)) {
+		w->eof = 1;
+		return 0;
+	}
+	if (w->lex != NULL && !t->ovf && t->e == NULL) {
+		memset(t->key + t->keylen, 0, 8);
+		t->e = lex_lookup(w->lex, t->key, t->keylen);
+	}
+	if (w->sv != NULL)
+		survey_tok(w->sv, t);
+	return 1;
+}
+
+/* Reads tokens up to position lim: for the detector as many as the ring
+ * holds beyond the current one, not just the one asked for (one call,
+ * and one loop with the window's state at hand, for dozens of tokens);
+ * for the scorer (lazy) only those asked for, so that units_run reads
+ * the rest itself, where most are let go (see there).  Reading ahead
+ * changes nothing: the survey is only used once complete, and a token's
+ * lookup and survey do not depend on when they are made. */
 static void
-win_read(struct tokwin *w)
+win_read(struct tokwin *w, size_t lim)
 {
 	const struct sentiment *lex = w->lex;
 	struct survey *sv = w->sv;
-	size_t filled = w->filled, lim = w->pos + (WIN - WIN_BEHIND);
+	size_t filled = w->filled;
 
 	for (; filled < lim; filled++) {
 		struct tok *t = &w->ring[filled % WIN];
@@ -1154,7 +1281,7 @@ win_fill(struct tokwin *w, long rel)
 		return NULL;
 	at = w->pos + (size_t)rel;
 	if (at >= w->filled && !w->eof)
-		win_read(w);
+		win_read(w, w->lazy ? at + 1 : w->pos + (WIN - WIN_BEHIND));
 	return at < w->filled ? &w->ring[at % WIN] : NULL;
 }
 
@@ -1173,7 +1300,10 @@ win_at(struct tokwin *w, long rel)
 static int
 key_nt(const struct tok *t)
 {
-	return t->keylen >= 3 && memcmp(t->key + t->keylen - 3, "n't", 3) == 0;
+	const char *p = t->key + t->keylen;
+
+	/* the last byte first: most keys do not end in 't' */
+	return t->keylen >= 3 && p[-1] == 't' && p[-2] == '\'' && p[-3] == 'n';
 }
 
 /* ---- loading ------------------------------------------------------- */
@@ -1860,6 +1990,331 @@ tally_add(struct tally *ty, const struct survey *sv, size_t off, double v,
 		words_keep(out, word, v);
 }
 
+/* A unit that carries nothing at the window's position, t: what
+ * unit_take and unit_valence would make of it is a neutral unit that
+ * only keeps a place in h[], all zero there; after three of them h[] no
+ * longer changes.  Also for a unit of one token whose entry has no
+ * valence, degree, negation or special role (a phrase's first word
+ * without its phrase, "the" of "the worst" before "order"): unit_take
+ * leaves every field unit_valence reads of it zero, so that its place
+ * in h[] is the same as an idle token's. */
+static inline void
+unit_idle(struct tokwin *w, const struct survey *sv, const struct tok *t,
+    struct unit_rec *rec, size_t *neu, struct tally *ty,
+    struct sentiment_result *out, struct unit *h, size_t *nh, size_t *idle)
+{
+	if (rec == NULL)
+		tally_add(ty, sv, t->off, 0, NULL, out);
+	else
+		(*neu)++;
+	w->pos++;
+	if (*idle < 3) {
+		h[2] = h[1];
+		h[1] = h[0];
+		memset(&h[0], 0, sizeof(h[0]));
+		(*idle)++;
+		if (*nh < 3)
+			(*nh)++;
+	}
+}
+
+/* Appends t's key to key[0, len), returning the new length: eight bytes
+ * at a time (a copy of variable length is a call, or a loop a byte at a
+ * time), which may write up to 7 bytes past the new length, all within
+ * key[2 * KEY_MAX + 8] for two keys and a space.  t has been looked up:
+ * its key is zero-padded, so the copy reads only key[KEY_MAX + 8]. */
+static inline size_t
+key_cat(char *key, size_t len, const struct tok *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->keylen; k += 8)
+		memcpy(key + len + k, t->key + k, 8);
+	return len + t->keylen;
+}
+
+/* 1 if a token whose entry is e (NULL: none) makes a neutral unit on its
+ * own: tok_idle for a word of word_scan's, which has no ' (so no "n't"). */
+static inline int
+entry_idle(const struct lex_entry *e)
+{
+	return e == NULL || ((e->flags & (LEX_VALENCE | LEX_BOOSTER |
+	    LEX_NEGATOR)) == 0 && e->special == SP_NONE && e->phrase_max <= 1);
+}
+
+/* word_scan is read twice in skip_short's loop, and is only cheap inline,
+ * its results in registers. */
+#if defined(__GNUC__)
+#define WORD_SCAN_INLINE	inline __attribute__((always_inline))
+#else
+#define WORD_SCAN_INLINE	inline
+#endif
+
+/*
+ * A word at q (after spaces) that tz_short or tz_plain would cut whole
+ * from eight or sixteen bytes read at once: fewer than 16 ASCII letters
+ * and digits, then an ASCII space or control character (*after 0, the
+ * one tz_short takes), or one of ".,!?;:" and such a space (*after 1:
+ * what tz_plain takes with the word, noting a sentence break), when no
+ * emoticon is there (tz_plain's tests, emo_ascii).  Sets its key in
+ * kb[16], zero-padded, its length and whether it is in capitals (the
+ * folding and case of tz_short and tz_plain, from the same masks): 1.
+ * Else 0, and tz_short would cut no token at q either.
+ */
+static WORD_SCAN_INLINE int
+word_scan(const struct sentiment *lex, const unsigned char *q,
+    const unsigned char *end, char *kb, size_t *lenp, int *after, int *up)
+{
+	uint64_t x, cap, small, stop, keep, fold0, fold1;
+	size_t len;
+
+	/* tz_short's tests, then tz_plain's for a longer word */
+	if (end - q < 8 || word_case[*q] == 0)
+		return 0;
+	x = load_le64(q);
+	stop = swar_word(x, &cap, &small);
+	if (stop != 0) {
+		keep = (stop & -stop) - 1;
+		len = (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+		keep >>= 7;	/* the whole bytes before it */
+		fold0 = (x | SWAR_ONES * 0x20) & keep;
+		fold1 = 0;
+		*up = (cap & keep) != 0 && (small & keep) == 0;
+	} else {
+		uint64_t cap2, small2;
+
+		if (end - q < 16)
+			return 0;
+		fold0 = x | SWAR_ONES * 0x20;
+		x = load_le64(q + 8);
+		stop = swar_word(x, &cap2, &small2);
+		if (stop == 0)
+			return 0;
+		keep = (stop & -stop) - 1;
+		len = 8 + (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+		keep >>= 7;
+		fold1 = (x | SWAR_ONES * 0x20) & keep;
+		*up = (cap != 0 || (cap2 & keep) != 0) && small == 0 &&
+		    (small2 & keep) == 0;
+	}
+	/* q[len] and q[len + 1] lie within the bytes read or before end:
+	 * len < 8 <= end - q, or len < 16 <= end - q */
+	if (q[len] <= 0x20)
+		*after = 0;
+	else if (brk_byte(q[len]) && q + len + 1 < end && q[len + 1] <= 0x20) {
+		if (emo_has(lex->emo_first, ascii_lower(*q)) &&
+		    emo_ascii(lex, q, q + len + 1))
+			return 0;
+		*after = 1;
+	} else
+		return 0;
+	store_le64(kb, fold0);
+	store_le64(kb + 8, fold1);
+	*lenp = len;
+	return 1;
+}
+
+/*
+ * The commonest tokens of all, plain words (word_scan) that carry
+ * nothing, without a struct tok: from a chunk's start, each looked up
+ * with its key as win_tok pads it, and found entry_idle -- or the first
+ * word of phrases that is nothing alone, when the word after it does not
+ * go on to one of them (units_skip's test, made on the bytes: the next
+ * token is at the end of the text, or has a sentence break before it,
+ * or is a word of word_scan's whose key does not follow on the first
+ * word's in a LEX_PREFIX entry) -- are counted as units_skip would
+ * count them: through the survey (a token, in capitals or not, maybe a
+ * trigger word: survey_tok for a token that is no emoticon and no "but")
+ * and unit_idle (a neutral unit; with rec NULL tally_add of 0 is only
+ * ty->neu++: adding +0 to a sum that starts at +0 changes nothing).
+ * Their brk is not needed: only unit_take reads it, of a token that goes
+ * on a phrase.  The window's position and end move on together; the
+ * ring's places are not written, and the scorer never looks behind the
+ * current token.  The tokenizer is left between chunks, after spaces
+ * (chunk_end NULL means that, and tz_next would skip them), with the
+ * sentence break the last word noted.  The first word of word_scan's
+ * that is not so is cut into the ring's place at the window's (new) end
+ * as tz_short or tz_plain would cut it, with the entry found here, and
+ * surveyed, as win_tok would: 1.  Else 0, and tz_short would not cut a
+ * token where the tokenizer now is.
+ */
+static inline int
+skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
+    struct tally *ty, struct unit *h, size_t *nh, size_t *idle)
+{
+	const struct sentiment *lex = w->lex;
+	struct tokenizer *tz = &w->tz;
+	struct tok *t;
+	const unsigned char *q = tz->p, *end = tz->end, *q2;
+	const struct lex_entry *e = NULL, *pe;
+	size_t len, len2, n = 0, upper = 0;
+	char kb[16], kb2[16];	/* keys, zero-padded */
+	char key[40];		/* two keys and a space, zero-padded */
+	int trigger = 0, got = 0, brk = tz->brk, after = 0, after2, up, up2;
+
+	if (tz->chunk_end != NULL && q < tz->chunk_end)
+		return 0;
+	for (;;) {
+		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
+			q++;
+		if (!word_scan(lex, q, end, kb, &len, &after, &up))
+			break;
+		e = lex_lookup(lex, kb, len);
+		if (!entry_idle(e)) {
+			/* entry_idle and this say e->phrase_max > 1 */
+			if ((e->flags & (LEX_VALENCE | LEX_BOOSTER |
+			    LEX_NEGATOR)) != 0 || e->special != SP_NONE) {
+				got = 1;
+				break;
+			}
+			if (!after) {
+				q2 = q + len + 1;
+				while (q2 < end && *q2 < 0x80 &&
+				    ascii_cc[*q2] == CC_SPACE)
+					q2++;
+				if (q2 < end) {
+					if (!word_scan(lex, q2, end, kb2, &len2,
+					    &after2, &up2)) {
+						got = 1;
+						break;
+					}
+					memcpy(key, kb, 16);
+					key[len] = ' ';
+					memcpy(key + len + 1, kb2, 16);
+					memset(key + len + 1 + len2, 0, 8);
+					pe = lex_lookup(lex, key,
+					    len + 1 + len2);
+					if (pe != NULL &&
+					    (pe->flags & LEX_PREFIX)) {
+						got = 1;
+						break;
+					}
+				}
+			}
+		}
+		n++;
+		upper += up;
+		if (e != NULL && (e->flags & LEX_TRIGGER) != 0)
+			trigger = 1;
+		if (*idle < 3) {
+			h[2] = h[1];
+			h[1] = h[0];
+			memset(&h[0], 0, sizeof(h[0]));
+			(*idle)++;
+			if (*nh < 3)
+				(*nh)++;
+		}
+		brk = after;
+		q += len + 1;
+	}
+	tz->p = q;
+	tz->brk = brk;
+	if (n > 0) {
+		tz->chunk_end = NULL;
+		if (w->sv != NULL) {
+			w->sv->tokens += n;
+			w->sv->upper += upper;
+			if (trigger)
+				w->sv->trigger = 1;
+		}
+		if (rec == NULL)
+			ty->neu += n;
+		else
+			*neu += n;
+		w->pos += n;
+		w->filled += n;
+	}
+	if (!got)
+		return 0;
+	/* what tz_short or tz_plain, and win_tok, would store */
+	t = &w->ring[w->filled % WIN];
+	memcpy(t->key, kb, 16);
+	memset(t->key + len, 0, 8);
+	t->off = (size_t)(q - tz->text);
+	t->len = len;
+	t->e = e;
+	t->ovf = 0;
+	t->keylen = (unsigned char)len;
+	t->upper = (unsigned char)up;
+	t->emo = 0;
+	t->brk = (unsigned char)brk;
+	tz->brk = after;
+	tz->chunk_end = q + len + after;
+	tz->p = q + len + 1;
+	if (w->sv != NULL)
+		survey_tok(w->sv, t);
+	return 1;
+}
+
+/*
+ * Most tokens carry nothing: when the window holds no token ahead (the
+ * scorer's reads only what it is asked for), the next ones are read here,
+ * one by one into the ring's next place, and those that make neutral
+ * units are counted there and then (unit_idle) and let go, the window's
+ * position and end moving on together, as if win_at and the loop of
+ * units_run had taken them.  Exact because every token is still read,
+ * looked up and surveyed once, in text order, as win_read would (by
+ * skip_short, win_tok_long or win_tok); and a token is only let go when the unit machinery would make
+ * a neutral unit of it: tok_idle, or the first word of phrases that is
+ * nothing alone, when the token after it does not go on to one of them
+ * -- unit_take's test, made here on the next token, which then stays in
+ * the ring as the next one to look at.  Anything else is left in the
+ * window (w->filled) for units_run's general path, with the token after
+ * it when read.  Returns 1 at the end of the text.
+ */
+static int
+units_skip(struct tokwin *w, const struct survey *sv, struct unit_rec *rec,
+    size_t *neu, struct tally *ty, struct sentiment_result *out,
+    struct unit *h, size_t *nh, size_t *idle)
+{
+	const struct lex_entry *e, *pe;
+	struct tok *t, *t2;
+	char key[2 * KEY_MAX + 8];	/* zero-padded for lex_lookup */
+	size_t len;
+	int have = 0;	/* the token at w->filled is read already */
+
+	for (;;) {
+		if (!have && skip_short(w, rec, neu, ty, h, nh, idle))
+			have = 1;
+		t = &w->ring[w->filled % WIN];
+		if (!have && !win_tok_long(w, t))
+			return 1;
+		have = 0;
+		if (tok_idle(t)) {
+			w->filled++;
+			unit_idle(w, sv, t, rec, neu, ty, out, h, nh, idle);
+			continue;
+		}
+		/* tok_idle says e->phrase_max > 1 if nothing else */
+		e = t->e;
+		if (e == NULL || t->emo || (e->flags & (LEX_VALENCE |
+		    LEX_BOOSTER | LEX_NEGATOR)) != 0 || e->special != SP_NONE ||
+		    key_nt(t)) {
+			w->filled++;
+			return 0;
+		}
+		t2 = &w->ring[(w->filled + 1) % WIN];
+		if (win_tok(w, t2) && !t2->brk && !t2->ovf && !t2->emo) {
+			len = key_cat(key, 0, t);
+			key[len++] = ' ';
+			len = key_cat(key, len, t2);
+			memset(key + len, 0, 8);
+			pe = lex_lookup(w->lex, key, len);
+			if (pe != NULL && (pe->flags & LEX_PREFIX)) {
+				w->filled += 2;	/* unit_take's */
+				return 0;
+			}
+		}
+		/* a unit of its own, carrying nothing; the next token (if
+		 * any) is read */
+		w->filled++;
+		unit_idle(w, sv, t, rec, neu, ty, out, h, nh, idle);
+		if (w->eof)
+			return 1;
+		have = 1;
+	}
+}
+
 /* The units from the window's position on, with h[] the three before;
  * rec == NULL: tallied at once with the survey's cap_diff; else recorded
  * (*nrec, neutral ones only counted in *neu).  1 when rec[] ran full:
@@ -1875,24 +2330,14 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 	double v0, v1;
 	int cap_diff = sv->upper > 0 && sv->upper < sv->tokens;
 
-	while ((t0 = win_at(w, 0)) != NULL) {
+	for (;;) {
+		if (w->pos == w->filled && !w->eof &&
+		    units_skip(w, sv, rec, neu, ty, out, h, &nh, &idle))
+			break;
+		if ((t0 = win_at(w, 0)) == NULL)
+			break;
 		if (tok_idle(t0)) {
-			/* what unit_take and unit_valence would make of it: a
-			 * neutral unit that only keeps a place in h[], all zero
-			 * there; after three of them h[] no longer changes */
-			if (rec == NULL)
-				tally_add(ty, sv, t0->off, 0, NULL, out);
-			else
-				(*neu)++;
-			w->pos++;
-			if (idle < 3) {
-				h[2] = h[1];
-				h[1] = h[0];
-				memset(&h[0], 0, sizeof(h[0]));
-				idle++;
-				if (nh < 3)
-					nh++;
-			}
+			unit_idle(w, sv, t0, rec, neu, ty, out, h, &nh, &idle);
 			continue;
 		}
 		idle = 0;
@@ -1946,6 +2391,7 @@ sentiment_score(const struct sentiment *s, const char *text, size_t len,
 	memset(&ty, 0, sizeof(ty));
 	win_init(&w, text, len, s);
 	w.sv = &sv;
+	w.lazy = 1;
 	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, out) == 0) {
 		cap_diff = sv.upper > 0 && sv.upper < sv.tokens;
 		for (i = 0; i < nrec; i++)
@@ -1953,6 +2399,7 @@ sentiment_score(const struct sentiment *s, const char *text, size_t len,
 		ty.neu += neu;
 	} else {
 		win_init(&w, text, len, s);	/* the survey is complete */
+		w.lazy = 1;
 		(void)units_run(s, &w, &sv, NULL, NULL, NULL, &ty, out);
 	}
 	out->tokens = sv.tokens;
