@@ -71,7 +71,10 @@ number(const char **s, int max, int *out)
 static int
 prefix_of(const char *word, size_t len, const char *full)
 {
-	return len >= 3 && len <= strlen(full) && strncmp(word, full, len) == 0;
+	/* The first letter first: every word of a date is tried against
+	 * the months and weekdays, and it rules out all but one or two. */
+	return len >= 3 && word[0] == full[0] && len <= strlen(full) &&
+	    strncmp(word, full, len) == 0;
 }
 
 static int
