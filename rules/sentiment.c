@@ -1173,6 +1173,19 @@ win_init(struct tokwin *w, const char *text, size_t len,
 	w->lazy = 0;
 }
 
+/* A token just cut: its lexicon entry (the key padded with zeros for
+ * lex_lookup's word reads) and its place in the survey. */
+static inline void
+win_note(struct tokwin *w, struct tok *t)
+{
+	if (w->lex != NULL && !t->ovf && t->e == NULL) {
+		memset(t->key + t->keylen, 0, 8);
+		t->e = lex_lookup(w->lex, t->key, t->keylen);
+	}
+	if (w->sv != NULL)
+		survey_tok(w->sv, t);
+}
+
 /* One token into t, looked up and passed to the survey as win_read does
  * it; 0 (and eof set) at the end.  The commonest chunk, a short plain
  * word after spaces, is cut here by tz_short inline, as tz_next would
@@ -1194,12 +1207,7 @@ win_tok(struct tokwin *w, struct tok *t)
 		w->eof = 1;
 		return 0;
 	}
-	if (w->lex != NULL && !t->ovf && t->e == NULL) {
-		memset(t->key + t->keylen, 0, 8);
-		t->e = lex_lookup(w->lex, t->key, t->keylen);
-	}
-	if (w->sv != NULL)
-		survey_tok(w->sv, t);
+	win_note(w, t);
 	return 1;
 }
 
@@ -1226,12 +1234,7 @@ win_tok_long(struct tokwin *w, struct tok *t)
 		w->eof = 1;
 		return 0;
 	}
-	if (w->lex != NULL && !t->ovf && t->e == NULL) {
-		memset(t->key + t->keylen, 0, 8);
-		t->e = lex_lookup(w->lex, t->key, t->keylen);
-	}
-	if (w->sv != NULL)
-		survey_tok(w->sv, t);
+	win_note(w, t);
 	return 1;
 }
 
@@ -1245,8 +1248,6 @@ win_tok_long(struct tokwin *w, struct tok *t)
 static void
 win_read(struct tokwin *w, size_t lim)
 {
-	const struct sentiment *lex = w->lex;
-	struct survey *sv = w->sv;
 	size_t filled = w->filled;
 
 	for (; filled < lim; filled++) {
@@ -1256,12 +1257,7 @@ win_read(struct tokwin *w, size_t lim)
 			w->eof = 1;
 			break;
 		}
-		if (lex != NULL && !t->ovf && t->e == NULL) {
-			memset(t->key + t->keylen, 0, 8);
-			t->e = lex_lookup(lex, t->key, t->keylen);
-		}
-		if (sv != NULL)
-			survey_tok(sv, t);
+		win_note(w, t);
 	}
 	w->filled = filled;
 }
