@@ -1034,6 +1034,44 @@ addr_item(char *s, size_t n, struct addr *a)
 	return a->addr.len > 0 || a->name.len > 0;
 }
 
+/* The end of the address list item that starts at i: the first ',' or
+ * ';' outside quotes, comments and angle brackets, or n.  *group (if not
+ * NULL) is set when the item has a ':' outside them, a group's name. */
+static size_t
+addr_item_end(const char *s, size_t n, size_t i, int *group)
+{
+	int inq = 0, paren = 0, angle = 0;
+
+	if (group != NULL)
+		*group = 0;
+	for (; i < n; i++) {
+		if (inq) {
+			if (s[i] == '\\' && i + 1 < n)
+				i++;
+			else if (s[i] == '"')
+				inq = 0;
+			continue;
+		}
+		if (s[i] == '"')
+			inq = 1;
+		else if (s[i] == '(')
+			paren++;
+		else if (s[i] == ')' && paren > 0)
+			paren--;
+		else if (s[i] == '<')
+			angle = 1;
+		else if (s[i] == '>')
+			angle = 0;
+		else if (paren == 0 && !angle) {
+			if (s[i] == ',' || s[i] == ';')
+				break;
+			if (s[i] == ':' && group != NULL)
+				*group = 1;
+		}
+	}
+	return i;
+}
+
 /* "a@x b@y": an item of bare addresses apart, without '<', quotes or
  * comments; each word holding '@' in out, up to max.  0 for any other
  * item (one address, or a name and an address: addr_item's). */
@@ -1073,33 +1111,9 @@ static size_t
 addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
 {
 	size_t i = 0, start, count = 0, k;
-	int inq, paren, angle;
 
 	while (i < len && count < max) {
-		inq = paren = angle = 0;
-		for (start = i; i < len; i++) {
-			char c = s[i];
-
-			if (inq) {
-				if (c == '\\' && i + 1 < len)
-					i++;
-				else if (c == '"')
-					inq = 0;
-				continue;
-			}
-			if (c == '"')
-				inq = 1;
-			else if (c == '(')
-				paren++;
-			else if (c == ')' && paren > 0)
-				paren--;
-			else if (c == '<')
-				angle = 1;
-			else if (c == '>')
-				angle = 0;
-			else if ((c == ',' || c == ';') && paren == 0 && !angle)
-				break;
-		}
+		i = addr_item_end(s, len, start = i, NULL);
 		if ((k = addrs_bare(s + start, i - start, out + count, max - count)) > 0)
 			count += k;
 		else if (addr_item(s + start, i - start, &out[count]))
@@ -1383,34 +1397,11 @@ static int
 list_spaced(const char *s, size_t n)
 {
 	size_t i = 0, start;
-	int inq, paren, angle, colon;
+	int group;
 
 	while (i < n) {
-		inq = paren = angle = colon = 0;
-		for (start = i; i < n; i++) {
-			if (inq) {
-				if (s[i] == '\\' && i + 1 < n)
-					i++;
-				else if (s[i] == '"')
-					inq = 0;
-				continue;
-			}
-			if (s[i] == '"')
-				inq = 1;
-			else if (s[i] == '(')
-				paren++;
-			else if (s[i] == ')' && paren > 0)
-				paren--;
-			else if (s[i] == '<')
-				angle = 1;
-			else if (s[i] == '>')
-				angle = 0;
-			else if (s[i] == ':' && paren == 0 && !angle)
-				colon = 1;
-			else if ((s[i] == ',' || s[i] == ';') && paren == 0 && !angle)
-				break;
-		}
-		if (!colon && memchr(s + start, '@', i - start) != NULL &&
+		i = addr_item_end(s, n, start = i, &group);
+		if (!group && memchr(s + start, '@', i - start) != NULL &&
 		    addr_spaced(s + start, i - start))
 			return 1;
 		i++;
