@@ -71,6 +71,25 @@ open_db(const char *name)
 	return st;
 }
 
+/* open_db, and the channel name (kind, public) in *ch; NULL (and a
+ * failed check) if either fails. */
+static struct store *
+open_db_channel(const char *name, const char *channel, const char *kind, int public,
+    int64_t *ch)
+{
+	struct err e = ERR_INIT;
+	struct store *st;
+
+	if ((st = open_db(name)) == NULL)
+		return NULL;
+	if (store_channel_ensure(st, channel, kind, public, ch, &e) == -1) {
+		CHECK(0, e.msg);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
 static int
 file_exists(const char *path)
 {
@@ -279,13 +298,8 @@ t6006(void)
 	char out[64], tiny[4];
 	int64_t ch;
 
-	if ((st = open_db("6006.db")) == NULL)
+	if ((st = open_db_channel("6006.db", "support", "imap", 0, &ch)) == NULL)
 		return;
-	if (store_channel_ensure(st, "support", "imap", 0, &ch, &e) == -1) {
-		CHECK(0, e.msg);
-		store_close(st);
-		return;
-	}
 	CHECK(store_cursor_get(st, ch, "INBOX", out, sizeof(out), &e) == 0,
 	    "6006 an unset cursor is absent");
 	CHECK(store_cursor_set(st, ch, "INBOX", "1700:42", 100, &e) == 0 &&
@@ -311,13 +325,8 @@ t6007(void)
 	struct store *st;
 	int64_t ch, id = 0;
 
-	if ((st = open_db("6007.db")) == NULL)
+	if ((st = open_db_channel("6007.db", "support", "imap", 0, &ch)) == NULL)
 		return;
-	if (store_channel_ensure(st, "support", "imap", 0, &ch, &e) == -1) {
-		CHECK(0, e.msg);
-		store_close(st);
-		return;
-	}
 	CHECK(store_message_exists(st, ch, "1:1", "a@example.org", &e) == 0,
 	    "6007 nothing exists in a new database");
 	{
@@ -446,13 +455,8 @@ t6011(void)
 	struct ticket t, got;
 	int64_t ch;
 
-	if ((st = open_db("6011.db")) == NULL)
+	if ((st = open_db_channel("6011.db", "support", "imap", 0, &ch)) == NULL)
 		return;
-	if (store_channel_ensure(st, "support", "imap", 0, &ch, &e) == -1) {
-		CHECK(0, e.msg);
-		store_close(st);
-		return;
-	}
 	ticket_init(&t);
 	t.status = STATUS_OPEN;
 	t.priority = PRIO_HIGH;
@@ -660,13 +664,8 @@ t6014(void)
 	char out[64];
 	int64_t ch;
 
-	if ((st = open_db("6014.db")) == NULL)
+	if ((st = open_db_channel("6014.db", "support", "imap", 0, &ch)) == NULL)
 		return;
-	if (store_channel_ensure(st, "support", "imap", 0, &ch, &e) == -1) {
-		CHECK(0, e.msg);
-		store_close(st);
-		return;
-	}
 	CHECK(store_begin(st, &e) == 0 &&
 	    insert(st, ch, "1:1", "a@example.org", 1000, 0, &e) == 0 &&
 	    insert(st, ch, "1:2", "b@example.org", 1000, 0, &e) == 0 &&
@@ -780,13 +779,8 @@ t6017(void)
 	struct message m;
 	int64_t ch, t, a = 0, b = 0, c = 0;
 
-	if ((st = open_db("6017.db")) == NULL)
+	if ((st = open_db_channel("6017.db", "support", "imap", 0, &ch)) == NULL)
 		return;
-	if (store_channel_ensure(st, "support", "imap", 0, &ch, &e) == -1) {
-		CHECK(0, e.msg);
-		store_close(st);
-		return;
-	}
 	t = new_ticket(st, STATUS_NEW, PRIO_NORMAL, 100);
 	fixture(&m, "late@example.org", 3000);
 	message_warn(&m, "one");
@@ -854,13 +848,8 @@ t6018(void)
 	int64_t ch, t, tk = 0;
 	int r1, r2, r3;
 
-	if ((st = open_db("6018.db")) == NULL)
+	if ((st = open_db_channel("6018.db", "social", "mastodon", 1, &ch)) == NULL)
 		return;
-	if (store_channel_ensure(st, "social", "mastodon", 1, &ch, &e) == -1) {
-		CHECK(0, e.msg);
-		store_close(st);
-		return;
-	}
 	t = new_ticket(st, STATUS_NEW, PRIO_NORMAL, 100);
 	fixture(&m, "prefix@example.org", 1000);	/* scored: the text's start */
 	r1 = store_message_insert(st, &m, ch, "p", t, NULL, &e);
