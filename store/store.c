@@ -430,30 +430,27 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	/* Everything but id and the channel that opened it.  created is
 	 * mutable: a message older than the ticket, arriving late, moves the
 	 * start of the conversation back (rules/policy.c). */
+#define TICKET_UPDATE_HEAD \
+	    "UPDATE ticket SET status = ?2, priority = ?3, tier = ?4," \
+	    " department = ?5, owner = ?6, public = ?7,"
+#define TICKET_UPDATE_TAIL \
+	    " customer_name = ?9, subject = ?10," \
+	    " updated = ?12, last_inbound = ?13, messages = ?14," \
+	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18," \
+	    " handoffs = ?19," \
+	    " resolved = CASE WHEN ?2 < 3 THEN NULL" \
+	    "   WHEN status >= 3 THEN resolved ELSE ?12 END" \
+	    " WHERE id = ?1"
 	[STMT_TICKET_UPDATE] =
-	    "UPDATE ticket SET status = ?2, priority = ?3, tier = ?4,"
-	    " department = ?5, owner = ?6, public = ?7, customer = ?8,"
-	    " customer_name = ?9, subject = ?10, subject_key = ?11,"
-	    " updated = ?12, last_inbound = ?13, messages = ?14,"
-	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18,"
-	    " handoffs = ?19,"
-	    " resolved = CASE WHEN ?2 < 3 THEN NULL"
-	    "   WHEN status >= 3 THEN resolved ELSE ?12 END"
-	    " WHERE id = ?1",
+	    TICKET_UPDATE_HEAD " customer = ?8, subject_key = ?11," TICKET_UPDATE_TAIL,
 	/* The same without customer and subject_key (?8, ?11 unused) when
 	 * they are as stored: SQLite rewrites an index entry whenever the
 	 * UPDATE sets one of its columns, changed or not, and most updates
 	 * (every message of a thread) leave the subject index alone. */
 	[STMT_TICKET_UPDATE_KEEP] =
-	    "UPDATE ticket SET status = ?2, priority = ?3, tier = ?4,"
-	    " department = ?5, owner = ?6, public = ?7,"
-	    " customer_name = ?9, subject = ?10,"
-	    " updated = ?12, last_inbound = ?13, messages = ?14,"
-	    " exchanges = ?15, created = ?16, tags = ?17, urgency = ?18,"
-	    " handoffs = ?19,"
-	    " resolved = CASE WHEN ?2 < 3 THEN NULL"
-	    "   WHEN status >= 3 THEN resolved ELSE ?12 END"
-	    " WHERE id = ?1",
+	    TICKET_UPDATE_HEAD TICKET_UPDATE_TAIL,
+#undef TICKET_UPDATE_HEAD
+#undef TICKET_UPDATE_TAIL
 
 	[STMT_EVENT_ADD] =
 	    "INSERT INTO event(ticket_id, at, kind, actor, detail)"
