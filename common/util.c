@@ -144,6 +144,20 @@ stop_requested(void)
 	return stop_flag != 0;
 }
 
+char *
+dec_put(char *w, unsigned long long v)
+{
+	char d[20];
+	size_t n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n > 0)
+		*w++ = d[--n];
+	return w;
+}
+
 size_t
 esc_strlcpy(char *dst, const char *src, size_t size)
 {

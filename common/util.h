@@ -30,6 +30,10 @@ int	 stop_requested(void);
 size_t	 esc_strlcpy(char *dst, const char *src, size_t size);
 /* Lowercases ASCII in place; returns s. */
 char	*ascii_lower(char *s);
+/* The decimal digits of v at w (up to 20, no NUL); returns their end.
+ * For numbers on hot paths, where snprintf's format parsing costs more
+ * than the rest of the work. */
+char	*dec_put(char *w, unsigned long long v);
 /* The first line of the secret file at path, without its newline, into
  * buf (the caller wipes it): a password, a token.  ERR_CONFIG naming the
  * file when it cannot be read or is empty; the secret is never in e. */

@@ -20,6 +20,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/util.h"
 #include "connectors/mailfile.h"
 #include "intake/date.h"
 
@@ -196,25 +197,22 @@ report(struct reader *r, struct mailfile_sink *sink, off_t at)
 static void
 origin_format(char *out, size_t size, const char *path, long long at)
 {
-	char num[24], *w = num + sizeof(num);
+	char num[24], *w = num;
 	size_t n = strlen(path), k;
-	unsigned long long v = at < 0 ? 0 - (unsigned long long)at : (unsigned long long)at;
 
-	do
-		*--w = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
 	if (at < 0)
-		*--w = '-';
+		*w++ = '-';
+	w = dec_put(w, at < 0 ? 0 - (unsigned long long)at : (unsigned long long)at);
 	if (n > size - 1)
 		n = size - 1;
 	memcpy(out, path, n);
 	k = size - 1 - n < 6 ? size - 1 - n : 6;
 	memcpy(out + n, ":byte ", k);
 	n += k;
-	k = (size_t)(num + sizeof(num) - w);
+	k = (size_t)(w - num);
 	if (k > size - 1 - n)
 		k = size - 1 - n;
-	memcpy(out + n, w, k);
+	memcpy(out + n, num, k);
 	out[n + k] = '\0';
 }
 

@@ -44,6 +44,7 @@
 #include "common/arena.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/util.h"
 #include "intake/charset.h"
 #include "intake/date.h"
 #include "intake/html.h"
@@ -290,21 +291,6 @@ astr(struct mime_parser *p, const char *s, size_t n)
 	return r;
 }
 
-/* Writes the decimal digits of v (>= 0) at w; returns the end. */
-static char *
-put_uint(char *w, int v)
-{
-	char d[12];
-	size_t n = 0;
-
-	do
-		d[n++] = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	while (n > 0)
-		*w++ = d[--n];
-	return w;
-}
-
 /* "part 1.2" for warnings; "body" for a message that is not multipart.
  * Built by hand: it is made for every part, and snprintf per number cost
  * more than the rest of a small part's header; cut to size as snprintf
@@ -319,10 +305,10 @@ where(const struct mime_parser *p, int depth, char *buf, size_t size)
 	if (depth == 0)
 		return "body";
 	memcpy(w, "part ", 5);
-	w = put_uint(w + 5, p->path[1]);
+	w = dec_put(w + 5, (unsigned)p->path[1]);
 	for (i = 2; i <= depth; i++) {
 		*w++ = '.';
-		w = put_uint(w, p->path[i]);
+		w = dec_put(w, (unsigned)p->path[i]);
 	}
 	n = (size_t)(w - tmp) < size ? (size_t)(w - tmp) : size - 1;
 	memcpy(buf, tmp, n);

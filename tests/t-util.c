@@ -37,6 +37,12 @@ test_time(void)
 	    "0503 time_rfc3339");
 	CHECK(strcmp(time_age(3 * 86400, buf, sizeof(buf)), "3d") == 0 &&
 	    strcmp(time_age(59, buf, sizeof(buf)), "59s") == 0, "0504 time_age");
+	*dec_put(buf, 0) = '\0';
+	CHECK(strcmp(buf, "0") == 0, "0505 dec_put 0");
+	*dec_put(buf, 1234567890) = '\0';
+	CHECK(strcmp(buf, "1234567890") == 0, "0505 dec_put 1234567890");
+	*dec_put(buf, 18446744073709551615ull) = '\0';
+	CHECK(strcmp(buf, "18446744073709551615") == 0, "0505 dec_put the largest");
 }
 
 static void
