@@ -354,19 +354,30 @@ ws_lines_skip(const char *s, size_t len, size_t i)
 	return i;
 }
 
+/* The field name at i ends at the returned index (i: none); *colon is
+ * at its ':' (past blanks, obs-optional), or len when there is none. */
+static size_t
+field_name(const char *s, size_t len, size_t i, size_t *colon)
+{
+	size_t n, c;
+
+	for (n = i; len - n >= 8 && name_word(s + n); n += 8)
+		;
+	for (; n < len && s[n] > ' ' && s[n] < 127 && s[n] != ':'; n++)
+		;
+	for (c = n; c < len && (s[c] == ' ' || s[c] == '\t'); c++)
+		;
+	*colon = c < len && s[c] == ':' ? c : len;
+	return n;
+}
+
 /* 1 if the line at i starts with a field name and its colon. */
 static int
 field_line(const char *s, size_t len, size_t i)
 {
-	size_t n = i;
+	size_t colon;
 
-	while (n < len && s[n] > ' ' && s[n] < 127 && s[n] != ':')
-		n++;
-	if (n == i)
-		return 0;
-	while (n < len && (s[n] == ' ' || s[n] == '\t'))
-		n++;
-	return n < len && s[n] == ':';
+	return field_name(s, len, i, &colon) > i && colon < len;
 }
 
 /*
@@ -407,7 +418,7 @@ ws_fold(const char *s, size_t len, size_t i, size_t *next)
 static int
 field_next(const char *s, size_t len, size_t *pos, struct field *f)
 {
-	size_t i = *pos, n, eol;
+	size_t i = *pos, n, eol, colon;
 	const char *nl;
 
 	if (i >= len)
@@ -422,19 +433,13 @@ field_next(const char *s, size_t len, size_t *pos, struct field *f)
 		*pos = nl != NULL ? (size_t)(nl - s) + 1 : len;
 		return FIELD_END;
 	}
-	for (n = i; len - n >= 8 && name_word(s + n); n += 8)
-		;
-	for (; n < len && s[n] > ' ' && s[n] < 127 && s[n] != ':'; n++)
-		;
-	if (n == i)
+	if ((n = field_name(s, len, i, &colon)) == i)
 		return FIELD_BAD;
 	f->name.p = s + i;
 	f->name.len = n - i;
-	while (n < len && (s[n] == ' ' || s[n] == '\t'))	/* obs-optional */
-		n++;
-	if (n >= len || s[n] != ':')
+	if (colon == len)
 		return FIELD_BAD;
-	f->val.p = s + ++n;
+	f->val.p = s + (n = colon + 1);
 	for (;;) {
 		if ((nl = memchr(s + n, '\n', len - n)) == NULL) {
 			eol = *pos = len;
