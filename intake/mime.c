@@ -177,6 +177,8 @@ static const signed char b64_tab[256] = {
 
 static void	part_parse(struct mime_parser *, const char *, size_t, int, int,
 		    const char *);
+static int	param_sections(struct mime_parser *, const struct param *, size_t,
+		    const char *, char *, size_t);
 
 /* ---- small helpers ---- */
 
@@ -1919,7 +1921,12 @@ ctype_parse(struct mime_parser *p, struct span v, struct ctype *ct, const char *
 
 	if (s.len == 0 || ctype_simple(p, s, ct))
 		return;
-	if (mailmime_content_parse(s.p, s.len, &idx, &c) == MAILIMF_NO_ERROR &&
+	/* libetpan takes a type without subtype ("text", Sun's
+	 * "x-sun-attachment", "BINARY") as "type/unknown": that is not a
+	 * type but a broken field, for the lenient reading below. */
+	i = type_lenient(s.p, s.len, skip, sizeof(skip), "/");	/* too long: a type */
+	if (strchr(skip, '/') != NULL &&
+	    mailmime_content_parse(s.p, s.len, &idx, &c) == MAILIMF_NO_ERROR &&
 	    rest_blank(s.p, s.len, idx) && (tn = mime_type_name(c->ct_type)) != NULL) {
 		n = snprintf(ct->type, sizeof(ct->type), "%s/%s", tn, c->ct_subtype);
 		if (n < 0 || (size_t)n >= sizeof(ct->type))	/* not text, surely */
@@ -1935,7 +1942,6 @@ ctype_parse(struct mime_parser *p, struct span v, struct ctype *ct, const char *
 		if ((b = param_get(ct->params, ct->params_count, "boundary")) != NULL &&
 		    strpbrk(b, " \t") != NULL) {
 			ct->params_count = 0;
-			i = type_lenient(s.p, s.len, skip, sizeof(skip), "");
 			params_lenient(p, (char *)s.p + i, s.len - i, ct->params,
 			    &ct->params_count, PARAMS_MAX);
 		}
@@ -1944,7 +1950,15 @@ ctype_parse(struct mime_parser *p, struct span v, struct ctype *ct, const char *
 		    "application/octet-stream");	/* too long for text */
 		params_lenient(p, (char *)s.p + i, s.len - i, ct->params,
 		    &ct->params_count, PARAMS_MAX);
-		if (strchr(ct->type, '/') == NULL) {
+		/* RFC 2045 5.2: a field that is not a type is text/plain,
+		 * unless it names a file: then it is a file of unknown type. */
+		if (strchr(ct->type, '/') == NULL &&
+		    (param_get(ct->params, ct->params_count, "name") != NULL ||
+		    param_sections(p, ct->params, ct->params_count, "name", skip,
+		    sizeof(skip)))) {
+			pwarn(p, "%s: unreadable Content-Type, read as a file", what);
+			(void)snprintf(ct->type, sizeof(ct->type), "application/octet-stream");
+		} else if (strchr(ct->type, '/') == NULL) {
 			pwarn(p, "%s: unreadable Content-Type, read as text/plain", what);
 			ct->type[0] = '\0';
 		} else
@@ -2055,6 +2069,51 @@ ext_value(const char *v, char *charset, size_t size, struct buf *out)
 }
 
 /*
+ * An RFC 2231 parameter "base*" or "base*0", "base*1*"...: its sections
+ * joined, percent-decoded where marked, into p->ew; the charset named by
+ * the first, if any, copied out.  0 when the parameter has no such form.
+ */
+static int
+param_sections(struct mime_parser *p, const struct param *ps, size_t n, const char *base,
+    char *charset, size_t size)
+{
+	char key[32];
+	const char *v;
+	size_t blen = strlen(base), k;
+	int any = 0;
+
+	/* Nearly always no parameter is named "base*...": then neither
+	 * search below can find one, and the keys need not be built. */
+	for (k = 0; k < n; k++)
+		if (strncmp(ps[k].name, base, blen) == 0 && ps[k].name[blen] == '*')
+			break;
+	if (k == n)
+		return 0;
+	buf_reset(&p->ew);
+	(void)snprintf(key, sizeof(key), "%s*", base);
+	if ((v = param_get(ps, n, key)) != NULL) {
+		ext_value(v, charset, size, &p->ew);
+		return 1;
+	}
+	for (k = 0; k < NAME_SECTIONS; k++) {
+		(void)snprintf(key, sizeof(key), "%s*%zu*", base, k);
+		if ((v = param_get(ps, n, key)) != NULL) {
+			if (k == 0)
+				ext_value(v, charset, size, &p->ew);
+			else
+				pct_decode(v, &p->ew);
+		} else {
+			key[blen + 1 + (k >= 10) + 1] = '\0';	/* drop the last "*" */
+			if ((v = param_get(ps, n, key)) == NULL)
+				break;
+			(void)buf_addstr(&p->ew, v, NULL);
+		}
+		any = 1;
+	}
+	return any;
+}
+
+/*
  * A file name parameter ("filename", "name"): RFC 2231 extended and
  * continued values first, then a plain value with RFC 2047 words, which
  * Outlook and Gmail write.  NULL when absent.
@@ -2063,41 +2122,11 @@ static const char *
 param_name(struct mime_parser *p, const struct param *ps, size_t n, const char *base,
     const char *what)
 {
-	char key[32], charset[48] = "";
+	char charset[48] = "";
 	const char *v;
-	size_t blen = strlen(base), k;
-	int r, any = 0;
+	int r;
 
-	/* Nearly always no parameter is named "base*...": then neither
-	 * search below can find one, and the keys need not be built. */
-	for (k = 0; k < n; k++)
-		if (strncmp(ps[k].name, base, blen) == 0 && ps[k].name[blen] == '*')
-			break;
-	if (k == n)
-		goto plain;
-	buf_reset(&p->ew);
-	(void)snprintf(key, sizeof(key), "%s*", base);
-	if ((v = param_get(ps, n, key)) != NULL) {
-		ext_value(v, charset, sizeof(charset), &p->ew);
-		any = 1;
-	} else {
-		for (k = 0; k < NAME_SECTIONS; k++) {
-			(void)snprintf(key, sizeof(key), "%s*%zu*", base, k);
-			if ((v = param_get(ps, n, key)) != NULL) {
-				if (k == 0)
-					ext_value(v, charset, sizeof(charset), &p->ew);
-				else
-					pct_decode(v, &p->ew);
-			} else {
-				key[blen + 1 + (k >= 10) + 1] = '\0';	/* drop the last "*" */
-				if ((v = param_get(ps, n, key)) == NULL)
-					break;
-				(void)buf_addstr(&p->ew, v, NULL);
-			}
-			any = 1;
-		}
-	}
-	if (any) {
+	if (param_sections(p, ps, n, base, charset, sizeof(charset))) {
 		buf_reset(&p->hout);
 		r = charset_to_utf8(charset[0] != '\0' ? charset : NULL,
 		    p->ew.buf != NULL ? p->ew.buf : "", p->ew.len, &p->hout);
@@ -2105,10 +2134,24 @@ param_name(struct mime_parser *p, const struct param *ps, size_t n, const char *
 			pwarn(p, "%s: unknown charset '%s' in file name", what, charset);
 		return fold_line(p, p->hout.buf != NULL ? p->hout.buf : "", p->hout.len);
 	}
-plain:
 	if ((v = param_get(ps, n, base)) == NULL)
 		return NULL;
 	return hdr_line(p, v, strlen(v), what);
+}
+
+/* A multipart's boundary, also when written in RFC 2231 sections
+ * ("boundary*0*=us-ascii''%3D_88...; boundary*1*=24f3", Roundcube):
+ * bytes, whatever charset they name.  NULL when absent. */
+static const char *
+param_boundary(struct mime_parser *p, const struct ctype *ct)
+{
+	const char *b = param_get(ct->params, ct->params_count, "boundary");
+	char charset[48];
+
+	if (b != NULL || !param_sections(p, ct->params, ct->params_count, "boundary",
+	    charset, sizeof(charset)))
+		return b;
+	return astr(p, p->ew.buf != NULL ? p->ew.buf : "", p->ew.len);
 }
 
 /* ---- the body text ---- */
@@ -2217,6 +2260,112 @@ text_append(struct mime_parser *p, const char *s, size_t len, int flowed, int de
 	}
 }
 
+/* ---- text/enriched and text/richtext ---- */
+
+enum { RICH_NONE, RICH_ENRICHED, RICH_RICHTEXT };
+
+/* Which formatted text a type is: text/enriched (RFC 1896, Eudora, old
+ * Apple Mail) and text/richtext (RFC 1341, NeXT and Andrew mailers) are
+ * plain text with <commands>, read as text, not kept as files. */
+static int
+rich_kind(const char *type)
+{
+	if (strncmp(type, "text/", 5) != 0)
+		return RICH_NONE;
+	if (strcmp(type + 5, "enriched") == 0)
+		return RICH_ENRICHED;
+	if (strcmp(type + 5, "richtext") == 0)
+		return RICH_RICHTEXT;
+	return RICH_NONE;
+}
+
+/* The length of a formatting command "<name>" or "</name>" at s (name:
+ * 1-60 letters, digits or '-'), 0 if s holds none. */
+static size_t
+rich_command(const char *s, size_t n, const char **name, size_t *name_len, int *closing)
+{
+	size_t i = 1, k;
+
+	if (n < 3 || s[0] != '<')
+		return 0;
+	*closing = s[1] == '/';
+	i += (size_t)*closing;
+	for (k = i; k < n && k - i <= 60 && (ascii_isalpha((unsigned char)s[k]) ||
+	    ascii_isdigit((unsigned char)s[k]) || s[k] == '-'); k++)
+		;
+	if (k == i || k >= n || s[k] != '>' || k - i > 60)
+		return 0;
+	*name = s + i;
+	*name_len = k - i;
+	return k + 1;
+}
+
+static int
+rich_is(const char *name, size_t len, const char *lit)
+{
+	return strlen(lit) == len && strncasecmp(name, lit, len) == 0;
+}
+
+/*
+ * The words of formatted text: commands dropped, with what they stand for
+ * kept ("<<" and <lt> are '<', <nl> a line break) and <param> or <comment>
+ * contents left out.  Line breaks as each format has them: in enriched
+ * text a lone one is a space and n in a row are n - 1 (but all count in
+ * <nofill>); in richtext every one is a space and only <nl> breaks.
+ */
+static void
+rich_text(int kind, const char *s, size_t n, struct buf *out)
+{
+	const char *name, *skip = NULL;
+	size_t i = 0, c, len, nl;
+	int closing, nofill = 0;
+
+	while (i < n) {
+		if (s[i] == '<' && kind == RICH_ENRICHED && i + 1 < n && s[i + 1] == '<') {
+			if (skip == NULL)
+				(void)buf_addch(out, '<', NULL);
+			i += 2;
+		} else if (s[i] == '<' && (c = rich_command(s + i, n - i, &name, &len,
+		    &closing)) > 0) {
+			i += c;
+			if (skip != NULL) {
+				if (closing && rich_is(name, len, skip))
+					skip = NULL;
+			} else if (!closing && rich_is(name, len, "param"))
+				skip = "param";
+			else if (!closing && rich_is(name, len, "comment"))
+				skip = "comment";
+			else if (kind == RICH_RICHTEXT && !closing && rich_is(name, len, "lt"))
+				(void)buf_addch(out, '<', NULL);
+			else if (kind == RICH_RICHTEXT && !closing && rich_is(name, len, "nl"))
+				(void)buf_addch(out, '\n', NULL);
+			else if (kind == RICH_ENRICHED && rich_is(name, len, "nofill"))
+				nofill += closing ? (nofill > 0 ? -1 : 0) : 1;
+		} else if (s[i] == '\n' || s[i] == '\r') {
+			for (nl = 0; i < n && (s[i] == '\n' || s[i] == '\r'); i++)
+				nl += s[i] == '\n';
+			if (skip != NULL)
+				continue;
+			if (kind == RICH_ENRICHED && nofill > 0)
+				;
+			else if (kind == RICH_ENRICHED && nl > 1)
+				nl--;
+			else {
+				/* not after a break made by <nl> */
+				if (out->len > 0 && out->buf[out->len - 1] != '\n')
+					(void)buf_addch(out, ' ', NULL);
+				continue;
+			}
+			while (nl-- > 0)
+				(void)buf_addch(out, '\n', NULL);
+		} else {
+			if (skip == NULL)
+				(void)buf_addch(out, s[i], NULL);
+			i++;
+		}
+	}
+}
+
 /* The part's body, transfer-decoded (into p->dec unless identity); bytes
  * past MIME_TEXT_MAX are not decoded. */
 static struct span
@@ -2284,9 +2433,19 @@ part_text(struct mime_parser *p, const struct ctype *ct, const char *body, size_
 	const char *delsp = param_get(ct->params, ct->params_count, "delsp");
 	struct span d;
 
+	int rich = rich_kind(ct->type);
+
 	d = part_decode(p, ct->cte, body, len, what);
 	part_utf8(p, param_get(ct->params, ct->params_count, "charset"), d, what);
 	text_sep(p);
+	if (rich != RICH_NONE) {
+		struct buf plain = BUF_INIT(MIME_TEXT_MAX);
+
+		rich_text(rich, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, &plain);
+		text_append(p, plain.buf != NULL ? plain.buf : "", plain.len, 0, 0);
+		buf_release(&plain);
+		return;
+	}
 	text_append(p, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len,
 	    format != NULL && strcasecmp(format, "flowed") == 0,
 	    delsp != NULL && strcasecmp(delsp, "yes") == 0);
@@ -2540,7 +2699,8 @@ static int
 is_attachment(struct mime_parser *p, const struct ctype *ct, int top, const char *what,
     const char **name)
 {
-	int text = strcmp(ct->type, "text/plain") == 0 || strcmp(ct->type, "text/html") == 0;
+	int text = strcmp(ct->type, "text/plain") == 0 || strcmp(ct->type, "text/html") == 0 ||
+	    rich_kind(ct->type) != RICH_NONE;
 
 	*name = param_name(p, ct->dparams, ct->dparams_count, "filename", what);
 	if (*name == NULL)
@@ -2555,8 +2715,18 @@ is_attachment(struct mime_parser *p, const struct ctype *ct, int top, const char
  * A message whose only text is a text/plain file shown inline (Netscape
  * and Eudora attach a typed note so, "inline; filename=note.txt") would
  * give an empty ticket: that file's text is the message's text, and it
- * stays listed as an attachment.
+ * stays listed as an attachment.  So for other text types (RFC 2046
+ * 4.1.4: an unknown text subtype is read as plain): text/calendar,
+ * text/x-vcard, text/csv...; not HTML (html_texts reads that) nor RTF,
+ * whose control words are no text.
  */
+static int
+inline_readable(const char *type)
+{
+	return strncmp(type, "text/", 5) == 0 && strcmp(type + 5, "html") != 0 &&
+	    strcmp(type + 5, "rtf") != 0;
+}
+
 static void
 inline_text(struct mime_parser *p)
 {
@@ -2596,8 +2766,7 @@ part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t le
 	if (is_attachment(p, ct, depth == 0, what, &name)) {
 		att_add(p, name != NULL ? basename_of(name) : "", ct->type,
 		    decoded_size(ct->cte, body, len));
-		if (mode == MODE_TEXT && !p->inline_seen &&
-		    strcmp(ct->type, "text/plain") == 0 &&
+		if (mode == MODE_TEXT && !p->inline_seen && inline_readable(ct->type) &&
 		    strcmp(ct->disp, "attachment") != 0) {
 			p->inline_seen = 1;
 			p->inline_att.body.p = body;
@@ -2609,7 +2778,7 @@ part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t le
 		}
 		return;
 	}
-	if (strcmp(ct->type, "text/plain") == 0) {
+	if (strcmp(ct->type, "text/plain") == 0 || rich_kind(ct->type) != RICH_NONE) {
 		if (mode == MODE_TEXT)
 			part_text(p, ct, body, len, what);
 		return;
@@ -2629,7 +2798,10 @@ part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t le
 /*
  * Which child of a multipart/alternative gives the text: the first
  * text/plain, else the first multipart (related HTML with its images),
- * else the first text/html; -1 for none.  Children only look at their
+ * else the first text/html, else the first part without Content-Type
+ * (text/plain by RFC 2045, as Andrew and NeXT wrote their plain version;
+ * but also what a mangled header leaves, so typed parts come first),
+ * else the first enriched text; -1 for none.  Children only look at their
  * Content-Type, so this pass is cheap.
  */
 static int
@@ -2638,7 +2810,7 @@ alternative_pick(struct mime_parser *p, const struct mp_iter *start, int depth)
 	struct mp_iter it = *start;
 	struct span part;
 	struct ctype *ct;
-	int i, multi = -1, html = -1, plain = -1;
+	int i, multi = -1, html = -1, plain = -1, bare = -1, rich = -1, typed;
 	const char *name;
 	char wbuf[96];
 
@@ -2651,25 +2823,35 @@ alternative_pick(struct mime_parser *p, const struct mp_iter *start, int depth)
 		memset(ct, 0, sizeof(*ct));
 		p->path[depth] = i + 1;
 		(void)part_header(p, part.p, part.len, ct, where(p, depth, wbuf, sizeof(wbuf)));
-		if (ct->type[0] == '\0' || strcmp(ct->type, "text/plain") == 0) {
-			if (!is_attachment(p, ct, 0, "", &name))
+		if (!(typed = ct->type[0] != '\0'))	/* as part_handle reads it */
+			(void)snprintf(ct->type, sizeof(ct->type), "text/plain");
+		if (strcmp(ct->type, "text/plain") == 0) {
+			if (is_attachment(p, ct, 0, "", &name))
+				;
+			else if (typed)
 				plain = i;
+			else if (bare < 0)
+				bare = i;
 		} else if (strncmp(ct->type, "multipart/", 10) == 0 && multi < 0)
 			multi = i;
 		else if (strcmp(ct->type, "text/html") == 0 && html < 0 &&
 		    !is_attachment(p, ct, 0, "", &name))
 			html = i;
+		else if (rich_kind(ct->type) != RICH_NONE && rich < 0 &&
+		    !is_attachment(p, ct, 0, "", &name))
+			rich = i;
 	}
 	p->quiet = 0;
 	free(ct);
-	return plain >= 0 ? plain : multi >= 0 ? multi : html;
+	return plain >= 0 ? plain : multi >= 0 ? multi : html >= 0 ? html :
+	    bare >= 0 ? bare : rich;
 }
 
 static void
 multipart_walk(struct mime_parser *p, const struct ctype *ct, const char *body,
     size_t len, int depth, int mode)
 {
-	const char *boundary = param_get(ct->params, ct->params_count, "boundary");
+	const char *boundary = param_boundary(p, ct);
 	const char *deftype = strcmp(ct->type, "multipart/digest") == 0 ?
 	    "message/rfc822" : "text/plain";
 	struct ctype textct;
