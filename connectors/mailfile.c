@@ -74,15 +74,18 @@ reader_fill(struct reader *r, size_t keep, struct err *e)
 	return 0;
 }
 
-/* A header field line: a name of printable ASCII without ':' or space, then ':'. */
+/* A header field line: a name of printable ASCII without ':' or space,
+ * then ':', after blanks in the obsolete form "Subject :" (RFC 5322 4.5). */
 static int
 header_line(const char *p, const char *end)
 {
-	const char *q;
+	const char *q, *c;
 
 	for (q = p; q < end && *q > ' ' && *q < 127 && *q != ':'; q++)
 		;
-	return q > p && q < end && *q == ':';
+	for (c = q; c < end && (*c == ' ' || *c == '\t'); c++)
+		;
+	return q > p && c < end && *c == ':';
 }
 
 /* The asctime date at the end of a From_ line, "From a@b Thu Nov 19 09:12:00 2026"

@@ -3081,6 +3081,25 @@ parser_release(struct mime_parser *p)
 	buf_release(&p->ew);
 }
 
+/* A "From " envelope line amid the header, where a tool that joined two
+ * headers left it (Horde's "invalid_hdr"): skipped with a warning when a
+ * field follows, as Python's email does, instead of ending the header and
+ * losing the fields below it. */
+static int
+envelope_skip(struct mime_parser *p, const char *s, size_t len, size_t *pos)
+{
+	const char *nl;
+	size_t next;
+
+	if (len - *pos < 5 || memcmp(s + *pos, "From ", 5) != 0 ||
+	    (nl = memchr(s + *pos, '\n', len - *pos)) == NULL ||
+	    (next = (size_t)(nl - s) + 1) >= len || !field_line(s, len, next))
+		return 0;
+	pwarn(p, "header: envelope line at byte %zu skipped", *pos);
+	*pos = next;
+	return 1;
+}
+
 int
 mime_parse(struct message *m, const char *raw, size_t len, time_t received,
     struct err *e)
@@ -3122,7 +3141,10 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	memset(h, 0, sizeof(h));
 	memset(hname, 0, sizeof(hname));
 
-	while ((r = field_next(raw, len, &pos, &f)) == FIELD_OK) {
+	while ((r = field_next(raw, len, &pos, &f)) == FIELD_OK ||
+	    (r == FIELD_BAD && envelope_skip(&p, raw, len, &pos))) {
+		if (r != FIELD_OK)
+			continue;
 		if ((id = hdr_lookup(f.name)) == H_NONE)
 			continue;
 		if (id == H_TO && nto < ADDR_FIELDS_MAX)

@@ -197,4 +197,13 @@ t3030() {
 }
 check 3030 "white lines before a single message are skipped; a file of them is not mail" t3030
 
+t3031() {
+	# RFC 5322 4.5's obsolete blanks before the colon, on the first line
+	printf 'Subject : quota full\r\nFrom: Ann <ann@example.org>\r\nMessage-ID: <obs-3031@example.org>\r\n\r\nPlease raise it.\r\n' \
+	    > "$TMP/obs.eml"
+	esc --db "$TMP/t31.db" --now $NOW import "$TMP/obs.eml" >"$TMP/o" 2>"$TMP/e" &&
+	eq "$(q t31 '.[0].subject')" "quota full"
+}
+check 3031 "a single message whose first field has blanks before its colon is mail" t3031
+
 done_testing
