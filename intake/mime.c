@@ -146,6 +146,7 @@ struct mime_parser {
 	int		 path[MIME_DEPTH_MAX + 2];	/* part numbers, for warnings */
 	int		 depth_warned, text_cut, cut_warned, atts_warned, nomem;
 	int		 quiet;		/* a look-ahead pass: no warnings */
+	const char	*hdr_charset;	/* for raw 8-bit header text, or NULL */
 };
 
 static const signed char b64_tab[256] = {
@@ -518,12 +519,15 @@ unfold(struct mime_parser *p, struct span v)
 /* ---- text in headers: raw 8-bit and RFC 2047 ---- */
 
 /* Appends header bytes that are not encoded words: UTF-8 kept if valid,
- * else read as windows-1252 with a warning. */
+ * else read in the charset the message declares for its body (old
+ * KOI8-R, GB2312 and Big5 mailers wrote their subjects so), else as
+ * windows-1252; with a warning. */
 static void
 raw_text(struct mime_parser *p, const char *s, size_t n, struct buf *out,
     const char *what)
 {
 	size_t i, mark = out->len;
+	int r;
 
 	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
 		;
@@ -536,6 +540,16 @@ raw_text(struct mime_parser *p, const char *s, size_t n, struct buf *out,
 	out->len = mark;
 	if (out->buf != NULL)
 		out->buf[mark] = '\0';
+	if (p->hdr_charset != NULL) {
+		if ((r = charset_to_utf8(p->hdr_charset, s, n, out)) == CHARSET_OK) {
+			pwarn(p, "%s: raw 8-bit bytes read as %s, the body's charset", what,
+			    p->hdr_charset);
+			return;
+		}
+		out->len = mark;
+		if (out->buf != NULL)
+			out->buf[mark] = '\0';
+	}
 	(void)charset_to_utf8("windows-1252", s, n, out);
 	pwarn(p, "%s: raw 8-bit bytes read as windows-1252", what);
 }
@@ -3081,6 +3095,20 @@ parser_release(struct mime_parser *p)
 	buf_release(&p->ew);
 }
 
+/* The charset of a single-part text body, unless it is ASCII or UTF-8
+ * (which raw_text tries anyway). */
+static void
+hdr_charset_set(struct mime_parser *p, const struct ctype *top)
+{
+	const char *cs = param_get(top->params, top->params_count, "charset");
+
+	if (cs == NULL || strncmp(top->type, "text/", 5) != 0 ||
+	    strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "utf-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0)
+		return;
+	p->hdr_charset = cs;
+}
+
 /* A "From " envelope line amid the header, where a tool that joined two
  * headers left it (Horde's "invalid_hdr"): skipped with a warning when a
  * field follows, as Python's email does, instead of ending the header and
@@ -3161,6 +3189,10 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	body.p = raw + pos;
 	body.len = len - pos;
 
+	/* First the body's type: its charset reads raw 8-bit header text. */
+	if (h[H_CONTENT_TYPE].p != NULL)
+		ctype_parse(&p, h[H_CONTENT_TYPE], top, "body");
+	hdr_charset_set(&p, top);
 	if (h[H_FROM].p != NULL)
 		from_parse(&p, h[H_FROM]);
 	if (nto > 0)
@@ -3188,8 +3220,6 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 		}
 	}
 
-	if (h[H_CONTENT_TYPE].p != NULL)
-		ctype_parse(&p, h[H_CONTENT_TYPE], top, "body");
 	if (h[H_CDISP].p != NULL)
 		disp_parse(&p, h[H_CDISP], top);
 	top->cte = h[H_CTE].p != NULL ? cte_parse(&p, h[H_CTE], "body") : CTE_IDENTITY;
