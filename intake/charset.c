@@ -9,7 +9,10 @@
  * iconv descriptors are cached per charset name in a small thread-local
  * table behind charset_to_utf8 (iconv_open reads gconv modules from disk,
  * far too slow to do per message part).  The table lives as long as the
- * thread; nothing else holds state.
+ * thread; nothing else holds state.  A name neither the alias table nor
+ * iconv knows is respelled once, on its way into that table (name_loose:
+ * koi8_r, win-1251, latin-2, x-mac-cyrillic), so the names that are
+ * spelled right never pay for the ones that are not.
  *
  * Most text is ASCII, so every scan here first skips ASCII eight bytes at
  * a time (ascii_span) and looks at single bytes only around the others. */
@@ -32,6 +35,7 @@ enum kind {
 	KIND_CP1252,		/* windows-1252 by table; never lossy */
 	KIND_GUESS,		/* UTF-8 if it validates, else windows-1252 */
 	KIND_ICONV,		/* through iconv */
+	KIND_MAC,		/* UTF-8 if it validates, else through iconv */
 	KIND_UNKNOWN		/* iconv does not know it: guess, say so */
 };
 
@@ -43,7 +47,13 @@ static const char	 fffd[] = "\xef\xbf\xbd";
  * mailers carries 0x80-0x9f (curly quotes, the euro sign), so those decode
  * as windows-1252, a superset of Latin-1's printable range.  "us-ascii"
  * with 8-bit bytes is mislabelled either way; today those bytes are most
- * often UTF-8 (scripts, web forms), so it guesses.
+ * often UTF-8 (scripts, web forms), so it guesses.  The Mac OS charsets
+ * went out with Mac OS 9; mail labelled so today comes from mailers that
+ * still offer them (Outlook's "Cyrillic (Mac)") and is mostly UTF-8,
+ * while text really in a Mac charset almost never validates as UTF-8, so
+ * those are UTF-8 when they validate (KIND_MAC).  Sorted by strcmp
+ * for alias_find; the names with '-' where mailers wrote '_' or "x-" are
+ * only reached through name_loose.
  */
 static const struct alias {
 	const char	*name;
@@ -67,6 +77,8 @@ static const struct alias {
 	{ "default", KIND_GUESS, NULL },
 	{ "euc-cn", KIND_ICONV, "GB18030" },
 	{ "euc-kr", KIND_ICONV, "CP949" },
+	{ "gb-2312", KIND_ICONV, "GB18030" },		/* gb_2312, respelled */
+	{ "gb-2312-80", KIND_ICONV, "GB18030" },
 	{ "gb18030", KIND_ICONV, "GB18030" },
 	{ "gb2312", KIND_ICONV, "GB18030" },
 	{ "gb_2312-80", KIND_ICONV, "GB18030" },
@@ -80,6 +92,9 @@ static const struct alias {
 	{ "iso646-us", KIND_GUESS, NULL },
 	{ "iso8859-1", KIND_CP1252, NULL },
 	{ "iso_8859-1", KIND_CP1252, NULL },
+	{ "ks-c-5601", KIND_ICONV, "CP949" },
+	{ "ks-c-5601-1987", KIND_ICONV, "CP949" },
+	{ "ks-c-5601-1989", KIND_ICONV, "CP949" },
 	{ "ks_c_5601", KIND_ICONV, "CP949" },
 	{ "ks_c_5601-1987", KIND_ICONV, "CP949" },
 	{ "ks_c_5601-1989", KIND_ICONV, "CP949" },
@@ -87,9 +102,18 @@ static const struct alias {
 	{ "l1", KIND_CP1252, NULL },
 	{ "latin-1", KIND_CP1252, NULL },
 	{ "latin1", KIND_CP1252, NULL },
-	{ "mac", KIND_ICONV, "MACINTOSH" },
-	{ "macintosh", KIND_ICONV, "MACINTOSH" },
-	{ "macroman", KIND_ICONV, "MACINTOSH" },
+	{ "mac", KIND_MAC, "MACINTOSH" },
+	{ "mac-ce", KIND_MAC, "MAC-CENTRALEUROPE" },	/* x-mac-ce, respelled */
+	{ "mac-centraleurope", KIND_MAC, "MAC-CENTRALEUROPE" },
+	{ "mac-cyrillic", KIND_MAC, "MAC-CYRILLIC" },
+	{ "mac-icelandic", KIND_MAC, "MAC-IS" },
+	{ "mac-roman", KIND_MAC, "MACINTOSH" },
+	{ "mac-ukrainian", KIND_MAC, "MACUKRAINIAN" },
+	{ "maccyrillic", KIND_MAC, "MAC-CYRILLIC" },
+	{ "macintosh", KIND_MAC, "MACINTOSH" },
+	{ "macroman", KIND_MAC, "MACINTOSH" },
+	{ "macukrainian", KIND_MAC, "MACUKRAINIAN" },
+	{ "ms-kanji", KIND_ICONV, "CP932" },
 	{ "ms_kanji", KIND_ICONV, "CP932" },
 	{ "shift-jis", KIND_ICONV, "CP932" },
 	{ "shift_jis", KIND_ICONV, "CP932" },	/* Windows mailers write CP932 */
@@ -108,7 +132,7 @@ static const struct alias {
 	{ "x-cp1252", KIND_CP1252, NULL },
 	{ "x-euc-cn", KIND_ICONV, "GB18030" },
 	{ "x-gbk", KIND_ICONV, "GB18030" },
-	{ "x-mac-roman", KIND_ICONV, "MACINTOSH" },
+	{ "x-mac-roman", KIND_MAC, "MACINTOSH" },
 	{ "x-sjis", KIND_ICONV, "CP932" },
 	{ "x-unknown", KIND_GUESS, NULL },
 	{ "x-user-defined", KIND_GUESS, NULL },
@@ -126,8 +150,9 @@ static const unsigned short cp1252_high[32] = {
 
 struct cache_entry {
 	char	 name[NAME_MAX_LEN];	/* cleaned name; "" marks a free slot */
-	int	 kind;			/* KIND_ICONV or KIND_UNKNOWN */
-	iconv_t	 cd;
+	char	 canon[NAME_MAX_LEN];	/* the spelling that was understood */
+	int	 kind;			/* any KIND_* */
+	iconv_t	 cd;			/* (iconv_t)-1 when kind needs none */
 };
 
 static _Thread_local struct cache_entry	cache[CACHE_SIZE];
@@ -310,11 +335,87 @@ alias_find(const char *name)
 	return NULL;
 }
 
-/* The cached descriptor for name, opening it on first use; NULL with
- * *kind = KIND_UNKNOWN when iconv does not know the charset (also cached,
- * since a failing iconv_open is as slow as a working one). */
+/* 1 if s is 3 to 5 ASCII digits and nothing else: a code page number. */
+static int
+codepage_digits(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n >= 3 && n <= 5 && s[n] == '\0';
+}
+
+/*
+ * The spelling under which the alias table or iconv may know a cleaned
+ * name that neither knows as written, into out (NAME_MAX_LEN bytes):
+ * '_' read as '-' (koi8_r, iso_8859_2, euc_kr, utf_8), an "x-" prefix
+ * dropped (x-mac-cyrillic, x-euc-jp), "latin-2" as "latin2", and a
+ * Windows code page as "cp" and its number (win-1251, windows_1251,
+ * cp-1250).  Returns 0, or -1 when the respelling is the name itself, so
+ * there is nothing more to try.
+ */
+static int
+name_loose(const char *name, char *out)
+{
+	static const char *const cp_prefix[] = { "windows", "win", "cp" };
+	const char *s = name, *d;
+	size_t i, n;
+
+	if ((s[0] == 'x' && (s[1] == '-' || s[1] == '_')) && s[2] != '\0')
+		s += 2;
+	for (n = 0; s[n] != '\0'; n++)		/* shorter than name: fits */
+		out[n] = s[n] == '_' ? '-' : s[n];
+	out[n] = '\0';
+	for (i = 0; i < sizeof(cp_prefix) / sizeof(cp_prefix[0]); i++) {
+		n = strlen(cp_prefix[i]);
+		if (strncmp(out, cp_prefix[i], n) != 0)
+			continue;
+		d = out + n + (out[n] == '-');
+		if (codepage_digits(d)) {
+			memmove(out + 2, d, strlen(d) + 1);
+			memcpy(out, "cp", 2);
+		}
+		break;		/* "windows" also starts with "win" */
+	}
+	if (strncmp(out, "latin-", 6) == 0 && out[6] != '\0' &&
+	    strspn(out + 6, "0123456789") == strlen(out + 6))
+		memmove(out + 5, out + 6, strlen(out + 6) + 1);
+	return strcmp(out, name) == 0 ? -1 : 0;
+}
+
+/* Fills the fresh entry c as the alias a says, or iconv by the name
+ * itself when a is NULL; KIND_UNKNOWN when iconv does not know it. */
+static void
+entry_open(struct cache_entry *c, const struct alias *a, const char *iconv_name)
+{
+	c->cd = (iconv_t)-1;
+	c->kind = a != NULL ? a->kind : KIND_ICONV;
+	if (a != NULL && a->iconv_name == NULL)
+		return;
+	c->cd = iconv_open("UTF-8", a != NULL ? a->iconv_name : iconv_name);
+	if (c->cd == (iconv_t)-1)
+		c->kind = KIND_UNKNOWN;
+}
+
+/* Fills the fresh entry c for a name the alias table does not hold: as
+ * iconv knows it, else respelled by name_loose, through the alias table
+ * again or iconv; else KIND_UNKNOWN. */
+static void
+entry_resolve(struct cache_entry *c)
+{
+	entry_open(c, NULL, c->name);
+	if (c->kind != KIND_UNKNOWN || name_loose(c->name, c->canon) == -1)
+		return;
+	entry_open(c, alias_find(c->canon), c->canon);
+}
+
+/*
+ * The cache entry for name, filled on first use: as the alias table's
+ * entry a says, or resolved by entry_resolve when a is NULL.  An unknown
+ * charset is cached too (kind KIND_UNKNOWN), since a failing iconv_open
+ * is as slow as a working one.
+ */
 static struct cache_entry *
-cache_get(const char *name, const char *iconv_name)
+cache_get(const char *name, const struct alias *a)
 {
 	struct cache_entry *c;
 	size_t i;
@@ -323,11 +424,14 @@ cache_get(const char *name, const char *iconv_name)
 		if (cache[i].name[0] != '\0' && strcmp(cache[i].name, name) == 0)
 			return &cache[i];
 	c = &cache[cache_next++ % CACHE_SIZE];
-	if (c->name[0] != '\0' && c->kind == KIND_ICONV)
+	if (c->name[0] != '\0' && c->cd != (iconv_t)-1)
 		(void)iconv_close(c->cd);	/* nothing to report about a close */
-	memcpy(c->name, name, strlen(name) + 1);	/* both NAME_MAX_LEN */
-	c->cd = iconv_open("UTF-8", iconv_name);
-	c->kind = c->cd == (iconv_t)-1 ? KIND_UNKNOWN : KIND_ICONV;
+	memcpy(c->name, name, strlen(name) + 1);	/* all NAME_MAX_LEN */
+	memcpy(c->canon, name, strlen(name) + 1);
+	if (a != NULL)
+		entry_open(c, a, NULL);
+	else
+		entry_resolve(c);
 	return c;
 }
 
@@ -439,7 +543,7 @@ jis_retry(const char *in, size_t len, struct buf *out, size_t start, int lossy)
 
 	buf_init(&sj, len + 1);		/* escapes dropped: never longer */
 	r = jis_to_sjis(in, len, &sj);
-	if (r != 0 || (c = cache_get("cp932", "CP932"))->kind != KIND_ICONV) {
+	if (r != 0 || (c = cache_get("cp932", alias_find("cp932")))->kind != KIND_ICONV) {
 		buf_release(&sj);
 		return lossy;
 	}
@@ -485,17 +589,22 @@ charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out
 {
 	char name[NAME_MAX_LEN];
 	const struct alias *a;
-	struct cache_entry *c;
+	struct cache_entry *c = NULL;
 	size_t start;
 	long bad;
-	int r;
+	int kind, r;
 
 	if (charset == NULL)
 		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
 	if (clean_name(charset, name, sizeof(name)) == -1)
 		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_UNKNOWN;
 	a = alias_find(name);
-	switch (a != NULL ? a->kind : KIND_ICONV) {
+	kind = a != NULL ? a->kind : KIND_ICONV;
+	if (a == NULL || a->iconv_name != NULL) {
+		c = cache_get(name, a);
+		kind = c->kind;
+	}
+	switch (kind) {
 	case KIND_UTF8:
 		if ((bad = utf8_sanitize(in, len, out)) == -1)
 			return -1;
@@ -504,17 +613,20 @@ charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out
 		return cp1252_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
 	case KIND_GUESS:
 		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_OK;
+	case KIND_UNKNOWN:
+		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_UNKNOWN;
+	case KIND_MAC:
+		if (utf8_valid(in, len))
+			return out_add(out, in, len) == -1 ? -1 : CHARSET_OK;
+		break;
 	default:
 		break;
 	}
-	c = cache_get(name, a != NULL ? a->iconv_name : name);
-	if (c->kind == KIND_UNKNOWN)
-		return guess_to_utf8(in, len, out) == -1 ? -1 : CHARSET_UNKNOWN;
-	if (ascii_compatible(name) && ascii_only(in, len))
+	if (ascii_compatible(c->canon) && ascii_only(in, len))
 		return out_add(out, in, len) == -1 ? -1 : CHARSET_OK;
 	start = out->len;
 	r = iconv_to_utf8(c->cd, in, len, out);
-	if (r == CHARSET_LOSSY && strcmp(name, "iso-2022-jp") == 0)
+	if (r == CHARSET_LOSSY && strcmp(c->canon, "iso-2022-jp") == 0)
 		r = jis_retry(in, len, out, start, r);
 	return r;
 }

@@ -1,8 +1,9 @@
 /* charset.h -- text in any declared charset to UTF-8 with iconv.
  *
  * Charset names are cleaned and aliased the way mailers misuse them
- * (unknown-8bit, x-user-defined, "utf8", windows-1252 for latin1 mail
- * carrying 0x80-0x9f).  Invalid sequences become U+FFFD, never a failure. */
+ * (unknown-8bit, x-user-defined, "utf8", koi8_r, win-1251, latin-2,
+ * x-mac-cyrillic, windows-1252 for latin1 mail carrying 0x80-0x9f).
+ * Invalid sequences become U+FFFD, never a failure. */
 #ifndef ESC_CHARSET_H
 #define ESC_CHARSET_H
 

@@ -18,7 +18,8 @@
  *   bounded and memory does not grow with the nesting.
  * - Transfer decoding.  Text parts are decoded into one scratch buffer;
  *   attachments are only measured, so a 50 MB base64 attachment costs a
- *   scan and no memory.  Broken base64 decodes what it can, with a warning.
+ *   scan and no memory.  Broken base64 decodes what it can, with a warning;
+ *   text after the data (a mailing list's footer) is not taken for base64.
  * - RFC 2047 encoded words, by hand: adjacent words in one charset are
  *   joined before conversion, so a multibyte character split across two
  *   words survives, and charsets go through charset.c's aliases.
@@ -169,12 +170,14 @@ static const signed char b64_tab[256] = {
 };
 #define B64_WS		(-2)
 #define B64_PAD		(-3)
+#define B64_WORD_MAX	16	/* a line of the alphabet this long is not a word */
 
 /* Flags from the base64 decoder. */
 #define B64_GARBAGE	0x1	/* characters outside the alphabet skipped */
 #define B64_CUT		0x2	/* ended inside a quantum: bits lost */
 #define B64_UNPADDED	0x4	/* ended without its padding */
 #define B64_FULL	0x8	/* output ceiling reached */
+#define B64_TEXT	0x10	/* text after the data: see b64_resume */
 
 static void	part_parse(struct mime_parser *, const char *, size_t, int, int,
 		    const char *);
@@ -554,15 +557,73 @@ raw_text(struct mime_parser *p, const char *s, size_t n, struct buf *out,
 	pwarn(p, "%s: raw 8-bit bytes read as windows-1252", what);
 }
 
-/* Base64 of s appended to out; returns B64_* flags. */
+/*
+ * Base64 data ends at its padding, or at a blank line, and another stream
+ * may follow (some mailers encode a body in padded pieces, one after
+ * another) -- or text: the footer a mailing list appends to a single-part
+ * body, which is not base64.  From s[i], just past the padding or at the
+ * blank line, returns where the data goes on: len when only padding and
+ * white space are left, or the first byte of the next line that looks
+ * like base64: alphabet and padding only, and a multiple of four long as
+ * encoders write it, or too long to be a word (old mail has lines cut
+ * anywhere).  Anything else is text: *text is set to 1 and its start
+ * returned, with the white space before it after the last newline or
+ * padding.  The test is a whole line's, so the first word of a footer
+ * ("Thanks") is not taken for base64 that goes on.
+ */
+static size_t
+b64_resume(const char *s, size_t len, size_t i, int *text)
+{
+	size_t start = i, j, n = 0;
+	int v;
+
+	*text = 0;
+	for (; i < len; i++) {
+		if (s[i] == '\n' || s[i] == '=')
+			start = i + 1;
+		else if (b64_tab[(unsigned char)s[i]] != B64_WS)
+			break;
+	}
+	if (i == len)
+		return len;
+	for (j = i; j < len && s[j] != '\n'; j++, n++) {
+		v = b64_tab[(unsigned char)s[j]];
+		if (v == B64_WS)
+			break;
+		if (v < 0 && v != B64_PAD)
+			goto text;
+	}
+	for (; j < len && s[j] != '\n'; j++)
+		if (b64_tab[(unsigned char)s[j]] != B64_WS)
+			goto text;
+	if (n % 4 == 0 || n >= B64_WORD_MAX)
+		return i;
+text:
+	*text = 1;
+	return start;
+}
+
+/* 1 if the line after the newline at s[i] is blank. */
 static int
-b64_decode(const char *s, size_t len, struct buf *out)
+b64_blank_after(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len && s[i] != '\n'; i++)
+		if (b64_tab[(unsigned char)s[i]] != B64_WS)
+			return 0;
+	return 1;
+}
+
+/* Base64 of s appended to out; returns B64_* flags.  With B64_TEXT, *end
+ * (OUT) is where the text after the data begins; else it is len. */
+static int
+b64_decode(const char *s, size_t len, struct buf *out, size_t *end)
 {
 	unsigned char chunk[3072];
 	size_t i, cn = 0;
 	uint32_t acc = 0;
-	int n = 0, flags = 0, v;
+	int n = 0, flags = 0, text = 0, v;
 
+	*end = len;
 	for (i = 0; i < len; i++) {
 		/* Fast path: a whole quantum of four alphabet bytes, which is
 		 * nearly all of a body; the loop below does the same bytes
@@ -604,14 +665,22 @@ b64_decode(const char *s, size_t len, struct buf *out)
 			}
 			continue;
 		}
-		if (v == B64_WS)
+		if (v == B64_WS) {
+			/* A blank line ends the data too, but when base64
+			 * follows, the quantum goes on. */
+			if (s[i] == '\n' && b64_blank_after(s, len, i)) {
+				i = b64_resume(s, len, i + 1, &text) - 1;
+				if (text)
+					break;
+			}
 			continue;
+		}
 		if (v != B64_PAD) {
 			flags |= B64_GARBAGE;
 			continue;
 		}
 		/* Padding ends a stream; another may follow (concatenated
-		 * bodies), so start afresh. */
+		 * bodies), so start afresh, or text does, and the data ends. */
 		if (n == 1)
 			flags |= B64_CUT;
 		else if (n == 2)
@@ -622,6 +691,13 @@ b64_decode(const char *s, size_t len, struct buf *out)
 		}
 		n = 0;
 		acc = 0;
+		i = b64_resume(s, len, i + 1, &text) - 1;	/* the loop adds 1 */
+		if (text)
+			break;
+	}
+	if (text) {
+		flags |= B64_TEXT;
+		*end = i + 1;
 	}
 	if (n == 1)
 		flags |= B64_CUT;
@@ -785,7 +861,7 @@ hdr_text(struct mime_parser *p, const char *s, size_t len, struct buf *out,
     const char *what)
 {
 	char charset[64], pending[64] = "", enc;
-	size_t i = 0, lit = 0, n, j;
+	size_t i = 0, lit = 0, n, j, end;
 	struct span text;
 	int flags;
 
@@ -812,8 +888,8 @@ hdr_text(struct mime_parser *p, const char *s, size_t len, struct buf *out,
 			memcpy(pending, charset, strlen(charset) + 1);
 		}
 		if (enc == 'b') {
-			flags = b64_decode(text.p, text.len, &p->ew);
-			if (flags & (B64_GARBAGE | B64_CUT))
+			flags = b64_decode(text.p, text.len, &p->ew, &end);
+			if (flags & (B64_GARBAGE | B64_CUT | B64_TEXT))
 				pwarn(p, "%s: broken base64 in encoded word", what);
 		} else
 			(void)qp_decode(text.p, text.len, &p->ew, 1);	/* ceiling: cut */
@@ -2380,14 +2456,41 @@ rich_text(int kind, const char *s, size_t n, struct buf *out)
 	}
 }
 
-/* The part's body, transfer-decoded (into p->dec unless identity); bytes
- * past MIME_TEXT_MAX are not decoded. */
+/* 1 if s is lines of text: no control characters but tab, form feed, CR,
+ * LF and ESC (ISO-2022-JP shifts), no DEL. */
+static int
+is_text(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\f' && c != '\r' && c != '\n' &&
+		    c != 0x1b) || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The part's body, transfer-decoded (into p->dec unless identity); bytes
+ * past MIME_TEXT_MAX are not decoded.  Text after base64 data (see
+ * b64_resume), such as the footer a mailing list appends to a single-part
+ * body, is not base64: it is left in *after (OUT) if it is lines of text,
+ * for after_text, else dropped (junk on the padding's line too); *after
+ * is empty when there is none.
+ */
 static struct span
-part_decode(struct mime_parser *p, int cte, const char *body, size_t len, const char *what)
+part_decode(struct mime_parser *p, int cte, const char *body, size_t len, const char *what,
+    struct span *after)
 {
 	struct span d = { body, len };
+	size_t end;
 	int flags;
 
+	after->p = "";
+	after->len = 0;
 	if (cte == CTE_IDENTITY) {
 		if (len > MIME_TEXT_MAX) {
 			d.len = MIME_TEXT_MAX;
@@ -2397,9 +2500,16 @@ part_decode(struct mime_parser *p, int cte, const char *body, size_t len, const 
 	}
 	buf_reset(&p->dec);
 	if (cte == CTE_BASE64) {
-		flags = b64_decode(body, len, &p->dec);
+		flags = b64_decode(body, len, &p->dec, &end);
 		if (flags & B64_FULL)
 			cut_warn(p);
+		if ((flags & B64_TEXT) && body[end - 1] == '\n' &&
+		    is_text(body + end, len - end)) {
+			after->p = body + end;
+			after->len = len - end;
+			pwarn(p, "%s: text after the base64 data, kept as text", what);
+		} else if (flags & B64_TEXT)
+			pwarn(p, "%s: bytes after the base64 data dropped", what);
 		if (flags & B64_GARBAGE)
 			pwarn(p, "%s: broken base64, invalid characters skipped", what);
 		if (flags & (B64_CUT | B64_UNPADDED))
@@ -2439,18 +2549,34 @@ part_utf8(struct mime_parser *p, const char *charset, struct span d, const char 
 		cut_warn(p);
 }
 
+/* The text part_decode found after a part's base64 data, as a paragraph
+ * of its own after the part's text, read in the part's charset (whose
+ * problems the part's own text has already reported). */
+static void
+after_text(struct mime_parser *p, const char *charset, struct span after)
+{
+	if (after.len == 0)
+		return;
+	buf_reset(&p->conv);
+	if (charset_to_utf8(charset != NULL && *charset != '\0' ? charset : NULL,
+	    after.p, after.len, &p->conv) == -1)
+		cut_warn(p);
+	text_sep(p);
+	text_append(p, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, 0, 0);
+}
+
 static void
 part_text(struct mime_parser *p, const struct ctype *ct, const char *body, size_t len,
     const char *what)
 {
 	const char *format = param_get(ct->params, ct->params_count, "format");
 	const char *delsp = param_get(ct->params, ct->params_count, "delsp");
-	struct span d;
-
+	const char *charset = param_get(ct->params, ct->params_count, "charset");
+	struct span d, after;
 	int rich = rich_kind(ct->type);
 
-	d = part_decode(p, ct->cte, body, len, what);
-	part_utf8(p, param_get(ct->params, ct->params_count, "charset"), d, what);
+	d = part_decode(p, ct->cte, body, len, what, &after);
+	part_utf8(p, charset, d, what);
 	text_sep(p);
 	if (rich != RICH_NONE) {
 		struct buf plain = BUF_INIT(MIME_TEXT_MAX);
@@ -2458,11 +2584,13 @@ part_text(struct mime_parser *p, const struct ctype *ct, const char *body, size_
 		rich_text(rich, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, &plain);
 		text_append(p, plain.buf != NULL ? plain.buf : "", plain.len, 0, 0);
 		buf_release(&plain);
+		after_text(p, charset, after);
 		return;
 	}
 	text_append(p, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len,
 	    format != NULL && strcasecmp(format, "flowed") == 0,
 	    delsp != NULL && strcasecmp(delsp, "yes") == 0);
+	after_text(p, charset, after);
 }
 
 /* HTML parts become text only when there is no plain text (run at the end). */
@@ -2472,12 +2600,12 @@ html_texts(struct mime_parser *p)
 	struct buf out = BUF_INIT(MIME_TEXT_MAX);
 	struct err e = ERR_INIT;
 	struct html_part *h;
-	struct span d;
+	struct span d, after;
 	size_t i;
 
 	for (i = 0; i < p->html_count && !p->text_cut; i++) {
 		h = &p->html[i];
-		d = part_decode(p, h->cte, h->body.p, h->body.len, "html part");
+		d = part_decode(p, h->cte, h->body.p, h->body.len, "html part", &after);
 		part_utf8(p, h->charset[0] != '\0' ? h->charset : NULL, d, "html part");
 		buf_reset(&out);
 		if (html_to_text(p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, &out,
@@ -2485,6 +2613,7 @@ html_texts(struct mime_parser *p)
 			pwarn(p, "html part: %s", e.msg);
 		text_sep(p);
 		text_append(p, out.buf != NULL ? out.buf : "", out.len, 0, 0);
+		after_text(p, h->charset, after);
 		p->m->html_only = 1;
 	}
 	buf_release(&out);
@@ -2518,20 +2647,53 @@ b64_count8(const char *s)
 	return (size_t)(((in >> 7) * ones) >> 56);
 }
 
+/* Bytes that n base64 digits ending a stream decode to. */
+#define B64_BYTES(n)	((n) / 4 * 3 + ((n) % 4 == 3 ? 2 : (n) % 4 == 2 ? 1 : 0))
+
+/*
+ * The size b64_decode gives s, without decoding it: the same streams,
+ * ended by padding or a blank line and cut at text (b64_resume).
+ * Attachments are most of the bytes of mail, so the alphabet is counted
+ * eight bytes at a time, and only a word that holds something else (the
+ * newline of each line, the padding) is looked at byte by byte.
+ */
+static size_t
+b64_size(const char *s, size_t len)
+{
+	size_t i = 0, e, c, n = 0, size = 0;
+	int text = 0;
+
+	while (i < len && !text) {
+		if (len - i >= 8 && (c = b64_count8(s + i)) == 8) {
+			n += c;
+			i += 8;
+			continue;
+		}
+		for (e = len - i >= 8 ? i + 8 : len; i < e; i++) {
+			if (b64_tab[(unsigned char)s[i]] >= 0) {
+				n++;
+			} else if (s[i] == '=') {
+				size += B64_BYTES(n);
+				n = 0;
+				i = b64_resume(s, len, i + 1, &text);
+				break;
+			} else if (s[i] == '\n' && b64_blank_after(s, len, i)) {
+				i = b64_resume(s, len, i + 1, &text);
+				break;
+			}
+		}
+	}
+	return size + B64_BYTES(n);
+}
+
 /* Decoded size of a transfer-encoded body, without decoding it. */
 static size_t
 decoded_size(int cte, const char *s, size_t len)
 {
 	size_t i, j, n = 0;
 
-	if (cte == CTE_BASE64) {
-		/* Attachments are most of the bytes of mail: eight at a time. */
-		for (i = 0; len - i >= 8; i += 8)
-			n += b64_count8(s + i);
-		for (; i < len; i++)
-			n += b64_tab[(unsigned char)s[i]] >= 0;
-		return n / 4 * 3 + (n % 4 == 3 ? 2 : n % 4 == 2 ? 1 : 0);
-	}
+	if (cte == CTE_BASE64)
+		return b64_size(s, len);
 	if (cte == CTE_QP) {
 		for (i = 0; i < len; i++) {
 			if (s[i] != '=') {
@@ -2745,11 +2907,12 @@ static void
 inline_text(struct mime_parser *p)
 {
 	const struct html_part *t = &p->inline_att;
-	struct span d;
+	struct span d, after;
 
-	d = part_decode(p, t->cte, t->body.p, t->body.len, "inline text file");
+	d = part_decode(p, t->cte, t->body.p, t->body.len, "inline text file", &after);
 	part_utf8(p, t->charset[0] != '\0' ? t->charset : NULL, d, "inline text file");
 	text_append(p, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, 0, 0);
+	after_text(p, t->charset, after);
 }
 
 static void	multipart_walk(struct mime_parser *, const struct ctype *, const char *,

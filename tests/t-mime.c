@@ -268,6 +268,30 @@ case_charsets(void)
 		    "\xe2\x84\x96\xe2\x91\xa0" "41 \xe3\x81\x93", CHARSET_OK },
 		{ "shift_jis", "\x82\xa0\xff", "\xe3\x81\x82\xef\xbf\xbd", CHARSET_LOSSY },
 		{ "utf-8", "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", CHARSET_LOSSY },
+		/* Spellings neither iconv nor the table holds as written. */
+		{ "koi8_r", "\xf0\xd2\xc9\xd7\xc5\xd4",
+		    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", CHARSET_OK },
+		{ "KOI8_R", "\xf0\xd2", "\xd0\x9f\xd1\x80", CHARSET_OK },
+		{ "iso_8859_2", "\xa3\xf3" "d\xbc", "\xc5\x81\xc3\xb3" "d\xc5\xba", CHARSET_OK },
+		{ "latin-2", "\xa3\xf3" "d\xbc", "\xc5\x81\xc3\xb3" "d\xc5\xba", CHARSET_OK },
+		{ "cp-1250", "\xa3\xf3" "d\x9f", "\xc5\x81\xc3\xb3" "d\xc5\xba", CHARSET_OK },
+		{ "windows_1251", "\xcf\xf0", "\xd0\x9f\xd1\x80", CHARSET_OK },
+		{ "win-1251", "\xcf\xf0", "\xd0\x9f\xd1\x80", CHARSET_OK },
+		{ "x-mac-cyrillic", "\x8f\xf0", "\xd0\x9f\xd1\x80", CHARSET_OK },
+		{ "x-mac-ce", "\xfc\x97" "d\x90", "\xc5\x81\xc3\xb3" "d\xc5\xba", CHARSET_OK },
+		/* Mac charsets: UTF-8 when it validates (Outlook's "Cyrillic (Mac)") */
+		{ "x-mac-cyrillic", "\xc2\xa9 2019", "\xc2\xa9 2019", CHARSET_OK },
+		{ "x-mac-roman", "\xe2\x80\x94", "\xe2\x80\x94", CHARSET_OK },
+		{ "euc_kr", "\xc7\xd1\xb1\xdb", "\xed\x95\x9c\xea\xb8\x80", CHARSET_OK },
+		{ "gb_2312", "\xd6\xd0\xce\xc4", "\xe4\xb8\xad\xe6\x96\x87", CHARSET_OK },
+		{ "iso_2022_jp", "\x1b$B-b-!\x1b(B41 \x1b$B$3\x1b(B",
+		    "\xe2\x84\x96\xe2\x91\xa0" "41 \xe3\x81\x93", CHARSET_OK },
+		/* ...respelled into the table's own kinds, not iconv's */
+		{ "utf_8", "a\xff" "b", "a\xef\xbf\xbd" "b", CHARSET_LOSSY },
+		{ "windows_1252", "\x80\x81", "\xe2\x82\xac\xc2\x81", CHARSET_OK },
+		{ "latin_1", "caf\xe9", "caf\xc3\xa9", CHARSET_OK },
+		{ "x-mac-greek", "plain", "plain", CHARSET_UNKNOWN },	/* not in glibc */
+		{ "x_foo", "plain", "plain", CHARSET_UNKNOWN },
 	};
 	struct buf out = BUF_INIT(1024), small = BUF_INIT(5);
 	size_t i;
