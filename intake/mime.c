@@ -930,6 +930,89 @@ comments_strip(char *s, size_t n)
 	return w;
 }
 
+/* The end of the quoted string that starts at i (s[i] is '"'): the index
+ * after its closing quote, or n when it is never closed. */
+static size_t
+quoted_end(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* The index after the obsolete source route ("@a.example,@b.example:",
+ * RFC 5322 4.4 obs-route) that starts at i, right after a '<'; i when
+ * there is none.  The route is accepted and ignored: the address is
+ * what follows its ':'. */
+static size_t
+route_skip(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+
+	while (j < n && (is_ws((unsigned char)s[j]) || s[j] == ','))
+		j++;
+	if (j == n || s[j] != '@')
+		return i;
+	for (; j < n; j++) {
+		switch (s[j]) {
+		case ':':
+			return j + 1;
+		case '[':	/* a domain literal, "[IPv6:::1]", may hold ':' */
+			while (j < n && s[j] != ']')
+				j++;
+			if (j == n)
+				return i;
+			break;
+		case '<': case '>': case '"': case '(': case ')': case ';': case '\\':
+			return i;
+		}
+	}
+	return i;
+}
+
+/*
+ * The value libetpan is to read: s, or s without its obsolete source routes
+ * ("<@a.example,@b.example:joe@c.example>") in out, the scratch it is
+ * written to.  libetpan's angle-addr parser refuses a route, and the value
+ * would be read leniently, route and all.  Only for values the fast paths
+ * turned down, which they do for any ':' or ',' in angle brackets.
+ */
+static struct span
+addr_strip(struct mime_parser *p, struct span s, struct buf *out)
+{
+	const char *lt;
+	size_t i, j, n = s.len;
+
+	for (lt = s.p; (lt = memchr(lt, '<', n - (size_t)(lt - s.p))) != NULL; lt++)
+		if (route_skip(s.p, n, (size_t)(lt - s.p) + 1) > (size_t)(lt - s.p) + 1)
+			break;
+	if (lt == NULL)
+		return s;
+	buf_reset(out);
+	for (i = 0; i < n; i = j) {
+		if (s.p[i] == '"')
+			j = quoted_end(s.p, n, i);
+		else if (s.p[i] == '<') {
+			if (buf_addch(out, '<', NULL) == -1)
+				goto nomem;
+			j = route_skip(s.p, n, ++i);
+			continue;
+		} else
+			for (j = i + 1; j < n && s.p[j] != '"' && s.p[j] != '<'; j++)
+				;
+		if (buf_add(out, s.p + i, j - i, NULL) == -1)
+			goto nomem;
+	}
+	return span_trim(out->buf, out->len);
+nomem:
+	p->nomem = 1;		/* out is no longer than s: under its ceiling */
+	return s;
+}
+
 /* One comma-separated item of a lenient address list: "Name <a@b>",
  * "a@b (Name)", "group: a@b", "Name" alone, "a@b" alone. */
 static int
@@ -976,6 +1059,8 @@ addr_item(char *s, size_t n, struct addr *a)
 	if (lt < n) {
 		gt = memchr(s + lt, '>', n - lt);
 		a->addr = span_trim(s + lt + 1, (gt != NULL ? (size_t)(gt - s) : n) - lt - 1);
+		i = route_skip(a->addr.p, a->addr.len, 0);	/* <@a,@b:c@d> */
+		a->addr = span_trim(a->addr.p + i, a->addr.len - i);
 		if (memchr(a->addr.p, '(', a->addr.len) != NULL)	/* <a(comment)@b> */
 			a->addr.len = comments_strip((char *)a->addr.p, a->addr.len);
 		a->name = unquote(s, lt);
@@ -1387,7 +1472,8 @@ from_parse(struct mime_parser *p, struct span v)
 	struct mailimf_mailbox_list *mbl = NULL;
 	struct mailimf_mailbox *mb;
 	struct addr a;
-	struct span s = unfold(p, v), c, d;
+	struct buf obs = BUF_INIT(HDR_VALUE_MAX);
+	struct span s = unfold(p, v), r, c, d;
 	size_t idx = 0;
 
 	if (s.len == 0)
@@ -1396,9 +1482,10 @@ from_parse(struct mime_parser *p, struct span v)
 		from_set(p, c.p, c.len, d.p, d.len);
 		return;
 	}
-	if (mailimf_mailbox_list_parse(s.p, s.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
-	    rest_blank(s.p, s.len, idx) && clist_count(mbl->mb_list) > 0 &&
-	    !addr_spaced(s.p, s.len)) {
+	r = addr_strip(p, s, &obs);
+	if (mailimf_mailbox_list_parse(r.p, r.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
+	    rest_blank(r.p, r.len, idx) && clist_count(mbl->mb_list) > 0 &&
+	    !addr_spaced(r.p, r.len)) {
 		mb = clist_content(clist_begin(mbl->mb_list));
 		c = first_comment(s.p, s.len);
 		/* libetpan keeps the comments of "<pete(his account)@x>" */
@@ -1420,6 +1507,7 @@ from_parse(struct mime_parser *p, struct span v)
 	}
 	if (mbl != NULL)
 		mailimf_mailbox_list_free(mbl);
+	buf_release(&obs);
 }
 
 /* To or Cc: the addresses of every field given, ", "-joined. */
@@ -1430,11 +1518,11 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 	struct mailimf_address_list *al;
 	struct mailimf_address *ad;
 	struct addr *lenient = NULL;
-	struct buf out = BUF_INIT(HDR_VALUE_MAX);
-	struct span s;
+	struct buf out = BUF_INIT(HDR_VALUE_MAX), obs = BUF_INIT(HDR_VALUE_MAX);
+	struct span s, r;
 	clistiter *it;
 	size_t k, i, n, idx, count = 0;
-	const char *r;
+	const char *ret;
 
 	for (k = 0; k < nvals; k++) {
 		s = unfold(p, vals[k]);
@@ -1446,8 +1534,9 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 		}
 		al = NULL;
 		idx = 0;
-		if (mailimf_address_list_parse(s.p, s.len, &idx, &al) == MAILIMF_NO_ERROR &&
-		    rest_blank(s.p, s.len, idx) && !list_spaced(s.p, s.len)) {
+		r = addr_strip(p, s, &obs);
+		if (mailimf_address_list_parse(r.p, r.len, &idx, &al) == MAILIMF_NO_ERROR &&
+		    rest_blank(r.p, r.len, idx) && !list_spaced(r.p, r.len)) {
 			for (it = clist_begin(al->ad_list); it != NULL; it = clist_next(it)) {
 				ad = clist_content(it);
 				if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX)
@@ -1471,9 +1560,10 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 		if (al != NULL)
 			mailimf_address_list_free(al);
 	}
-	r = astr(p, out.buf != NULL ? out.buf : "", out.len);
+	buf_release(&obs);
+	ret = astr(p, out.buf != NULL ? out.buf : "", out.len);
 	buf_release(&out);
-	return r;
+	return ret;
 }
 
 /* ---- message ids ---- */

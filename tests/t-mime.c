@@ -324,6 +324,12 @@ case_from(void)
 		{ "ann@example.com bob@example.com", "", "ann@example.com" },
 		{ "ann@example.com (Ann Lee)", "Ann Lee", "ann@example.com" },
 		{ "Pete <pete(his account)@silly.test(his host)>", "Pete", "pete@silly.test" },
+		/* an obsolete source route is accepted and ignored */
+		{ "<@test.com, @test.ru:test@attack.com>", "", "test@attack.com" },
+		{ "Joe <@a.example:joe@b.example>", "Joe", "joe@b.example" },
+		{ "Joe <@[IPv6:2001:db8::1]:joe@b.example>", "Joe", "joe@b.example" },
+		{ "\"Broken Quote <@a.example:broken@example.com>", "Broken Quote",
+		    "broken@example.com" },
 	};
 	struct buf b = BUF_INIT(4096);
 	struct message m;
@@ -368,6 +374,11 @@ case_lists(void)
 		{ "x@example.com y@example.org", "x@example.com, y@example.org", 1 },
 		{ "x@example.com y@example.org, z@example.net", "x@example.com, y@example.org, z@example.net", 1 },
 		{ "ann@example.com (Ann Lee), bob@example.com", "ann@example.com, bob@example.com", 0 },
+		{ "<@x.example,@y.example:ann@z.example>", "ann@z.example", 0 },
+		{ "Joe <@a.example:joe@b.example>, \"Lee, Bob\" <@c.example:bob@example.com>",
+		    "joe@b.example, bob@example.com", 0 },
+		{ "team: Joe <@a.example:joe@b.example>;", "joe@b.example", 0 },
+		{ "Big Bug bb@bug.com, Joe <@a.example:joe@b.example>", "bb@bug.com, joe@b.example", 1 },
 	};
 	struct buf b = BUF_INIT(4096);
 	struct message m;
