@@ -897,6 +897,39 @@ unquote(char *s, size_t n)
 	return r;
 }
 
+/* libetpan's display name, in place: libetpan unquotes quoted strings,
+ * except those holding an encoded word ("=?gb2312?B?...?="), whose quotes
+ * would reach the name; those are dropped, and so are quotes inside an
+ * encoded word (no encoded word of a phrase holds one), from mailers that
+ * encode a quoted name whole: '=?iso-8859-1?Q? "=F6tzi" ?='.  The rest is
+ * text already: a quote escaped in a quoted string ("Joe \"JJ\" Smith")
+ * stays. */
+static struct span
+ew_unquote(char *s, size_t n)
+{
+	struct span r, text;
+	char charset[64], enc;
+	size_t i, end, w = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' && i + 2 < n && s[i + 1] == '=' && s[i + 2] == '?')
+			continue;		/* "=?... */
+		if (s[i] == '=' && (end = ew_parse(s + i, n - i, charset, sizeof(charset), &enc,
+		    &text)) > 0) {
+			for (end += i; i < end; i++)
+				if (s[i] != '"')
+					s[w++] = s[i];
+			if (i == n || s[i] != '"')
+				i--;		/* else drops ...?=" */
+			continue;
+		}
+		s[w++] = s[i];
+	}
+	r.p = s;
+	r.len = w;
+	return r;
+}
+
 /* The text of the first comment "(...)" in s, for "addr (Name)" senders. */
 static struct span
 first_comment(const char *s, size_t n)
@@ -1493,10 +1526,7 @@ from_parse(struct mime_parser *p, struct span v)
 			mb->mb_addr_spec[comments_strip(mb->mb_addr_spec,
 			    strlen(mb->mb_addr_spec))] = '\0';
 		if (mb->mb_display_name != NULL) {
-			/* libetpan unquotes quoted strings, except those
-			 * holding an encoded word ("=?gb2312?B?...?="); their
-			 * quotes would reach the name. */
-			c = unquote(mb->mb_display_name, strlen(mb->mb_display_name));
+			c = ew_unquote(mb->mb_display_name, strlen(mb->mb_display_name));
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));
 		} else		/* "addr (Name)": the comment is all the name there is */
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));

@@ -324,6 +324,13 @@ case_from(void)
 		{ "ann@example.com bob@example.com", "", "ann@example.com" },
 		{ "ann@example.com (Ann Lee)", "Ann Lee", "ann@example.com" },
 		{ "Pete <pete(his account)@silly.test(his host)>", "Pete", "pete@silly.test" },
+		/* libetpan unquotes; the quotes a sender escaped are text */
+		{ "\"Joe \\\"JJ\\\" Smith\" <j@example.com>", "Joe \"JJ\" Smith", "j@example.com" },
+		{ "\"Smith, \\\"JJ\\\"\" <j@example.com>", "Smith, \"JJ\"", "j@example.com" },
+		{ "\"=?utf-8?q?J=C3=B6rg?=\" \"=?utf-8?b?SsO2cmc=?=\" <j@example.com>",
+		    "J\xc3\xb6rgJ\xc3\xb6rg", "j@example.com" },
+		{ "=?iso-8859-1?Q? \"=F6tzi\" ?= <oetzi@web.example>", "\xc3\xb6tzi",
+		    "oetzi@web.example" },
 		/* an obsolete source route is accepted and ignored */
 		{ "<@test.com, @test.ru:test@attack.com>", "", "test@attack.com" },
 		{ "Joe <@a.example:joe@b.example>", "Joe", "joe@b.example" },
