@@ -930,16 +930,68 @@ ew_unquote(char *s, size_t n)
 	return r;
 }
 
-/* The text of the first comment "(...)" in s, for "addr (Name)" senders. */
+/* The end of the quoted string that starts at i (s[i] is '"'): the index
+ * after its closing quote, or n when it is never closed. */
+static size_t
+quoted_end(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* The end of the comment that starts at i (s[i] is '('): the index after
+ * its closing ')', nested comments and quoted-pairs read; 0 when it is
+ * never closed. */
+static size_t
+comment_end(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The text of the first comment "(...)" in s, for "addr (Name)" senders:
+ * nested comments kept as written, quoted-pairs unescaped ("\)" is ")";
+ * then the text is a copy in the arena); "" when there is no comment or
+ * it is never closed. */
 static struct span
-first_comment(const char *s, size_t n)
+first_comment(struct mime_parser *p, const char *s, size_t n)
 {
 	struct span c = { "", 0 };
-	const char *open = memchr(s, '(', n), *close;
+	size_t i, w, end;
+	char *u;
 
-	if (open != NULL && (close = memchr(open, ')', n - (size_t)(open - s))) != NULL)
-		c = span_trim(open + 1, (size_t)(close - open - 1));
-	return c;
+	for (i = 0; i < n && s[i] != '('; i++)
+		if (s[i] == '"')
+			i = quoted_end(s, n, i) - 1;
+	if (i >= n || (end = comment_end(s, n, i)) == 0)
+		return c;
+	c = span_trim(s + i + 1, end - i - 2);
+	if (memchr(c.p, '\\', c.len) == NULL)
+		return c;
+	if ((u = arena_alloc(&p->m->arena, c.len)) == NULL) {
+		p->nomem = 1;
+		return span_trim("", 0);
+	}
+	for (i = w = 0; i < c.len; i++) {
+		if (c.p[i] == '\\' && i + 1 < c.len)
+			i++;
+		u[w++] = c.p[i];
+	}
+	return span_trim(u, w);
 }
 
 /* Drops the comments "(...)" (nested, with escapes) from the n bytes at
@@ -961,20 +1013,6 @@ comments_strip(char *s, size_t n)
 			s[w++] = s[i];
 	}
 	return w;
-}
-
-/* The end of the quoted string that starts at i (s[i] is '"'): the index
- * after its closing quote, or n when it is never closed. */
-static size_t
-quoted_end(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n)
-			i++;
-		else if (s[i] == '"')
-			return i + 1;
-	}
-	return n;
 }
 
 /* The index after the obsolete source route ("@a.example,@b.example:",
@@ -1049,7 +1087,7 @@ nomem:
 /* One comma-separated item of a lenient address list: "Name <a@b>",
  * "a@b (Name)", "group: a@b", "Name" alone, "a@b" alone. */
 static int
-addr_item(char *s, size_t n, struct addr *a)
+addr_item(struct mime_parser *p, char *s, size_t n, struct addr *a)
 {
 	size_t i, lt = n;
 	struct span t, words;
@@ -1100,7 +1138,7 @@ addr_item(char *s, size_t n, struct addr *a)
 		a->name = span_trim(a->name.p, a->name.len);
 		return a->addr.len > 0 || a->name.len > 0;
 	}
-	a->name = first_comment(s, n);
+	a->name = first_comment(p, s, n);
 	t = span_trim(s, n);
 	if ((sp = memchr(t.p, '(', t.len)) != NULL)
 		t = span_trim(t.p, (size_t)(sp - t.p));
@@ -1198,7 +1236,7 @@ addrs_bare(char *s, size_t n, struct addr *out, size_t max)
 
 /* A lenient reading of an address list in s (modified in place). */
 static size_t
-addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
+addrs_lenient(struct mime_parser *p, char *s, size_t len, struct addr *out, size_t max)
 {
 	size_t i = 0, start, count = 0, k;
 
@@ -1206,7 +1244,7 @@ addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
 		i = addr_item_end(s, len, start = i, NULL);
 		if ((k = addrs_bare(s + start, i - start, out + count, max - count)) > 0)
 			count += k;
-		else if (addr_item(s + start, i - start, &out[count]))
+		else if (addr_item(p, s + start, i - start, &out[count]))
 			count++;
 		i++;
 	}
@@ -1520,7 +1558,6 @@ from_parse(struct mime_parser *p, struct span v)
 	    rest_blank(r.p, r.len, idx) && clist_count(mbl->mb_list) > 0 &&
 	    !addr_spaced(r.p, r.len)) {
 		mb = clist_content(clist_begin(mbl->mb_list));
-		c = first_comment(s.p, s.len);
 		/* libetpan keeps the comments of "<pete(his account)@x>" */
 		if (strchr(mb->mb_addr_spec, '(') != NULL)
 			mb->mb_addr_spec[comments_strip(mb->mb_addr_spec,
@@ -1528,11 +1565,13 @@ from_parse(struct mime_parser *p, struct span v)
 		if (mb->mb_display_name != NULL) {
 			c = ew_unquote(mb->mb_display_name, strlen(mb->mb_display_name));
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));
-		} else		/* "addr (Name)": the comment is all the name there is */
+		} else {	/* "addr (Name)": the comment is all the name there is */
+			c = first_comment(p, s.p, s.len);
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));
+		}
 	} else {
 		pwarn(p, "from: malformed address, read leniently");
-		if (addrs_lenient((char *)s.p, s.len, &a, 1) == 1)
+		if (addrs_lenient(p, (char *)s.p, s.len, &a, 1) == 1)
 			from_set(p, a.name.p, a.name.len, a.addr.p, a.addr.len);
 	}
 	if (mbl != NULL)
@@ -1583,7 +1622,7 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 				p->nomem = 1;
 				break;
 			}
-			n = addrs_lenient((char *)s.p, s.len, lenient, ADDRS_MAX);
+			n = addrs_lenient(p, (char *)s.p, s.len, lenient, ADDRS_MAX);
 			for (i = 0; i < n; i++)
 				addr_append(p, &out, &count, lenient[i].addr.p, lenient[i].addr.len, what);
 		}

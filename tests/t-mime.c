@@ -331,6 +331,10 @@ case_from(void)
 		    "J\xc3\xb6rgJ\xc3\xb6rg", "j@example.com" },
 		{ "=?iso-8859-1?Q? \"=F6tzi\" ?= <oetzi@web.example>", "\xc3\xb6tzi",
 		    "oetzi@web.example" },
+		/* a comment as the name: nested, with quoted-pairs */
+		{ "pete@silly.test (Pete \\(the\\) chap)", "Pete (the) chap", "pete@silly.test" },
+		{ "pete@silly.test (Pete (the) chap)", "Pete (the) chap", "pete@silly.test" },
+		{ "pete@silly.test (Pete \\\\ chap) (second)", "Pete \\ chap", "pete@silly.test" },
 		/* an obsolete source route is accepted and ignored */
 		{ "<@test.com, @test.ru:test@attack.com>", "", "test@attack.com" },
 		{ "Joe <@a.example:joe@b.example>", "Joe", "joe@b.example" },
