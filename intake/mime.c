@@ -1022,12 +1022,13 @@ comments_strip(char *s, size_t n)
 static size_t
 route_skip(const char *s, size_t n, size_t i)
 {
-	size_t j = i;
+	size_t j = i, end;
 
-	while (j < n && (is_ws((unsigned char)s[j]) || s[j] == ','))
-		j++;
-	if (j == n || s[j] != '@')
-		return i;
+	for (; j < n && s[j] != '@'; j++)
+		if (s[j] == '(' && (end = comment_end(s, n, j)) > 0)
+			j = end - 1;
+		else if (!is_ws((unsigned char)s[j]) && s[j] != ',')
+			return i;
 	for (; j < n; j++) {
 		switch (s[j]) {
 		case ':':
@@ -1038,31 +1039,57 @@ route_skip(const char *s, size_t n, size_t i)
 			if (j == n)
 				return i;
 			break;
-		case '<': case '>': case '"': case '(': case ')': case ';': case '\\':
+		case '(':
+			if ((end = comment_end(s, n, j)) == 0)
+				return i;
+			j = end - 1;
+			break;
+		case '<': case '>': case '"': case ')': case ';': case '\\':
 			return i;
 		}
 	}
 	return i;
 }
 
+/* 1 if c is a byte of a word, not a blank or a special: a comment dropped
+ * between two words ("Pete(A chap)Smith") leaves a space; next to a blank
+ * or a special ("pete(his account)@silly.test") nothing, so an address
+ * stays in one piece. */
+static int
+cfws_word(unsigned char c)
+{
+	return c > ' ' && c != 0x7f && strchr("()<>@,;:.[]\\", c) == NULL;
+}
+
 /*
- * The value libetpan is to read: s, or s without its obsolete source routes
- * ("<@a.example,@b.example:joe@c.example>") in out, the scratch it is
- * written to.  libetpan's angle-addr parser refuses a route, and the value
- * would be read leniently, route and all.  Only for values the fast paths
- * turned down, which they do for any ':' or ',' in angle brackets.
+ * The value libetpan is to read: s, or s without its obsolete source
+ * routes ("<@a.example,@b.example:joe@c.example>") and, when comments is
+ * set, without its comments, in out, the scratch it is written to.
+ * libetpan's angle-addr parser refuses a route, and the value would be
+ * read leniently, route and all.  libetpan reads a comment in a display
+ * name as words of the name, which is kept so ("Tom Becker (Northwind
+ * Support)", as agents' mailers write it), but stops at one in an
+ * address; then the value is read again without comments before it is
+ * read leniently: RFC 5322 A.5's "Pete(A wonderful \) chap)
+ * <pete(his account)@silly.test>" gives "Pete", "pete@silly.test".  The
+ * name of "addr (Name)" comes from the value as written (first_comment).
+ * An unclosed comment is left as written.  Only for values the fast paths
+ * turned down, which they do for any '(' and any ':' or ',' in angle
+ * brackets.
  */
 static struct span
-addr_strip(struct mime_parser *p, struct span s, struct buf *out)
+addr_strip(struct mime_parser *p, struct span s, struct buf *out, int comments)
 {
 	const char *lt;
 	size_t i, j, n = s.len;
 
-	for (lt = s.p; (lt = memchr(lt, '<', n - (size_t)(lt - s.p))) != NULL; lt++)
-		if (route_skip(s.p, n, (size_t)(lt - s.p) + 1) > (size_t)(lt - s.p) + 1)
-			break;
-	if (lt == NULL)
-		return s;
+	if (!comments || memchr(s.p, '(', n) == NULL) {
+		for (lt = s.p; (lt = memchr(lt, '<', n - (size_t)(lt - s.p))) != NULL; lt++)
+			if (route_skip(s.p, n, (size_t)(lt - s.p) + 1) > (size_t)(lt - s.p) + 1)
+				break;
+		if (lt == NULL)
+			return s;
+	}
 	buf_reset(out);
 	for (i = 0; i < n; i = j) {
 		if (s.p[i] == '"')
@@ -1072,13 +1099,24 @@ addr_strip(struct mime_parser *p, struct span s, struct buf *out)
 				goto nomem;
 			j = route_skip(s.p, n, ++i);
 			continue;
-		} else
-			for (j = i + 1; j < n && s.p[j] != '"' && s.p[j] != '<'; j++)
+		} else if (s.p[i] == '(' && (j = comment_end(s.p, n, i)) > 0) {
+			if (comments) {
+				if (out->len > 0 && cfws_word((unsigned char)out->buf[out->len - 1]) &&
+				    j < n && cfws_word((unsigned char)s.p[j]) &&
+				    buf_addch(out, ' ', NULL) == -1)
+					goto nomem;
+				continue;
+			}		/* else copied as it is */
+		} else if (s.p[i] == '(')
+			j = n;		/* never closed */
+		else
+			for (j = i + 1; j < n && s.p[j] != '"' && s.p[j] != '<' &&
+			    s.p[j] != '('; j++)
 				;
 		if (buf_add(out, s.p + i, j - i, NULL) == -1)
 			goto nomem;
 	}
-	return span_trim(out->buf, out->len);
+	return span_trim(out->buf != NULL ? out->buf : "", out->len);
 nomem:
 	p->nomem = 1;		/* out is no longer than s: under its ceiling */
 	return s;
@@ -1537,15 +1575,31 @@ list_spaced(const char *s, size_t n)
 	return 0;
 }
 
+/* libetpan's reading of the From value r: NULL when it cannot read it
+ * to the end or would join words apart into one address (addr_spaced). */
+static struct mailimf_mailbox_list *
+from_etpan(struct span r)
+{
+	struct mailimf_mailbox_list *mbl = NULL;
+	size_t idx = 0;
+
+	if (mailimf_mailbox_list_parse(r.p, r.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
+	    rest_blank(r.p, r.len, idx) && clist_count(mbl->mb_list) > 0 &&
+	    !addr_spaced(r.p, r.len))
+		return mbl;
+	if (mbl != NULL)
+		mailimf_mailbox_list_free(mbl);
+	return NULL;
+}
+
 static void
 from_parse(struct mime_parser *p, struct span v)
 {
-	struct mailimf_mailbox_list *mbl = NULL;
+	struct mailimf_mailbox_list *mbl;
 	struct mailimf_mailbox *mb;
 	struct addr a;
 	struct buf obs = BUF_INIT(HDR_VALUE_MAX);
-	struct span s = unfold(p, v), r, c, d;
-	size_t idx = 0;
+	struct span s = unfold(p, v), c, d;
 
 	if (s.len == 0)
 		return;
@@ -1553,10 +1607,10 @@ from_parse(struct mime_parser *p, struct span v)
 		from_set(p, c.p, c.len, d.p, d.len);
 		return;
 	}
-	r = addr_strip(p, s, &obs);
-	if (mailimf_mailbox_list_parse(r.p, r.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
-	    rest_blank(r.p, r.len, idx) && clist_count(mbl->mb_list) > 0 &&
-	    !addr_spaced(r.p, r.len)) {
+	if ((mbl = from_etpan(addr_strip(p, s, &obs, 0))) == NULL &&
+	    memchr(s.p, '(', s.len) != NULL)
+		mbl = from_etpan(addr_strip(p, s, &obs, 1));
+	if (mbl != NULL) {
 		mb = clist_content(clist_begin(mbl->mb_list));
 		/* libetpan keeps the comments of "<pete(his account)@x>" */
 		if (strchr(mb->mb_addr_spec, '(') != NULL)
@@ -1569,14 +1623,28 @@ from_parse(struct mime_parser *p, struct span v)
 			c = first_comment(p, s.p, s.len);
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));
 		}
+		mailimf_mailbox_list_free(mbl);
 	} else {
 		pwarn(p, "from: malformed address, read leniently");
 		if (addrs_lenient(p, (char *)s.p, s.len, &a, 1) == 1)
 			from_set(p, a.name.p, a.name.len, a.addr.p, a.addr.len);
 	}
-	if (mbl != NULL)
-		mailimf_mailbox_list_free(mbl);
 	buf_release(&obs);
+}
+
+/* libetpan's reading of the To or Cc value r, as from_etpan's. */
+static struct mailimf_address_list *
+addrs_etpan(struct span r)
+{
+	struct mailimf_address_list *al = NULL;
+	size_t idx = 0;
+
+	if (mailimf_address_list_parse(r.p, r.len, &idx, &al) == MAILIMF_NO_ERROR &&
+	    rest_blank(r.p, r.len, idx) && !list_spaced(r.p, r.len))
+		return al;
+	if (al != NULL)
+		mailimf_address_list_free(al);
+	return NULL;
 }
 
 /* To or Cc: the addresses of every field given, ", "-joined. */
@@ -1588,9 +1656,9 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 	struct mailimf_address *ad;
 	struct addr *lenient = NULL;
 	struct buf out = BUF_INIT(HDR_VALUE_MAX), obs = BUF_INIT(HDR_VALUE_MAX);
-	struct span s, r;
+	struct span s;
 	clistiter *it;
-	size_t k, i, n, idx, count = 0;
+	size_t k, i, n, count = 0;
 	const char *ret;
 
 	for (k = 0; k < nvals; k++) {
@@ -1601,11 +1669,10 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 			(void)addrs_simple(p, s, &out, &count, what);
 			continue;
 		}
-		al = NULL;
-		idx = 0;
-		r = addr_strip(p, s, &obs);
-		if (mailimf_address_list_parse(r.p, r.len, &idx, &al) == MAILIMF_NO_ERROR &&
-		    rest_blank(r.p, r.len, idx) && !list_spaced(r.p, r.len)) {
+		if ((al = addrs_etpan(addr_strip(p, s, &obs, 0))) == NULL &&
+		    memchr(s.p, '(', s.len) != NULL)
+			al = addrs_etpan(addr_strip(p, s, &obs, 1));
+		if (al != NULL) {
 			for (it = clist_begin(al->ad_list); it != NULL; it = clist_next(it)) {
 				ad = clist_content(it);
 				if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX)
@@ -1615,6 +1682,7 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 					mailbox_list_append(p, ad->ad_data.ad_group->grp_mb_list,
 					    &out, &count, what);
 			}
+			mailimf_address_list_free(al);
 		} else {
 			pwarn(p, "%s: malformed address list, read leniently", what);
 			if (lenient == NULL &&
@@ -1626,8 +1694,6 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 			for (i = 0; i < n; i++)
 				addr_append(p, &out, &count, lenient[i].addr.p, lenient[i].addr.len, what);
 		}
-		if (al != NULL)
-			mailimf_address_list_free(al);
 	}
 	buf_release(&obs);
 	ret = astr(p, out.buf != NULL ? out.buf : "", out.len);

@@ -335,6 +335,13 @@ case_from(void)
 		{ "pete@silly.test (Pete \\(the\\) chap)", "Pete (the) chap", "pete@silly.test" },
 		{ "pete@silly.test (Pete (the) chap)", "Pete (the) chap", "pete@silly.test" },
 		{ "pete@silly.test (Pete \\\\ chap) (second)", "Pete \\ chap", "pete@silly.test" },
+		/* a comment libetpan reads as words of the name stays there,
+		 * one in the address has it read without them (RFC 5322 A.5) */
+		{ "Pete (Sales) <pete@silly.test>", "Pete (Sales)", "pete@silly.test" },
+		{ "Pete(A wonderful \\) chap) <pete(his account)@silly.test>", "Pete",
+		    "pete@silly.test" },
+		{ "Pete (Sales) <pete@(his host)silly.test>", "Pete", "pete@silly.test" },
+		{ "pete(his account)@silly.test", "his account", "pete@silly.test" },
 		/* an obsolete source route is accepted and ignored */
 		{ "<@test.com, @test.ru:test@attack.com>", "", "test@attack.com" },
 		{ "Joe <@a.example:joe@b.example>", "Joe", "joe@b.example" },
@@ -385,7 +392,14 @@ case_lists(void)
 		{ "x@example.com y@example.org", "x@example.com, y@example.org", 1 },
 		{ "x@example.com y@example.org, z@example.net", "x@example.com, y@example.org, z@example.net", 1 },
 		{ "ann@example.com (Ann Lee), bob@example.com", "ann@example.com, bob@example.com", 0 },
+		{ "A Group(Some people) :Chris Jones <c@(Chris's host.)public.example>, "
+		    "joe@example.org, John <jdoe@one.test> (my dear friend); (the end of the group)",
+		    "c@public.example, joe@example.org, jdoe@one.test", 0 },
+		{ "(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;", "", 0 },
+		{ "ann@example.com (Ann (the) Lee), bob(x)@example.com",
+		    "ann@example.com, bob@example.com", 0 },
 		{ "<@x.example,@y.example:ann@z.example>", "ann@z.example", 0 },
+		{ "Joe <(route)@a.example:joe@b.example>", "joe@b.example", 0 },
 		{ "Joe <@a.example:joe@b.example>, \"Lee, Bob\" <@c.example:bob@example.com>",
 		    "joe@b.example, bob@example.com", 0 },
 		{ "team: Joe <@a.example:joe@b.example>;", "joe@b.example", 0 },
