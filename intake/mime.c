@@ -989,16 +989,101 @@ unquote(char *s, size_t n)
 	return r;
 }
 
-/* The text of the first comment "(...)" in s, for "addr (Name)" senders. */
+/* libetpan's display name, in place: libetpan unquotes quoted strings,
+ * except those holding an encoded word ("=?gb2312?B?...?="), whose quotes
+ * would reach the name; those are dropped, and so are quotes inside an
+ * encoded word (no encoded word of a phrase holds one), from mailers that
+ * encode a quoted name whole: '=?iso-8859-1?Q? "=F6tzi" ?='.  The rest is
+ * text already: a quote escaped in a quoted string ("Joe \"JJ\" Smith")
+ * stays. */
 static struct span
-first_comment(const char *s, size_t n)
+ew_unquote(char *s, size_t n)
+{
+	struct span r, text;
+	char charset[64], enc;
+	size_t i, end, w = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' && i + 2 < n && s[i + 1] == '=' && s[i + 2] == '?')
+			continue;		/* "=?... */
+		if (s[i] == '=' && (end = ew_parse(s + i, n - i, charset, sizeof(charset), &enc,
+		    &text)) > 0) {
+			for (end += i; i < end; i++)
+				if (s[i] != '"')
+					s[w++] = s[i];
+			if (i == n || s[i] != '"')
+				i--;		/* else drops ...?=" */
+			continue;
+		}
+		s[w++] = s[i];
+	}
+	r.p = s;
+	r.len = w;
+	return r;
+}
+
+/* The end of the quoted string that starts at i (s[i] is '"'): the index
+ * after its closing quote, or n when it is never closed. */
+static size_t
+quoted_end(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* The end of the comment that starts at i (s[i] is '('): the index after
+ * its closing ')', nested comments and quoted-pairs read; 0 when it is
+ * never closed. */
+static size_t
+comment_end(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The text of the first comment "(...)" in s, for "addr (Name)" senders:
+ * nested comments kept as written, quoted-pairs unescaped ("\)" is ")";
+ * then the text is a copy in the arena); "" when there is no comment or
+ * it is never closed. */
+static struct span
+first_comment(struct mime_parser *p, const char *s, size_t n)
 {
 	struct span c = { "", 0 };
-	const char *open = memchr(s, '(', n), *close;
+	size_t i, w, end;
+	char *u;
 
-	if (open != NULL && (close = memchr(open, ')', n - (size_t)(open - s))) != NULL)
-		c = span_trim(open + 1, (size_t)(close - open - 1));
-	return c;
+	for (i = 0; i < n && s[i] != '('; i++)
+		if (s[i] == '"')
+			i = quoted_end(s, n, i) - 1;
+	if (i >= n || (end = comment_end(s, n, i)) == 0)
+		return c;
+	c = span_trim(s + i + 1, end - i - 2);
+	if (memchr(c.p, '\\', c.len) == NULL)
+		return c;
+	if ((u = arena_alloc(&p->m->arena, c.len)) == NULL) {
+		p->nomem = 1;
+		return span_trim("", 0);
+	}
+	for (i = w = 0; i < c.len; i++) {
+		if (c.p[i] == '\\' && i + 1 < c.len)
+			i++;
+		u[w++] = c.p[i];
+	}
+	return span_trim(u, w);
 }
 
 /* Drops the comments "(...)" (nested, with escapes) from the n bytes at
@@ -1022,10 +1107,117 @@ comments_strip(char *s, size_t n)
 	return w;
 }
 
+/* The index after the obsolete source route ("@a.example,@b.example:",
+ * RFC 5322 4.4 obs-route) that starts at i, right after a '<'; i when
+ * there is none.  The route is accepted and ignored: the address is
+ * what follows its ':'. */
+static size_t
+route_skip(const char *s, size_t n, size_t i)
+{
+	size_t j = i, end;
+
+	for (; j < n && s[j] != '@'; j++)
+		if (s[j] == '(' && (end = comment_end(s, n, j)) > 0)
+			j = end - 1;
+		else if (!is_ws((unsigned char)s[j]) && s[j] != ',')
+			return i;
+	for (; j < n; j++) {
+		switch (s[j]) {
+		case ':':
+			return j + 1;
+		case '[':	/* a domain literal, "[IPv6:::1]", may hold ':' */
+			while (j < n && s[j] != ']')
+				j++;
+			if (j == n)
+				return i;
+			break;
+		case '(':
+			if ((end = comment_end(s, n, j)) == 0)
+				return i;
+			j = end - 1;
+			break;
+		case '<': case '>': case '"': case ')': case ';': case '\\':
+			return i;
+		}
+	}
+	return i;
+}
+
+/* 1 if c is a byte of a word, not a blank or a special: a comment dropped
+ * between two words ("Pete(A chap)Smith") leaves a space; next to a blank
+ * or a special ("pete(his account)@silly.test") nothing, so an address
+ * stays in one piece. */
+static int
+cfws_word(unsigned char c)
+{
+	return c > ' ' && c != 0x7f && strchr("()<>@,;:.[]\\", c) == NULL;
+}
+
+/*
+ * The value libetpan is to read: s, or s without its obsolete source
+ * routes ("<@a.example,@b.example:joe@c.example>") and, when comments is
+ * set, without its comments, in out, the scratch it is written to.
+ * libetpan's angle-addr parser refuses a route, and the value would be
+ * read leniently, route and all.  libetpan reads a comment in a display
+ * name as words of the name, which is kept so ("Tom Becker (Northwind
+ * Support)", as agents' mailers write it), but stops at one in an
+ * address; then the value is read again without comments before it is
+ * read leniently: RFC 5322 A.5's "Pete(A wonderful \) chap)
+ * <pete(his account)@silly.test>" gives "Pete", "pete@silly.test".  The
+ * name of "addr (Name)" comes from the value as written (first_comment).
+ * An unclosed comment is left as written.  Only for values the fast paths
+ * turned down, which they do for any '(' and any ':' or ',' in angle
+ * brackets.
+ */
+static struct span
+addr_strip(struct mime_parser *p, struct span s, struct buf *out, int comments)
+{
+	const char *lt;
+	size_t i, j, n = s.len;
+
+	if (!comments || memchr(s.p, '(', n) == NULL) {
+		for (lt = s.p; (lt = memchr(lt, '<', n - (size_t)(lt - s.p))) != NULL; lt++)
+			if (route_skip(s.p, n, (size_t)(lt - s.p) + 1) > (size_t)(lt - s.p) + 1)
+				break;
+		if (lt == NULL)
+			return s;
+	}
+	buf_reset(out);
+	for (i = 0; i < n; i = j) {
+		if (s.p[i] == '"')
+			j = quoted_end(s.p, n, i);
+		else if (s.p[i] == '<') {
+			if (buf_addch(out, '<', NULL) == -1)
+				goto nomem;
+			j = route_skip(s.p, n, ++i);
+			continue;
+		} else if (s.p[i] == '(' && (j = comment_end(s.p, n, i)) > 0) {
+			if (comments) {
+				if (out->len > 0 && cfws_word((unsigned char)out->buf[out->len - 1]) &&
+				    j < n && cfws_word((unsigned char)s.p[j]) &&
+				    buf_addch(out, ' ', NULL) == -1)
+					goto nomem;
+				continue;
+			}		/* else copied as it is */
+		} else if (s.p[i] == '(')
+			j = n;		/* never closed */
+		else
+			for (j = i + 1; j < n && s.p[j] != '"' && s.p[j] != '<' &&
+			    s.p[j] != '('; j++)
+				;
+		if (buf_add(out, s.p + i, j - i, NULL) == -1)
+			goto nomem;
+	}
+	return span_trim(out->buf != NULL ? out->buf : "", out->len);
+nomem:
+	p->nomem = 1;		/* out is no longer than s: under its ceiling */
+	return s;
+}
+
 /* One comma-separated item of a lenient address list: "Name <a@b>",
  * "a@b (Name)", "group: a@b", "Name" alone, "a@b" alone. */
 static int
-addr_item(char *s, size_t n, struct addr *a)
+addr_item(struct mime_parser *p, char *s, size_t n, struct addr *a)
 {
 	size_t i, lt = n;
 	struct span t, words;
@@ -1068,13 +1260,15 @@ addr_item(char *s, size_t n, struct addr *a)
 	if (lt < n) {
 		gt = memchr(s + lt, '>', n - lt);
 		a->addr = span_trim(s + lt + 1, (gt != NULL ? (size_t)(gt - s) : n) - lt - 1);
+		i = route_skip(a->addr.p, a->addr.len, 0);	/* <@a,@b:c@d> */
+		a->addr = span_trim(a->addr.p + i, a->addr.len - i);
 		if (memchr(a->addr.p, '(', a->addr.len) != NULL)	/* <a(comment)@b> */
 			a->addr.len = comments_strip((char *)a->addr.p, a->addr.len);
 		a->name = unquote(s, lt);
 		a->name = span_trim(a->name.p, a->name.len);
 		return a->addr.len > 0 || a->name.len > 0;
 	}
-	a->name = first_comment(s, n);
+	a->name = first_comment(p, s, n);
 	t = span_trim(s, n);
 	if ((sp = memchr(t.p, '(', t.len)) != NULL)
 		t = span_trim(t.p, (size_t)(sp - t.p));
@@ -1172,7 +1366,7 @@ addrs_bare(char *s, size_t n, struct addr *out, size_t max)
 
 /* A lenient reading of an address list in s (modified in place). */
 static size_t
-addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
+addrs_lenient(struct mime_parser *p, char *s, size_t len, struct addr *out, size_t max)
 {
 	size_t i = 0, start, count = 0, k;
 
@@ -1180,7 +1374,7 @@ addrs_lenient(char *s, size_t len, struct addr *out, size_t max)
 		i = addr_item_end(s, len, start = i, NULL);
 		if ((k = addrs_bare(s + start, i - start, out + count, max - count)) > 0)
 			count += k;
-		else if (addr_item(s + start, i - start, &out[count]))
+		else if (addr_item(p, s + start, i - start, &out[count]))
 			count++;
 		i++;
 	}
@@ -1473,14 +1667,31 @@ list_spaced(const char *s, size_t n)
 	return 0;
 }
 
+/* libetpan's reading of the From value r: NULL when it cannot read it
+ * to the end or would join words apart into one address (addr_spaced). */
+static struct mailimf_mailbox_list *
+from_etpan(struct span r)
+{
+	struct mailimf_mailbox_list *mbl = NULL;
+	size_t idx = 0;
+
+	if (mailimf_mailbox_list_parse(r.p, r.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
+	    rest_blank(r.p, r.len, idx) && clist_count(mbl->mb_list) > 0 &&
+	    !addr_spaced(r.p, r.len))
+		return mbl;
+	if (mbl != NULL)
+		mailimf_mailbox_list_free(mbl);
+	return NULL;
+}
+
 static void
 from_parse(struct mime_parser *p, struct span v)
 {
-	struct mailimf_mailbox_list *mbl = NULL;
+	struct mailimf_mailbox_list *mbl;
 	struct mailimf_mailbox *mb;
 	struct addr a;
+	struct buf obs = BUF_INIT(HDR_VALUE_MAX);
 	struct span s = unfold(p, v), c, d;
-	size_t idx = 0;
 
 	if (s.len == 0)
 		return;
@@ -1488,30 +1699,44 @@ from_parse(struct mime_parser *p, struct span v)
 		from_set(p, c.p, c.len, d.p, d.len);
 		return;
 	}
-	if (mailimf_mailbox_list_parse(s.p, s.len, &idx, &mbl) == MAILIMF_NO_ERROR &&
-	    rest_blank(s.p, s.len, idx) && clist_count(mbl->mb_list) > 0 &&
-	    !addr_spaced(s.p, s.len)) {
+	if ((mbl = from_etpan(addr_strip(p, s, &obs, 0))) == NULL &&
+	    memchr(s.p, '(', s.len) != NULL)
+		mbl = from_etpan(addr_strip(p, s, &obs, 1));
+	if (mbl != NULL) {
 		mb = clist_content(clist_begin(mbl->mb_list));
-		c = first_comment(s.p, s.len);
 		/* libetpan keeps the comments of "<pete(his account)@x>" */
 		if (strchr(mb->mb_addr_spec, '(') != NULL)
 			mb->mb_addr_spec[comments_strip(mb->mb_addr_spec,
 			    strlen(mb->mb_addr_spec))] = '\0';
 		if (mb->mb_display_name != NULL) {
-			/* libetpan unquotes quoted strings, except those
-			 * holding an encoded word ("=?gb2312?B?...?="); their
-			 * quotes would reach the name. */
-			c = unquote(mb->mb_display_name, strlen(mb->mb_display_name));
+			c = ew_unquote(mb->mb_display_name, strlen(mb->mb_display_name));
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));
-		} else		/* "addr (Name)": the comment is all the name there is */
+		} else {	/* "addr (Name)": the comment is all the name there is */
+			c = first_comment(p, s.p, s.len);
 			from_set(p, c.p, c.len, mb->mb_addr_spec, strlen(mb->mb_addr_spec));
+		}
+		mailimf_mailbox_list_free(mbl);
 	} else {
 		pwarn(p, "from: malformed address, read leniently");
-		if (addrs_lenient((char *)s.p, s.len, &a, 1) == 1)
+		if (addrs_lenient(p, (char *)s.p, s.len, &a, 1) == 1)
 			from_set(p, a.name.p, a.name.len, a.addr.p, a.addr.len);
 	}
-	if (mbl != NULL)
-		mailimf_mailbox_list_free(mbl);
+	buf_release(&obs);
+}
+
+/* libetpan's reading of the To or Cc value r, as from_etpan's. */
+static struct mailimf_address_list *
+addrs_etpan(struct span r)
+{
+	struct mailimf_address_list *al = NULL;
+	size_t idx = 0;
+
+	if (mailimf_address_list_parse(r.p, r.len, &idx, &al) == MAILIMF_NO_ERROR &&
+	    rest_blank(r.p, r.len, idx) && !list_spaced(r.p, r.len))
+		return al;
+	if (al != NULL)
+		mailimf_address_list_free(al);
+	return NULL;
 }
 
 /* To or Cc: the addresses of every field given, ", "-joined. */
@@ -1522,11 +1747,11 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 	struct mailimf_address_list *al;
 	struct mailimf_address *ad;
 	struct addr *lenient = NULL;
-	struct buf out = BUF_INIT(HDR_VALUE_MAX);
+	struct buf out = BUF_INIT(HDR_VALUE_MAX), obs = BUF_INIT(HDR_VALUE_MAX);
 	struct span s;
 	clistiter *it;
-	size_t k, i, n, idx, count = 0;
-	const char *r;
+	size_t k, i, n, count = 0;
+	const char *ret;
 
 	for (k = 0; k < nvals; k++) {
 		s = unfold(p, vals[k]);
@@ -1536,10 +1761,10 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 			(void)addrs_simple(p, s, &out, &count, what);
 			continue;
 		}
-		al = NULL;
-		idx = 0;
-		if (mailimf_address_list_parse(s.p, s.len, &idx, &al) == MAILIMF_NO_ERROR &&
-		    rest_blank(s.p, s.len, idx) && !list_spaced(s.p, s.len)) {
+		if ((al = addrs_etpan(addr_strip(p, s, &obs, 0))) == NULL &&
+		    memchr(s.p, '(', s.len) != NULL)
+			al = addrs_etpan(addr_strip(p, s, &obs, 1));
+		if (al != NULL) {
 			for (it = clist_begin(al->ad_list); it != NULL; it = clist_next(it)) {
 				ad = clist_content(it);
 				if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX)
@@ -1549,6 +1774,7 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 					mailbox_list_append(p, ad->ad_data.ad_group->grp_mb_list,
 					    &out, &count, what);
 			}
+			mailimf_address_list_free(al);
 		} else {
 			pwarn(p, "%s: malformed address list, read leniently", what);
 			if (lenient == NULL &&
@@ -1556,16 +1782,15 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 				p->nomem = 1;
 				break;
 			}
-			n = addrs_lenient((char *)s.p, s.len, lenient, ADDRS_MAX);
+			n = addrs_lenient(p, (char *)s.p, s.len, lenient, ADDRS_MAX);
 			for (i = 0; i < n; i++)
 				addr_append(p, &out, &count, lenient[i].addr.p, lenient[i].addr.len, what);
 		}
-		if (al != NULL)
-			mailimf_address_list_free(al);
 	}
-	r = astr(p, out.buf != NULL ? out.buf : "", out.len);
+	buf_release(&obs);
+	ret = astr(p, out.buf != NULL ? out.buf : "", out.len);
 	buf_release(&out);
-	return r;
+	return ret;
 }
 
 /* ---- message ids ---- */

@@ -348,6 +348,30 @@ case_from(void)
 		{ "ann@example.com bob@example.com", "", "ann@example.com" },
 		{ "ann@example.com (Ann Lee)", "Ann Lee", "ann@example.com" },
 		{ "Pete <pete(his account)@silly.test(his host)>", "Pete", "pete@silly.test" },
+		/* libetpan unquotes; the quotes a sender escaped are text */
+		{ "\"Joe \\\"JJ\\\" Smith\" <j@example.com>", "Joe \"JJ\" Smith", "j@example.com" },
+		{ "\"Smith, \\\"JJ\\\"\" <j@example.com>", "Smith, \"JJ\"", "j@example.com" },
+		{ "\"=?utf-8?q?J=C3=B6rg?=\" \"=?utf-8?b?SsO2cmc=?=\" <j@example.com>",
+		    "J\xc3\xb6rgJ\xc3\xb6rg", "j@example.com" },
+		{ "=?iso-8859-1?Q? \"=F6tzi\" ?= <oetzi@web.example>", "\xc3\xb6tzi",
+		    "oetzi@web.example" },
+		/* a comment as the name: nested, with quoted-pairs */
+		{ "pete@silly.test (Pete \\(the\\) chap)", "Pete (the) chap", "pete@silly.test" },
+		{ "pete@silly.test (Pete (the) chap)", "Pete (the) chap", "pete@silly.test" },
+		{ "pete@silly.test (Pete \\\\ chap) (second)", "Pete \\ chap", "pete@silly.test" },
+		/* a comment libetpan reads as words of the name stays there,
+		 * one in the address has it read without them (RFC 5322 A.5) */
+		{ "Pete (Sales) <pete@silly.test>", "Pete (Sales)", "pete@silly.test" },
+		{ "Pete(A wonderful \\) chap) <pete(his account)@silly.test>", "Pete",
+		    "pete@silly.test" },
+		{ "Pete (Sales) <pete@(his host)silly.test>", "Pete", "pete@silly.test" },
+		{ "pete(his account)@silly.test", "his account", "pete@silly.test" },
+		/* an obsolete source route is accepted and ignored */
+		{ "<@test.com, @test.ru:test@attack.com>", "", "test@attack.com" },
+		{ "Joe <@a.example:joe@b.example>", "Joe", "joe@b.example" },
+		{ "Joe <@[IPv6:2001:db8::1]:joe@b.example>", "Joe", "joe@b.example" },
+		{ "\"Broken Quote <@a.example:broken@example.com>", "Broken Quote",
+		    "broken@example.com" },
 	};
 	struct buf b = BUF_INIT(4096);
 	struct message m;
@@ -392,6 +416,18 @@ case_lists(void)
 		{ "x@example.com y@example.org", "x@example.com, y@example.org", 1 },
 		{ "x@example.com y@example.org, z@example.net", "x@example.com, y@example.org, z@example.net", 1 },
 		{ "ann@example.com (Ann Lee), bob@example.com", "ann@example.com, bob@example.com", 0 },
+		{ "A Group(Some people) :Chris Jones <c@(Chris's host.)public.example>, "
+		    "joe@example.org, John <jdoe@one.test> (my dear friend); (the end of the group)",
+		    "c@public.example, joe@example.org, jdoe@one.test", 0 },
+		{ "(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;", "", 0 },
+		{ "ann@example.com (Ann (the) Lee), bob(x)@example.com",
+		    "ann@example.com, bob@example.com", 0 },
+		{ "<@x.example,@y.example:ann@z.example>", "ann@z.example", 0 },
+		{ "Joe <(route)@a.example:joe@b.example>", "joe@b.example", 0 },
+		{ "Joe <@a.example:joe@b.example>, \"Lee, Bob\" <@c.example:bob@example.com>",
+		    "joe@b.example, bob@example.com", 0 },
+		{ "team: Joe <@a.example:joe@b.example>;", "joe@b.example", 0 },
+		{ "Big Bug bb@bug.com, Joe <@a.example:joe@b.example>", "bb@bug.com, joe@b.example", 1 },
 	};
 	struct buf b = BUF_INIT(4096);
 	struct message m;
