@@ -148,6 +148,7 @@ struct mime_parser {
 	int		 depth_warned, text_cut, cut_warned, atts_warned, nomem;
 	int		 quiet;		/* a look-ahead pass: no warnings */
 	const char	*hdr_charset;	/* for raw 8-bit header text, or NULL */
+	struct span	 hdr_parts;	/* a multipart body to look it up in */
 };
 
 static const signed char b64_tab[256] = {
@@ -521,6 +522,58 @@ unfold(struct mime_parser *p, struct span v)
 
 /* ---- text in headers: raw 8-bit and RFC 2047 ---- */
 
+/* ASCII or UTF-8, which raw_text tries first anyway. */
+static int
+charset_utf8ish(const char *cs)
+{
+	return strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "utf-8") == 0 ||
+	    strcasecmp(cs, "utf8") == 0;
+}
+
+/*
+ * The first charset other than ASCII or UTF-8 that a Content-Type field
+ * of a multipart body's parts declares (in its first 64 KB), for raw
+ * 8-bit header text: the mailer that wrote such a subject wrote its parts
+ * in the same charset.  Read off the lines, not parsed: it is only a
+ * better guess than windows-1252.  NULL for none.
+ */
+static const char *
+parts_charset(struct mime_parser *p, struct span b)
+{
+	size_t lim = b.len < 65536 ? b.len : 65536, i = 0, e, f, k, v;
+	const char *s = b.p, *nl;
+
+	while (i < lim) {
+		nl = memchr(s + i, '\n', lim - i);
+		e = nl != NULL ? (size_t)(nl - s) : lim;
+		if (e - i < 13 || strncasecmp(s + i, "content-type:", 13) != 0) {
+			i = e + 1;
+			continue;
+		}
+		for (f = e; f + 1 < lim && (s[f + 1] == ' ' || s[f + 1] == '\t'); f = e) {
+			nl = memchr(s + f + 1, '\n', lim - f - 1);
+			e = nl != NULL ? (size_t)(nl - s) : lim;
+		}
+		for (k = i + 13; k + 8 <= f; k++) {
+			if (strncasecmp(s + k, "charset=", 8) != 0)
+				continue;
+			k += 8 + (k + 8 < f && s[k + 8] == '"');
+			for (v = k; v < f && v - k < 40 && (ascii_isalpha((unsigned char)s[v]) ||
+			    ascii_isdigit((unsigned char)s[v]) || strchr("-_.:", s[v]) != NULL); v++)
+				;
+			if (v > k) {
+				const char *cs = astr(p, s + k, v - k);
+
+				if (!charset_utf8ish(cs))
+					return cs;
+			}
+			break;
+		}
+		i = f + 1;
+	}
+	return NULL;
+}
+
 /* Appends header bytes that are not encoded words: UTF-8 kept if valid,
  * else read in the charset the message declares for its body (old
  * KOI8-R, GB2312 and Big5 mailers wrote their subjects so), else as
@@ -543,6 +596,10 @@ raw_text(struct mime_parser *p, const char *s, size_t n, struct buf *out,
 	out->len = mark;
 	if (out->buf != NULL)
 		out->buf[mark] = '\0';
+	if (p->hdr_charset == NULL && p->hdr_parts.p != NULL) {
+		p->hdr_charset = parts_charset(p, p->hdr_parts);
+		p->hdr_parts.p = NULL;		/* looked up once */
+	}
 	if (p->hdr_charset != NULL) {
 		if ((r = charset_to_utf8(p->hdr_charset, s, n, out)) == CHARSET_OK) {
 			pwarn(p, "%s: raw 8-bit bytes read as %s, the body's charset", what,
@@ -3483,18 +3540,18 @@ parser_release(struct mime_parser *p)
 	buf_release(&p->ew);
 }
 
-/* The charset of a single-part text body, unless it is ASCII or UTF-8
- * (which raw_text tries anyway). */
+/* The charset raw_text tries for raw 8-bit header text: a single-part
+ * text body's, unless ASCII or UTF-8; for a multipart body, its parts'
+ * (parts_charset, looked up only when raw_text needs it). */
 static void
-hdr_charset_set(struct mime_parser *p, const struct ctype *top)
+hdr_charset_set(struct mime_parser *p, const struct ctype *top, struct span body)
 {
 	const char *cs = param_get(top->params, top->params_count, "charset");
 
-	if (cs == NULL || strncmp(top->type, "text/", 5) != 0 ||
-	    strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "utf-8") == 0 ||
-	    strcasecmp(cs, "utf8") == 0)
-		return;
-	p->hdr_charset = cs;
+	if (strncmp(top->type, "multipart/", 10) == 0)
+		p->hdr_parts = body;
+	else if (cs != NULL && strncmp(top->type, "text/", 5) == 0 && !charset_utf8ish(cs))
+		p->hdr_charset = cs;
 }
 
 /* A "From " envelope line amid the header, where a tool that joined two
@@ -3580,7 +3637,7 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	/* First the body's type: its charset reads raw 8-bit header text. */
 	if (h[H_CONTENT_TYPE].p != NULL)
 		ctype_parse(&p, h[H_CONTENT_TYPE], top, "body");
-	hdr_charset_set(&p, top);
+	hdr_charset_set(&p, top, body);
 	if (h[H_FROM].p != NULL)
 		from_parse(&p, h[H_FROM]);
 	if (nto > 0)
