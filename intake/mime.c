@@ -2678,6 +2678,24 @@ rich_is(const char *name, size_t len, const char *lit)
 	return strlen(lit) == len && strncasecmp(name, lit, len) == 0;
 }
 
+/* Is the closing command close (lowercase) in s[at..n)?  An unclosed
+ * <param> must not swallow the rest of the text.  *next caches where the
+ * last search found one (n: nowhere), so the searches stay linear. */
+static int
+rich_closed(const char *s, size_t n, size_t at, const char *close, size_t *next)
+{
+	size_t cl = strlen(close), i;
+	const char *lt;
+
+	if (*next != 0 && (*next >= at || *next == n))
+		return *next < n;
+	for (i = at; (lt = memchr(s + i, '<', n - i)) != NULL; i = (size_t)(lt - s) + 1)
+		if (n - (size_t)(lt - s) >= cl && strncasecmp(lt, close, cl) == 0)
+			break;
+	*next = lt != NULL ? (size_t)(lt - s) : n;
+	return *next < n;
+}
+
 /*
  * The words of formatted text: commands dropped, with what they stand for
  * kept ("<<" and <lt> are '<', <nl> a line break) and <param> or <comment>
@@ -2689,7 +2707,7 @@ static void
 rich_text(int kind, const char *s, size_t n, struct buf *out)
 {
 	const char *name, *skip = NULL;
-	size_t i = 0, c, len, nl;
+	size_t i = 0, c, len, nl, param_end = 0, comment_end = 0;
 	int closing, nofill = 0;
 
 	while (i < n) {
@@ -2703,9 +2721,11 @@ rich_text(int kind, const char *s, size_t n, struct buf *out)
 			if (skip != NULL) {
 				if (closing && rich_is(name, len, skip))
 					skip = NULL;
-			} else if (!closing && rich_is(name, len, "param"))
+			} else if (!closing && rich_is(name, len, "param") &&
+			    rich_closed(s, n, i, "</param>", &param_end))
 				skip = "param";
-			else if (!closing && rich_is(name, len, "comment"))
+			else if (!closing && rich_is(name, len, "comment") &&
+			    rich_closed(s, n, i, "</comment>", &comment_end))
 				skip = "comment";
 			else if (kind == RICH_RICHTEXT && !closing && rich_is(name, len, "lt"))
 				(void)buf_addch(out, '<', NULL);
