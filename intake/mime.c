@@ -2851,6 +2851,54 @@ part_utf8(struct mime_parser *p, const char *charset, struct span d, const char 
 		cut_warn(p);
 }
 
+/*
+ * The charset an HTML part without one in its Content-Type names in its
+ * own head, <meta charset="X"> or <meta http-equiv="Content-Type"
+ * content="text/html; charset=X">, as browsers and mail readers take it;
+ * NULL when none, or when the bytes are ASCII or valid UTF-8 (which
+ * says more than a meta a template left behind: part_utf8 keeps them).
+ * Read off the bytes before <body>, not parsed: libxml2 parses after
+ * conversion, and html.c then takes the text as UTF-8 whatever the meta
+ * says.
+ */
+static const char *
+html_meta_charset(struct mime_parser *p, struct span d)
+{
+	size_t lim = d.len < 8192 ? d.len : 8192, i, k, v;
+	const char *s = d.p;
+	long bad;
+
+	buf_reset(&p->conv);
+	bad = utf8_sanitize(d.p, d.len, &p->conv);
+	buf_reset(&p->conv);
+	if (bad == 0)
+		return NULL;
+	for (i = 0; i + 5 < lim; i++) {
+		if (s[i] != '<')
+			continue;
+		if (strncasecmp(s + i, "<body", 5) == 0)
+			break;
+		if (strncasecmp(s + i + 1, "meta", 4) != 0)
+			continue;
+		for (k = i + 5; k + 8 <= lim && s[k] != '>'; k++) {
+			if (strncasecmp(s + k, "charset=", 8) != 0)
+				continue;
+			k += 8;
+			while (k < lim && (s[k] == '"' || s[k] == '\'' || s[k] == ' '))
+				k++;
+			for (v = k; v < lim && v - k < 40 && (ascii_isalpha((unsigned char)s[v]) ||
+			    ascii_isdigit((unsigned char)s[v]) || strchr("-_.:", s[v]) != NULL); v++)
+				;
+			if (v == k)
+				return NULL;
+			s = astr(p, s + k, v - k);
+			/* UTF-8 that does not validate is likelier windows-1252 */
+			return charset_utf8ish(s) ? NULL : s;
+		}
+	}
+	return NULL;
+}
+
 /* The text part_decode found after a part's base64 data, as a paragraph
  * of its own after the part's text, read in the part's charset (whose
  * problems the part's own text has already reported). */
@@ -2908,7 +2956,8 @@ html_texts(struct mime_parser *p)
 	for (i = 0; i < p->html_count && !p->text_cut; i++) {
 		h = &p->html[i];
 		d = part_decode(p, h->cte, h->body.p, h->body.len, "html part", &after);
-		part_utf8(p, h->charset[0] != '\0' ? h->charset : NULL, d, "html part");
+		part_utf8(p, h->charset[0] != '\0' ? h->charset : html_meta_charset(p, d),
+		    d, "html part");
 		buf_reset(&out);
 		if (html_to_text(p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, &out,
 		    &e) == -1 && !p->text_cut)
@@ -3181,8 +3230,12 @@ is_attachment(struct mime_parser *p, const struct ctype *ct, int top, const char
 	    rich_kind(ct->type) != RICH_NONE;
 
 	*name = param_name(p, ct->dparams, ct->dparams_count, "filename", what);
-	if (*name == NULL)
-		*name = param_name(p, ct->params, ct->params_count, "name", what);
+	if (*name == NULL || **name == '\0') {	/* "filename*=" (KMime's test) */
+		const char *n = param_name(p, ct->params, ct->params_count, "name", what);
+
+		if (n != NULL && (*name == NULL || *n != '\0'))
+			*name = n;
+	}
 	if (!text)
 		return 1;
 	/* The message's only part is its text, whatever it says of itself. */
