@@ -106,6 +106,55 @@ from_line_date(const char *p, size_t len, time_t *out)
 	return date_parse(sp + 1, out);
 }
 
+/* Letters (want 0: digits) at *q, at least min and at most max; 0 if not. */
+static int
+run_of(const char **q, const char *end, int letters, size_t min, size_t max)
+{
+	const char *s = *q;
+
+	while (*q < end && (size_t)(*q - s) < max &&
+	    (letters ? ascii_isalpha((unsigned char)**q) : ascii_isdigit((unsigned char)**q)))
+		(*q)++;
+	return (size_t)(*q - s) >= min;
+}
+
+static void
+blanks(const char **q, const char *end)
+{
+	while (*q < end && (**q == ' ' || **q == '\t'))
+		(*q)++;
+}
+
+/* 1 if a From_ line has the shape "From sender Www Mmm dd hh:mm[:ss] ...
+ * yyyy" even when its date is impossible: the "Mon Jan 00 00:00:00 0000"
+ * that some archivers and test mboxes write is no line of prose either. */
+static int
+from_line_shaped(const char *p, size_t len)
+{
+	const char *q = p + 5, *end = p + len;
+
+	while (q < end && *q != ' ' && *q != '\t')	/* the envelope sender */
+		q++;
+	blanks(&q, end);
+	if (!run_of(&q, end, 1, 3, 3) || q >= end || *q != ' ')
+		return 0;
+	blanks(&q, end);
+	if (!run_of(&q, end, 1, 3, 3) || q >= end || *q != ' ')
+		return 0;
+	blanks(&q, end);
+	if (!run_of(&q, end, 0, 1, 2) || q >= end || *q != ' ')
+		return 0;
+	blanks(&q, end);
+	if (!run_of(&q, end, 0, 1, 2) || q >= end || *q++ != ':' || !run_of(&q, end, 0, 2, 2))
+		return 0;
+	for (; q < end; q++)
+		if (ascii_isdigit((unsigned char)*q) && end - q >= 4 &&
+		    ascii_isdigit((unsigned char)q[1]) && ascii_isdigit((unsigned char)q[2]) &&
+		    ascii_isdigit((unsigned char)q[3]))
+			return 1;
+	return 0;
+}
+
 /* Is "From " at buf[at] (at a line start) a message separator? *more is
  * set when the answer needs bytes not read yet. */
 static int
@@ -131,7 +180,8 @@ is_separator(struct reader *r, size_t at, size_t msg_start, int *more)
 	blank = at == msg_start ||
 	    (at >= 2 && r->buf[at - 2] == '\n') ||
 	    (at >= 3 && r->buf[at - 2] == '\r' && r->buf[at - 3] == '\n');
-	return blank || from_line_date(r->buf + at, (size_t)(eol - (r->buf + at)), &t) == 0;
+	return blank || from_line_date(r->buf + at, (size_t)(eol - (r->buf + at)), &t) == 0 ||
+	    from_line_shaped(r->buf + at, (size_t)(eol - (r->buf + at)));
 }
 
 /* mboxrd: one '>' comes off every ">From ", ">>From "... line.  Returns

@@ -206,4 +206,17 @@ t3031() {
 }
 check 3031 "a single message whose first field has blanks before its colon is mail" t3031
 
+t3032() {
+	# an archiver's impossible From_ date, no blank line before it
+	{
+		printf 'From a@example.org  Mon Jan 00 00:00:00 0000\nFrom: a@example.org\nSubject: one\nMessage-ID: <one-3032@example.org>\n\nFirst.\n'
+		printf 'From b@example.org  Mon Jan 00 00:00:00 0000\nFrom: b@example.org\nSubject: two\nMessage-ID: <two-3032@example.org>\n\nSecond.\n'
+		printf 'From here on: it is prose\nSubject: not a header of a new message\n'
+	} > "$TMP/zero.mbox"
+	esc --db "$TMP/t32.db" --now $NOW import "$TMP/zero.mbox" >"$TMP/o" 2>"$TMP/e" &&
+	eq "$(q t32 length)" 2 &&
+	eq "$(sqlite3 "$TMP/t32.db" "SELECT count(*) FROM message WHERE text LIKE '%From here on%'")" 1
+}
+check 3032 "a From_ line shaped like a date splits even when the date is impossible" t3032
+
 done_testing
