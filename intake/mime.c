@@ -3655,7 +3655,7 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	struct span body, v;
 	struct ctype *top = &p.top;
 	struct field f;
-	size_t pos = 0, start, nto = 0, ncc = 0, n;
+	size_t pos = 0, start, nto = 0, ncc = 0, n, i;
 	int r, id, ret = 0;
 	const char *nl;
 
@@ -3750,7 +3750,14 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 		inline_text(&p);
 	while (p.text.len > 0 && is_ws((unsigned char)p.text.buf[p.text.len - 1]))
 		p.text.len--;
-	m->text = astr(&p, p.text.buf != NULL ? p.text.buf : "", p.text.len);
+	/* White lines above the first words too (Outlook's "=0D=0A=0D=0A"
+	 * openings), but not the first line's own indent. */
+	for (i = 0, n = 0; n < p.text.len; n++)
+		if (p.text.buf[n] == '\n')
+			i = n + 1;
+		else if (!is_ws((unsigned char)p.text.buf[n]))
+			break;
+	m->text = astr(&p, p.text.buf != NULL ? p.text.buf + i : "", p.text.len - i);
 	if ((m->text_scored = trim_for_scoring(&m->arena, m->text)) == NULL) {
 		m->text_scored = "";
 		p.nomem = 1;
