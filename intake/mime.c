@@ -1446,6 +1446,12 @@ addr_clean(struct mime_parser *p, const char *s, size_t n, const char *what)
 	char *w;
 	size_t i;
 
+	/* A bracket left unmatched ("From: test1@local>", "<a@b" without
+	 * its ">") is no part of an address. */
+	while (n > 0 && s[0] == '<')
+		s++, n--;
+	while (n > 0 && s[n - 1] == '>')
+		n--;
 	/* The usual address is printable ASCII without spaces: raw_text
 	 * and fold_line would copy it as it is, so copy it lowercased at
 	 * once, into as many arena bytes as fold_line takes. */

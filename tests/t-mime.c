@@ -372,6 +372,9 @@ case_from(void)
 		{ "Joe <@[IPv6:2001:db8::1]:joe@b.example>", "Joe", "joe@b.example" },
 		{ "\"Broken Quote <@a.example:broken@example.com>", "Broken Quote",
 		    "broken@example.com" },
+		/* an unmatched bracket is no part of the address (Cassandane) */
+		{ "test1@local>", "", "test1@local" },
+		{ "<test1@local", "", "test1@local" },
 	};
 	struct buf b = BUF_INIT(4096);
 	struct message m;
