@@ -1282,15 +1282,8 @@ addr_item(struct mime_parser *p, char *s, size_t n, struct addr *a)
 	char *gt, *sp;
 
 	for (i = 0; i < n; i++) {
-		if (inq) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				inq = 0;
-			continue;
-		}
 		if (s[i] == '"')
-			inq = 1;
+			i = quoted_end(s, n, i) - 1;	/* the loop adds 1 */
 		else if (s[i] == '<' || s[i] == '@')
 			break;
 		else if (s[i] == ':') {		/* a group's name */
@@ -1299,7 +1292,7 @@ addr_item(struct mime_parser *p, char *s, size_t n, struct addr *a)
 			i = (size_t)-1;		/* wraps to 0: scan the rest */
 		}
 	}
-	for (i = 0, inq = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		if (inq) {
 			if (s[i] == '\\')
 				i++;
@@ -1355,20 +1348,13 @@ addr_item(struct mime_parser *p, char *s, size_t n, struct addr *a)
 static size_t
 addr_item_end(const char *s, size_t n, size_t i, int *group)
 {
-	int inq = 0, paren = 0, angle = 0;
+	int paren = 0, angle = 0;
 
 	if (group != NULL)
 		*group = 0;
 	for (; i < n; i++) {
-		if (inq) {
-			if (s[i] == '\\' && i + 1 < n)
-				i++;
-			else if (s[i] == '"')
-				inq = 0;
-			continue;
-		}
 		if (s[i] == '"')
-			inq = 1;
+			i = quoted_end(s, n, i) - 1;	/* the loop adds 1 */
 		else if (s[i] == '(')
 			paren++;
 		else if (s[i] == ')' && paren > 0)
