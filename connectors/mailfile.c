@@ -23,6 +23,7 @@
 #include "common/util.h"
 #include "connectors/mailfile.h"
 #include "intake/date.h"
+#include "intake/mime.h"
 
 #define CHUNK		(1024 * 1024)
 
@@ -72,20 +73,6 @@ reader_fill(struct reader *r, size_t keep, struct err *e)
 	r->len += (size_t)n;
 	r->buf[r->len] = '\0';
 	return 0;
-}
-
-/* A header field line: a name of printable ASCII without ':' or space,
- * then ':', after blanks in the obsolete form "Subject :" (RFC 5322 4.5). */
-static int
-header_line(const char *p, const char *end)
-{
-	const char *q, *c;
-
-	for (q = p; q < end && *q > ' ' && *q < 127 && *q != ':'; q++)
-		;
-	for (c = q; c < end && (*c == ' ' || *c == '\t'); c++)
-		;
-	return q > p && c < end && *c == ':';
 }
 
 /* The asctime date at the end of a From_ line, "From a@b Thu Nov 19 09:12:00 2026"
@@ -175,7 +162,7 @@ is_separator(struct reader *r, size_t at, size_t msg_start, int *more)
 			return 0;
 		next = end;
 	}
-	if (!header_line(eol + 1, next))
+	if (!mime_field_line(eol + 1, (size_t)(next - (eol + 1))))
 		return 0;
 	blank = at == msg_start ||
 	    (at >= 2 && r->buf[at - 2] == '\n') ||
@@ -424,7 +411,8 @@ file_read(const char *path, time_t received, struct mailfile_sink *sink, struct 
 		goto out;
 	}
 	eol = memchr(r.buf + skip, '\n', r.len - skip);
-	if (r.len == 0 || !header_line(r.buf + skip, eol ? eol : r.buf + r.len)) {
+	if (r.len == 0 || !mime_field_line(r.buf + skip,
+	    (size_t)((eol != NULL ? eol : r.buf + r.len) - (r.buf + skip)))) {
 		ret = err_set(e, ERR_DATA, "'%s': not an mbox or a mail message "
 		    "(no 'From ' line or header field at byte %zu)", path, skip);
 		goto out;

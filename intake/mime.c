@@ -387,6 +387,12 @@ field_line(const char *s, size_t len, size_t i)
 	return field_name(s, len, i, &colon) > i && colon < len;
 }
 
+int
+mime_field_line(const char *s, size_t len)
+{
+	return field_line(s, len, 0);
+}
+
 /*
  * 1 if the white lines at i are obs-FWS inside a folded value, *next then
  * at the folded line after them: a folded line must follow, and after the

@@ -25,5 +25,9 @@ struct err;
  * mail at all (no header field before the body), naming the byte offset. */
 int	mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	    struct err *e);
+/* 1 if the line s (len bytes, no newline needed) starts with a header
+ * field name and its colon, as mime_parse reads a header: for the mbox
+ * and file readers, which must agree with it on what is mail. */
+int	mime_field_line(const char *s, size_t len);
 
 #endif
