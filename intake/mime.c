@@ -536,6 +536,19 @@ charset_utf8ish(const char *cs)
 	    strcasecmp(cs, "utf8") == 0;
 }
 
+/* The end of a charset name at s[k] (letters, digits, "-_.:", at most
+ * 40 bytes, before lim): k when there is none. */
+static size_t
+charset_token(const char *s, size_t k, size_t lim)
+{
+	size_t v;
+
+	for (v = k; v < lim && v - k < 40 && (ascii_isalpha((unsigned char)s[v]) ||
+	    ascii_isdigit((unsigned char)s[v]) || strchr("-_.:", s[v]) != NULL); v++)
+		;
+	return v;
+}
+
 /*
  * The first charset other than ASCII or UTF-8 that a Content-Type field
  * of a multipart body's parts declares (in its first 64 KB), for raw
@@ -564,10 +577,7 @@ parts_charset(struct mime_parser *p, struct span b)
 			if (strncasecmp(s + k, "charset=", 8) != 0)
 				continue;
 			k += 8 + (k + 8 < f && s[k + 8] == '"');
-			for (v = k; v < f && v - k < 40 && (ascii_isalpha((unsigned char)s[v]) ||
-			    ascii_isdigit((unsigned char)s[v]) || strchr("-_.:", s[v]) != NULL); v++)
-				;
-			if (v > k) {
+			if ((v = charset_token(s, k, f)) > k) {
 				const char *cs = astr(p, s + k, v - k);
 
 				if (!charset_utf8ish(cs))
@@ -2822,55 +2832,21 @@ part_decode(struct mime_parser *p, int cte, const char *body, size_t len, const 
 	return d;
 }
 
-/* The part's bytes in UTF-8, in p->conv. */
-static void
-part_utf8(struct mime_parser *p, const char *charset, struct span d, const char *what)
-{
-	int r;
-
-	buf_reset(&p->conv);
-	if (charset == NULL || *charset == '\0') {
-		/* Undeclared: RFC 2045 says us-ascii; take UTF-8 if it is
-		 * that, else the Windows code page such mail comes from. */
-		if (utf8_sanitize(d.p, d.len, &p->conv) == 0)
-			return;
-		buf_reset(&p->conv);
-		(void)charset_to_utf8("windows-1252", d.p, d.len, &p->conv);
-		pwarn(p, "%s: undeclared 8-bit text read as windows-1252", what);
-		return;
-	}
-	r = charset_to_utf8(charset, d.p, d.len, &p->conv);
-	if (r == CHARSET_UNKNOWN)
-		pwarn(p, "%s: unknown charset '%.40s', read as UTF-8 or windows-1252",
-		    what, charset);
-	else if (r == CHARSET_LOSSY)
-		pwarn(p, "%s: invalid %.40s bytes replaced", what, charset);
-	else if (r == -1)
-		cut_warn(p);
-}
-
 /*
  * The charset an HTML part without one in its Content-Type names in its
  * own head, <meta charset="X"> or <meta http-equiv="Content-Type"
  * content="text/html; charset=X">, as browsers and mail readers take it;
- * NULL when none, or when the bytes are ASCII or valid UTF-8 (which
- * says more than a meta a template left behind: part_utf8 keeps them).
- * Read off the bytes before <body>, not parsed: libxml2 parses after
- * conversion, and html.c then takes the text as UTF-8 whatever the meta
- * says.
+ * NULL when none, or when it says UTF-8 (bytes that did not validate as
+ * UTF-8 are likelier windows-1252).  Read off the bytes before <body>,
+ * not parsed: libxml2 parses after conversion, and html.c then takes the
+ * text as UTF-8 whatever the meta says.
  */
 static const char *
 html_meta_charset(struct mime_parser *p, struct span d)
 {
 	size_t lim = d.len < 8192 ? d.len : 8192, i, k, v;
 	const char *s = d.p;
-	long bad;
 
-	buf_reset(&p->conv);
-	bad = utf8_sanitize(d.p, d.len, &p->conv);
-	buf_reset(&p->conv);
-	if (bad == 0)
-		return NULL;
 	for (i = 0; i + 5 < lim; i++) {
 		if (s[i] != '<')
 			continue;
@@ -2884,18 +2860,47 @@ html_meta_charset(struct mime_parser *p, struct span d)
 			k += 8;
 			while (k < lim && (s[k] == '"' || s[k] == '\'' || s[k] == ' '))
 				k++;
-			for (v = k; v < lim && v - k < 40 && (ascii_isalpha((unsigned char)s[v]) ||
-			    ascii_isdigit((unsigned char)s[v]) || strchr("-_.:", s[v]) != NULL); v++)
-				;
-			if (v == k)
+			if ((v = charset_token(s, k, lim)) == k)
 				return NULL;
 			s = astr(p, s + k, v - k);
-			/* UTF-8 that does not validate is likelier windows-1252 */
 			return charset_utf8ish(s) ? NULL : s;
 		}
 	}
 	return NULL;
 }
+
+/* The part's bytes in UTF-8, in p->conv; html: an HTML part, which may
+ * name its charset in its head. */
+static void
+part_utf8(struct mime_parser *p, const char *charset, struct span d, const char *what,
+    int html)
+{
+	int r;
+
+	buf_reset(&p->conv);
+	if (charset == NULL || *charset == '\0') {
+		/* Undeclared: RFC 2045 says us-ascii; take UTF-8 if it is
+		 * that, else what the HTML names, else the Windows code page
+		 * such mail comes from. */
+		if (utf8_sanitize(d.p, d.len, &p->conv) == 0)
+			return;
+		buf_reset(&p->conv);
+		if (!html || (charset = html_meta_charset(p, d)) == NULL) {
+			(void)charset_to_utf8("windows-1252", d.p, d.len, &p->conv);
+			pwarn(p, "%s: undeclared 8-bit text read as windows-1252", what);
+			return;
+		}
+	}
+	r = charset_to_utf8(charset, d.p, d.len, &p->conv);
+	if (r == CHARSET_UNKNOWN)
+		pwarn(p, "%s: unknown charset '%.40s', read as UTF-8 or windows-1252",
+		    what, charset);
+	else if (r == CHARSET_LOSSY)
+		pwarn(p, "%s: invalid %.40s bytes replaced", what, charset);
+	else if (r == -1)
+		cut_warn(p);
+}
+
 
 /* The text part_decode found after a part's base64 data, as a paragraph
  * of its own after the part's text, read in the part's charset (whose
@@ -2924,7 +2929,7 @@ part_text(struct mime_parser *p, const struct ctype *ct, const char *body, size_
 	int rich = rich_kind(ct->type);
 
 	d = part_decode(p, ct->cte, body, len, what, &after);
-	part_utf8(p, charset, d, what);
+	part_utf8(p, charset, d, what, 0);
 	text_sep(p);
 	if (rich != RICH_NONE) {
 		struct buf plain = BUF_INIT(MIME_TEXT_MAX);
@@ -2954,8 +2959,7 @@ html_texts(struct mime_parser *p)
 	for (i = 0; i < p->html_count && !p->text_cut; i++) {
 		h = &p->html[i];
 		d = part_decode(p, h->cte, h->body.p, h->body.len, "html part", &after);
-		part_utf8(p, h->charset[0] != '\0' ? h->charset : html_meta_charset(p, d),
-		    d, "html part");
+		part_utf8(p, h->charset, d, "html part", 1);
 		buf_reset(&out);
 		if (html_to_text(p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, &out,
 		    &e) == -1 && !p->text_cut)
@@ -3263,7 +3267,7 @@ inline_text(struct mime_parser *p)
 	struct span d, after;
 
 	d = part_decode(p, t->cte, t->body.p, t->body.len, "inline text file", &after);
-	part_utf8(p, t->charset[0] != '\0' ? t->charset : NULL, d, "inline text file");
+	part_utf8(p, t->charset, d, "inline text file", 0);
 	text_append(p, p->conv.buf != NULL ? p->conv.buf : "", p->conv.len, 0, 0);
 	after_text(p, t->charset, after);
 }
