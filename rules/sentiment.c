@@ -221,6 +221,17 @@ static const unsigned char ascii_cc[128] = {
 	CC_WORD, CC_WORD, CC_WORD, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_PUNCT, CC_SPACE,
 };
 
+/* Past the ASCII white space and controls at q, up to end: the gaps
+ * between tokens, skipped without decoding (a byte from 0x80 on is never
+ * skipped here: Unicode spaces go through cp_next). */
+static inline const unsigned char *
+space_skip(const unsigned char *q, const unsigned char *end)
+{
+	while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
+		q++;
+	return q;
+}
+
 /* The code point at p (p < end) and its class; ASCII by table. */
 static inline int32_t
 cp_next(const unsigned char *p, const unsigned char *end, size_t *n,
@@ -1135,8 +1146,7 @@ tz_next(struct tokenizer *tz, struct tok *t)
 	const unsigned char *q = tz->p, *end = tz->end;
 
 	if (tz->chunk_end == NULL || q >= tz->chunk_end) {
-		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
-			q++;
+		q = space_skip(q, end);
 		tz->p = q;
 		if (q == end)
 			return 0;
@@ -1198,8 +1208,7 @@ win_tok(struct tokwin *w, struct tok *t)
 	int got = 0;
 
 	if (tz->chunk_end == NULL || q >= tz->chunk_end) {
-		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
-			q++;
+		q = space_skip(q, end);
 		tz->p = q;
 		got = q < end && tz_short(tz, t);
 	}
@@ -1221,8 +1230,7 @@ win_tok_long(struct tokwin *w, struct tok *t)
 	int got = 0;
 
 	if (tz->chunk_end == NULL || q >= tz->chunk_end) {
-		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
-			q++;
+		q = space_skip(q, end);
 		tz->p = q;
 		if (q == end) {
 			w->eof = 1;
@@ -2151,8 +2159,7 @@ skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
 	if (tz->chunk_end != NULL && q < tz->chunk_end)
 		return 0;
 	for (;;) {
-		while (q < end && *q < 0x80 && ascii_cc[*q] == CC_SPACE)
-			q++;
+		q = space_skip(q, end);
 		if (!word_scan(lex, q, end, kb, &len, &after, &up))
 			break;
 		e = lex_lookup(lex, kb, len);
@@ -2164,10 +2171,7 @@ skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
 				break;
 			}
 			if (!after) {
-				q2 = q + len + 1;
-				while (q2 < end && *q2 < 0x80 &&
-				    ascii_cc[*q2] == CC_SPACE)
-					q2++;
+				q2 = space_skip(q + len + 1, end);
 				if (q2 < end) {
 					if (!word_scan(lex, q2, end, kb2, &len2,
 					    &after2, &up2)) {
