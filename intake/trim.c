@@ -69,6 +69,11 @@ static const char *const trim_separators[] = {
 	"mensagem original", "mensagem encaminhada", "wiadomość oryginalna",
 	"przekazana wiadomość", "alkuperäinen viesti", "välitetty viesti",
 	"исходное сообщение", "пересылаемое сообщение",
+	/* Danish, Czech, Hungarian, and the "Reply Message" kind that
+	 * mailgun/talon's tests list */
+	"oprindelig meddelelse", "oprindelig besked", "videresendt besked",
+	"reply message", "antwort nachricht", "původní zpráva",
+	"eredeti üzenet", "továbbított üzenet",
 };
 
 /* Apple Mail's forward lines, without the colon. */
@@ -82,14 +87,17 @@ static const char *const trim_forward_lines[] = {
 /* Outlook header block: a "From:" label, then a date label close below. */
 static const char *const trim_from_labels[] = {
 	"from", "von", "de", "van", "da", "från", "fra", "od", "lähettäjä",
-	"от", "expéditeur", "remetente",
+	"от", "expéditeur", "remetente", "feladó", "від", "kimden",
+	"发件人", "寄件者", "差出人", "보낸 사람",
 };
 
 static const char *const trim_date_labels[] = {
 	"sent", "date", "gesendet", "datum", "envoyé", "enviado", "enviado el",
 	"enviado em", "enviada em", "fecha", "inviato", "data", "verzonden",
 	"skickat", "sendt", "wysłano", "lähetetty", "päivämäärä", "отправлено",
-	"дата",
+	"дата", "envoyé le", "dato", "message du", "odesláno", "elküldve",
+	"tarih", "надіслано", "发送时间", "日期", "寄件日期", "送信日時",
+	"보낸 날짜",
 };
 
 /* The verb of an attribution line, matched as a whole word anywhere in
@@ -97,13 +105,14 @@ static const char *const trim_date_labels[] = {
 static const char *const trim_wrote[] = {
 	"wrote", "writes", "schrieb", "a écrit", "escribió", "ha scritto",
 	"scrisse", "schreef", "skrev", "escreveu", "napisał", "napisała",
-	"kirjoitti", "написал", "написала", "пишет",
+	"kirjoitti", "написал", "написала", "пишет", "написав", "geschreven",
+	"írta", "napsal", "napsala", "a scris", "đã viết", "yazdı", "έγραψε",
 };
 
 /* How attribution lines start, for telling a wrapped one's first half. */
 static const char *const trim_openers[] = {
 	"on ", "am ", "le ", "el ", "il ", "op ", "den ", "em ", "w dniu ",
-	"dnia ", "dne ",
+	"dnia ", "dne ", "på ", "in data ", "vào ",
 };
 
 static const char *const trim_footers[] = {
@@ -161,11 +170,13 @@ _Static_assert(NITEMS(trim_closings) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_date_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_from_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_footers) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+_Static_assert(NITEMS(trim_wrote) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 
 static struct trim_index trim_from_index = TRIM_INDEX(trim_from_labels);
 static struct trim_index trim_date_index = TRIM_INDEX(trim_date_labels);
 static struct trim_index trim_footer_index = TRIM_INDEX(trim_footers);
 static struct trim_index trim_closing_index = TRIM_INDEX(trim_closings);
+static struct trim_index trim_wrote_index = TRIM_INDEX(trim_wrote);
 
 static void
 trim_index_build(struct trim_index *x)
@@ -276,24 +287,27 @@ trim_is_letter(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Whether word occurs in s as a whole word. */
+/* Whether one of the words of a table occurs in s as a whole word; each
+ * word start is tried only against the words that begin with its byte. */
 static int
-trim_has_word(const char *s, size_t len, const char *word)
+trim_has_word(const char *s, size_t len, struct trim_index *words)
 {
-	size_t wlen = strlen(word), i;
+	const struct trim_index *x = trim_index_get(words);
+	const char *w;
+	size_t i, k, wlen;
+	int c;
 
-	if (wlen > len)
-		return 0;
-	for (i = 0; i + wlen <= len; i++) {
-		if (trim_lower((unsigned char)s[i]) != (unsigned char)word[0])
-			continue;
+	for (i = 0; i < len; i++) {
 		if (i > 0 && trim_is_letter((unsigned char)s[i - 1]))
 			continue;
-		if (!trim_prefix(s + i, len - i, word))
-			continue;
-		if (i + wlen < len && trim_is_letter((unsigned char)s[i + wlen]))
-			continue;
-		return 1;
+		c = trim_lower((unsigned char)s[i]);
+		for (k = x->start[c]; k < x->start[c + 1]; k++) {
+			w = x->words[x->order[k]];
+			wlen = strlen(w);
+			if (trim_prefix(s + i, len - i, w) && (i + wlen == len ||
+			    !trim_is_letter((unsigned char)s[i + wlen])))
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -423,12 +437,7 @@ trim_is_header(const struct trim_line *lines, size_t n, size_t i)
 static int
 trim_has_wrote(const struct trim_line *l)
 {
-	size_t i;
-
-	for (i = 0; i < NITEMS(trim_wrote); i++)
-		if (trim_has_word(l->s, l->len, trim_wrote[i]))
-			return 1;
-	return 0;
+	return trim_has_word(l->s, l->len, &trim_wrote_index);
 }
 
 static int
