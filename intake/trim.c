@@ -3,10 +3,13 @@
  * Sentiment scoring must not count the quoted history (our own polite
  * replies, the customer's earlier anger) or a "Thanks," sign-off, so this
  * cuts them away line by line: quoted "> " lines, the "On ... wrote:" line
- * that introduces them, everything from a forwarded or original-message
- * separator, an Outlook header block or a "-- " signature on, and at the
- * very end a mobile footer and a short closing block.  It only guesses
- * from the text; html.c marks HTML quotes with "> " so they look the same.
+ * that introduces them (wrapped over up to three lines, or without a
+ * verb), everything from a forwarded or original-message separator, an
+ * Outlook header block, a "-- " signature or an attribution that unquoted
+ * history follows on, and at the very end a mobile footer and a short
+ * closing block.  It only guesses from the text, and where unsure keeps
+ * it: a lost line of the customer's is worse than a kept line of ours.
+ * html.c marks HTML quotes with "> " so they look the same.
  *
  * One pass classifies the lines, then a few passes over the line table
  * decide what to keep; every look-ahead is bounded, so the cost is linear.
@@ -367,7 +370,8 @@ trim_is_sigsep(const struct trim_line *l)
 }
 
 /* A line made of one character repeated, "____" or "-----", as Outlook
- * draws above its header block in plain text. */
+ * draws above its header block in plain text, or "====" as French
+ * webmails do; only asked of the line above a header block. */
 static int
 trim_is_rule(const struct trim_line *l)
 {
@@ -375,7 +379,7 @@ trim_is_rule(const struct trim_line *l)
 	size_t len, i;
 
 	trim_strip(l, &s, &len);
-	if (len < 8 || (s[0] != '_' && s[0] != '-'))
+	if (len < 4 || (s[0] != '_' && s[0] != '-' && s[0] != '='))
 		return 0;
 	for (i = 1; i < len; i++)
 		if (s[i] != s[0])
@@ -383,10 +387,25 @@ trim_is_rule(const struct trim_line *l)
 	return 1;
 }
 
+/* Whether [s, s + len) ends with an attribution verb as a whole word. */
+static int
+trim_ends_wrote(const char *s, size_t len)
+{
+	size_t i, wlen;
+
+	for (i = 0; i < NITEMS(trim_wrote); i++) {
+		wlen = strlen(trim_wrote[i]);
+		if (wlen <= len && trim_prefix(s + len - wlen, wlen, trim_wrote[i]) &&
+		    (wlen == len || !trim_is_letter((unsigned char)s[len - wlen - 1])))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 trim_is_separator(const struct trim_line *l)
 {
-	const char *s, *end;
+	const char *s, *end, *inner;
 	size_t len, i;
 
 	if (!(l->marks & (TRIM_DASH | TRIM_COLON)))
@@ -394,15 +413,20 @@ trim_is_separator(const struct trim_line *l)
 	trim_strip(l, &s, &len);
 	end = s + len;
 	if (len >= 4 && (s[0] == '-' || s[0] == '_') && s[1] == s[0]) {
-		while (s < end && (*s == '-' || *s == '_' || *s == ' '))
-			s++;
-		while (end > s && (end[-1] == '-' || end[-1] == '_' || end[-1] == ' '))
+		for (inner = s; inner < end && (*inner == '-' || *inner == '_' ||
+		    *inner == ' '); inner++)
+			;
+		while (end > inner && (end[-1] == '-' || end[-1] == '_' || end[-1] == ' '))
 			end--;
 		for (i = 0; i < NITEMS(trim_separators); i++)
-			if ((size_t)(end - s) == strlen(trim_separators[i]) &&
-			    trim_prefix(s, (size_t)(end - s), trim_separators[i]))
+			if ((size_t)(end - inner) == strlen(trim_separators[i]) &&
+			    trim_prefix(inner, (size_t)(end - inner), trim_separators[i]))
 				return 1;
-		return 0;
+		/* "---- On <date>, <name> wrote ----" (Zoho, Android mail);
+		 * three dashes at least, so "-- as he wrote --" is text */
+		if (end > inner && end[-1] == ':')
+			end--;
+		return s[2] == s[0] && trim_ends_wrote(inner, (size_t)(end - inner));
 	}
 	if (len == 0 || end[-1] != ':')
 		return 0;
@@ -418,20 +442,27 @@ trim_is_separator(const struct trim_line *l)
 	return 0;
 }
 
-/* Outlook's "From: / Sent: / To: / Subject:" block starting at line i. */
-static int
-trim_is_header(const struct trim_line *lines, size_t n, size_t i)
+/* The first line of an Outlook "From: / Sent: / To: / Subject:" block
+ * whose sender is on line i, or n if there is none.  Most mailers put the
+ * date label below the sender; a few webmails put it above ("Date:",
+ * "Message du :"), in the same run of non-blank lines. */
+static size_t
+trim_header_start(const struct trim_line *lines, size_t n, size_t i)
 {
-	size_t j;
+	size_t j, start = n;
 
 	if (!(lines[i].marks & TRIM_FROM) ||
 	    !trim_label(&lines[i], &trim_from_index))
-		return 0;
+		return n;
 	for (j = i + 1; j < n && j <= i + TRIM_HEADER_SPAN; j++)
 		if (lines[j].kind == TRIM_TEXT &&
 		    trim_label(&lines[j], &trim_date_index))
-			return 1;
-	return 0;
+			return i;
+	for (j = i; j > 0 && j + TRIM_HEADER_SPAN > i &&
+	    lines[j - 1].kind == TRIM_TEXT; j--)
+		if (trim_label(&lines[j - 1], &trim_date_index))
+			start = j - 1;
+	return start;
 }
 
 static int
@@ -440,16 +471,45 @@ trim_has_wrote(const struct trim_line *l)
 	return trim_has_word(l->s, l->len, &trim_wrote_index);
 }
 
+/* Whether s starts with an attribution opener, "On ", "Le ", "Am "... */
+static int
+trim_is_opener(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NITEMS(trim_openers); i++)
+		if (trim_prefix(s, len, trim_openers[i]))
+			return 1;
+	return 0;
+}
+
 static int
 trim_starts_opener(const struct trim_line *l)
 {
 	const char *s;
-	size_t len, i;
+	size_t len;
 
 	trim_strip(l, &s, &len);
-	for (i = 0; i < NITEMS(trim_openers); i++)
-		if (trim_prefix(s, len, trim_openers[i]))
+	return trim_is_opener(s, len);
+}
+
+/* Whether a capitalised opener starts inside line l, after a blank or a
+ * dash and some letters: "Fixed, thanks On Wed, ... wrote:" is the
+ * customer's text with the attribution run on, and the line is kept
+ * whole; Zimbra's "- On ... wrote:" is not. */
+static int
+trim_opener_inside(const struct trim_line *l)
+{
+	size_t i;
+	int text = 0;
+
+	for (i = 1; i < l->len; i++) {
+		text = text || trim_is_letter((unsigned char)l->s[i - 1]);
+		if (text && (l->s[i - 1] == ' ' || l->s[i - 1] == '-') &&
+		    l->s[i] >= 'A' && l->s[i] <= 'Z' &&
+		    trim_is_opener(l->s + i, l->len - i))
 			return 1;
+	}
 	return 0;
 }
 
@@ -487,49 +547,125 @@ trim_is_angle_colon(const struct trim_line *l)
 	return (l->marks & TRIM_ANGLE) != 0;
 }
 
-static int
-trim_has_date_or_address(const struct trim_line *l)
-{
-	size_t i;
+/* What trim_facts finds in a line that may be part of an attribution. */
+#define TRIM_F_DIGIT	0x01
+#define TRIM_F_AT	0x02		/* an address */
+#define TRIM_F_TIME	0x04		/* "13:09", "17.50" */
+#define TRIM_F_YEAR	0x08		/* 19NN or 20NN, digits alone */
 
-	for (i = 0; i < l->len; i++)
-		if ((l->s[i] >= '0' && l->s[i] <= '9') || l->s[i] == '@')
-			return 1;
-	return 0;
+static int
+trim_is_digit(int c)
+{
+	return c >= '0' && c <= '9';
 }
 
-/* Drops "On <date>, <name> wrote:" at line i (and its first half on line
- * i - 1 when it wrapped) if a quote or the end follows it. */
-static void
+static unsigned
+trim_facts(const struct trim_line *l)
+{
+	const char *s = l->s;
+	size_t len = l->len, i;
+	unsigned f = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '@')
+			f |= TRIM_F_AT;
+		if (!trim_is_digit((unsigned char)s[i]))
+			continue;
+		f |= TRIM_F_DIGIT;
+		if (i + 3 < len && (s[i + 1] == ':' || s[i + 1] == '.') &&
+		    trim_is_digit((unsigned char)s[i + 2]) &&
+		    trim_is_digit((unsigned char)s[i + 3]))
+			f |= TRIM_F_TIME;
+		if (i + 3 < len && (i == 0 || !trim_is_digit((unsigned char)s[i - 1])) &&
+		    ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0')) &&
+		    trim_is_digit((unsigned char)s[i + 2]) &&
+		    trim_is_digit((unsigned char)s[i + 3]) &&
+		    (i + 4 == len || !trim_is_digit((unsigned char)s[i + 4])))
+			f |= TRIM_F_YEAR;
+	}
+	return f;
+}
+
+/* Whether line l ends in "<address>:", as verbless attributions do
+ * ("2017-11-24 16:32 GMT+01:00 Bob <bob@example.com>:"). */
+static int
+trim_ends_address(const struct trim_line *l)
+{
+	const char *s;
+	size_t len;
+
+	trim_strip(l, &s, &len);
+	return len >= 3 && s[len - 2] == '>' && memchr(s, '@', len) != NULL;
+}
+
+/* Whether line l can be the first half of a wrapped attribution: kept
+ * text, not too long, and not the end of a sentence. */
+static int
+trim_is_half(const struct trim_line *l)
+{
+	const char *s;
+	size_t len;
+
+	if (l->kind != TRIM_TEXT || !l->keep || l->len > TRIM_ATTRIBUTION_MAX)
+		return 0;
+	trim_strip(l, &s, &len);
+	return len > 0 && strchr(".!?", s[len - 1]) == NULL;
+}
+
+/*
+ * Line i ends in ':'.  If it ends an attribution -- "On <date>, <name>
+ * wrote:", wrapped over up to three lines by Gmail and Apple Mail, or
+ * without a verb, "<date> <time>, <name> <address>:", as Gmail writes it
+ * in some languages -- this drops it when a quote or the end follows.
+ * Returns the line to cut from when unquoted text follows instead: some
+ * mailers put the old message below without quoting it.  Customers who
+ * quote without '>' write so too, so that needs an attribution with a
+ * time and an address or a year.  Otherwise returns cut.
+ */
+static size_t
 trim_attribution(struct trim_line *lines, size_t n, size_t cut, size_t i)
 {
-	struct trim_line *l = &lines[i], *prev = i > 0 ? &lines[i - 1] : NULL;
-	size_t next;
-	int quoted;
+	struct trim_line *l = &lines[i];
+	size_t first = i, next, k;
+	unsigned facts = 0;
+	int verb = 0, quoted, opens;
 
-	if (prev != NULL && (prev->kind != TRIM_TEXT || !prev->keep))
-		prev = NULL;
+	if (l->len > TRIM_ATTRIBUTION_MAX)
+		return cut;
+	opens = trim_starts_opener(l);
+	if (!opens && i > 0 && trim_is_half(&lines[i - 1])) {
+		if (i > 1 && trim_is_half(&lines[i - 2]) &&
+		    trim_starts_opener(&lines[i - 2]) &&
+		    !trim_starts_opener(&lines[i - 1]) &&
+		    (trim_starts_tail(&lines[i - 1]) ||
+		    (trim_facts(&lines[i - 1]) & TRIM_F_TIME)))
+			first = i - 2;	/* "On <date>," + "<address>" + "wrote:" */
+		else if (trim_starts_opener(&lines[i - 1]) || trim_starts_tail(l))
+			first = i - 1;
+	}
+	for (k = first; k <= i; k++)
+		facts |= trim_facts(&lines[k]);
 	for (next = i + 1; next < cut && lines[next].kind == TRIM_BLANK; next++)
 		;
 	quoted = next < cut && lines[next].kind == TRIM_QUOTE;
+	/* Most lines ending in ':' go on with the customer's text, and
+	 * most of those have no time in them: look no further. */
+	if (!quoted && next < cut && next < n &&
+	    (!(facts & TRIM_F_TIME) || !(facts & (TRIM_F_AT | TRIM_F_YEAR))))
+		return cut;
+	if (!quoted && !(facts & (TRIM_F_DIGIT | TRIM_F_AT)))
+		return cut;
+	for (k = first; k <= i && !verb; k++)
+		verb = trim_has_wrote(&lines[k]);
+	if (!verb && !(trim_ends_address(l) && (facts & TRIM_F_TIME)))
+		return cut;
+	if (first == i && !opens && trim_opener_inside(l))
+		return cut;
 	if (!quoted && next < cut && next < n)
-		return;		/* the customer's own text goes on */
-	if (trim_has_wrote(l) && l->len <= TRIM_ATTRIBUTION_MAX) {
-		if (!quoted && !trim_has_date_or_address(l) &&
-		    (prev == NULL || !trim_has_date_or_address(prev)))
-			return;
-		l->keep = 0;
-		if (prev != NULL && prev->len <= TRIM_ATTRIBUTION_MAX &&
-		    !trim_starts_opener(l) &&
-		    (trim_starts_opener(prev) || trim_starts_tail(l)))
-			prev->keep = 0;
-		return;
-	}
-	if (prev != NULL && prev->len + l->len <= TRIM_ATTRIBUTION_MAX &&
-	    trim_starts_opener(prev) && trim_has_wrote(prev)) {
-		prev->keep = 0;		/* "... skrev Bob <" + "bob@example.com>:" */
-		l->keep = 0;
-	}
+		return first;
+	for (k = first; k <= i; k++)
+		lines[k].keep = 0;
+	return cut;
 }
 
 static int
@@ -728,7 +864,7 @@ trim_for_scoring(struct arena *a, const char *text)
 	struct trim_line stack[TRIM_STACK_LINES], *lines;
 	const struct trim_index *from;
 	const char *p, *end, *rest;
-	size_t len = strlen(text), n, k, i, cut, j;
+	size_t len = strlen(text), n, k, i, cut, j, start;
 	char *out, *o;
 	int gap = 0;
 
@@ -755,8 +891,9 @@ trim_for_scoring(struct arena *a, const char *text)
 			continue;
 		if (trim_is_sigsep(&lines[cut]) || trim_is_separator(&lines[cut]))
 			break;
-		if (trim_is_header(lines, n, cut)) {
-			for (j = cut; j > 0 && lines[j - 1].kind == TRIM_BLANK; j--)
+		if ((j = trim_header_start(lines, n, cut)) < n) {
+			cut = j;
+			for (; j > 0 && lines[j - 1].kind == TRIM_BLANK; j--)
 				;
 			if (j > 0 && trim_is_rule(&lines[j - 1]))
 				cut = j - 1;
@@ -765,13 +902,19 @@ trim_for_scoring(struct arena *a, const char *text)
 	}
 	for (i = cut; i < n; i++)
 		lines[i].keep = 0;
+	/* An attribution that unquoted history follows moves the cut up to
+	 * it, and so ends the loop. */
 	for (i = 0; i < cut; i++) {
 		if (lines[i].kind != TRIM_TEXT)
 			continue;
-		if (trim_ends_colon(&lines[i]))
-			trim_attribution(lines, n, cut, i);
-		else if (i + 1 < cut && trim_is_angle_colon(&lines[i + 1]) &&
-		    trim_has_wrote(&lines[i]) && trim_starts_opener(&lines[i]))
+		if (trim_ends_colon(&lines[i])) {
+			start = trim_attribution(lines, n, cut, i);
+			for (j = start; j < cut; j++)
+				lines[j].keep = 0;
+			cut = start;
+		} else if (i + 1 < cut && trim_is_angle_colon(&lines[i + 1]) &&
+		    trim_has_wrote(&lines[i]) && (trim_starts_opener(&lines[i]) ||
+		    (trim_facts(&lines[i]) & TRIM_F_TIME)))
 			lines[i].keep = 0;	/* "... skrev Bob <bob@example.com" + ">:" */
 	}
 	trim_tail(lines, n);
