@@ -26,7 +26,8 @@
 
 #define TRIM_HEADER_SPAN	4	/* "Sent:" within this many lines of "From:" */
 #define TRIM_ATTRIBUTION_MAX	400	/* an "On ... wrote:" line is no longer */
-#define TRIM_FOOTER_MAX		60	/* "Sent from my iPhone" lines are short */
+#define TRIM_FOOTER_MAX		80	/* "Sent from my iPhone" lines are short, */
+#define TRIM_FOOTER_WORDS	8	/* "Get Outlook for iOS<https://...>" too */
 #define TRIM_CLOSING_LINES	4	/* closing word plus name, title, company */
 #define TRIM_NAME_MAX		50	/* a line of a closing block */
 #define TRIM_STACK_LINES	128	/* most texts are no longer; see trim_split */
@@ -126,6 +127,15 @@ static const char *const trim_footers[] = {
 	"inviato da ", "skickat från min ", "sendt fra min ",
 	"verzonden vanaf mijn ", "verzonden met mijn ", "verstuurd vanaf mijn ",
 	"wysłane z mojego ", "отправлено с ",
+	/* Outlook and webmail apps in other languages; the French and
+	 * German Outlook ones as crisp-oss/email-reply-parser's fixtures
+	 * have them */
+	"envoyé à partir de outlook", "envoyé à partir de mon ",
+	"obtenir outlook pour ", "télécharger outlook pour ",
+	"gesendet von meinem ", "gesendet von outlook", "gesendet mit der ",
+	"holen sie sich outlook für ", "obtener outlook para ",
+	"descargar outlook para ", "enviado desde outlook", "enviado desde yahoo",
+	"scarica outlook per ", "sent from aol ",
 };
 
 static const char *const trim_closings[] = {
@@ -673,7 +683,7 @@ trim_is_footer(const struct trim_line *l)
 {
 	const struct trim_index *x = trim_index_get(&trim_footer_index);
 	const char *s;
-	size_t len, k;
+	size_t len, k, words;
 	int c;
 
 	trim_strip(l, &s, &len);
@@ -682,10 +692,16 @@ trim_is_footer(const struct trim_line *l)
 	c = len > 0 ? trim_lower((unsigned char)s[0]) : 0;
 	for (k = x->start[c]; k < x->start[c + 1]; k++)
 		if (trim_prefix(s, len, x->words[x->order[k]]))
-			return 1;
+			break;
 	/* German puts the verb last: "Von meinem iPhone gesendet". */
-	return trim_prefix(s, len, "von meinem ") && len >= 8 &&
-	    trim_prefix(s + len - 8, 8, "gesendet");
+	if (k == x->start[c + 1] && !(trim_prefix(s, len, "von meinem ") &&
+	    len >= 8 && trim_prefix(s + len - 8, 8, "gesendet")))
+		return 0;
+	/* "Sent from my desk, it is easier than my phone." is a sentence */
+	for (k = 0, words = 1; k < len; k++)
+		if (s[k] == ' ' && ++words > TRIM_FOOTER_WORDS)
+			return 0;
+	return 1;
 }
 
 /* "Thanks," or "Mit freundlichen Grüßen" alone on its line. */
