@@ -282,6 +282,12 @@ date_parse(const char *s, time_t *out)
 			if (*s == '.')		/* "Mar." */
 				s++;
 		} else if (ascii_isdigit(*s)) {
+			/* Numbers after a whole date with its zone are a second
+			 * date, where a tool joined two Date fields with a comma
+			 * (Enron's export): the first is read, as words after
+			 * it are passed over. */
+			if (d.month != 0 && d.nums >= 2 && d.have_time && d.offset_set == 2)
+				break;
 			if ((n = number(&s, 9, &v)) > 4)
 				return -1;
 			if (*s == ':' && !d.have_time) {
