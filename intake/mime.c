@@ -63,6 +63,7 @@
 #define PARAMS_MAX	64		/* parameters read per Content-Type */
 #define BOUNDARY_MAX	200		/* RFC 2046 allows 70 */
 #define NAME_SECTIONS	64		/* RFC 2231 continuations read */
+#define ENCL_MAX	8		/* enclosed messages read for a message without text */
 
 struct span {
 	const char	*p;
@@ -128,6 +129,14 @@ struct html_part {
 	char		 charset[48];
 };
 
+/* A message/rfc822 part, kept until we know whether the message has text
+ * of its own; path is where it sits, for the warnings of its parts. */
+struct encl_part {
+	struct span	 body;
+	int		 cte, depth;
+	int		 path[MIME_DEPTH_MAX + 2];
+};
+
 enum { MODE_TEXT, MODE_ATTS_ONLY };
 
 struct mime_parser {
@@ -143,6 +152,13 @@ struct mime_parser {
 	size_t		 html_count;
 	struct html_part inline_att;	/* the first inline text/plain file */
 	int		 inline_seen;
+	struct encl_part encl[ENCL_MAX];	/* a ring: for a message with no text */
+	size_t		 encl_head, encl_count;
+	int		 encl_reading;	/* in encl_texts: list no attachments */
+	int		 encl_frozen;	/* reading a decoded one: keep no more */
+	int		 encl_over, encl_deep, encl_coded;	/* some not kept: too many,
+						 * too deep, inside a decoded one */
+	struct buf	 encl_dec;	/* one enclosed message, transfer-decoded */
 	size_t		 atts_cap;
 	int		 path[MIME_DEPTH_MAX + 2];	/* part numbers, for warnings */
 	int		 depth_warned, text_cut, cut_warned, atts_warned, nomem;
@@ -2946,9 +2962,10 @@ part_text(struct mime_parser *p, const struct ctype *ct, const char *body, size_
 	after_text(p, charset, after);
 }
 
-/* HTML parts become text only when there is no plain text (run at the end). */
+/* HTML parts from first on become text only when there is no plain text
+ * (run at the end). */
 static void
-html_texts(struct mime_parser *p)
+html_texts(struct mime_parser *p, size_t first)
 {
 	struct buf out = BUF_INIT(MIME_TEXT_MAX);
 	struct err e = ERR_INIT;
@@ -2956,7 +2973,7 @@ html_texts(struct mime_parser *p)
 	struct span d, after;
 	size_t i;
 
-	for (i = 0; i < p->html_count && !p->text_cut; i++) {
+	for (i = first; i < p->html_count && !p->text_cut; i++) {
 		h = &p->html[i];
 		d = part_decode(p, h->cte, h->body.p, h->body.len, "html part", &after);
 		part_utf8(p, h->charset, d, "html part", 1);
@@ -3077,6 +3094,8 @@ att_add(struct mime_parser *p, const char *name, const char *type, size_t size)
 	struct message *m = p->m;
 	struct attachment *a;
 
+	if (p->encl_reading)	/* listed already, as the enclosing message */
+		return;
 	if (m->atts_count >= ATTS_MAX) {
 		if (!p->atts_warned)
 			pwarn(p, "more than %d attachments, the rest not listed", ATTS_MAX);
@@ -3272,6 +3291,45 @@ inline_text(struct mime_parser *p)
 	after_text(p, t->charset, after);
 }
 
+/*
+ * A message forwarded as an attachment (Outlook, Thunderbird) often comes
+ * with no text of its own: the ticket would be empty.  Its message/rfc822
+ * (or RFC 6532 message/global) parts are kept here, the first ENCL_MAX of
+ * them, and read by encl_texts when the message turns out to have no text,
+ * HTML or inline text file; they stay listed as attachments.
+ */
+static int
+encl_type(const char *type)
+{
+	return strcmp(type, "message/rfc822") == 0 || strcmp(type, "message/global") == 0;
+}
+
+static void
+encl_keep(struct mime_parser *p, const struct ctype *ct, const char *body, size_t len,
+    int depth)
+{
+	struct encl_part *e;
+
+	if (p->encl_frozen) {
+		p->encl_coded = 1;
+		return;
+	}
+	if (p->encl_count >= ENCL_MAX) {
+		p->encl_over = 1;	/* said by encl_texts, if it matters */
+		return;
+	}
+	if (depth >= MIME_DEPTH_MAX) {	/* its parts go one level deeper */
+		p->encl_deep = 1;
+		return;
+	}
+	e = &p->encl[(p->encl_head + p->encl_count++) % ENCL_MAX];
+	e->body.p = body;
+	e->body.len = len;
+	e->cte = ct->cte;
+	e->depth = depth;
+	memcpy(e->path, p->path, (size_t)(depth + 1) * sizeof(e->path[0]));
+}
+
 static void	multipart_walk(struct mime_parser *, const struct ctype *, const char *,
 		    size_t, int, int);
 
@@ -3300,6 +3358,8 @@ part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t le
 	if (is_attachment(p, ct, depth == 0, what, &name)) {
 		att_add(p, name != NULL ? basename_of(name) : "", ct->type,
 		    decoded_size(ct->cte, body, len));
+		if (mode == MODE_TEXT && ct->type[0] == 'm' && encl_type(ct->type))
+			encl_keep(p, ct, body, len, depth);
 		if (mode == MODE_TEXT && !p->inline_seen && inline_readable(ct->type) &&
 		    strcmp(ct->disp, "attachment") != 0) {
 			p->inline_seen = 1;
@@ -3441,6 +3501,133 @@ part_parse(struct mime_parser *p, const char *s, size_t len, int depth, int mode
 	}
 	body = part_header(p, s, len, ct, where(p, depth, wbuf, sizeof(wbuf)));
 	part_handle(p, ct, body.p, body.len, depth, mode, deftype);
+	free(ct);
+}
+
+/* ---- messages forwarded as attachments ---- */
+
+/* "Name: value" on a line of its own, the value decoded and folded. */
+static void
+encl_field(struct mime_parser *p, const char *name, struct span v, const char *what)
+{
+	const char *line;
+
+	if (v.p == NULL)
+		return;
+	v = unfold(p, v);
+	line = hdr_line(p, v.p, v.len, what);
+	if (*line == '\0')
+		return;
+	text_add(p, name, strlen(name));
+	text_add(p, line, strlen(line));
+	text_add(p, "\n", 1);
+}
+
+/*
+ * The text of the enclosed messages kept by encl_keep, for a message with
+ * none of its own: each introduced as a mail reader introduces a forward,
+ * by a separator line (which trim.c knows, so the scoring text stays what
+ * the sender wrote: nothing) and the enclosed From, Date and Subject, then
+ * its text read as a message's own is: plain, else HTML, else an inline
+ * text file.  Its attachments are not listed: they are inside the one
+ * listed for it.  One enclosing nothing but other messages has them read in
+ * turn (encl_keep queued them while it was read); one with text keeps its
+ * own enclosed messages as attachments only.  Each one read is a level
+ * deeper than the one that queued it and the ones at one level do not
+ * overlap, so no byte is read more than MIME_DEPTH_MAX times; the queue is
+ * a ring of ENCL_MAX.  Entries point into the raw message; one in base64
+ * or quoted-printable is decoded into encl_dec, and while it is read none
+ * are queued, so none points into that buffer.
+ */
+static void
+encl_texts(struct mime_parser *p)
+{
+	static const char encl_sep[] = "---------- Forwarded message ----------\n";
+	struct span from, date, subject, body, after;
+	struct encl_part e;
+	struct ctype *ct;
+	struct field f;
+	struct buf tmp;
+	size_t pos, mark, before;
+	char wbuf[96];
+	const char *what, *nl;
+	int depth;
+
+	if ((ct = malloc(sizeof(*ct))) == NULL) {
+		p->nomem = 1;
+		return;
+	}
+	p->encl_reading = 1;
+	while (p->encl_count > 0 && !p->text_cut && !p->nomem) {
+		e = p->encl[p->encl_head];	/* a copy: the slot is free now */
+		p->encl_head = (p->encl_head + 1) % ENCL_MAX;
+		before = --p->encl_count;
+		depth = e.depth + 1;
+		memcpy(p->path, e.path, (size_t)depth * sizeof(p->path[0]));
+		p->path[depth] = 1;
+		what = where(p, e.depth, wbuf, sizeof(wbuf));
+		body = e.body;
+		after.p = "";
+		after.len = 0;
+		p->encl_frozen = 0;
+		if (e.cte != CTE_IDENTITY) {
+			body = part_decode(p, e.cte, body.p, body.len, what, &after);
+			tmp = p->dec;		/* the walk below needs dec */
+			p->dec = p->encl_dec;
+			p->encl_dec = tmp;
+			p->encl_frozen = 1;
+		}
+		/* Eudora and Netscape attach a message with its mbox From_
+		 * line: the header is below it. */
+		if (body.len > 5 && memcmp(body.p, "From ", 5) == 0 &&
+		    (nl = memchr(body.p, '\n', body.len)) != NULL &&
+		    field_line(body.p, body.len, (size_t)(nl - body.p) + 1)) {
+			body.len -= (size_t)(nl - body.p) + 1;
+			body.p = nl + 1;
+		}
+		from.p = date.p = subject.p = NULL;
+		from.len = date.len = subject.len = 0;
+		pos = 0;
+		while (field_next(body.p, body.len, &pos, &f) == FIELD_OK)
+			switch (hdr_lookup(f.name)) {
+			case H_FROM:	if (from.p == NULL) from = f.val; break;
+			case H_DATE:	if (date.p == NULL) date = f.val; break;
+			case H_SUBJECT:	if (subject.p == NULL) subject = f.val; break;
+			default:	break;
+			}
+		text_sep(p);
+		/* No From, Date or Subject: a body mislabelled as a message
+		 * (or a bare wrapper), nothing to introduce. */
+		if (from.p != NULL || date.p != NULL || subject.p != NULL)
+			text_add(p, encl_sep, sizeof(encl_sep) - 1);
+		encl_field(p, "From: ", from, what);
+		encl_field(p, "Date: ", date, what);
+		encl_field(p, "Subject: ", subject, what);
+		mark = p->text.len;
+		memset(ct, 0, sizeof(*ct));
+		body = part_header(p, body.p, body.len, ct, what);
+		p->html_count = 0;
+		p->inline_seen = 0;
+		part_handle(p, ct, body.p, body.len, depth, MODE_TEXT, "text/plain");
+		while (p->text.len > mark && is_ws((unsigned char)p->text.buf[p->text.len - 1]))
+			p->text.len--;
+		if (p->text.len == mark && p->html_count > 0)
+			html_texts(p, 0);
+		else if (p->text.len == mark && p->inline_seen)
+			inline_text(p);
+		if (p->text.len > mark)		/* its own text: its enclosed stay */
+			p->encl_count = before;
+		after_text(p, NULL, after);	/* empty unless decoded above */
+	}
+	if (p->encl_over)
+		pwarn(p, "more than %d enclosed messages, the rest not read", ENCL_MAX);
+	if (p->encl_coded)
+		pwarn(p, "a message enclosed in an encoded enclosed message not read");
+	if (p->encl_deep && !p->depth_warned)
+		pwarn(p, "enclosed messages nested deeper than %d levels, inner ones not read",
+		    MIME_DEPTH_MAX);
+	p->html_count = 0;
+	p->inline_seen = 0;
 	free(ct);
 }
 
@@ -3613,6 +3800,7 @@ parser_release(struct mime_parser *p)
 	buf_release(&p->hdr);
 	buf_release(&p->hout);
 	buf_release(&p->ew);
+	buf_release(&p->encl_dec);
 }
 
 /* The charset raw_text tries for raw 8-bit header text: a single-part
@@ -3686,6 +3874,7 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	buf_init(&p.hdr, HDR_VALUE_MAX);
 	buf_init(&p.hout, 4 * HDR_VALUE_MAX);
 	buf_init(&p.ew, HDR_VALUE_MAX);
+	buf_init(&p.encl_dec, MIME_TEXT_MAX);
 	memset(h, 0, sizeof(h));
 	memset(hname, 0, sizeof(hname));
 
@@ -3747,11 +3936,17 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 	while (p.text.len > 0 && is_ws((unsigned char)p.text.buf[p.text.len - 1]))
 		p.text.len--;
 	if (p.text.len == 0 && p.html_count > 0)
-		html_texts(&p);
+		html_texts(&p, 0);
 	else if (p.text.len == 0 && p.inline_seen)
 		inline_text(&p);
 	while (p.text.len > 0 && is_ws((unsigned char)p.text.buf[p.text.len - 1]))
 		p.text.len--;
+	if (p.text.len == 0 && p.encl_count > 0) {	/* Outlook: empty HTML too */
+		m->html_only = 0;
+		encl_texts(&p);
+		while (p.text.len > 0 && is_ws((unsigned char)p.text.buf[p.text.len - 1]))
+			p.text.len--;
+	}
 	/* White lines above the first words too (Outlook's "=0D=0A=0D=0A"
 	 * openings), but not the first line's own indent. */
 	for (i = 0, n = 0; n < p.text.len; n++)
