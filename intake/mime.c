@@ -1565,6 +1565,27 @@ addr_append(struct mime_parser *p, struct buf *out, size_t *count, const char *a
 	(*count)++;
 }
 
+/* A quoted name and no address ("From: \"Drew Fossum\"", as Lotus Notes
+ * exports write it) is a local part to libetpan, which drops the spaces
+ * from it: no address. */
+static int
+name_only(const struct mailimf_mailbox *mb)
+{
+	return mb->mb_addr_spec[0] == '"' && strchr(mb->mb_addr_spec, '@') == NULL;
+}
+
+/* An address of a To or Cc list that libetpan read. */
+static void
+mailbox_append(struct mime_parser *p, const struct mailimf_mailbox *mb, struct buf *out,
+    size_t *count, const char *what)
+{
+	if (name_only(mb)) {
+		pwarn(p, "%s: a name without an address skipped", what);
+		return;
+	}
+	addr_append(p, out, count, mb->mb_addr_spec, strlen(mb->mb_addr_spec), what);
+}
+
 static void
 mailbox_list_append(struct mime_parser *p, struct mailimf_mailbox_list *l,
     struct buf *out, size_t *count, const char *what)
@@ -1576,7 +1597,7 @@ mailbox_list_append(struct mime_parser *p, struct mailimf_mailbox_list *l,
 		return;
 	for (it = clist_begin(l->mb_list); it != NULL; it = clist_next(it)) {
 		mb = clist_content(it);
-		addr_append(p, out, count, mb->mb_addr_spec, strlen(mb->mb_addr_spec), what);
+		mailbox_append(p, mb, out, count, what);
 	}
 }
 
@@ -1783,6 +1804,11 @@ from_parse(struct mime_parser *p, struct span v)
 	if ((mbl = from_etpan(addr_strip(p, s, &obs, 0))) == NULL &&
 	    memchr(s.p, '(', s.len) != NULL)
 		mbl = from_etpan(addr_strip(p, s, &obs, 1));
+	if (mbl != NULL && name_only((mb = clist_content(clist_begin(mbl->mb_list)))) &&
+	    mb->mb_display_name == NULL) {	/* the lenient reader takes the name */
+		mailimf_mailbox_list_free(mbl);
+		mbl = NULL;
+	}
 	if (mbl != NULL) {
 		mb = clist_content(clist_begin(mbl->mb_list));
 		/* libetpan keeps the comments of "<pete(his account)@x>" */
@@ -1849,8 +1875,7 @@ addrs_parse(struct mime_parser *p, const struct span *vals, size_t nvals,
 			for (it = clist_begin(al->ad_list); it != NULL; it = clist_next(it)) {
 				ad = clist_content(it);
 				if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX)
-					addr_append(p, &out, &count, ad->ad_data.ad_mailbox->mb_addr_spec,
-					    strlen(ad->ad_data.ad_mailbox->mb_addr_spec), what);
+					mailbox_append(p, ad->ad_data.ad_mailbox, &out, &count, what);
 				else if (ad->ad_type == MAILIMF_ADDRESS_GROUP)
 					mailbox_list_append(p, ad->ad_data.ad_group->grp_mb_list,
 					    &out, &count, what);
