@@ -576,6 +576,19 @@ ascii_compatible(const char *name)
 	return 1;
 }
 
+/*
+ * ISO-2022-*, HZ and UTF-7 are 7-bit: text so labelled with 8-bit bytes
+ * that validate as UTF-8 was converted on its way (a gateway, an archive,
+ * a repository's re-encoding) and kept its old label; iconv would make
+ * every one of those bytes U+FFFD.  Looked at only when iconv was lossy.
+ */
+static int
+seven_bit(const char *name)
+{
+	return strncmp(name, "iso-2022", 8) == 0 || strncmp(name, "hz", 2) == 0 ||
+	    strcmp(name, "utf-7") == 0;
+}
+
 static int
 guess_to_utf8(const char *in, size_t len, struct buf *out)
 {
@@ -628,5 +641,12 @@ charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out
 	r = iconv_to_utf8(c->cd, in, len, out);
 	if (r == CHARSET_LOSSY && strcmp(c->canon, "iso-2022-jp") == 0)
 		r = jis_retry(in, len, out, start, r);
+	if (r == CHARSET_LOSSY && seven_bit(c->canon) && !ascii_only(in, len) &&
+	    utf8_valid(in, len)) {
+		out->len = start;
+		if (out->buf != NULL)
+			out->buf[start] = '\0';
+		r = out_add(out, in, len) == -1 ? -1 : CHARSET_AS_UTF8;
+	}
 	return r;
 }

@@ -14,7 +14,9 @@ struct buf;
 enum charset_result {
 	CHARSET_OK = 0,
 	CHARSET_LOSSY,		/* some bytes replaced by U+FFFD */
-	CHARSET_UNKNOWN		/* charset unknown: decoded as UTF-8 or cp1252 guess */
+	CHARSET_UNKNOWN,	/* charset unknown: decoded as UTF-8 or cp1252 guess */
+	CHARSET_AS_UTF8		/* a 7-bit charset's text with 8-bit bytes that
+				 * validate as UTF-8: read as UTF-8 */
 };
 
 /* Appends in (len bytes in charset, NULL meaning us-ascii/utf-8) to out as

@@ -900,6 +900,9 @@ ew_flush(struct mime_parser *p, const char *charset, struct buf *out,
 	else if (r == CHARSET_LOSSY)
 		pwarn(p, "%s: invalid %s bytes in encoded word replaced", what,
 		    charset);
+	else if (r == CHARSET_AS_UTF8)
+		pwarn(p, "%s: 8-bit bytes in %s encoded word read as UTF-8", what,
+		    charset);
 	buf_reset(&p->ew);
 }
 
@@ -2938,6 +2941,8 @@ part_utf8(struct mime_parser *p, const char *charset, struct span d, const char 
 		    what, charset);
 	else if (r == CHARSET_LOSSY)
 		pwarn(p, "%s: invalid %.40s bytes replaced", what, charset);
+	else if (r == CHARSET_AS_UTF8)
+		pwarn(p, "%s: 8-bit bytes in %.40s text read as UTF-8", what, charset);
 	else if (r == -1)
 		cut_warn(p);
 }

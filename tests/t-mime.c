@@ -292,6 +292,10 @@ case_charsets(void)
 		{ "latin_1", "caf\xe9", "caf\xc3\xa9", CHARSET_OK },
 		{ "x-mac-greek", "plain", "plain", CHARSET_UNKNOWN },	/* not in glibc */
 		{ "x_foo", "plain", "plain", CHARSET_UNKNOWN },
+		/* A 7-bit charset's label on text re-encoded as UTF-8 */
+		{ "iso-2022-jp", "\xe3\x81\x93!", "\xe3\x81\x93!", CHARSET_AS_UTF8 },
+		{ "ISO-2022-KR", "caf\xc3\xa9", "caf\xc3\xa9", CHARSET_AS_UTF8 },
+		{ "iso-2022-jp", "caf\xe9", "caf\xef\xbf\xbd", CHARSET_LOSSY },
 	};
 	struct buf out = BUF_INIT(1024), small = BUF_INIT(5);
 	size_t i;
