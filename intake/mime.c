@@ -3578,7 +3578,7 @@ encl_texts(struct mime_parser *p)
 	struct ctype *ct;
 	struct field f;
 	struct buf tmp;
-	size_t pos, mark, before;
+	size_t pos, mark, before, n;
 	char wbuf[96];
 	const char *what, *nl;
 	int depth;
@@ -3608,8 +3608,10 @@ encl_texts(struct mime_parser *p)
 			p->encl_frozen = 1;
 		}
 		/* Eudora and Netscape attach a message with its mbox From_
-		 * line: the header is below it. */
-		if (body.len > 5 && memcmp(body.p, "From ", 5) == 0 &&
+		 * line, which an mbox around it may have quoted as ">From ":
+		 * the header is below it. */
+		n = body.len > 0 && body.p[0] == '>';
+		if (body.len > n + 5 && memcmp(body.p + n, "From ", 5) == 0 &&
 		    (nl = memchr(body.p, '\n', body.len)) != NULL &&
 		    field_line(body.p, body.len, (size_t)(nl - body.p) + 1)) {
 			body.len -= (size_t)(nl - body.p) + 1;
