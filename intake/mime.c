@@ -702,12 +702,30 @@ b64_blank_after(const char *s, size_t len, size_t i)
 	return 1;
 }
 
+/* b64_decode collects its bytes in a chunk of B64_CHUNK on the stack and
+ * hands them to out when fewer than one quantum's three bytes are left:
+ * after every write, also the one or two bytes of a padded quantum, which
+ * another stream may follow (a fuzzer found the overflow when that write
+ * went unchecked).  -1 when out is full. */
+#define B64_CHUNK	3072
+
+static inline int
+b64_spill(struct buf *out, unsigned char *chunk, size_t *cn)
+{
+	if (*cn <= B64_CHUNK - 3)
+		return 0;
+	if (buf_add(out, chunk, *cn, NULL) == -1)
+		return -1;
+	*cn = 0;
+	return 0;
+}
+
 /* Base64 of s appended to out; returns B64_* flags.  With B64_TEXT, *end
  * (OUT) is where the text after the data begins; else it is len. */
 static int
 b64_decode(const char *s, size_t len, struct buf *out, size_t *end)
 {
-	unsigned char chunk[3072];
+	unsigned char chunk[B64_CHUNK];
 	size_t i, cn = 0;
 	uint32_t acc = 0;
 	int n = 0, flags = 0, text = 0, v;
@@ -729,11 +747,8 @@ b64_decode(const char *s, size_t len, struct buf *out, size_t *end)
 			chunk[cn++] = (unsigned char)acc;
 			acc = 0;
 			i += 4;
-			if (cn > sizeof(chunk) - 3) {
-				if (buf_add(out, chunk, cn, NULL) == -1)
-					return flags | B64_FULL;
-				cn = 0;
-			}
+			if (b64_spill(out, chunk, &cn) == -1)
+				return flags | B64_FULL;
 		}
 		if (i >= len)
 			break;
@@ -746,11 +761,8 @@ b64_decode(const char *s, size_t len, struct buf *out, size_t *end)
 				chunk[cn++] = (unsigned char)acc;
 				n = 0;
 				acc = 0;
-				if (cn > sizeof(chunk) - 3) {
-					if (buf_add(out, chunk, cn, NULL) == -1)
-						return flags | B64_FULL;
-					cn = 0;
-				}
+				if (b64_spill(out, chunk, &cn) == -1)
+					return flags | B64_FULL;
 			}
 			continue;
 		}
@@ -780,6 +792,8 @@ b64_decode(const char *s, size_t len, struct buf *out, size_t *end)
 		}
 		n = 0;
 		acc = 0;
+		if (b64_spill(out, chunk, &cn) == -1)
+			return flags | B64_FULL;
 		i = b64_resume(s, len, i + 1, &text) - 1;	/* the loop adds 1 */
 		if (text)
 			break;
