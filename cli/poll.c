@@ -136,6 +136,7 @@ summary_json(const struct poll_result *r)
 	json_object_set_new(o, "tickets_opened", json_integer(s->tickets));
 	json_object_set_new(o, "joined", json_integer(s->joined));
 	json_object_set_new(o, "not_mail", json_integer(s->rejected));
+	json_object_set_new(o, "warnings", json_integer(s->warnings));
 	json_object_set_new(o, "edited", json_integer(s->edited));
 	json_object_set_new(o, "deleted", json_integer(s->deleted));
 	json_object_set_new(o, "answered", json_integer(r->imap.answered));

@@ -14,6 +14,7 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -48,6 +49,8 @@ struct feed {
 	char		 host[256];
 	struct buf	 text;		/* scratch: one entry's text */
 	struct buf	 tmp;		/* scratch: an element's text */
+	struct buf	 src;		/* the body as handed to the parser */
+	char		 note[400];	/* what every entry of this poll is warned of */
 };
 
 /* ---- tree helpers ---------------------------------------------------- */
@@ -87,17 +90,52 @@ attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-/* The text and CDATA under n, appended to b; entity references (which
- * only a declared entity can leave in the tree) are skipped unread. */
+/* The UTF-8 of code point c into out (5 bytes); its length, 0 if none. */
+static size_t
+utf8_put(unsigned int c, char *out)
+{
+	size_t n = 0;
+
+	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	if (c < 0x80)
+		out[n++] = (char)c;
+	else if (c < 0x800) {
+		out[n++] = (char)(0xc0 | c >> 6);
+		out[n++] = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		out[n++] = (char)(0xe0 | c >> 12);
+		out[n++] = (char)(0x80 | (c >> 6 & 0x3f));
+		out[n++] = (char)(0x80 | (c & 0x3f));
+	} else {
+		out[n++] = (char)(0xf0 | c >> 18);
+		out[n++] = (char)(0x80 | (c >> 12 & 0x3f));
+		out[n++] = (char)(0x80 | (c >> 6 & 0x3f));
+		out[n++] = (char)(0x80 | (c & 0x3f));
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The text and CDATA under n, appended to b.  An entity reference (an
+ * undeclared one the parser kept, as behind an external DTD it did not
+ * load) is read as the HTML entity of that name, else skipped. */
 static int
 text_of(const xmlNode *n, struct buf *b, struct err *e)
 {
 	const xmlNode *c;
+	const htmlEntityDesc *ent;
+	char u[5];
+	size_t ulen;
 
 	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
 		    c->content != NULL) {
 			if (buf_addstr(b, (const char *)c->content, e) == -1)
+				return -1;
+		} else if (c->type == XML_ENTITY_REF_NODE && c->name != NULL) {
+			if ((ent = htmlEntityLookup(c->name)) != NULL &&
+			    (ulen = utf8_put(ent->value, u)) > 0 && buf_add(b, u, ulen, e) == -1)
 				return -1;
 		} else if (c->type == XML_ELEMENT_NODE && text_of(c, b, e) == -1)
 			return -1;
@@ -286,6 +324,8 @@ take_entry(struct feed *f, xmlNode *it, int atom, struct err *e)
 	}
 	m.received = f->in->now;
 	m.public = 1;
+	if (f->note[0] != '\0')
+		message_warn(&m, "%s", f->note);
 	/* The text: content:encoded / Atom content, else description / summary. */
 	buf_reset(&f->text);
 	n = atom ? child(it, "content", NS_ATOM) : child(it, "encoded", NS_CONTENT);
@@ -359,6 +399,306 @@ take_doc(struct feed *f, xmlDoc *doc, const char *what, struct err *e)
 	return ret;
 }
 
+/* ---- parsing --------------------------------------------------------- */
+
+/* 1 if the body is in UTF-16 or UTF-32 (a BOM, or NULs among the first
+ * bytes): the byte-wise rewriting below would break it. */
+static int
+wide(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	if (len >= 2 && ((p[0] == 0xfe && p[1] == 0xff) || (p[0] == 0xff && p[1] == 0xfe)))
+		return 1;
+	for (i = 0; i < len && i < 4; i++)
+		if (p[i] == 0)
+			return 1;
+	return 0;
+}
+
+static int
+hexdigit(int c)
+{
+	return ascii_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The length of the entity or character reference at p[0] == '&'
+ * ("&name;", its name into name; "&#...;", name ""), 0 if none starts
+ * there. */
+static size_t
+reference(const unsigned char *p, size_t len, char *name, size_t namelen)
+{
+	size_t n = 1;
+
+	name[0] = '\0';
+	if (n < len && p[n] == '#') {
+		n++;
+		if (n < len && (p[n] == 'x' || p[n] == 'X'))
+			for (n++; n < len && n < 12 && hexdigit(p[n]); n++)
+				;
+		else
+			for (; n < len && n < 12 && ascii_isdigit(p[n]); n++)
+				;
+		return n < len && p[n] == ';' && hexdigit(p[n - 1]) ? n + 1 : 0;
+	}
+	if (n >= len || !ascii_isalpha(p[n]))
+		return 0;
+	for (; n < len && n < namelen && (ascii_isalpha(p[n]) || ascii_isdigit(p[n])); n++)
+		;
+	if (n >= len || n >= namelen || p[n] != ';')
+		return 0;
+	memcpy(name, p + 1, n - 1);
+	name[n - 1] = '\0';
+	return n + 1;
+}
+
+/* The body as the parser gets it, into f->src, with what feeds commonly
+ * get wrong and XML does not forgive mended the way browsers mend it:
+ * white space before the XML declaration (after a UTF-8 BOM) dropped;
+ * HTML entity references ("&nbsp;", "&eacute;"), used without a
+ * declaration, as character references; any other "&" that starts no
+ * reference (a bare "fish & chips", "&foo;") as "&amp;"; control
+ * characters XML forbids dropped.  CDATA sections and comments are
+ * copied as they are.  Nothing is expanded: references stay references. */
+static int
+feed_source(struct feed *f, const char *body, size_t len, struct err *e)
+{
+	const unsigned char *p = (const unsigned char *)body;
+	const htmlEntityDesc *ent;
+	const char *end;
+	char name[16], ref[16];
+	size_t i = 0, j, n;
+
+	buf_reset(&f->src);
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		if (buf_add(&f->src, body, 3, e) == -1)
+			return -1;
+		i = 3;
+	}
+	if (wide(p + i, len - i))
+		return buf_add(&f->src, body + i, len - i, e);
+	for (j = i; j < len && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r' || p[j] == '\n'); j++)
+		;
+	if (j + 5 <= len && memcmp(body + j, "<?xml", 5) == 0)
+		i = j;
+	for (; i < len; i = j) {
+		for (j = i; j < len && p[j] != '&' && p[j] != '<' &&
+		    (p[j] >= 0x20 || p[j] == '\t' || p[j] == '\n' || p[j] == '\r'); j++)
+			;
+		if (buf_add(&f->src, body + i, j - i, e) == -1)
+			return -1;
+		if (j == len)
+			break;
+		if (p[j] == '<') {
+			end = NULL;
+			if (len - j >= 9 && memcmp(body + j, "<![CDATA[", 9) == 0)
+				end = memmem(body + j + 9, len - j - 9, "]]>", 3);
+			else if (len - j >= 4 && memcmp(body + j, "<!--", 4) == 0)
+				end = memmem(body + j + 4, len - j - 4, "-->", 3);
+			i = j;
+			j = end != NULL ? (size_t)(end - body) + 3 : j + 1;
+			if (buf_add(&f->src, body + i, j - i, e) == -1)
+				return -1;
+			continue;
+		}
+		if (p[j] != '&') {		/* a control character */
+			j++;
+			continue;
+		}
+		if ((n = reference(p + j, len - j, name, sizeof(name))) == 0) {
+			if (buf_addstr(&f->src, "&amp;", e) == -1)
+				return -1;
+			j++;
+			continue;
+		}
+		ent = NULL;
+		if (name[0] != '\0' && strcmp(name, "amp") != 0 && strcmp(name, "lt") != 0 &&
+		    strcmp(name, "gt") != 0 && strcmp(name, "quot") != 0 &&
+		    strcmp(name, "apos") != 0) {
+			if ((ent = htmlEntityLookup((const xmlChar *)name)) != NULL)
+				(void)snprintf(ref, sizeof(ref), "&#%u;", ent->value);
+			else
+				(void)snprintf(ref, sizeof(ref), "&amp;");
+			if (buf_addstr(&f->src, ref, e) == -1)
+				return -1;
+			j += ent != NULL ? n : 1;
+		} else {
+			if (buf_add(&f->src, body + j, n, e) == -1)
+				return -1;
+			j += n;
+		}
+	}
+	return 0;
+}
+
+/* The charset parameter of a Content-Type into out ("" if none). */
+static void
+content_charset(const char *type, char *out, size_t len)
+{
+	const char *p;
+	size_t n;
+
+	out[0] = '\0';
+	for (p = strchr(type, ';'); p != NULL; p = strchr(p + 1, ';')) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "charset", 7) != 0)
+			continue;
+		p += 7;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p++ != '=')
+			continue;
+		while (*p == ' ' || *p == '\t' || *p == '"' || *p == '\'')
+			p++;
+		n = strcspn(p, " \t\"';");
+		if (n > 0 && n < len) {
+			memcpy(out, p, n);
+			out[n] = '\0';
+		}
+		return;
+	}
+}
+
+/* 1 if the document names its own encoding: a BOM, or an XML
+ * declaration with encoding="...". */
+static int
+declares_encoding(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *end;
+
+	if (wide(p, len) || (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf))
+		return 1;
+	if (len < 5 || memcmp(s, "<?xml", 5) != 0 ||
+	    (end = memmem(s, len < 200 ? len : 200, "?>", 2)) == NULL)
+		return 0;
+	return memmem(s, (size_t)(end - s), "encoding", 8) != NULL;
+}
+
+/* The first error of a parse: where the feed went wrong (a parser goes
+ * on after a mismatched tag, and what it says last is only the end). */
+struct xml_first {
+	int	 level;			/* 0: none yet */
+	int	 line;
+	char	 msg[200];
+};
+
+#if LIBXML_VERSION >= 21200
+#define XML_ERROR_CONST	const	/* libxml2 2.12 made the error const */
+#else
+#define XML_ERROR_CONST
+#endif
+
+static void
+xml_error(void *data, XML_ERROR_CONST xmlError *xe)
+{
+	xmlParserCtxt *ctxt = data;
+	struct xml_first *first = ctxt != NULL ? ctxt->_private : NULL;
+
+	/* The first fatal error, else the first error; warnings are none. */
+	if (first == NULL || xe == NULL || xe->level < XML_ERR_ERROR ||
+	    (first->level != 0 && (first->level == XML_ERR_FATAL || xe->level != XML_ERR_FATAL)))
+		return;
+	first->level = xe->level;
+	first->line = xe->line;
+	(void)snprintf(first->msg, sizeof(first->msg), "%s",
+	    xe->message != NULL ? xe->message : "unreadable");
+	first->msg[strcspn(first->msg, "\n")] = '\0';
+}
+
+/* b as a tree (caller frees), or NULL with the first error in *first. */
+static xmlDoc *
+xml_read(const struct buf *b, const char *url, const char *enc, int options,
+    struct xml_first *first)
+{
+	xmlParserCtxt *ctxt;
+	xmlDoc *doc;
+
+	memset(first, 0, sizeof(*first));
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		(void)snprintf(first->msg, sizeof(first->msg), "out of memory");
+		return NULL;
+	}
+	ctxt->_private = first;
+	ctxt->sax->serror = xml_error;
+	doc = xmlCtxtReadMemory(ctxt, b->buf != NULL ? b->buf : "", (int)b->len, url, enc,
+	    options);
+	xmlFreeParserCtxt(ctxt);
+	if (doc == NULL && first->msg[0] == '\0')
+		(void)snprintf(first->msg, sizeof(first->msg), "%s",
+		    b->len == 0 ? "the document is empty" : "unreadable");
+	return doc;
+}
+
+/* The first error as "at line N: message" into out. */
+static void
+xml_why(const struct xml_first *first, char *out, size_t len)
+{
+	if (first->line > 0)
+		(void)snprintf(out, len, "at line %d: %s", first->line, first->msg);
+	else
+		(void)snprintf(out, len, "%s", first->msg);
+}
+
+/* The response body as a tree (caller frees), read as leniently as a
+ * reader of feeds must be and no more: the body mended (feed_source); the
+ * charset of Content-Type when the document names none; windows-1252 when
+ * bytes said to be UTF-8 are not; and an ill-formed document in libxml2's
+ * recovery mode.  What was forgiven is logged, naming the feed and the
+ * place, and noted in f->note for every entry.  Still no network, no DTD,
+ * no entity substitution.  NULL with e set. */
+static xmlDoc *
+feed_parse(struct feed *f, const struct http_response *resp, const char *what, struct err *e)
+{
+	struct xml_first first, later;
+	char charset[64], why[300], bad_utf8[300];
+	const char *enc = NULL;
+	xmlDoc *doc;
+
+	f->note[0] = bad_utf8[0] = '\0';
+	if (feed_source(f, resp->body.buf != NULL ? resp->body.buf : "", resp->body.len, e) == -1)
+		return NULL;
+	if (f->src.len > INT_MAX) {
+		err_set(e, ERR_DATA, "%s: the feed is too large", what);
+		return NULL;	/* cannot happen: FEED_MAX is far below */
+	}
+	content_charset(resp->content_type, charset, sizeof(charset));
+	if (charset[0] != '\0' && !declares_encoding(f->src.buf, f->src.len))
+		enc = charset;
+	if ((doc = xml_read(&f->src, f->ch->url, enc, FEED_XML_OPTIONS, &first)) != NULL)
+		return doc;
+	xml_why(&first, why, sizeof(why));
+	if ((strstr(first.msg, "not proper UTF-8") != NULL ||
+	    strstr(first.msg, "encoder error") != NULL) &&
+	    (enc == NULL || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0)) {
+		enc = "windows-1252";
+		(void)snprintf(bad_utf8, sizeof(bad_utf8), "%s", why);
+		if ((doc = xml_read(&f->src, f->ch->url, enc, FEED_XML_OPTIONS, &first)) != NULL) {
+			(void)snprintf(f->note, sizeof(f->note),
+			    "feed is not valid UTF-8 (%s), read as windows-1252", bad_utf8);
+			log_warnx("channel=%s host=%s event=feed-encoding warning=\"%s\"",
+			    f->ch->name, f->host, f->note);
+			return doc;
+		}
+		xml_why(&first, why, sizeof(why));
+	}
+	if ((doc = xml_read(&f->src, f->ch->url, enc, FEED_XML_OPTIONS | XML_PARSE_RECOVER,
+	    &later)) != NULL && xmlDocGetRootElement(doc) != NULL) {
+		(void)snprintf(f->note, sizeof(f->note),
+		    "feed is ill-formed XML (%s), read in recovery mode%s", why,
+		    bad_utf8[0] != '\0' ? " as windows-1252" : "");
+		log_warnx("channel=%s host=%s event=feed-ill-formed warning=\"%s\"", f->ch->name,
+		    f->host, f->note);
+		return doc;
+	}
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	err_set(e, ERR_DATA, "%s: invalid XML %s", what, why);
+	return NULL;
+}
+
 /* ---- the interface --------------------------------------------------- */
 
 static int
@@ -374,6 +714,7 @@ feed_open(void **state, const struct conf_channel *ch, struct err *e)
 	f->ch = ch;
 	buf_init(&f->text, FEED_TEXT_MAX);
 	buf_init(&f->tmp, FEED_TEXT_MAX);
+	buf_init(&f->src, 2 * FEED_MAX);	/* character references are longer */
 	if (http_open(&f->http, ch->name, ch->url, e) == -1) {
 		free(f);
 		return -1;
@@ -390,8 +731,7 @@ feed_poll(void *state, struct intake *in, struct err *e)
 	struct http_request req = { .url = f->ch->url, .follow = 1, .max = FEED_MAX };
 	struct http_response resp;
 	xmlDoc *doc = NULL;
-	const xmlError *xe;
-	char etag[SOCIAL_CURSOR_MAX], lm[SOCIAL_CURSOR_MAX], what[300], line[32];
+	char etag[SOCIAL_CURSOR_MAX], lm[SOCIAL_CURSOR_MAX], what[300];
 	int r, ret = -1;
 
 	f->in = in;
@@ -425,20 +765,8 @@ feed_poll(void *state, struct intake *in, struct err *e)
 		err_set(e, ERR_DATA, "%s: the feed declares XML entities (refused)", what);
 		goto out;
 	}
-	if (resp.body.len > INT_MAX)
-		goto out;	/* cannot happen: FEED_MAX is far below */
-	xmlResetLastError();
-	if ((doc = xmlReadMemory(resp.body.buf != NULL ? resp.body.buf : "", (int)resp.body.len,
-	    f->ch->url, NULL, FEED_XML_OPTIONS)) == NULL) {
-		xe = xmlGetLastError();
-		line[0] = '\0';
-		if (xe != NULL && xe->line > 0)
-			(void)snprintf(line, sizeof(line), " at line %d", xe->line);
-		err_set(e, ERR_DATA, "%s: invalid XML%s: %s", what, line,
-		    xe != NULL && xe->message != NULL ? xe->message : "unreadable");
-		e->msg[strcspn(e->msg, "\n")] = '\0';
+	if ((doc = feed_parse(f, &resp, what, e)) == NULL)
 		goto out;
-	}
 	if (take_doc(f, doc, what, e) == -1)
 		goto out;
 	/* Both validators in the transaction of the entries they cover. */
@@ -483,6 +811,7 @@ feed_close(void *state)
 	http_close(f->http);
 	buf_release(&f->text);
 	buf_release(&f->tmp);
+	buf_release(&f->src);
 	free(f);
 }
 

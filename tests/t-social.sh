@@ -406,6 +406,57 @@ t9023() {
 }
 check 9023 "feed: a gzip-compressed response is decoded" t9023
 
+# msg CHANNEL-DB EXTERNAL-ID COLUMNS: one stored message's columns, '|'-joined
+msg() { sql "$1" "SELECT $3 FROM message WHERE external_id = '$2'"; }
+
+t9024() {
+	routes l.routes 'GET /cafe.rss' "body $D/9024-lenient.rss" end
+	serve "$TMP/l.routes"
+	conf l.conf "channel cafe feed { url \"$BASE/cafe.rss\" }"
+	out=$(pl l.conf l) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 && eq "$(echo "$out" | jq -r '.[0].warnings')" 0 &&
+	eq "$(msg l cafe:71 "subject || '|' || text")" \
+	    "Café Brand — never again|Cold coffee & rude staff…" &&
+	eq "$(msg l cafe:72 "subject || '|' || url || '|' || text")" \
+	    "Fish & chips order lost|https://reviews.example/cafe/r/72?a=1&b=2|Paid £12 & waited an hour. No food at all."
+}
+check 9024 "feed: blank lines before the XML declaration, HTML entities, bare '&' and control characters are read" t9024
+
+t9025() {
+	routes c.routes 'GET /shop.rss' "body $D/9025-cp1252.rss" end \
+	    'GET /forum.rss' 'header Content-Type: text/xml; charset=ISO-8859-1' "body $D/9026-latin1.rss" end
+	serve "$TMP/c.routes"
+	conf c.conf "channel shop feed { url \"$BASE/shop.rss\" }" "channel forum feed { url \"$BASE/forum.rss\" }"
+	out=$(pl c.conf c) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# said to be UTF-8, but windows-1252: read as such, each entry warned of
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 && eq "$(echo "$out" | jq -r '.[0].warnings')" 1 &&
+	eq "$(msg c shop:501 "subject || '|' || text")" \
+	    "“Broken on arrival”|The café machine cost €300 and broke – twice." &&
+	has "$(msg c shop:501 warnings)" "feed is not valid UTF-8 (at line 6: Input is not proper UTF-8" &&
+	has "$(msg c shop:501 warnings)" "read as windows-1252" &&
+	grep -q "channel=shop host=127.0.0.1 event=feed-encoding warning=" "$TMP/poll.err" &&
+	# no encoding declared: the charset of Content-Type
+	eq "$(echo "$out" | jq -r '.[1].stored')" 1 && eq "$(echo "$out" | jq -r '.[1].warnings')" 0 &&
+	eq "$(msg c forum:9 "subject || '|' || text")" "Grüße aus München|Die App stürzt ständig ab."
+}
+check 9025 "feed: windows-1252 bytes in a UTF-8 feed, and the charset of Content-Type" t9025
+
+t9026() {
+	routes i.routes 'GET /m.rss' "body $D/9027-ill-formed.rss" end
+	serve "$TMP/i.routes"
+	conf i.conf "channel mentions feed { url \"$BASE/m.rss\" }"
+	out=$(pl i.conf i) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# the entries that could be read, each with the warning; the log names feed and place
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 && eq "$(echo "$out" | jq -r '.[0].warnings')" 3 &&
+	eq "$(msg i m:2 text)" "Solved in minutes." &&
+	eq "$(msg i m:3 warnings)" \
+	    "feed is ill-formed XML (at line 15: Opening and ending tag mismatch: description line 15 and descripton), read in recovery mode" &&
+	grep -q 'channel=mentions host=127.0.0.1 event=feed-ill-formed warning="feed is ill-formed XML (at line 15' "$TMP/poll.err" &&
+	out=$(pl i.conf i) && eq "$(echo "$out" | jq -r '.[0].stored')" 0 &&
+	eq "$(sql i "SELECT count(*) FROM event WHERE kind = 'message-edited'")" 0
+}
+check 9026 "feed: an ill-formed feed yields the entries recovery can read, each warned of, and a log line" t9026
+
 t9030() {
 	conf h.conf 'channel m mastodon { instance "http://mastodon.example" token-file "'"$TMP/masto.token"'" }' \
 	    'channel f feed { url "http://feeds.example/a.rss" }' \
