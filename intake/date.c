@@ -157,15 +157,21 @@ skip_space(const char *s)
 	}
 }
 
-/* "2024-03-05T10:00:00Z", "2024-03-05 10:00:00+01:00", "2024-03-05". */
+/* "2024-03-05T10:00:00Z", "2024-03-05 10:00:00+01:00", "2024-03-05", and
+ * W3C-DTF's month "2024-03" (feeds' dc:date). */
 static int
 date_iso(const char *s, time_t *out)
 {
 	struct date_parts d;
 
 	memset(&d, 0, sizeof(d));
-	if (number(&s, 4, &d.year) != 4 || *s++ != '-' || number(&s, 2, &d.month) != 2 ||
-	    *s++ != '-' || number(&s, 2, &d.day) != 2)
+	if (number(&s, 4, &d.year) != 4 || *s++ != '-' || number(&s, 2, &d.month) != 2)
+		return -1;
+	if (*skip_space(s) == '\0') {
+		d.day = 1;
+		return date_finish(&d, out);
+	}
+	if (*s++ != '-' || number(&s, 2, &d.day) != 2)
 		return -1;
 	if (*s == 'T' || *s == 't' || (*s == ' ' && ascii_isdigit(s[1]))) {
 		s++;
@@ -290,6 +296,18 @@ date_parse(const char *s, time_t *out)
 				break;
 			if ((n = number(&s, 9, &v)) > 4)
 				return -1;
+			/* "2020/1/10": the year first, so not ambiguous the
+			 * way "03/05/2024" is. */
+			if (n == 4 && *s == '/' && d.nums == 0 && ascii_isdigit(s[1])) {
+				s++;
+				d.year = v;
+				d.year_digits = 4;
+				if (number(&s, 2, &d.month) == 0 || *s++ != '/' ||
+				    number(&s, 2, &d.day) == 0)
+					return -1;
+				d.nums = 2;
+				continue;
+			}
 			if (*s == ':' && !d.have_time) {
 				d.hour = v;
 				s++;
