@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -35,12 +37,18 @@
 
 #define NS_ATOM		"http://www.w3.org/2005/Atom"
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+#define NS_ATOM03	"http://purl.org/atom/ns#"
 #define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_RDF		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_RSS090	"http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RSS10	"http://purl.org/rss/1.0/"
 
 /* Parser options: no network, no DTD loading or defaults, no entity
  * substitution (the absence of XML_PARSE_NOENT and _DTDLOAD), quiet. */
 #define FEED_XML_OPTIONS \
 	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
+
+enum feed_format { FORMAT_RSS, FORMAT_ATOM, FORMAT_ATOM03 };
 
 struct feed {
 	const struct conf_channel *ch;
@@ -51,6 +59,10 @@ struct feed {
 	struct buf	 tmp;		/* scratch: an element's text */
 	struct buf	 src;		/* the body as handed to the parser */
 	char		 note[400];	/* what every entry of this poll is warned of */
+	/* The document being read (take_doc), for its entries. */
+	enum feed_format format;
+	const char	*ns;		/* of the entry's elements: Atom's, RSS 1.0's, NULL */
+	xmlNode		*root;
 };
 
 /* ---- tree helpers ---------------------------------------------------- */
@@ -163,23 +175,59 @@ child_text(struct feed *f, const xmlNode *n, const char *name, const char *ns,
 	return f->tmp.buf + i;
 }
 
-/* The body of el (Atom content/summary by its type, RSS: HTML) as text,
- * appended to f->text. */
-static int
-body_text(struct feed *f, const xmlNode *el, int atom, struct err *e)
+/* How a text construct is to be read. */
+enum body_kind { BODY_NONE, BODY_TEXT, BODY_HTML, BODY_XHTML };
+
+static enum body_kind
+body_kind(const struct feed *f, const xmlNode *el)
 {
-	const char *type = atom ? attr(el, "type") : "html";
+	const char *type = attr(el, "type"), *mode = attr(el, "mode");
+
+	if (f->format == FORMAT_RSS) {
+		/* HTML, escaped or in CDATA; some feeds put the markup
+		 * itself into the description, unescaped. */
+		for (el = el->children; el != NULL; el = el->next)
+			if (el->type == XML_ELEMENT_NODE)
+				return BODY_XHTML;
+		return BODY_HTML;
+	}
+	if (attr(el, "src") != NULL)
+		return BODY_NONE;	/* out of line: nothing to read here */
+	if (f->format == FORMAT_ATOM03) {
+		/* A media type, and a mode (xml by default, escaped, base64). */
+		if (mode != NULL && strcmp(mode, "base64") == 0)
+			return BODY_NONE;
+		if (type != NULL && strstr(type, "html") != NULL)
+			return mode != NULL && strcmp(mode, "escaped") == 0 ? BODY_HTML : BODY_XHTML;
+		return BODY_TEXT;
+	}
+	/* Atom 1.0: text, html, xhtml, or a media type. */
+	if (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0)
+		return BODY_TEXT;
+	if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0)
+		return BODY_HTML;
+	if (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0)
+		return BODY_XHTML;
+	return strncmp(type, "text/", 5) == 0 ? BODY_TEXT : BODY_NONE;
+}
+
+/* The body of el (its kind by body_kind) as text, appended to f->text. */
+static int
+body_text(struct feed *f, const xmlNode *el, struct err *e)
+{
 	xmlBufferPtr xb;
 	const xmlNode *c;
 	int r;
 
-	if (type == NULL || strcmp(type, "text") == 0) {
+	switch (body_kind(f, el)) {
+	case BODY_NONE:
+		return 0;
+	case BODY_TEXT:
 		buf_reset(&f->tmp);
 		if (text_of(el, &f->tmp, e) == -1)
 			return -1;
 		return f->tmp.len > 0 ? buf_add(&f->text, f->tmp.buf, f->tmp.len, e) : 0;
-	}
-	if (strcmp(type, "xhtml") == 0) {
+	case BODY_XHTML:
 		/* Markup in the tree: serialize it for the HTML converter. */
 		if ((xb = xmlBufferCreate()) == NULL)
 			return err_set(e, ERR_NOMEM, "out of memory");
@@ -190,213 +238,14 @@ body_text(struct feed *f, const xmlNode *el, int atom, struct err *e)
 		    &f->text, e);
 		xmlBufferFree(xb);
 		return r;
+	case BODY_HTML:
+		break;
 	}
-	/* html (and RSS): escaped or CDATA HTML as text content. */
+	/* Escaped or CDATA HTML as text content. */
 	buf_reset(&f->tmp);
 	if (text_of(el, &f->tmp, e) == -1)
 		return -1;
 	return f->tmp.len > 0 ? html_to_text(f->tmp.buf, f->tmp.len, &f->text, e) : 0;
-}
-
-/* ---- entries --------------------------------------------------------- */
-
-/* s on one line, trimmed, into out: what a subject needs. */
-static void
-flatten(const char *s, char *out, size_t len)
-{
-	size_t o = 0;
-	int space = 0;
-
-	for (; *s != '\0' && o + 1 < len; s++) {
-		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
-			space = o > 0;
-			continue;
-		}
-		if (space && o + 2 < len)
-			out[o++] = ' ';
-		space = 0;
-		out[o++] = *s;
-	}
-	out[o] = '\0';
-}
-
-static void
-message_id(const struct feed *f, const char *ext, char *out, size_t len)
-{
-	unsigned char d[32];
-	char hex[33];
-	size_t i;
-
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ext, strlen(ext), d) < 0)
-		memset(d, 0, sizeof(d));	/* cannot happen: SHA-256 is built in */
-	for (i = 0; i < 16; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	(void)snprintf(out, len, "feed.%s.%s", f->host, hex);
-}
-
-/* One item or entry into intake.  0 or -1. */
-static int
-take_entry(struct feed *f, xmlNode *it, int atom, struct err *e)
-{
-	struct message m;
-	xmlBufferPtr xb = NULL;
-	xmlNode *n, *link = NULL;
-	const char *s, *when = NULL;
-	char ext[2048], author[512], buf[2300], date[128], title[1024];
-	long present = f->in->stats.present;
-	int r;
-
-	message_init(&m);
-	f->in->stats.read++;
-	/* The id: guid or id, else link, else title and date. */
-	if ((s = child_text(f, it, atom ? "id" : "guid", atom ? NS_ATOM : NULL, e)) == NULL)
-		goto fail;
-	(void)esc_strlcpy(ext, s, sizeof(ext));
-	if (atom) {
-		for (n = it->children; n != NULL; n = n->next)
-			if (is(n, "link", NS_ATOM) && attr(n, "href") != NULL &&
-			    (attr(n, "rel") == NULL || strcmp(attr(n, "rel"), "alternate") == 0)) {
-				link = n;
-				break;
-			}
-		(void)snprintf(buf, sizeof(buf), "%s", link != NULL ? attr(link, "href") : "");
-	} else {
-		if ((s = child_text(f, it, "link", NULL, e)) == NULL)
-			goto fail;
-		(void)snprintf(buf, sizeof(buf), "%s", s);
-	}
-	if ((m.url = *buf ? social_dup(&m, buf) : NULL) == NULL && *buf)
-		goto nomem;
-	if ((s = child_text(f, it, "title", atom ? NS_ATOM : NULL, e)) == NULL)
-		goto fail;
-	(void)esc_strlcpy(title, s, sizeof(title));
-	/* An Atom title may be HTML too ("Brand &lt;em&gt;outage&lt;/em&gt;"). */
-	if (atom && (n = child(it, "title", NS_ATOM)) != NULL && attr(n, "type") != NULL &&
-	    strcmp(attr(n, "type"), "text") != 0) {
-		buf_reset(&f->text);
-		if (body_text(f, n, 1, e) == -1 || buf_addstr(&f->text, "", e) == -1)
-			goto fail;
-		flatten(f->text.buf, title, sizeof(title));
-	}
-	/* Dates: Atom updated (else published), RSS pubDate (else dc:date). */
-	if (atom) {
-		if ((s = child_text(f, it, "updated", NS_ATOM, e)) == NULL)
-			goto fail;
-		if (*s == '\0' && (s = child_text(f, it, "published", NS_ATOM, e)) == NULL)
-			goto fail;
-	} else {
-		if ((s = child_text(f, it, "pubDate", NULL, e)) == NULL)
-			goto fail;
-		if (*s == '\0' && (s = child_text(f, it, "date", NS_DC, e)) == NULL)
-			goto fail;
-	}
-	(void)esc_strlcpy(date, s, sizeof(date));
-	if (*date != '\0')
-		when = date;
-	if (*ext == '\0')
-		(void)snprintf(ext, sizeof(ext), "%s", m.url != NULL ? m.url : "");
-	if (*ext == '\0')
-		(void)snprintf(ext, sizeof(ext), "%s|%s", title, date);
-	if (strcmp(ext, "|") == 0) {
-		log_info("channel=%s host=%s event=skip-entry why=\"no id, link, title or date\"",
-		    f->ch->name, f->host);
-		message_release(&m);
-		return 0;
-	}
-	message_id(f, ext, buf, sizeof(buf));
-	if ((m.message_id = social_dup(&m, buf)) == NULL)
-		goto nomem;
-	m.synthetic_id = 1;
-	/* The author as a name only (see feed.h). */
-	if (atom)
-		s = child_text(f, child(it, "author", NS_ATOM), "name", NS_ATOM, e);
-	else if ((s = child_text(f, it, "author", NULL, e)) != NULL && *s == '\0')
-		s = child_text(f, it, "creator", NS_DC, e);
-	if (s == NULL)
-		goto fail;
-	(void)esc_strlcpy(author, s, sizeof(author));
-	if ((m.from_name = social_dup(&m, author)) == NULL)
-		goto nomem;
-	/* RFC 3339 (Atom), RFC 822 (RSS); either turns up in the other. */
-	if (when == NULL || (time_parse(when, &m.date) == -1 && date_parse(when, &m.date) == -1)) {
-		m.date = f->in->now;
-		m.date_missing = 1;
-	}
-	m.received = f->in->now;
-	m.public = 1;
-	if (f->note[0] != '\0')
-		message_warn(&m, "%s", f->note);
-	/* The text: content:encoded / Atom content, else description / summary. */
-	buf_reset(&f->text);
-	n = atom ? child(it, "content", NS_ATOM) : child(it, "encoded", NS_CONTENT);
-	if (n == NULL)
-		n = atom ? child(it, "summary", NS_ATOM) : child(it, "description", NULL);
-	if (n != NULL && body_text(f, n, atom, e) == -1)
-		goto fail;
-	if (buf_addstr(&f->text, "", e) == -1 || social_text(&m, f->text.buf, e) == -1)
-		goto fail;
-	m.html_only = 1;
-	if (*title != '\0' && (m.subject = social_dup(&m, title)) == NULL)
-		goto nomem;
-	/* The entry as received, for audit. */
-	if ((xb = xmlBufferCreate()) != NULL && xmlNodeDump(xb, it->doc, it, 0, 0) != -1) {
-		m.raw = (const char *)xmlBufferContent(xb);
-		m.raw_len = (size_t)xmlBufferLength(xb);
-		f->in->stats.bytes += (double)m.raw_len;
-	}
-	r = intake_message(f->in, &m, ext, e);
-	/* Seen before: an edit if the text changed. */
-	if (r == 0 && f->in->stats.present > present &&
-	    intake_edit(f->in, ext, m.text, f->in->now, e) == -1)
-		r = -1;
-	message_release(&m);
-	if (xb != NULL)
-		xmlBufferFree(xb);
-	return r;
-nomem:
-	err_set(e, ERR_NOMEM, "out of memory for a feed entry");
-fail:
-	message_release(&m);
-	if (xb != NULL)
-		xmlBufferFree(xb);
-	return -1;
-}
-
-/* The entries of doc, oldest (last) first.  0 or -1. */
-static int
-take_doc(struct feed *f, xmlDoc *doc, const char *what, struct err *e)
-{
-	xmlNode *root = xmlDocGetRootElement(doc), *chan, *n, **v;
-	size_t count = 0, i;
-	int atom, ret = 0;
-	const char *ns_item;
-
-	if (root == NULL)
-		return err_set(e, ERR_DATA, "%s: empty XML document", what);
-	if (is(root, "feed", NS_ATOM)) {
-		atom = 1;
-		chan = root;
-		ns_item = NS_ATOM;
-	} else if (is(root, "rss", NULL) && (chan = child(root, "channel", NULL)) != NULL) {
-		atom = 0;
-		ns_item = NULL;
-	} else if (strcmp((const char *)root->name, "RDF") == 0) {
-		/* RSS 1.0: items beside the channel, in the RSS 1.0 namespace. */
-		atom = 0;
-		chan = root;
-		ns_item = "http://purl.org/rss/1.0/";
-	} else
-		return err_set(e, ERR_DATA, "%s: neither RSS nor Atom (root element '%s')", what,
-		    (const char *)root->name);
-	if ((v = calloc(FEED_ENTRIES, sizeof(*v))) == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	for (n = chan->children; n != NULL && count < FEED_ENTRIES; n = n->next)
-		if (is(n, atom ? "entry" : "item", ns_item))
-			v[count++] = n;
-	for (i = count; i > 0 && ret == 0; i--)
-		ret = take_entry(f, v[i - 1], atom, e);
-	free(v);
-	return ret;
 }
 
 /* ---- parsing --------------------------------------------------------- */
@@ -697,6 +546,444 @@ feed_parse(struct feed *f, const struct http_response *resp, const char *what, s
 		xmlFreeDoc(doc);
 	err_set(e, ERR_DATA, "%s: invalid XML %s", what, why);
 	return NULL;
+}
+
+/* ---- entries --------------------------------------------------------- */
+
+/* s on one line, trimmed, into out: what a subject needs. */
+static void
+flatten(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+	int space = 0;
+
+	for (; *s != '\0' && o + 1 < len; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < len)
+			out[o++] = ' ';
+		space = 0;
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
+static void
+message_id(const struct feed *f, const char *ext, char *out, size_t len)
+{
+	unsigned char d[32];
+	char hex[33];
+	size_t i;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ext, strlen(ext), d) < 0)
+		memset(d, 0, sizeof(d));	/* cannot happen: SHA-256 is built in */
+	for (i = 0; i < 16; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	(void)snprintf(out, len, "feed.%s.%s", f->host, hex);
+}
+
+/* s without surrounding white space into out. */
+static void
+trimmed(const char *s, size_t n, char *out, size_t len)
+{
+	while (n > 0 && strchr(" \t\r\n", *s) != NULL)
+		s++, n--;
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		n--;
+	(void)snprintf(out, len, "%.*s", n > INT_MAX ? INT_MAX : (int)n, s);
+}
+
+/* An RSS author as a name: "email (Name)" (what RSS 2.0 asks for) and
+ * "Name <email>" give the name; anything else is taken as it is. */
+static void
+author_name(const char *s, char *out, size_t len)
+{
+	const char *open = strchr(s, '('), *close = strrchr(s, ')'), *at = strchr(s, '@');
+	const char *lt = strchr(s, '<');
+
+	if (open != NULL && close != NULL && close > open + 1 && at != NULL && at < open)
+		trimmed(open + 1, (size_t)(close - open - 1), out, len);
+	else if (lt != NULL && lt > s && strchr(lt, '>') != NULL)
+		trimmed(s, (size_t)(lt - s), out, len);
+	else
+		trimmed(s, strlen(s), out, len);
+	if (len > 1 && out[0] == '"' && strlen(out) > 1 && out[strlen(out) - 1] == '"') {
+		memmove(out, out + 1, strlen(out));
+		out[strlen(out) - 1] = '\0';
+	}
+}
+
+/* 1 if s starts with a URI scheme ("https:", "tag:"). */
+static int
+absolute(const char *s)
+{
+	if (!ascii_isalpha(*s))
+		return 0;
+	while (ascii_isalpha(*s) || ascii_isdigit(*s) || *s == '+' || *s == '-' || *s == '.')
+		s++;
+	return *s == ':';
+}
+
+/* href (trimmed) resolved against the xml:base in scope at n, else the
+ * feed's URL, into out. */
+static void
+resolve(const xmlNode *n, const char *href, char *out, size_t len)
+{
+	xmlChar *base, *uri = NULL;
+
+	trimmed(href, strlen(href), out, len);
+	if (out[0] == '\0' || absolute(out))
+		return;
+	if ((base = xmlNodeGetBase(n->doc, n)) != NULL)
+		uri = xmlBuildURI((const xmlChar *)out, base);
+	if (uri != NULL)
+		(void)snprintf(out, len, "%s", (const char *)uri);
+	xmlFree(uri);
+	xmlFree(base);
+}
+
+/* 1 if an RSS title holds markup or entities, as titles copied from
+ * HTML pages do ("Price <b>cut</b>", "Caf&amp;eacute;"). */
+static int
+title_is_html(const char *s)
+{
+	char name[16];
+
+	for (; *s != '\0'; s++)
+		if ((*s == '<' && (ascii_isalpha(s[1]) || s[1] == '/') && strchr(s, '>') != NULL) ||
+		    (*s == '&' && reference((const unsigned char *)s, strlen(s), name,
+		    sizeof(name)) > 0))
+			return 1;
+	return 0;
+}
+
+/* The entry's link into out (resolved), "" if none: Atom's alternate
+ * link, RSS's link, else an RSS guid that is a permalink. */
+static void
+entry_link(struct feed *f, const xmlNode *it, char *out, size_t len, struct err *e)
+{
+	const xmlNode *n;
+	const char *s, *rel;
+
+	out[0] = '\0';
+	if (f->format != FORMAT_RSS) {
+		for (n = it->children; n != NULL; n = n->next)
+			if (is(n, "link", f->ns) && attr(n, "href") != NULL &&
+			    ((rel = attr(n, "rel")) == NULL || strcmp(rel, "alternate") == 0)) {
+				resolve(n, attr(n, "href"), out, len);
+				return;
+			}
+		return;
+	}
+	if ((n = child(it, "link", f->ns)) != NULL && (s = child_text(f, it, "link", f->ns, e)) !=
+	    NULL && *s != '\0') {
+		resolve(n, s, out, len);
+		return;
+	}
+	if ((n = child(it, "guid", f->ns)) != NULL &&
+	    ((s = attr(n, "isPermaLink")) == NULL || strcmp(s, "false") != 0) &&
+	    (s = child_text(f, it, "guid", f->ns, e)) != NULL &&
+	    (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0))
+		(void)snprintf(out, len, "%s", s);
+}
+
+/* The entry's date text into out, "" if none: Atom updated, else
+ * published; Atom 0.3 modified, issued, created; RSS pubDate, else
+ * dc:date (RSS 1.0's). */
+static int
+entry_date(struct feed *f, const xmlNode *it, char *out, size_t len, struct err *e)
+{
+	static const char *const atom[] = { "updated", "published", NULL };
+	static const char *const atom03[] = { "modified", "issued", "created", NULL };
+	static const char *const rss[] = { "pubDate", NULL };
+	const char *const *names = f->format == FORMAT_ATOM ? atom :
+	    f->format == FORMAT_ATOM03 ? atom03 : rss;
+	const char *s = "";
+
+	for (; *names != NULL && *s == '\0'; names++)
+		if ((s = child_text(f, it, *names, f->ns, e)) == NULL)
+			return -1;
+	if (*s == '\0' && (s = child_text(f, it, "date", NS_DC, e)) == NULL)
+		return -1;
+	(void)esc_strlcpy(out, s, len);
+	return 0;
+}
+
+/* The entry's author as a name into out, "" if none: Atom's author (its
+ * name, else its email), else the source's or the feed's, as Atom
+ * inherits them; RSS author, else dc:creator. */
+static int
+entry_author(struct feed *f, const xmlNode *it, char *out, size_t len, struct err *e)
+{
+	const xmlNode *from[3];
+	const char *s;
+	size_t i;
+
+	out[0] = '\0';
+	if (f->format == FORMAT_RSS) {
+		if ((s = child_text(f, it, "author", f->ns, e)) == NULL)
+			return -1;
+		if (*s == '\0' && (s = child_text(f, it, "creator", NS_DC, e)) == NULL)
+			return -1;
+		author_name(s, out, len);
+		return 0;
+	}
+	from[0] = it;
+	from[1] = child(it, "source", f->ns);
+	from[2] = f->root;
+	for (i = 0; i < 3 && out[0] == '\0'; i++) {
+		if (from[i] == NULL || child(from[i], "author", f->ns) == NULL)
+			continue;
+		if ((s = child_text(f, child(from[i], "author", f->ns), "name", f->ns, e)) == NULL)
+			return -1;
+		if (*s == '\0' && (s = child_text(f, child(from[i], "author", f->ns), "email", f->ns,
+		    e)) == NULL)
+			return -1;
+		(void)esc_strlcpy(out, s, len);
+	}
+	return 0;
+}
+
+/* The entry's text into f->text: content:encoded or Atom content, else
+ * (or when that is empty) description or summary. */
+static int
+entry_text(struct feed *f, const xmlNode *it, struct err *e)
+{
+	const xmlNode *n;
+	size_t i;
+
+	buf_reset(&f->text);
+	for (i = 0; i < 2 && f->text.len == 0; i++) {
+		if (f->format == FORMAT_RSS)
+			n = i == 0 ? child(it, "encoded", NS_CONTENT) : child(it, "description", f->ns);
+		else
+			n = child(it, i == 0 ? "content" : "summary", f->ns);
+		if (n != NULL && body_text(f, n, e) == -1)
+			return -1;
+	}
+	return buf_addstr(&f->text, "", e);
+}
+
+/* The entry's title as one line of text into out, "" if none. */
+static int
+entry_title(struct feed *f, const xmlNode *it, char *out, size_t len, struct err *e)
+{
+	const xmlNode *n;
+	const char *s;
+	int r;
+
+	if ((s = child_text(f, it, "title", f->ns, e)) == NULL)
+		return -1;
+	(void)esc_strlcpy(out, s, len);
+	/* A title may be HTML too ("Brand &lt;em&gt;outage&lt;/em&gt;"). */
+	if ((n = child(it, "title", f->ns)) == NULL ||
+	    (f->format == FORMAT_RSS ? !title_is_html(out) : body_kind(f, n) == BODY_TEXT))
+		return 0;
+	buf_reset(&f->text);
+	if (f->format == FORMAT_RSS)
+		r = html_to_text(out, strlen(out), &f->text, e);
+	else
+		r = body_text(f, n, e);
+	if (r == -1 || buf_addstr(&f->text, "", e) == -1)
+		return -1;
+	flatten(f->text.buf, out, len);
+	return 0;
+}
+
+/* The entry's external id into out, "" if it has nothing to tell it by:
+ * guid or id (RSS 1.0: rdf:about), else its link, else title and date,
+ * else a digest of its text.  Uses f->text. */
+static int
+entry_ext(struct feed *f, const xmlNode *it, char *out, size_t len, struct err *e)
+{
+	char title[1024], date[128];
+	unsigned char d[32];
+	const char *s;
+	size_t i;
+
+	if ((s = child_text(f, it, f->format == FORMAT_RSS ? "guid" : "id", f->ns, e)) == NULL)
+		return -1;
+	(void)esc_strlcpy(out, s, len);
+	if (*out == '\0' && f->format == FORMAT_RSS && (s = attr(it, "about")) != NULL)
+		trimmed(s, strlen(s), out, len);
+	if (*out == '\0')
+		entry_link(f, it, out, len, e);
+	if (*out != '\0')
+		return 0;
+	if (entry_title(f, it, title, sizeof(title), e) == -1 ||
+	    entry_date(f, it, date, sizeof(date), e) == -1)
+		return -1;
+	if (*title != '\0' || *date != '\0') {
+		(void)snprintf(out, len, "%s|%s", title, date);
+		return 0;
+	}
+	if (entry_text(f, it, e) == -1)
+		return -1;
+	if (f->text.len == 0 || len < 40)
+		return 0;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, f->text.buf, f->text.len, d) < 0)
+		memset(d, 0, sizeof(d));	/* cannot happen: SHA-256 is built in */
+	(void)snprintf(out, len, "sha256:");
+	for (i = 0; i < 16; i++)
+		(void)snprintf(out + 7 + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+/* One item or entry into intake.  0 or -1. */
+static int
+take_entry(struct feed *f, xmlNode *it, struct err *e)
+{
+	struct message m;
+	xmlBufferPtr xb = NULL;
+	const char *when = NULL;
+	char ext[2048], author[512], buf[2300], date[128], title[1024];
+	long present = f->in->stats.present;
+	int r;
+
+	message_init(&m);
+	f->in->stats.read++;
+	if (entry_ext(f, it, ext, sizeof(ext), e) == -1)
+		goto fail;
+	if (*ext == '\0') {
+		log_warnx("channel=%s host=%s event=skip-entry line=%ld why=\"no id, link, title, "
+		    "date or text\"", f->ch->name, f->host, xmlGetLineNo(it));
+		message_release(&m);
+		return 0;
+	}
+	entry_link(f, it, buf, sizeof(buf), e);
+	if ((m.url = *buf ? social_dup(&m, buf) : NULL) == NULL && *buf)
+		goto nomem;
+	if (entry_title(f, it, title, sizeof(title), e) == -1 ||
+	    entry_date(f, it, date, sizeof(date), e) == -1 || entry_text(f, it, e) == -1)
+		goto fail;
+	if (*date != '\0')
+		when = date;
+	message_id(f, ext, buf, sizeof(buf));
+	if ((m.message_id = social_dup(&m, buf)) == NULL)
+		goto nomem;
+	m.synthetic_id = 1;
+	/* The author as a name only (see feed.h). */
+	if (entry_author(f, it, author, sizeof(author), e) == -1)
+		goto fail;
+	if ((m.from_name = social_dup(&m, author)) == NULL)
+		goto nomem;
+	m.received = f->in->now;
+	m.public = 1;
+	if (f->note[0] != '\0')
+		message_warn(&m, "%s", f->note);
+	/* RFC 3339 (Atom), RFC 822 (RSS), W3C-DTF (dc:date); each turns up
+	 * where another belongs. */
+	if (when == NULL || date_parse(when, &m.date) == -1) {
+		m.date = f->in->now;
+		m.date_missing = 1;
+		if (when == NULL)
+			message_warn(&m, "entry has no date, fetch time used");
+		else
+			message_warn(&m, "entry date unreadable '%.60s', fetch time used", when);
+	}
+	if (social_text(&m, f->text.buf, e) == -1)
+		goto fail;
+	m.html_only = 1;
+	if (*title != '\0' && (m.subject = social_dup(&m, title)) == NULL)
+		goto nomem;
+	/* The entry as received, for audit. */
+	if ((xb = xmlBufferCreate()) != NULL && xmlNodeDump(xb, it->doc, it, 0, 0) != -1) {
+		m.raw = (const char *)xmlBufferContent(xb);
+		m.raw_len = (size_t)xmlBufferLength(xb);
+		f->in->stats.bytes += (double)m.raw_len;
+	}
+	r = intake_message(f->in, &m, ext, e);
+	/* Seen before: an edit if the text changed. */
+	if (r == 0 && f->in->stats.present > present &&
+	    intake_edit(f->in, ext, m.text, f->in->now, e) == -1)
+		r = -1;
+	message_release(&m);
+	if (xb != NULL)
+		xmlBufferFree(xb);
+	return r;
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory for a feed entry");
+fail:
+	message_release(&m);
+	if (xb != NULL)
+		xmlBufferFree(xb);
+	return -1;
+}
+
+/* The entries of doc, oldest (last) first.  0 or -1. */
+static int
+take_doc(struct feed *f, xmlDoc *doc, const char *what, struct err *e)
+{
+	xmlNode *root = xmlDocGetRootElement(doc), *chan, *n, **v;
+	uint64_t *keys;
+	unsigned char d[32];
+	char ext[2048], id[256];
+	size_t count = 0, i, j;
+	int ret = 0;
+
+	if (root == NULL)
+		return err_set(e, ERR_DATA, "%s: empty XML document", what);
+	f->root = chan = root;
+	if (is(root, "feed", NS_ATOM)) {
+		f->format = FORMAT_ATOM;
+		f->ns = NS_ATOM;
+	} else if (is(root, "feed", NS_ATOM03)) {
+		f->format = FORMAT_ATOM03;
+		f->ns = NS_ATOM03;
+	} else if (strcmp((const char *)root->name, "rss") == 0) {
+		/* RSS 0.9x and 2.0, in no namespace or (rarely) Userland's;
+		 * items belong in the channel, a few feeds put them beside. */
+		f->format = FORMAT_RSS;
+		f->ns = root->ns != NULL ? (const char *)root->ns->href : NULL;
+		if ((n = child(root, "channel", f->ns)) != NULL)
+			chan = n;
+	} else if (is(root, "RDF", NS_RDF)) {
+		/* RSS 1.0 and 0.90: items beside the channel, in their namespace. */
+		f->format = FORMAT_RSS;
+		f->ns = child(root, "channel", NS_RSS090) != NULL ||
+		    child(root, "item", NS_RSS090) != NULL ? NS_RSS090 : NS_RSS10;
+	} else if (root->ns != NULL && root->ns->href != NULL)
+		return err_set(e, ERR_DATA, "%s: neither RSS nor Atom (root element '%s' in "
+		    "namespace '%s')", what, (const char *)root->name,
+		    (const char *)root->ns->href);
+	else
+		return err_set(e, ERR_DATA, "%s: neither RSS nor Atom (root element '%s')", what,
+		    (const char *)root->name);
+	if ((v = calloc(FEED_ENTRIES, sizeof(*v))) == NULL ||
+	    (keys = calloc(FEED_ENTRIES, sizeof(*keys))) == NULL) {
+		free(v);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	for (n = chan->children; n != NULL && count < FEED_ENTRIES; n = n->next)
+		if (is(n, f->format == FORMAT_RSS ? "item" : "entry", f->ns))
+			v[count++] = n;
+	/* An id twice in one document (it happens: a post listed twice, or
+	 * guids made from the day): the first, the newest, stands for it;
+	 * else each poll would take the other for an edit of it. */
+	for (i = 0; i < count && ret == 0; i++) {
+		if ((ret = entry_ext(f, v[i], ext, sizeof(ext), e)) == -1 || *ext == '\0')
+			continue;
+		if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ext, strlen(ext), d) < 0)
+			memset(d, 0, sizeof(d));	/* cannot happen: SHA-256 is built in */
+		memcpy(&keys[i], d, sizeof(keys[i]));
+		for (j = 0; j < i; j++)
+			if (v[j] != NULL && keys[j] == keys[i]) {
+				log_info("channel=%s host=%s event=duplicate-entry line=%ld id=\"%s\"",
+				    f->ch->name, f->host, xmlGetLineNo(v[i]),
+				    log_escape(ext, id, sizeof(id)));
+				v[i] = NULL;
+				break;
+			}
+	}
+	for (i = count; i > 0 && ret == 0; i--)
+		if (v[i - 1] != NULL)
+			ret = take_entry(f, v[i - 1], e);
+	free(keys);
+	free(v);
+	f->root = NULL;
+	return ret;
 }
 
 /* ---- the interface --------------------------------------------------- */

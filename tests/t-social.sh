@@ -441,7 +441,7 @@ t9025() {
 }
 check 9025 "feed: windows-1252 bytes in a UTF-8 feed, and the charset of Content-Type" t9025
 
-t9026() {
+t9027() {
 	routes i.routes 'GET /m.rss' "body $D/9027-ill-formed.rss" end
 	serve "$TMP/i.routes"
 	conf i.conf "channel mentions feed { url \"$BASE/m.rss\" }"
@@ -455,7 +455,49 @@ t9026() {
 	out=$(pl i.conf i) && eq "$(echo "$out" | jq -r '.[0].stored')" 0 &&
 	eq "$(sql i "SELECT count(*) FROM event WHERE kind = 'message-edited'")" 0
 }
-check 9026 "feed: an ill-formed feed yields the entries recovery can read, each warned of, and a log line" t9026
+check 9027 "feed: an ill-formed feed yields the entries recovery can read, each warned of, and a log line" t9027
+
+t9028() {
+	routes o.routes 'GET /old.atom' "body $D/9028-atom03.xml" end \
+	    'GET /news.rdf' "body $D/9029-rss10.rdf" end
+	serve "$TMP/o.routes"
+	conf o.conf "channel old feed { url \"$BASE/old.atom\" }" "channel news feed { url \"$BASE/news.rdf\" }"
+	out=$(pl o.conf o) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# Atom 0.3: modified, else issued; escaped HTML and inline XHTML; the feed's author
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	eq "$(msg o tag:oldblog.example,2026:post-88 "subject || '|' || text || '|' || from_name || '|' || date || '|' || url")" \
+	    "Brand lost my order|Ordered on Monday, still nothing.|Judy|1795120200|https://oldblog.example/2026/11/lost-order" &&
+	eq "$(msg o tag:oldblog.example,2026:post-87 "text || '|' || from_name || '|' || date")" \
+	    "Support fixed it within the hour.|Oldblog|1794992400" &&
+	# RSS 1.0: rdf:about as the id, items in the RSS 1.0 namespace, dc:date
+	eq "$(echo "$out" | jq -r '.[1].stored')" 2 && eq "$(echo "$out" | jq -r '.[1].warnings')" 0 &&
+	eq "$(msg o https://news.example/s/2 "subject || '|' || text || '|' || from_name || '|' || url || '|' || date")" \
+	    "Brand recalls chargers|Chargers sold in 2026 may overheat.|Heidi|https://news.example/s/2|1795161600" &&
+	eq "$(msg o https://news.example/s/1 date)" 1793491200
+}
+check 9028 "feed: Atom 0.3 and RSS 1.0 (RDF) feeds are read" t9028
+
+t9031() {
+	routes n.routes 'GET /forum.rss' "body $D/9031-entries.rss" end
+	serve "$TMP/n.routes"
+	conf n.conf "channel forum feed { url \"$BASE/forum.rss\" }"
+	out=$(pl n.conf n) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 4 &&
+	# markup in the title, unescaped in the description; links against xml:base; author by name
+	eq "$(msg n forum:501 "subject || '|' || text || '|' || url || '|' || from_name")" \
+	    "Invoice charged twice|I was charged twice for invoice 77 <https://forum.example/brand/invoice/77>.|https://forum.example/brand/t/501|Rupert Giles" &&
+	# an unreadable date and no date: the fetch time, with a warning
+	eq "$(msg n forum:500 "date || '|' || warnings")" \
+	    "1795176000|entry date unreadable 'sometime last week', fetch time used" &&
+	eq "$(msg n https://forum.example/brand/t/499 "url || '|' || from_name || '|' || warnings")" \
+	    "https://forum.example/brand/t/499|Anya|entry has no date, fetch time used" &&
+	# nothing but a text: a digest of it is the id; the same guid twice: the
+	# first listed stands (above), and no poll takes the other for an edit
+	eq "$(sql n "SELECT count(*) FROM message WHERE external_id LIKE 'sha256:%' AND text LIKE 'Only a description%'")" 1 &&
+	out=$(WHEN=2026-11-20T13:00:00Z pl n.conf n) && eq "$(echo "$out" | jq -r '.[0].stored')" 0 &&
+	eq "$(echo "$out" | jq -r '.[0].edited')" 0
+}
+check 9031 "feed: ids, duplicates, dates, authors, links and HTML titles of real RSS items" t9031
 
 t9030() {
 	conf h.conf 'channel m mastodon { instance "http://mastodon.example" token-file "'"$TMP/masto.token"'" }' \
