@@ -23,6 +23,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "connectors/connector.h"
 #include "connectors/feed.h"
@@ -102,31 +103,14 @@ attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-/* The UTF-8 of code point c into out (5 bytes); its length, 0 if none. */
+/* The UTF-8 of an HTML entity's code point into out (4 bytes); its
+ * length, 0 for none that XML text may hold. */
 static size_t
-utf8_put(unsigned int c, char *out)
+entity_utf8(unsigned int c, char *out)
 {
-	size_t n = 0;
-
 	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
-	if (c < 0x80)
-		out[n++] = (char)c;
-	else if (c < 0x800) {
-		out[n++] = (char)(0xc0 | c >> 6);
-		out[n++] = (char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		out[n++] = (char)(0xe0 | c >> 12);
-		out[n++] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[n++] = (char)(0x80 | (c & 0x3f));
-	} else {
-		out[n++] = (char)(0xf0 | c >> 18);
-		out[n++] = (char)(0x80 | (c >> 12 & 0x3f));
-		out[n++] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[n++] = (char)(0x80 | (c & 0x3f));
-	}
-	out[n] = '\0';
-	return n;
+	return utf8_put(c, out);
 }
 
 /* The text and CDATA under n, appended to b.  An entity reference (an
@@ -137,7 +121,7 @@ text_of(const xmlNode *n, struct buf *b, struct err *e)
 {
 	const xmlNode *c;
 	const htmlEntityDesc *ent;
-	char u[5];
+	char u[4];
 	size_t ulen;
 
 	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
@@ -147,7 +131,7 @@ text_of(const xmlNode *n, struct buf *b, struct err *e)
 				return -1;
 		} else if (c->type == XML_ENTITY_REF_NODE && c->name != NULL) {
 			if ((ent = htmlEntityLookup(c->name)) != NULL &&
-			    (ulen = utf8_put(ent->value, u)) > 0 && buf_add(b, u, ulen, e) == -1)
+			    (ulen = entity_utf8(ent->value, u)) > 0 && buf_add(b, u, ulen, e) == -1)
 				return -1;
 		} else if (c->type == XML_ELEMENT_NODE && text_of(c, b, e) == -1)
 			return -1;
