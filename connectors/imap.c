@@ -105,6 +105,7 @@ struct imap {
 	gnutls_certificate_credentials_t cred;
 	int		 loopback;		/* connected to a loopback address */
 	int		 condstore, idle;
+	int		 search_first;		/* UID sets with gaps refused: UID SEARCH */
 	char		 selected[MAILBOX_MAX];	/* examined mailbox, "" if none */
 
 	/* The poll under way. */
@@ -776,6 +777,7 @@ imap_connect(struct imap *im, struct err *e)
 	int fd, r;
 
 	im->event = "connect-failed";
+	im->search_first = 0;
 	if ((fd = tcp_connect(im, e)) == -1)
 		return -1;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -895,11 +897,30 @@ cmd_send(struct imap *im, const char *text, int *tag, struct err *e)
 	return 0;
 }
 
-/* Reads the response to the command sent with tag.  mailimap checks the
- * tagged line against its current tag, so with a second command already
- * sent, the tag of the first is put back for the parse. */
+/* mailimap_parse_response says MAILIMAP_ERROR_PROTOCOL both for a BAD
+ * and for a tagged line of another command; 1 when the response it just
+ * read ends in "TAG BAD": the command was refused, the stream is in step. */
 static int
-cmd_read(struct imap *im, int tag, const char *during, struct err *e)
+tagged_bad(mailimap *s, int tag)
+{
+	const char *buf = s->imap_stream_buffer->str, *line;
+	char want[32];
+	size_t len = s->imap_stream_buffer->len, n;
+
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	for (line = buf + len; line > buf && line[-1] != '\n'; line--)
+		;
+	n = (size_t)snprintf(want, sizeof(want), "%d BAD", tag);
+	return (size_t)(buf + len - line) >= n && strncasecmp(line, want, n) == 0;
+}
+
+/* Reads the response to the command sent with tag: 1 OK, 0 refused (NO
+ * or BAD; e says why), -1 failed.  mailimap checks the tagged line against
+ * its current tag, so with a second command already sent, the tag of the
+ * first is put back for the parse. */
+static int
+cmd_read_try(struct imap *im, int tag, const char *during, struct err *e)
 {
 	mailimap *s = im->session;
 	struct mailimap_response *resp;
@@ -912,24 +933,44 @@ cmd_read(struct imap *im, int tag, const char *during, struct err *e)
 	else
 		r = mailimap_parse_response(s, &resp);
 	s->imap_tag = current;
+	if (r == MAILIMAP_ERROR_PROTOCOL && tagged_bad(s, tag)) {
+		(void)imap_fail(im, e, ERR_NET, "command-failed", "server refused %s: BAD %s",
+		    during, server_text(im, text, sizeof(text)));
+		return 0;
+	}
 	if (r != MAILIMAP_NO_ERROR)
 		return net_fail(im, e, r, during);
 	type = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
 	mailimap_response_free(resp);
-	if (type != MAILIMAP_RESP_COND_STATE_OK)
-		return imap_fail(im, e, ERR_NET, "command-failed", "server refused %s: %s",
+	if (type != MAILIMAP_RESP_COND_STATE_OK) {
+		(void)imap_fail(im, e, ERR_NET, "command-failed", "server refused %s: %s",
 		    during, server_text(im, text, sizeof(text)));
-	return 0;
+		return 0;
+	}
+	return 1;
 }
 
 static int
-cmd(struct imap *im, const char *text, const char *during, struct err *e)
+cmd_read(struct imap *im, int tag, const char *during, struct err *e)
+{
+	return cmd_read_try(im, tag, during, e) == 1 ? 0 : -1;
+}
+
+/* Sends text and reads its response: 1 OK, 0 refused, -1 failed. */
+static int
+cmd_try(struct imap *im, const char *text, const char *during, struct err *e)
 {
 	int tag;
 
 	if (cmd_send(im, text, &tag, e) == -1)
 		return -1;
-	return cmd_read(im, tag, during, e);
+	return cmd_read_try(im, tag, during, e);
+}
+
+static int
+cmd(struct imap *im, const char *text, const char *during, struct err *e)
+{
+	return cmd_try(im, text, during, e) == 1 ? 0 : -1;
 }
 
 static void
@@ -1244,18 +1285,122 @@ uidsize_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A UID FETCH whose set names UIDs that no longer exist was refused.
+ * RFC 3501 wants such UIDs ignored, and Dovecot, Cyrus and Courier ignore
+ * them; GNU Mailutils imap4d 3.15 answers BAD "Failed to parse message
+ * set" when an element of the set matches no message (an expunged UID,
+ * a window of UIDs that came and went between polls).  From then on,
+ * this connection asks UID SEARCH which UIDs exist before such a fetch;
+ * said once per connection. */
+static void
+search_first_on(struct imap *im, const char *during, const struct err *why)
+{
+	char msg[600];
+
+	im->search_first = 1;
+	log_info("channel=%s host=%s event=uid-set-refused mailbox=%s command=\"%s\" "
+	    "action=search-first error=\"%s\"", im->ch->name, im->host, im->mbox, during,
+	    log_escape(why->msg, msg, sizeof(msg)));
+}
+
+/* The search key "UID set", the set being l's runs; NULL: out of memory. */
+static struct mailimap_search_key *
+uid_key(const struct uidsize *l, size_t count)
+{
+	struct mailimap_search_key *key;
+	struct mailimap_set *set;
+	size_t i, start;
+
+	if ((set = mailimap_set_new_empty()) == NULL)
+		return NULL;
+	for (i = 0; i < count; i = start) {
+		start = i + 1;
+		while (start < count && l[start].uid == l[start - 1].uid + 1)
+			start++;
+		if (mailimap_set_add_interval(set, l[i].uid, l[start - 1].uid) != MAILIMAP_NO_ERROR) {
+			mailimap_set_free(set);
+			return NULL;
+		}
+	}
+	if ((key = mailimap_search_key_new_uid(set)) == NULL)
+		mailimap_set_free(set);
+	return key;		/* owns set */
+}
+
+/* Keeps in l[0..*count), sorted by UID, only the UIDs the server still
+ * has: UID SEARCH UID with l's runs. */
+static int
+uids_existing(struct imap *im, struct uidsize *l, size_t *count, struct err *e)
+{
+	struct mailimap_search_key *key;
+	clist *result = NULL;
+	clistiter *it;
+	uint32_t *have;
+	size_t i, n, hcount = 0;
+	char text[256];
+	int r;
+
+	if (*count == 0)
+		return 0;
+	if ((key = uid_key(l, *count)) == NULL)
+		return imap_fail(im, e, ERR_NOMEM, "store-failed", "out of memory");
+	r = mailimap_uid_search(im->session, NULL, key, &result);
+	mailimap_search_key_free(key);
+	if (r == MAILIMAP_ERROR_UID_SEARCH)
+		return imap_fail(im, e, ERR_NET, "command-failed", "server refused UID SEARCH UID "
+		    "in mailbox '%s': %s", im->mbox, server_text(im, text, sizeof(text)));
+	if (r != MAILIMAP_NO_ERROR)
+		return net_fail(im, e, r, "UID SEARCH UID");
+	if ((have = calloc((size_t)clist_count(result) + 1, sizeof(*have))) == NULL) {
+		mailimap_search_result_free(result);
+		return imap_fail(im, e, ERR_NOMEM, "store-failed", "out of memory");
+	}
+	for (it = clist_begin(result); it != NULL; it = clist_next(it))
+		have[hcount++] = *(uint32_t *)clist_content(it);
+	mailimap_search_result_free(result);
+	qsort(have, hcount, sizeof(*have), uid_cmp);
+	for (i = n = 0; i < *count; i++)
+		if (bsearch(&l[i].uid, have, hcount, sizeof(*have), uid_cmp) != NULL)
+			l[n++] = l[i];
+	*count = n;
+	free(have);
+	return 0;
+}
+
 /* The window's UIDs and sizes into im->list: lo:hi, or with since only
- * those that UID SEARCH SINCE keeps. */
+ * those that UID SEARCH SINCE keeps.  A server that refuses lo:hi when
+ * it names no message is asked UID SEARCH UID lo:hi first. */
 static int
 list_window(struct imap *im, uint32_t lo, uint32_t hi, struct err *e)
 {
 	const struct conf_channel *ch = im->ch;
 	char cmdbuf[128], *big;
 	size_t i, n;
-	int r;
+	int r = 0;
 
 	im->list_count = 0;
-	if (ch->since.year != 0) {
+	if (ch->since.year == 0 && !im->search_first) {
+		(void)snprintf(cmdbuf, sizeof(cmdbuf), "UID FETCH %" PRIu32 ":%" PRIu32
+		    " (UID RFC822.SIZE)", lo, hi);
+		im->mode = MODE_SIZES;
+		r = cmd_try(im, cmdbuf, "UID FETCH (RFC822.SIZE)", e);
+		im->mode = MODE_NONE;
+		if (r == -1)
+			return -1;
+		if (r == 0 && !im->failed) {
+			search_first_on(im, "UID FETCH (RFC822.SIZE)", e);
+			im->list_count = 0;
+		}
+	}
+	if (r == 0 && !im->failed) {
 		struct mailimap_search_key *key;
 		struct mailimap_set *set;
 		struct mailimap_date *date;
@@ -1263,11 +1408,13 @@ list_window(struct imap *im, uint32_t lo, uint32_t hi, struct err *e)
 		clistiter *it;
 
 		set = mailimap_set_new_interval(lo, hi);
-		date = mailimap_date_new(ch->since.day, ch->since.month, ch->since.year);
+		date = ch->since.year != 0 ?
+		    mailimap_date_new(ch->since.day, ch->since.month, ch->since.year) : NULL;
 		key = mailimap_search_key_new_multiple_empty();
-		if (set == NULL || date == NULL || key == NULL ||
+		if (set == NULL || (ch->since.year != 0 && date == NULL) || key == NULL ||
 		    mailimap_search_key_multiple_add(key, mailimap_search_key_new_uid(set)) != 0 ||
-		    mailimap_search_key_multiple_add(key, mailimap_search_key_new_since(date)) != 0) {
+		    (date != NULL &&
+		     mailimap_search_key_multiple_add(key, mailimap_search_key_new_since(date)) != 0)) {
 			/* The key owns what was added to it; the rest is freed here. */
 			if (key != NULL)
 				mailimap_search_key_free(key);
@@ -1276,7 +1423,7 @@ list_window(struct imap *im, uint32_t lo, uint32_t hi, struct err *e)
 		r = mailimap_uid_search(im->session, NULL, key, &result);
 		mailimap_search_key_free(key);
 		if (r != MAILIMAP_NO_ERROR)
-			return net_fail(im, e, r, "UID SEARCH SINCE");
+			return net_fail(im, e, r, date != NULL ? "UID SEARCH SINCE" : "UID SEARCH UID");
 		for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
 			uint32_t *u = clist_content(it);
 
@@ -1298,15 +1445,9 @@ list_window(struct imap *im, uint32_t lo, uint32_t hi, struct err *e)
 		r = cmd(im, big, "UID FETCH (RFC822.SIZE)", e);
 		im->mode = MODE_NONE;
 		free(big);
-	} else {
-		(void)snprintf(cmdbuf, sizeof(cmdbuf), "UID FETCH %" PRIu32 ":%" PRIu32
-		    " (UID RFC822.SIZE)", lo, hi);
-		im->mode = MODE_SIZES;
-		r = cmd(im, cmdbuf, "UID FETCH (RFC822.SIZE)", e);
-		im->mode = MODE_NONE;
+		if (r == -1)
+			return -1;
 	}
-	if (r == -1)
-		return -1;
 	if (im->failed) {
 		*e = im->handler_err;
 		return -1;
@@ -1481,11 +1622,12 @@ static int
 sync_flags(struct imap *im, uint64_t modseq, uint32_t top, struct err *e)
 {
 	struct intake *in = im->in;
+	struct uidsize *chunk;
 	char source[MAILBOX_MAX + 8], cur[64], value[128], *buf;
 	uint32_t cv = 0;
 	uint64_t cm = 0;
-	size_t i, n, len;
-	int have, r = 0;
+	size_t i, n, m, len;
+	int have, t, r = 0;
 
 	if (im->condstore && modseq > 0) {
 		(void)snprintf(source, sizeof(source), "modseq:%s", im->mbox);
@@ -1526,19 +1668,41 @@ sync_flags(struct imap *im, uint64_t modseq, uint32_t top, struct err *e)
 		return 0;
 	qsort(im->list, im->list_count, sizeof(*im->list), uidsize_cmp);
 	len = FLAGS_CHUNK * 22 + 64;
-	if ((buf = malloc(len)) == NULL)
+	buf = malloc(len);
+	chunk = reallocarray(NULL, FLAGS_CHUNK, sizeof(*chunk));
+	if (buf == NULL || chunk == NULL) {
+		free(buf);
+		free(chunk);
 		return imap_fail(im, e, ERR_NOMEM, "store-failed", "out of memory");
+	}
+	/* Closed tickets' messages may be expunged meanwhile: a server that
+	 * refuses their UIDs is asked which exist, and the chunk goes again. */
 	for (i = 0; i < im->list_count && r == 0; i += n) {
 		n = im->list_count - i < FLAGS_CHUNK ? im->list_count - i : FLAGS_CHUNK;
-		fetch_command(buf, len, im->list + i, n, "(UID FLAGS)");
+		memcpy(chunk, im->list + i, n * sizeof(*chunk));
+		m = n;
+		if (im->search_first && uids_existing(im, chunk, &m, e) == -1) {
+			r = -1;
+			break;
+		}
+		if (m == 0)
+			continue;
+		fetch_command(buf, len, chunk, m, "(UID FLAGS)");
 		im->mode = MODE_FLAGS;
-		r = cmd(im, buf, "UID FETCH (FLAGS)", e);
+		t = cmd_try(im, buf, "UID FETCH (FLAGS)", e);
 		im->mode = MODE_NONE;
+		if (t == 0 && !im->search_first && !im->failed) {
+			search_first_on(im, "UID FETCH (FLAGS)", e);
+			n = 0;
+			continue;
+		}
+		r = t == 1 ? 0 : -1;
 		if (r == 0 && im->failed) {
 			*e = im->handler_err;
 			r = -1;
 		}
 	}
+	free(chunk);
 	free(buf);
 	if (r == 0 && intake_flush(in, NULL, NULL, e) == -1) {
 		im->event = "store-failed";

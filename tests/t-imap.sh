@@ -453,4 +453,58 @@ t7020() {
 }
 check 7020 "the server closes mid-message: a clear failure at once, not a spin" t7020
 
+# peer_start [imap-peer.pl OPTIONS...]: the scripted server on $TMP/peer
+# (tests/imap-peer.pl), its port in PEER_PORT; peer_conf writes the
+# channel for it; peer_stop ends it.
+peer_start() {
+	rm -f "$TMP/peer.port"
+	mkdir -p "$TMP/peer"
+	perl "$top_srcdir/tests/imap-peer.pl" --trace "$TMP/peer.trace" "$@" \
+	    "$TMP/peer.port" "$TMP/peer" 2>"$TMP/peer.err" &
+	PEER_PID=$!
+	i=0
+	while [ ! -s "$TMP/peer.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	PEER_PORT=$(cat "$TMP/peer.port" 2>/dev/null)
+	[ -n "$PEER_PORT" ] || { cat "$TMP/peer.err"; return 1; }
+}
+peer_stop() { kill "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null; }
+peer_conf() {
+	dv_conf "$@"
+	sed -i "s/127.0.0.1:$DV_PORT/127.0.0.1:$PEER_PORT/" "$TMP/esc.conf"
+}
+
+t7021() {
+	# GNU Mailutils imap4d answers BAD to a UID set with an element that
+	# matches no message: an expunged UID among the open tickets' flags,
+	# a window of UIDs that were all expunged before the poll.
+	peer_start --strict-sets || return 1
+	P=$TMP/peer
+	cp "$D/7001-question.eml" "$P/1.eml" && cp "$D/7002-question.eml" "$P/2.eml" &&
+	cp "$D/7005-question.eml" "$P/3.eml" &&
+	sed 's/q3@third.example/q6@third.example/; s/Where is my order/Broken zip/' \
+	    "$D/7005-question.eml" > "$P/5.eml"
+	peer_conf
+	out=$(pl p) || { cat "$TMP/poll.err"; peer_stop; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 4 || { peer_stop; return 1; }
+	# 5 is moved away, 6 and 7 came and went: "1:3,5" and "6:7" name none.
+	rm "$P/5.eml" && echo 8 > "$P/uidnext" && echo '\Answered' > "$P/1.flags" &&
+	: > "$TMP/peer.trace"
+	out=$(pl p)
+	rc=$?
+	sed 's/q3@third.example/q7@third.example/; s/Where is my order/Lost key/' \
+	    "$D/7005-question.eml" > "$P/8.eml" && echo 9 > "$P/uidnext"
+	out2=$(pl p)
+	rc2=$?
+	peer_stop
+	t=$(ticket_of p q1@customer.example)
+	eq $rc 0 && eq "$(echo "$out" | jq -r '.[0].answered')" 1 &&
+	eq "$(q p "map(select(.id == $t))[0].status")" open &&
+	grep -q 'UID FETCH 6:7 (UID RFC822.SIZE)' "$TMP/peer.trace" &&
+	grep -q 'UID SEARCH UID 6:7' "$TMP/peer.trace" &&
+	grep -q 'UID SEARCH UID 1:3,5' "$TMP/peer.trace" &&
+	eq $rc2 0 && eq "$(echo "$out2" | jq -r '.[0].stored')" 1 &&
+	eq "$(sql p "SELECT value FROM cursor WHERE source = 'INBOX'")" 1:8
+}
+check 7021 "a server that refuses UID sets naming expunged messages (imap4d): UID SEARCH first" t7021
+
 done_testing

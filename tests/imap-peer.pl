@@ -1,0 +1,191 @@
+#!/usr/bin/perl
+# imap-peer.pl -- a small IMAP server for the quirks of servers other than
+# Dovecot that CI cannot install: it serves one read-only mailbox from a
+# directory and answers like the server it stands for.
+#   perl imap-peer.pl [--caps "CAPS"] [--strict-sets] [--trace FILE]
+#       PORTFILE DIR
+# Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
+# a time, until SIGTERM.  DIR holds the INBOX: a file N.eml is the message
+# of UID N (its lines sent with CRLF), N.flags its flags ("\Answered"),
+# and the optional files uidvalidity (default 1) and uidnext (default the
+# highest UID + 1); DIR is read again at every EXAMINE, so a test changes
+# the mailbox between polls by adding and removing files.  Any LOGIN or
+# AUTHENTICATE PLAIN is accepted; other mailboxes do not exist.
+# --caps: the CAPABILITY list (default, as GNU Mailutils imap4d 3.15:
+# "IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN", so no SASL-IR, CONDSTORE,
+# UIDPLUS or MOVE).  --strict-sets: a UID FETCH whose set has an element
+# that matches no message (an expunged UID, a range in a gap) is answered
+# "BAD UID FETCH Failed to parse message set", as imap4d 3.15 does; RFC
+# 3501 wants such UIDs ignored.  --trace appends each command line, the
+# LOGIN password and the SASL response masked.
+use strict;
+use warnings;
+use Getopt::Long;
+use IO::Handle;
+use IO::Socket::INET;
+use POSIX qw(strftime);
+
+my ($caps, $strict, $tracefile) = ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 0, undef);
+GetOptions('caps=s' => \$caps, 'strict-sets' => \$strict, 'trace=s' => \$tracefile)
+    or die "usage: imap-peer.pl [options] PORTFILE DIR\n";
+my ($portfile, $dir) = @ARGV;
+die "usage: imap-peer.pl [options] PORTFILE DIR\n" unless defined $dir;
+
+my $trace;
+if (defined $tracefile) {
+	open($trace, '>>', $tracefile) or die "$tracefile: $!\n";
+	$trace->autoflush(1);
+}
+sub trace { print $trace "@_\n" if $trace; }
+
+my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 5,
+    ReuseAddr => 1) or die "listen: $!\n";
+open(my $pf, '>', "$portfile.tmp") or die "$portfile: $!\n";
+print $pf $srv->sockport, "\n";
+close $pf;
+rename("$portfile.tmp", $portfile) or die "$portfile: $!\n";
+$SIG{TERM} = sub { exit 0 };
+
+# The mailbox: a sorted list of UIDs, and their files.
+my (@uids, $validity, $uidnext);
+sub load {
+	opendir(my $d, $dir) or die "$dir: $!\n";
+	@uids = sort { $a <=> $b } map { /^(\d+)\.eml$/ ? $1 : () } readdir $d;
+	closedir $d;
+	$validity = slurp("$dir/uidvalidity") // 1;
+	$uidnext = slurp("$dir/uidnext") // (@uids ? $uids[-1] + 1 : 1);
+	chomp($validity, $uidnext);
+}
+sub slurp {
+	my $f = shift;
+	open(my $h, '<', $f) or return undef;
+	local $/;
+	my $s = <$h>;
+	return $s;
+}
+sub message {
+	my $s = slurp("$dir/$_[0].eml") // '';
+	$s =~ s/\r?\n/\r\n/g;
+	return $s;
+}
+sub flags {
+	my $s = slurp("$dir/$_[0].flags") // '';
+	$s =~ s/\s+$//;
+	return $s;
+}
+
+# The UIDs a set names, or undef when strict and an element names none.
+sub uid_set {
+	my $set = shift;
+	my %in;
+	my $max = @uids ? $uids[-1] : 0;
+	for my $el (split /,/, $set) {
+		my ($a, $b) = split /:/, $el;
+		$b = $a unless defined $b;
+		for ($a, $b) { $_ = $max if $_ eq '*'; }
+		($a, $b) = ($b, $a) if $a > $b;
+		my @hit = grep { $_ >= $a && $_ <= $b } @uids;
+		return undef if $strict && !@hit;
+		$in{$_} = 1 for @hit;
+	}
+	return grep { $in{$_} } @uids;
+}
+
+sub seq_of {
+	my $uid = shift;
+	for my $i (0 .. $#uids) { return $i + 1 if $uids[$i] == $uid; }
+	return 0;
+}
+
+sub session {
+	my $c = shift;
+	$c->autoflush(1);
+	my $selected = 0;
+	print $c "* OK [CAPABILITY $caps] imap-peer ready\r\n";
+	while (defined(my $l = <$c>)) {
+		$l =~ s/\r?\n$//;
+		my ($tag, $cmd, $rest) = split / /, $l, 3;
+		$cmd = uc($cmd // '');
+		$rest //= '';
+		if ($cmd eq 'LOGIN') {
+			trace("$tag LOGIN ***");
+		} elsif ($cmd eq 'AUTHENTICATE') {
+			trace("$tag AUTHENTICATE " . (split / /, $rest)[0] . ($rest =~ / / ? ' ***' : ''));
+		} else {
+			trace($l);
+		}
+		if ($cmd eq 'CAPABILITY') {
+			print $c "* CAPABILITY $caps\r\n$tag OK CAPABILITY Completed\r\n";
+		} elsif ($cmd eq 'LOGIN') {
+			print $c "$tag OK LOGIN Completed\r\n";
+		} elsif ($cmd eq 'AUTHENTICATE') {
+			if ($rest !~ / /) {
+				print $c "+ \r\n";
+				my $resp = <$c>;
+				last unless defined $resp;
+			}
+			print $c "$tag OK AUTHENTICATE Completed\r\n";
+		} elsif ($cmd eq 'EXAMINE' || $cmd eq 'SELECT') {
+			(my $name = $rest) =~ s/^"(.*)"$/$1/;
+			if (uc $name ne 'INBOX') {
+				print $c "$tag NO Couldn't open mailbox\r\n";
+				next;
+			}
+			load();
+			$selected = 1;
+			printf $c "* %d EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY %s] UID valididty status\r\n" .
+			    "* OK [UIDNEXT %s] Predicted next uid\r\n" .
+			    "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n" .
+			    "%s OK [READ-ONLY] %s Completed\r\n", scalar @uids, $validity, $uidnext, $tag, $cmd;
+		} elsif ($cmd eq 'UID' && $selected && $rest =~ /^FETCH (\S+) \((.*?)\)/i) {
+			my ($set, $items) = ($1, uc $2);
+			my @hit = uid_set($set);
+			if (@hit == 1 && !defined $hit[0]) {
+				print $c "$tag BAD UID FETCH Failed to parse message set\r\n";
+				next;
+			}
+			for my $uid (@hit) {
+				my $m = message($uid);
+				my @out;
+				for my $it (split / /, $items) {
+					if ($it eq 'UID') {
+						push @out, "UID $uid";
+					} elsif ($it eq 'RFC822.SIZE') {
+						push @out, 'RFC822.SIZE ' . length $m;
+					} elsif ($it eq 'FLAGS') {
+						push @out, 'FLAGS (' . flags($uid) . ')';
+					} elsif ($it eq 'INTERNALDATE') {
+						push @out, strftime('INTERNALDATE "%d-%b-%Y %H:%M:%S +0000"',
+						    gmtime((stat "$dir/$uid.eml")[9]));
+					} elsif ($it eq 'BODY.PEEK[]') {
+						push @out, 'BODY[] {' . length($m) . "}\r\n$m";
+					}
+				}
+				push @out, "UID $uid" unless $items =~ /\bUID\b/;
+				printf $c "* %d FETCH (%s)\r\n", seq_of($uid), join(' ', @out);
+			}
+			print $c "$tag OK UID FETCH Completed\r\n";
+		} elsif ($cmd eq 'UID' && $selected && $rest =~ /^SEARCH .*?\bUID ([\d:,*]+)/i) {
+			# imap4d searches leniently: UIDs that do not exist are left out.
+			my $save = $strict;
+			$strict = 0;
+			my @hit = uid_set($1);
+			$strict = $save;
+			print $c "* SEARCH", (map { " $_" } @hit), "\r\n$tag OK UID SEARCH Completed\r\n";
+		} elsif ($cmd eq 'NOOP' || $cmd eq 'UNSELECT' || $cmd eq 'CLOSE') {
+			print $c "$tag OK $cmd Completed\r\n";
+		} elsif ($cmd eq 'LOGOUT') {
+			print $c "* BYE Session terminating.\r\n$tag OK LOGOUT Completed\r\n";
+			last;
+		} else {
+			print $c "$tag BAD Invalid command\r\n";
+		}
+	}
+	close $c;
+}
+
+while (1) {
+	my $c = $srv->accept or next;
+	trace('accept');
+	session($c);
+}
