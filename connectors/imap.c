@@ -67,6 +67,7 @@
 #define WINDOW_MAX	65536		/* UIDs per listing when mail is sparse */
 #define IDLE_MAX	(29 * 60)	/* RFC 2177: re-issue IDLE within 29 minutes */
 #define MAILBOX_MAX	256
+#define WIRE_MAX	(MAILBOX_MAX * 3)	/* a name in modified UTF-7 */
 
 enum role { ROLE_INBOX = 0, ROLE_SENT, ROLE_DONE };
 static const char *const role_names[] = { "inbox", "sent", "done" };
@@ -97,6 +98,7 @@ struct imap {
 	char		 host[256];
 	char		 port[8];
 	char		 mailbox[MAILBOX_MAX];	/* the URL's, default INBOX */
+	char		 wire[3][WIRE_MAX];	/* by role: the name as sent */
 	const char	*done_keyword;		/* ch->done when a keyword */
 	int		 timeout;		/* seconds */
 
@@ -405,6 +407,127 @@ url_parse(struct imap *im, const char *url, struct err *e)
 	im->mailbox[o] = '\0';
 	if (o == 0)
 		(void)esc_strlcpy(im->mailbox, "INBOX", sizeof(im->mailbox));
+	return 0;
+}
+
+/* 1 when name is ASCII and valid modified UTF-7: every '&' opens a run
+ * of modified BASE64 closed by '-'. */
+static int
+mutf7_valid(const char *name)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return 0;
+		if (*p != '&')
+			continue;
+		while (isalnum(p[1]) || p[1] == '+' || p[1] == ',')
+			p++;
+		if (*++p != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* The next code point of UTF-8 s at *i, or -1 when s is not UTF-8. */
+static long
+utf8_next(const unsigned char *s, size_t *i)
+{
+	long c = s[*i];
+	int n, k;
+
+	if (c < 0x80)
+		n = 0;
+	else if (c >= 0xc2 && c <= 0xdf)
+		n = 1, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 2, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 3, c &= 0x07;
+	else
+		return -1;
+	for (k = 1; k <= n; k++) {
+		if ((s[*i + k] & 0xc0) != 0x80)
+			return -1;
+		c = c << 6 | (s[*i + k] & 0x3f);
+	}
+	if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*i += (size_t)n + 1;
+	return c;
+}
+
+/* RFC 3501 5.1.3: mailbox names travel in modified UTF-7.  A name that
+ * is ASCII and valid modified UTF-7 already ("Envoy&AOk-s", as servers
+ * list it) goes as written; any other is encoded from UTF-8: "Envoyés"
+ * becomes "Envoy&AOk-s", "R&D" becomes "R&-D". */
+static int
+mailbox_wire(const char *name, char *out, size_t len, struct err *e)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	const unsigned char *s = (const unsigned char *)name;
+	unsigned long bits = 0;
+	size_t i = 0, o = 0;
+	int nbits = 0, run = 0;
+	long c;
+
+	if (mutf7_valid(name)) {
+		if (esc_strlcpy(out, name, len) >= len)
+			return err_set(e, ERR_CONFIG, "mailbox name '%s' is too long", name);
+		return 0;
+	}
+	/* Each step writes at most 6 bytes: room is checked once per step. */
+	while (s[i] != '\0') {
+		if (o + 8 > len)
+			return err_set(e, ERR_CONFIG, "mailbox name '%s' is too long", name);
+		if ((c = utf8_next(s, &i)) == -1)
+			return err_set(e, ERR_CONFIG, "mailbox name '%s' is not UTF-8", name);
+		if (c >= 0x20 && c <= 0x7e) {
+			if (run) {
+				if (nbits > 0)
+					out[o++] = b64[bits << (6 - nbits) & 63];
+				out[o++] = '-';
+				run = nbits = 0;
+			}
+			out[o++] = (char)c;
+			if (c == '&')
+				out[o++] = '-';
+			continue;
+		}
+		if (!run) {
+			out[o++] = '&';
+			run = 1;
+			bits = 0;
+		}
+		if (c > 0xffff) {	/* a surrogate pair */
+			c -= 0x10000;
+			bits = bits << 16 | (unsigned long)(0xd800 | c >> 10);
+			nbits += 16;
+			while (nbits >= 6) {
+				nbits -= 6;
+				out[o++] = b64[bits >> nbits & 63];
+			}
+			c = 0xdc00 | (c & 0x3ff);
+		}
+		bits = bits << 16 | (unsigned long)c;
+		nbits += 16;
+		while (nbits >= 6) {
+			nbits -= 6;
+			out[o++] = b64[bits >> nbits & 63];
+		}
+		bits &= (1UL << nbits) - 1;
+	}
+	if (run) {
+		if (o + 3 > len)
+			return err_set(e, ERR_CONFIG, "mailbox name '%s' is too long", name);
+		if (nbits > 0)
+			out[o++] = b64[bits << (6 - nbits) & 63];
+		out[o++] = '-';
+	}
+	out[o] = '\0';
 	return 0;
 }
 
@@ -1741,9 +1864,9 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 	im->resync = 0;
 	im->selected[0] = '\0';
 	if (im->condstore)
-		r = mailimap_examine_condstore(im->session, mbox, &modseq);
+		r = mailimap_examine_condstore(im->session, im->wire[role], &modseq);
 	else
-		r = mailimap_examine(im->session, mbox);
+		r = mailimap_examine(im->session, im->wire[role]);
 	if (r == MAILIMAP_ERROR_EXAMINE) {
 		if (role == ROLE_INBOX)
 			return imap_fail(im, e, ERR_CONFIG, "mailbox-missing",
@@ -1854,6 +1977,13 @@ imap_open(void **state, const struct conf_channel *ch, struct err *e)
 	}
 	if (ch->done != NULL && (ch->done[0] == '$' || ch->done[0] == '\\'))
 		im->done_keyword = ch->done;
+	if (mailbox_wire(im->mailbox, im->wire[ROLE_INBOX], WIRE_MAX, e) == -1 ||
+	    (ch->sent != NULL && mailbox_wire(ch->sent, im->wire[ROLE_SENT], WIRE_MAX, e) == -1) ||
+	    (ch->done != NULL && im->done_keyword == NULL &&
+	     mailbox_wire(ch->done, im->wire[ROLE_DONE], WIRE_MAX, e) == -1)) {
+		free(im);
+		return -1;
+	}
 	*state = im;
 	return 0;
 }
@@ -1914,7 +2044,7 @@ imap_wait(void *state, int timeout, struct err *e)
 		return 0;
 	}
 	if (strcmp(im->selected, im->mailbox) != 0) {
-		if ((r = mailimap_examine(im->session, im->mailbox)) != MAILIMAP_NO_ERROR) {
+		if ((r = mailimap_examine(im->session, im->wire[ROLE_INBOX])) != MAILIMAP_NO_ERROR) {
 			net_fail(im, e, r, "EXAMINE");
 			goto fail;
 		}

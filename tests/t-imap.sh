@@ -507,4 +507,23 @@ t7021() {
 }
 check 7021 "a server that refuses UID sets naming expunged messages (imap4d): UID SEARCH first" t7021
 
+t7022() {
+	# Mailbox names travel in modified UTF-7 (RFC 3501 5.1.3): a French
+	# Exchange's "Éléments envoyés", a "R&D" done folder.
+	dv_user tls@example.com
+	dv_put INBOX "$D/7001-question.eml" &&
+	dv_put 'Envoy&AOk-s' "$D/7003-agent-reply.eml" &&
+	dv_put 'R&-D' "$D/7002-question.eml" &&
+	dv_conf sent '"Envoyés"' done '"R&D"' agents '"northwind.example.com"'
+	dv_user support@example.com
+	out=$(pl n) || { cat "$TMP/poll.err"; return 1; }
+	! grep -q mailbox-missing "$TMP/poll.err" &&
+	eq "$(echo "$out" | jq -r '.[0].joined')" 1 && eq "$(echo "$out" | jq -r '.[0].resolved')" 1 &&
+	eq "$(sql n "SELECT count(*) FROM cursor WHERE source IN ('Envoyés', 'R&D')")" 2 &&
+	sed -i 's/"Envoyés"/"Envoy\&AOk-s"/' "$TMP/esc.conf" &&
+	pl n >/dev/null && ! grep -q mailbox-missing "$TMP/poll.err" &&
+	eq "$(sql n "SELECT count(*) FROM cursor WHERE source = 'Envoy&AOk-s'")" 1
+}
+check 7022 "sent and done folders with non-ASCII names and '&' are named in modified UTF-7" t7022
+
 done_testing
