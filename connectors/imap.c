@@ -55,6 +55,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/model.h"
+#include "common/text.h"
 #include "common/util.h"
 #include "connectors/connector.h"
 #include "connectors/imap.h"
@@ -430,35 +431,6 @@ mutf7_valid(const char *name)
 	return 1;
 }
 
-/* The next code point of UTF-8 s at *i, or -1 when s is not UTF-8. */
-static long
-utf8_next(const unsigned char *s, size_t *i)
-{
-	long c = s[*i];
-	int n, k;
-
-	if (c < 0x80)
-		n = 0;
-	else if (c >= 0xc2 && c <= 0xdf)
-		n = 1, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 2, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 3, c &= 0x07;
-	else
-		return -1;
-	for (k = 1; k <= n; k++) {
-		if ((s[*i + k] & 0xc0) != 0x80)
-			return -1;
-		c = c << 6 | (s[*i + k] & 0x3f);
-	}
-	if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return -1;
-	*i += (size_t)n + 1;
-	return c;
-}
-
 /* RFC 3501 5.1.3: mailbox names travel in modified UTF-7.  A name that
  * is ASCII and valid modified UTF-7 already ("Envoy&AOk-s", as servers
  * list it) goes as written; any other is encoded from UTF-8: "Envoyés"
@@ -470,9 +442,9 @@ mailbox_wire(const char *name, char *out, size_t len, struct err *e)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 	const unsigned char *s = (const unsigned char *)name;
 	unsigned long bits = 0;
-	size_t i = 0, o = 0;
+	size_t i = 0, o = 0, n = strlen(name), k;
 	int nbits = 0, run = 0;
-	long c;
+	uint32_t c;
 
 	if (mutf7_valid(name)) {
 		if (esc_strlcpy(out, name, len) >= len)
@@ -483,8 +455,9 @@ mailbox_wire(const char *name, char *out, size_t len, struct err *e)
 	while (s[i] != '\0') {
 		if (o + 8 > len)
 			return err_set(e, ERR_CONFIG, "mailbox name '%s' is too long", name);
-		if ((c = utf8_next(s, &i)) == -1)
+		if ((k = utf8_decode(s + i, n - i, &c)) == 0)
 			return err_set(e, ERR_CONFIG, "mailbox name '%s' is not UTF-8", name);
+		i += k;
 		if (c >= 0x20 && c <= 0x7e) {
 			if (run) {
 				if (nbits > 0)
