@@ -51,6 +51,8 @@ struct source {
 	const char	*query;		/* search terms */
 };
 
+static void	path_escape(const char *, char *, size_t);
+
 /* "alice@host": acct qualified with the instance's host, lowercased. */
 static void
 qualify(const struct masto *mt, const char *acct, char *out, size_t len)
@@ -205,6 +207,17 @@ nomem:
 	return err_set(e, ERR_NOMEM, "out of memory for status %s", id ? id : "?");
 }
 
+/* The ids of a status (its own, its parent's, its author's) as strings,
+ * whatever the server sent.  0 or -1. */
+static int
+status_ids(json_t *st, struct err *e)
+{
+	if (social_id_string(st, "id") == -1 || social_id_string(st, "in_reply_to_id") == -1 ||
+	    social_id_string(json_object_get(st, "account"), "id") == -1)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	return 0;
+}
+
 /* 1 when message_id threads into a ticket we have. */
 static int
 thread_known(struct masto *mt, const char *mid, struct err *e)
@@ -223,11 +236,14 @@ ancestors(struct masto *mt, const char *id, int *fatal, struct err *e)
 {
 	struct http_request req = { .bearer = mt->token };
 	struct http_response resp;
-	json_t *j = NULL, *anc = NULL;
-	char path[128], *url;
+	json_t *j = NULL, *anc = NULL, *a;
+	char path[400], *url;
+	size_t i;
 
 	*fatal = 0;
-	(void)snprintf(path, sizeof(path), "/api/v1/statuses/%s/context", id);
+	(void)snprintf(path, sizeof(path), "/api/v1/statuses/");
+	path_escape(id, path + strlen(path), 300);
+	(void)snprintf(path + strlen(path), sizeof(path) - strlen(path), "/context");
 	if ((url = http_url(mt->http, path, NULL)) == NULL) {
 		*fatal = 1;
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -239,8 +255,17 @@ ancestors(struct masto *mt, const char *id, int *fatal, struct err *e)
 		*fatal = 1;	/* the server away or a rate limit: stop here */
 	else if (resp.status == 200 &&
 	    (j = social_json("GET /api/v1/statuses/ID/context", &resp, JSON_OBJECT, e)) != NULL &&
-	    json_is_array(json_object_get(j, "ancestors")))
+	    json_is_array(json_object_get(j, "ancestors"))) {
 		anc = json_incref(json_object_get(j, "ancestors"));
+		json_array_foreach(anc, i, a)
+			if (social_id_string(a, "id") == -1) {
+				*fatal = 1;
+				err_set(e, ERR_NOMEM, "out of memory");
+				json_decref(anc);
+				anc = NULL;
+				break;
+			}
+	}
 	json_decref(j);
 	free(url);
 	http_response_release(&resp);
@@ -254,8 +279,7 @@ take_status(struct masto *mt, json_t *st, struct err *e)
 {
 	struct message m;
 	json_t *acc = json_object_get(st, "account");
-	const char *id = social_str(st, "id"), *irt = social_str(st, "in_reply_to_id");
-	const char *acc_id = social_str(acc, "id"), *edited = social_str(st, "edited_at");
+	const char *id, *irt, *acc_id, *edited = social_str(st, "edited_at");
 	char parent[1100], *raw;
 	long present = mt->in->stats.present;
 	json_t *anc = NULL;
@@ -265,6 +289,11 @@ take_status(struct masto *mt, json_t *st, struct err *e)
 
 	if (rb != NULL && !json_is_null(rb))
 		return 0;	/* a boost says nothing new */
+	if (status_ids(st, e) == -1)
+		return -1;
+	id = social_str(st, "id");
+	irt = social_str(st, "in_reply_to_id");
+	acc_id = social_str(acc, "id");
 	if (id == NULL || acc_id == NULL) {
 		log_info("channel=%s host=%s event=skip-status why=\"no id or account\"",
 		    mt->ch->name, mt->host);
@@ -340,8 +369,12 @@ verify_account(struct masto *mt, struct err *e)
 	    (j = social_json("GET /api/v1/accounts/verify_credentials", &resp, JSON_OBJECT,
 	    e)) == NULL)
 		goto out;
+	if (social_id_string(j, "id") == -1) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	if ((id = social_str(j, "id")) == NULL) {
-		err_set(e, ERR_DATA, "%s: verify_credentials returned no account id", mt->host);
+		err_set(e, ERR_DATA, "GET /api/v1/accounts/verify_credentials: no account id");
 		goto out;
 	}
 	(void)esc_strlcpy(mt->me_id, id, sizeof(mt->me_id));
@@ -380,9 +413,17 @@ take_page(struct masto *mt, const struct source *src, json_t *items, char *curso
 		return 0;
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	json_array_foreach(items, i, it)
+	json_array_foreach(items, i, it) {
+		if (social_id_string(it, "id") == -1) {
+			free(v);
+			return err_set(e, ERR_NOMEM, "out of memory");
+		}
 		if (json_is_object(it) && social_str(it, "id") != NULL)
 			v[k++] = it;
+		else
+			log_info("channel=%s host=%s event=skip-item source=%s index=%zu "
+			    "why=\"no id\"", mt->ch->name, mt->host, src->name, i);
+	}
 	/* Mastodon lists newest first; the cursor must only move forward. */
 	qsort(v, k, sizeof(*v), by_id);
 	for (i = 0; i < k && ret == 0; i++) {

@@ -90,6 +90,18 @@ social_str(json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+int
+social_id_string(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	char num[32];
+
+	if (!json_is_integer(v))
+		return 0;
+	(void)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	return json_object_set_new(obj, key, json_string(num));	/* NULL string: -1 */
+}
+
 long
 social_long(json_t *obj, const char *key, long dflt)
 {

@@ -40,6 +40,11 @@ json_t	*social_json(const char *what, const struct http_response *, json_type ty
 	    struct err *);
 /* A string member, or NULL when absent, null or not a string. */
 const char *social_str(json_t *obj, const char *key);
+/* An integer member key of obj, when there is one, becomes its decimal
+ * string: ids are strings in the Mastodon API, numbers in servers before
+ * Mastodon 2.0 and in some others.  Absent, null or other members are
+ * left alone.  0, or -1 out of memory. */
+int	social_id_string(json_t *obj, const char *key);
 /* An integer member, or dflt. */
 long	social_long(json_t *obj, const char *key, long dflt);
 

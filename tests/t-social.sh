@@ -50,6 +50,8 @@ eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
 has() { case "$1" in *"$2"*) ;; *) echo "expected '$2' in '$1'"; return 1;; esac; }
 requests() { grep -c "$1" "$TMP/requests.log" || true; }
 ticket_of() { sql "$1" "SELECT ticket_id FROM message WHERE message_id = '$2'"; }
+# msg CHANNEL-DB EXTERNAL-ID COLUMNS: one stored message's columns, '|'-joined
+msg() { sql "$1" "SELECT $3 FROM message WHERE external_id = '$2'"; }
 events() { esc --db "$TMP/$1.db" show --json "$2" | jq -r '[.events[].kind] | join(",")'; }
 
 printf 'mastodon-token\n' >"$TMP/masto.token"
@@ -261,6 +263,24 @@ t9008() {
 }
 check 9008 "mastodon: hashtag and search sources, deduplicated against each other" t9008
 
+# ---- Mastodon: shapes real servers send --------------------------------
+
+
+
+t9052() {
+	: >"$TMP/requests.log"
+	serve "$D/9052-mastodon1.routes"
+	conf o1.conf "$(masto)"
+	out=$(pl o1.conf o1) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	eq "$(sql o1 "SELECT value FROM cursor WHERE source = 'notifications'")" 89 &&
+	eq "$(msg o1 2002 "in_reply_to")" "$MID.2001" &&
+	eq "$(msg o1 2002 ticket_id)" "$(msg o1 2001 ticket_id)" &&
+	grep -q 'GET /api/v1/accounts/1/statuses' "$TMP/requests.log"
+}
+check 9052 "mastodon: ids sent as JSON numbers (Mastodon 1.x) are read as ids" t9052
+
+
 # ---- Bluesky ----------------------------------------------------------
 
 BID=bluesky.did:plc
@@ -405,9 +425,6 @@ t9023() {
 	eq "$(echo "$out" | jq -r '.[0].stored')" 3
 }
 check 9023 "feed: a gzip-compressed response is decoded" t9023
-
-# msg CHANNEL-DB EXTERNAL-ID COLUMNS: one stored message's columns, '|'-joined
-msg() { sql "$1" "SELECT $3 FROM message WHERE external_id = '$2'"; }
 
 t9024() {
 	routes l.routes 'GET /cafe.rss' "body $D/9024-lenient.rss" end
