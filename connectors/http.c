@@ -204,6 +204,14 @@ url_allowed(const struct http *h, const char *url, int same_origin, struct err *
 }
 
 int
+http_same_origin(const struct http *h, const char *url)
+{
+	struct err e = ERR_INIT;
+
+	return url_allowed(h, url, 1, &e) == 0;
+}
+
+int
 http_open(struct http **out, const char *channel, const char *origin, struct err *e)
 {
 	struct http *h;

@@ -96,6 +96,10 @@ int	http_request(struct http *, const struct http_request *req,
 int	http_fail(struct http *, const char *what, const struct http_response *,
 	    struct err *);
 
+/* 1 when url is on the origin the handle was opened with (the same
+ * scheme, host and port), so a request to it may carry the token; 0 when
+ * it is not or cannot be read. */
+int	http_same_origin(const struct http *, const char *url);
 /* The host of the origin, for log lines. */
 const char *http_host(const struct http *);
 /* The origin joined with path ("/api/v1/..."), query arguments

@@ -453,7 +453,7 @@ walk(struct masto *mt, const struct source *src, struct err *e)
 	struct http_response resp;
 	json_t *j = NULL, *items;
 	char cursor[SOCIAL_CURSOR_MAX], before[SOCIAL_CURSOR_MAX], what[700], lim[8];
-	char *url = NULL, *next;
+	char *url = NULL, *next, *link;
 	int r, pages, ret = -1, forward;
 
 	http_response_init(&resp);
@@ -494,8 +494,15 @@ walk(struct masto *mt, const struct source *src, struct err *e)
 		 * progress means the server repeats itself. */
 		if (src->kind == SRC_SEARCH || !forward || strcmp(before, cursor) == 0)
 			break;
-		next = resp.link_prev != NULL ? strdup(resp.link_prev) :
-		    http_url(mt->http, src->path,
+		/* The server's own link when it points back at the instance; one
+		 * that does not (a proxy that says http://, another host name)
+		 * must not get the token, and the cursor says as much. */
+		if ((link = resp.link_prev) != NULL && !http_same_origin(mt->http, link)) {
+			log_debug("channel=%s host=%s event=link-ignored source=%s why=\"not the "
+			    "instance's origin\"", mt->ch->name, mt->host, src->name);
+			link = NULL;
+		}
+		next = link != NULL ? strdup(link) : http_url(mt->http, src->path,
 		    "types[]", src->kind == SRC_MENTIONS ? "mention" : NULL,
 		    "exclude_reblogs", src->kind == SRC_OWN ? "true" : NULL,
 		    "min_id", cursor, "limit", lim, NULL);
@@ -554,7 +561,11 @@ recheck(struct masto *mt, struct err *e)
 	if (store_open_messages(mt->in->store, mt->in->channel_id, collect, &rc, e) == -1)
 		ret = -1;
 	for (i = 0; i < rc.count && ret == 0; i++) {
-		if (strspn(rc.ids[i], "0123456789") != strlen(rc.ids[i]))
+		/* Mastodon's ids are decimal, Pleroma's and Akkoma's base62,
+		 * GoToSocial's ULIDs: letters and digits all. */
+		if (rc.ids[i][0] == '\0' || strspn(rc.ids[i], "0123456789"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(rc.ids[i]) ||
+		    strlen(rc.ids[i]) > 64)
 			continue;	/* not a status id */
 		(void)snprintf(path, sizeof(path), "/api/v1/statuses/%s", rc.ids[i]);
 		if ((url = http_url(mt->http, path, NULL)) == NULL) {

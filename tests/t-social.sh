@@ -266,6 +266,26 @@ check 9008 "mastodon: hashtag and search sources, deduplicated against each othe
 # ---- Mastodon: shapes real servers send --------------------------------
 
 
+t9051() {
+	: >"$TMP/requests.log"
+	serve "$D/9051-gotosocial.routes"
+	conf g.conf "$(masto)"
+	out=$(pl g.conf g) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	eq "$(sql g "SELECT value FROM cursor WHERE source = 'notifications'")" 01JD40B9E0000000000000GXNA &&
+	# the Link to gts.example is not followed: the cursor is
+	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&min_id=01JD40B9E0000000000000GXNA&limit=40 ' "$TMP/requests.log" &&
+	eq "$(msg g 01JD40A1B2C3D4E5F6G7H8J9KM "url || '|' || from_addr")" \
+	    "https://gts.example/users/frank/statuses/01JD40A1B2C3D4E5F6G7H8J9KM|frank@127.0.0.1" &&
+	# the next poll rechecks them: an edit and a deletion
+	serve "$D/9051-gotosocial-2.routes"
+	conf g.conf "$(masto)"
+	out=$(pl g.conf g) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].edited')" 1 && eq "$(echo "$out" | jq -r '.[0].deleted')" 1 &&
+	has "$(msg g 01JD40A1B2C3D4E5F6G7H8J9KM text)" "Works in Chrome, so not urgent" &&
+	eq "$(msg g 01JD40B9C8D7E6F5G4H3J2K1MN "deleted IS NOT NULL")" 1
+}
+check 9051 "mastodon: GoToSocial's ULIDs are paged and rechecked; a Link to another host is not followed" t9051
 
 t9052() {
 	: >"$TMP/requests.log"
