@@ -98,15 +98,18 @@ drop_mention_links(struct buf *b)
 	b->len = (size_t)(w - s);
 }
 
-/* The status's text: content warning first, HTML to text, media
- * descriptions after.  Into mt->text. */
+/* The status's text: content warning first, HTML to text, then media
+ * (the description, else the type: "[image]") and the poll's options, so
+ * a post that is only a picture or a poll still says something.  Into
+ * mt->text. */
 static int
 status_text(struct masto *mt, json_t *st, struct err *e)
 {
 	const char *cw = social_str(st, "spoiler_text"), *html = social_str(st, "content");
 	json_t *media = json_object_get(st, "media_attachments"), *a;
-	const char *desc;
-	size_t i;
+	json_t *options = json_object_get(json_object_get(st, "poll"), "options");
+	const char *desc, *title;
+	size_t i, k = 0;
 
 	buf_reset(&mt->text);
 	if (cw != NULL && *cw != '\0' && buf_printf(&mt->text, e, "CW: %s\n\n", cw) == -1)
@@ -115,11 +118,49 @@ status_text(struct masto *mt, json_t *st, struct err *e)
 		return -1;
 	drop_mention_links(&mt->text);
 	json_array_foreach(media, i, a) {
-		if ((desc = social_str(a, "description")) != NULL && *desc != '\0' &&
-		    buf_printf(&mt->text, e, "\n[%s]", desc) == -1)
+		if ((desc = social_str(a, "description")) == NULL || *desc == '\0')
+			desc = social_str(a, "type");
+		if (desc != NULL && *desc != '\0' && buf_printf(&mt->text, e, "\n[%s]", desc) == -1)
 			return -1;
 	}
+	json_array_foreach(options, i, a) {
+		if ((title = social_str(a, "title")) == NULL)
+			continue;
+		if (buf_printf(&mt->text, e, "%s%s", k++ == 0 ? "\n[poll: " : " / ", title) == -1)
+			return -1;
+	}
+	if (k > 0 && buf_addstr(&mt->text, "]", e) == -1)
+		return -1;
 	return buf_addstr(&mt->text, "", e);	/* NUL-terminated even when empty */
+}
+
+/* The author's name as people see it: display_name without the instance's
+ * custom emoji (":blobcat:", listed in the account's emojis), else the
+ * username.  Into out. */
+static void
+display_name(json_t *acc, char *out, size_t len)
+{
+	const char *name = social_str(acc, "display_name"), *code;
+	json_t *emojis = json_object_get(acc, "emojis"), *em;
+	char pat[128], *p;
+	size_t i, n;
+
+	(void)snprintf(out, len, "%s", name != NULL ? name : "");
+	json_array_foreach(emojis, i, em) {
+		if ((code = social_str(em, "shortcode")) == NULL || *code == '\0' ||
+		    (size_t)snprintf(pat, sizeof(pat), ":%s:", code) >= sizeof(pat))
+			continue;
+		n = strlen(pat);
+		while ((p = strstr(out, pat)) != NULL)
+			memmove(p, p + n, strlen(p + n) + 1);
+	}
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		out[--n] = '\0';
+	if (n == 0) {
+		name = social_str(acc, "username");
+		(void)snprintf(out, len, "%s", name != NULL ? name : "");
+	}
 }
 
 /* Fills m from status st; anc: its ancestors, oldest first (NULL: only
@@ -130,8 +171,8 @@ status_message(struct masto *mt, json_t *st, json_t *anc, struct message *m, str
 	json_t *acc = json_object_get(st, "account"), *mentions, *me;
 	const char *id = social_str(st, "id"), *irt = social_str(st, "in_reply_to_id");
 	const char *vis = social_str(st, "visibility"), *created = social_str(st, "created_at");
-	const char *name, *url;
-	char buf[1100], who[320], self[320];
+	const char *url;
+	char buf[1100], who[320], self[320], name[512];
 	struct buf to = BUF_INIT(64 * 1024);
 	const char **refs, *aid;
 	size_t i, n;
@@ -160,9 +201,7 @@ status_message(struct masto *mt, json_t *st, json_t *anc, struct message *m, str
 		}
 		refs[m->refs_count++] = m->in_reply_to;
 	}
-	name = social_str(acc, "display_name");
-	if (name == NULL || *name == '\0')
-		name = social_str(acc, "username");
+	display_name(acc, name, sizeof(name));
 	if ((m->from_name = social_dup(m, name)) == NULL ||
 	    (m->from_addr = social_dup(m, self)) == NULL)
 		goto nomem;

@@ -265,6 +265,31 @@ check 9008 "mastodon: hashtag and search sources, deduplicated against each othe
 
 # ---- Mastodon: shapes real servers send --------------------------------
 
+t9050() {
+	: >"$TMP/requests.log"
+	serve "$D/9050-mastodon.routes"
+	conf m50.conf "$(masto)"
+	out=$(pl m50.conf m50) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# three mentions; favourite, reblog and admin.sign_up are no messages
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 &&
+	eq "$(sql m50 "SELECT value FROM cursor WHERE source = 'notifications'")" 5109 &&
+	! grep -q UNMATCHED "$TMP/requests.log" &&
+	# custom emoji out of the name; the link whole; the image and the poll said
+	eq "$(msg m50 114000000000000101 "from_name || '|' || public || '|' || reach || '|' || text")" \
+	    "Carol|1|4200|@brand the #brandapp update wiped my settings again :blobcatangry:
+details: https://status.brand.example/incidents/2026-11-20-settings-reset
+
+What should I do?
+
+[image]
+[poll: Refund / Fix it]" &&
+	# private with a content warning, no display name, no url, no followers
+	eq "$(msg m50 114000000000000104 "from_name || '|' || public || '|' || ifnull(reach, '-') || '|' || url || '|' || subject")" \
+	    "dora|0|-|https://social.example/users/dora/statuses/114000000000000104|CW: billing" &&
+	# null where arrays are expected
+	eq "$(msg m50 114000000000000106 "from_name || '|' || text")" "Eve|@brand still waiting for an answer"
+}
+check 9050 "mastodon: a 4.x page with emoji, polls, bare images, nulls and other notification types" t9050
 
 t9051() {
 	: >"$TMP/requests.log"
