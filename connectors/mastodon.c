@@ -523,7 +523,11 @@ walk(struct masto *mt, const struct source *src, struct err *e)
 		    JSON_ARRAY, e)) == NULL)
 			goto out;
 		items = src->kind == SRC_SEARCH ? json_object_get(j, "statuses") : j;
-		if (!json_is_array(items) || json_array_size(items) == 0)
+		if (!json_is_array(items)) {
+			err_set(e, ERR_DATA, "%s: no \"statuses\" array in the response", what);
+			goto out;
+		}
+		if (json_array_size(items) == 0)
 			break;
 		(void)esc_strlcpy(before, cursor, sizeof(before));
 		if (take_page(mt, src, items, cursor, sizeof(cursor), e) == -1 ||

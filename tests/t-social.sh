@@ -325,6 +325,24 @@ t9052() {
 }
 check 9052 "mastodon: ids sent as JSON numbers (Mastodon 1.x) are read as ids" t9052
 
+t9053() {
+	: >"$TMP/requests.log"
+	routes s.routes \
+	    'GET /api/v1/notifications min_id=0' 'body 9001-notifications-1.json' end \
+	    'GET /api/v1/notifications min_id=4102' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    'GET /api/v2/search' 'text {"accounts":[],"hashtags":[]}' end
+	serve "$TMP/s.routes"
+	conf s.conf "$(masto 'search "brandapp"')"
+	out=$(pl s.conf s53 --retries 0); rc=$?
+	eq "$rc" 65 &&
+	eq "$(echo "$out" | jq -r '.[0].error')" 'GET /api/v2/search: no "statuses" array in the response' &&
+	grep -q 'channel=brand host=127.0.0.1 event=poll-failed error="GET /api/v2/search: no' "$TMP/poll.err" &&
+	# what came before it stays
+	eq "$(sql s53 "SELECT count(*) FROM message")" 2 &&
+	eq "$(sql s53 "SELECT value FROM cursor WHERE source = 'notifications'")" 4102
+}
+check 9053 "mastodon: a search answer without statuses fails the channel by name and keeps the mentions" t9053
 
 # ---- Bluesky ----------------------------------------------------------
 
