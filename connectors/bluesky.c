@@ -44,6 +44,7 @@ struct bsky {
 	char		 handle[256];
 	struct profile	*profiles;	/* a small open-addressed cache */
 	size_t		 profiles_count;
+	struct buf	 text;		/* scratch: one post's text */
 };
 
 static void
@@ -342,6 +343,128 @@ reach_of(struct bsky *bs, const char *did)
 
 /* ---- posts ----------------------------------------------------------- */
 
+/* What an embed shows besides the text, after bs->text: alt texts of
+ * images and videos ("[image]" without one), an external card's title and
+ * link (unless the text has it); of a quote with media, the media.  The
+ * quoted record itself is a post of its own. */
+static int
+embed_text(struct bsky *bs, json_t *embed, struct err *e)
+{
+	const char *type = social_str(embed, "$type"), *alt, *uri, *title;
+	json_t *list, *im, *ext;
+	size_t i;
+
+	if (type == NULL)
+		return 0;
+	if (strcmp(type, "app.bsky.embed.recordWithMedia") == 0)
+		return embed_text(bs, json_object_get(embed, "media"), e);
+	/* images: images[]; gallery: items[] */
+	if ((list = json_object_get(embed, "images")) == NULL)
+		list = json_object_get(embed, "items");
+	json_array_foreach(list, i, im) {
+		if ((alt = social_str(im, "alt")) == NULL || *alt == '\0')
+			alt = "image";
+		if (buf_printf(&bs->text, e, "\n[%s]", alt) == -1)
+			return -1;
+	}
+	if (strcmp(type, "app.bsky.embed.video") == 0) {
+		if ((alt = social_str(embed, "alt")) == NULL || *alt == '\0')
+			alt = "video";
+		if (buf_printf(&bs->text, e, "\n[%s]", alt) == -1)
+			return -1;
+	}
+	ext = json_object_get(embed, "external");
+	if ((uri = social_str(ext, "uri")) != NULL &&
+	    (bs->text.buf == NULL || strstr(bs->text.buf, uri) == NULL)) {	/* not shown yet */
+		if ((title = social_str(ext, "title")) == NULL || *title == '\0')
+			title = "link";
+		if (buf_printf(&bs->text, e, "\n[%s <%s>]", title, uri) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The link uri of facet f, when it has one; NULL otherwise. */
+static const char *
+facet_link(json_t *f)
+{
+	json_t *ft;
+	const char *type;
+	size_t k;
+
+	json_array_foreach(json_object_get(f, "features"), k, ft)
+		if ((type = social_str(ft, "$type")) != NULL &&
+		    strcmp(type, "app.bsky.richtext.facet#link") == 0)
+			return social_str(ft, "uri");
+	return NULL;
+}
+
+/* Is text[start, end) what clients show of uri: the URI itself, or a
+ * piece of it ("example.com/pa..." or "...\u2026")? */
+static int
+facet_shows(const char *text, long start, long end, const char *uri)
+{
+	char shown[1024];
+	size_t n = (size_t)(end - start);
+
+	if (n == 0 || n >= sizeof(shown))
+		return 0;
+	memcpy(shown, text + start, n);
+	shown[n] = '\0';
+	if (n > 3 && strcmp(shown + n - 3, "...") == 0)
+		shown[n -= 3] = '\0';
+	else if (n > 3 && strcmp(shown + n - 3, "\xe2\x80\xa6") == 0)	/* U+2026 */
+		shown[n -= 3] = '\0';
+	return n > 0 && strstr(uri, shown) != NULL;
+}
+
+/* A post record's text as people read it, into bs->text.  Clients shorten
+ * links in the text ("example.com/pa...") and keep the whole URI in a
+ * link facet (byte offsets into the UTF-8 text): the URI goes after the
+ * shortened text, "example.com/pa... <https://example.com/path>", as
+ * intake/html.c writes links.  A facet whose bytes do not show its link
+ * (out of order, off the text: clients that count UTF-16 units) leaves
+ * the text alone, and its URI goes on a line of its own after it.  Then
+ * what the embed shows. */
+static int
+post_text(struct bsky *bs, json_t *rec, struct err *e)
+{
+	const char *text = social_str(rec, "text"), *uri;
+	json_t *facets = json_object_get(rec, "facets"), *f, *idx;
+	size_t len, at = 0, i;
+	long start, end;
+
+	if (text == NULL)
+		text = "";
+	len = strlen(text);
+	buf_reset(&bs->text);
+	json_array_foreach(facets, i, f) {
+		idx = json_object_get(f, "index");
+		start = social_long(idx, "byteStart", -1);
+		end = social_long(idx, "byteEnd", -1);
+		if ((uri = facet_link(f)) == NULL || start < (long)at || end < start ||
+		    (size_t)end > len || !facet_shows(text, start, end, uri))
+			continue;
+		if (strlen(uri) == (size_t)(end - start) &&
+		    memcmp(text + start, uri, strlen(uri)) == 0)
+			continue;		/* shown whole */
+		if (buf_add(&bs->text, text + at, (size_t)end - at, e) == -1 ||
+		    buf_printf(&bs->text, e, " <%s>", uri) == -1)
+			return -1;
+		at = (size_t)end;
+	}
+	if (buf_add(&bs->text, text + at, len - at, e) == -1)
+		return -1;
+	json_array_foreach(facets, i, f)
+		if ((uri = facet_link(f)) != NULL && *uri != '\0' && bs->text.buf != NULL &&
+		    strstr(bs->text.buf, uri) == NULL &&
+		    buf_printf(&bs->text, e, "\n<%s>", uri) == -1)
+			return -1;
+	if (embed_text(bs, json_object_get(rec, "embed"), e) == -1)
+		return -1;
+	return buf_addstr(&bs->text, "", e);	/* NUL-terminated even when empty */
+}
+
 /* post: a PostView-like object {uri, author, record, indexedAt};
  * parent_author: the handle the post answers, when the API says. */
 static int
@@ -353,7 +476,7 @@ take_post(struct bsky *bs, json_t *post, const char *parent_author, int own,
 	json_t *reply = json_object_get(rec, "reply");
 	const char *uri = social_str(post, "uri"), *did = social_str(author, "did");
 	const char *handle = social_str(author, "handle"), *name = social_str(author, "displayName");
-	const char *text = social_str(rec, "text"), *created = social_str(rec, "createdAt");
+	const char *created = social_str(rec, "createdAt"), *type = social_str(rec, "$type");
 	const char *root = social_str(json_object_get(reply, "root"), "uri");
 	const char *parent = social_str(json_object_get(reply, "parent"), "uri");
 	const char **refs;
@@ -361,8 +484,15 @@ take_post(struct bsky *bs, json_t *post, const char *parent_author, int own,
 	int64_t ticket;
 	int r;
 
-	if (uri == NULL || did == NULL || !json_is_object(rec))
+	if (uri == NULL || did == NULL || !json_is_object(rec) ||
+	    (type != NULL && strcmp(type, "app.bsky.feed.post") != 0)) {
+		/* A deleted record (notification.defs#recordDeleted), a view
+		 * without author or record: nothing a customer wrote. */
+		log_info("channel=%s host=%s event=skip-post uri=%s why=\"%s\"", bs->ch->name,
+		    http_host(bs->http), uri != NULL ? uri : "-", uri == NULL || did == NULL ?
+		    "no uri or author" : "not a post record");
 		return 0;
+	}
 	if (own) {
 		if (parent == NULL)
 			return 0;		/* not an answer */
@@ -424,7 +554,7 @@ take_post(struct bsky *bs, json_t *post, const char *parent_author, int own,
 	}
 	if ((m.url = social_dup(&m, buf)) == NULL)
 		goto nomem;
-	if ((r = social_text(&m, text != NULL ? text : "", e)) == 0)
+	if ((r = post_text(bs, rec, e)) == 0 && (r = social_text(&m, bs->text.buf, e)) == 0)
 		r = intake_message(bs->in, &m, uri, e);
 	message_release(&m);
 	free(raw);
@@ -552,10 +682,15 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 		/* The first look at a search takes the newest page only. */
 		if (kind == SRC_SEARCH && mark_t == 0)
 			break;
-		free(page);
-		page = NULL;
-		if ((next = social_str(j, "cursor")) == NULL || (page = strdup(next)) == NULL)
+		/* No cursor, an empty one or the same again: the last page. */
+		if ((next = social_str(j, "cursor")) == NULL || *next == '\0' ||
+		    (page != NULL && strcmp(page, next) == 0))
 			break;
+		free(page);
+		if ((page = strdup(next)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 	/* Oldest first into intake, committed every BLUESKY_BATCH. */
 	n = json_array_size(all);
@@ -690,6 +825,7 @@ bluesky_open(void **state, const struct conf_channel *ch, struct err *e)
 	if ((bs = calloc(1, sizeof(*bs))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	bs->ch = ch;
+	buf_init(&bs->text, BLUESKY_TEXT_MAX);
 	if (http_open(&bs->http, ch->name, ch->service != NULL ? ch->service : BLUESKY_SERVICE,
 	    e) == -1) {
 		free(bs);
@@ -751,6 +887,7 @@ bluesky_close(void *state)
 	http_close(bs->http);
 	wipe_free(bs->access);
 	wipe_free(bs->refresh);
+	buf_release(&bs->text);
 	if (bs->profiles != NULL)
 		for (i = 0; i < BLUESKY_PROFILES; i++)
 			free(bs->profiles[i].did);

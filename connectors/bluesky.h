@@ -39,6 +39,7 @@
 #define BLUESKY_RECHECK		50	/* posts looked at again per poll */
 #define BLUESKY_PROFILE_TTL	86400	/* seconds a follower count is kept */
 #define BLUESKY_PROFILES	4096	/* authors cached */
+#define BLUESKY_TEXT_MAX	(1u << 20)	/* bytes of one post's text */
 
 extern const struct connector_ops bluesky_connector;
 

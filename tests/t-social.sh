@@ -408,6 +408,34 @@ t9012() {
 }
 check 9012 "bluesky: threads by reply root and parent; deletions marked; searchPosts" t9012
 
+t9060() {
+	: >"$TMP/requests.log"
+	serve "$D/9060-bluesky.routes"
+	conf b60.conf "$(bsky)"
+	out=$(esc -v -c "$TMP/b60.conf" --db "$TMP/b60.db" --now $NOW poll --json 2>"$TMP/poll.err") ||
+	    { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# ivy's mention, jon's reply, kim's quote; not the like, repost, follow
+	# or the deleted record; the repeated cursor ends the paging
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 &&
+	eq "$(requests listNotifications)" 2 &&
+	grep -q 'event=skip-post uri=at://did:plc:lou3t6mz9qk2wx8ye5nv4hr7/app.bsky.feed.post/3lbq8gone22a why="not a post record"' "$TMP/poll.err" &&
+	# the shortened link gets its URI; alt texts, "[image]" without one
+	eq "$(msg b60 at://did:plc:ivy7h3kq2mz8xw4ne5rt6ya1/app.bsky.feed.post/3lbq3ivy222a "from_name || '|' || reach || '|' || text")" \
+	    "ivy.bsky.social|310|@brand.example checkout broken again, see brand.example/status/inc... <https://brand.example/status/incident-2026-11-20> 😡
+[error 502 on the checkout page]
+[image]" &&
+	# a facet off the text's bytes leaves it alone; the card's link is there once
+	eq "$(msg b60 at://did:plc:jon5g2hv8kq3wz7ye4mt1xr6/app.bsky.feed.post/3lbq5jon222a "in_reply_to || '|' || text")" \
+	    "$BID:brand4k2rq7xw3mzp5yt6ve2c.3lbqbrand0post|Still no refund 💸 for order 7731 — read this: blog.jon.example/brand-refunds
+<https://blog.jon.example/brand-refunds>" &&
+	# did:web; a quote with a video
+	eq "$(msg b60 at://did:web:kim.example.org/app.bsky.feed.post/3lbq7kim222a "message_id || '|' || text")" \
+	    "bluesky.did:web:kim.example.org.3lbq7kim222a|this is not what you promised
+[video]"
+}
+check 9060 "bluesky: link facets, alt texts, cards, quotes, deleted records and a repeated cursor" t9060
+
+
 # ---- feeds ------------------------------------------------------------
 
 t9020() {
