@@ -657,7 +657,11 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 		if ((j = social_json(what, &resp, JSON_OBJECT, e)) == NULL)
 			goto out;
 		items = json_object_get(j, lists[kind]);
-		if (!json_is_array(items) || json_array_size(items) == 0)
+		if (!json_is_array(items)) {
+			err_set(e, ERR_DATA, "%s: no \"%s\" array in the response", what, lists[kind]);
+			goto out;
+		}
+		if (json_array_size(items) == 0)
 			break;
 		json_array_foreach(items, i, it) {
 			post = item_post(kind, it, &pa);

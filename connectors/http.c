@@ -699,6 +699,12 @@ http_request(struct http *h, const struct http_request *req, struct http_respons
 		time_t until = h->retry_after > now ? h->retry_after : now +
 		    (status == 429 && h->retry_after == 0 ? HTTP_RETRY_DEFAULT : 1);
 
+		/* Bluesky says when in ratelimit-reset, not Retry-After: a
+		 * login limit can last hours, so knocking every minute only
+		 * prolongs it. */
+		if (status == 429 && h->retry_after == 0 && h->rl_reset > until)
+			until = h->rl_reset;
+
 		rate_limited(h, until, status == 429 ? "429" : "503 with Retry-After");
 		return err_set(e, ERR_NET, "%s: %ld %s, %s", what, status, reason_of(h, status),
 		    http_when(h->not_before, when, sizeof(when)));

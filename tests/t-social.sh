@@ -435,6 +435,41 @@ t9060() {
 }
 check 9060 "bluesky: link facets, alt texts, cards, quotes, deleted records and a repeated cursor" t9060
 
+t9061() {
+	: >"$TMP/requests.log"
+	routes b61.routes \
+	    'POST /xrpc/com.atproto.server.createSession' 'status 401' \
+	    'text {"error":"AuthenticationRequired","message":"Invalid identifier or password"}' end
+	serve "$TMP/b61.routes"
+	conf b61.conf "$(bsky)"
+	out=$(pl b61.conf b61 --retries 0); rc=$?
+	eq "$rc" 78 &&
+	eq "$(echo "$out" | jq -r '.[0].error')" \
+	    "POST /xrpc/com.atproto.server.createSession: 401 Unauthorized: Invalid identifier or password" &&
+	! grep -q app-pass-word "$TMP/poll.err" &&
+	# rate limited at login: wait until ratelimit-reset, no retry
+	routes b61.routes \
+	    'POST /xrpc/com.atproto.server.createSession' 'status 429' 'header ratelimit-limit: 30' \
+	    'header ratelimit-remaining: 0' 'header ratelimit-reset: 1795176300' \
+	    'text {"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}' end
+	serve "$TMP/b61.routes"
+	conf b61.conf "$(bsky)"
+	out=$(pl b61.conf b61 --retries 0); rc=$?
+	eq "$rc" 75 && eq "$(echo "$out" | jq -r '.[0].not_before')" 2026-11-20T12:05:00Z &&
+	# a 200 without the list it names: an error naming the call, nothing lost
+	routes b61.routes \
+	    'POST /xrpc/com.atproto.server.createSession' "body $D/9010-session.json" end \
+	    'GET /xrpc/app.bsky.notification.listNotifications' 'text {"cursor":"2026-11-20T10:00:00.000Z"}' end
+	serve "$TMP/b61.routes"
+	conf b61.conf "$(bsky)"
+	out=$(WHEN=2026-11-20T12:06:00Z pl b61.conf b61 --retries 0); rc=$?
+	eq "$rc" 65 &&
+	eq "$(echo "$out" | jq -r '.[0].error')" \
+	    'GET /xrpc/app.bsky.notification.listNotifications: no "notifications" array in the response' &&
+	grep -q 'channel=sky host=127.0.0.1 event=poll-failed error="GET /xrpc/app.bsky.notification.listNotifications: no' "$TMP/poll.err" &&
+	eq "$(sql b61 "SELECT count(*) FROM cursor WHERE source = 'notifications'")" 0
+}
+check 9061 "bluesky: a refused login, a rate-limited one and a response without its list fail clearly" t9061
 
 # ---- feeds ------------------------------------------------------------
 
