@@ -301,7 +301,7 @@ t9051() {
 	# the Link to gts.example is not followed: the cursor is
 	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&min_id=01JD40B9E0000000000000GXNA&limit=40 ' "$TMP/requests.log" &&
 	eq "$(msg g 01JD40A1B2C3D4E5F6G7H8J9KM "url || '|' || from_addr")" \
-	    "https://gts.example/users/frank/statuses/01JD40A1B2C3D4E5F6G7H8J9KM|frank@127.0.0.1" &&
+	    "https://gts.example/users/frank/statuses/01JD40A1B2C3D4E5F6G7H8J9KM|frank@127.0.0.1" || return 1
 	# the next poll rechecks them: an edit and a deletion
 	serve "$D/9051-gotosocial-2.routes"
 	conf g.conf "$(masto)"
@@ -446,7 +446,7 @@ t9061() {
 	eq "$rc" 78 &&
 	eq "$(echo "$out" | jq -r '.[0].error')" \
 	    "POST /xrpc/com.atproto.server.createSession: 401 Unauthorized: Invalid identifier or password" &&
-	! grep -q app-pass-word "$TMP/poll.err" &&
+	! grep -q app-pass-word "$TMP/poll.err" || return 1
 	# rate limited at login: wait until ratelimit-reset, no retry
 	routes b61.routes \
 	    'POST /xrpc/com.atproto.server.createSession' 'status 429' 'header ratelimit-limit: 30' \
@@ -455,7 +455,7 @@ t9061() {
 	serve "$TMP/b61.routes"
 	conf b61.conf "$(bsky)"
 	out=$(pl b61.conf b61 --retries 0); rc=$?
-	eq "$rc" 75 && eq "$(echo "$out" | jq -r '.[0].not_before')" 2026-11-20T12:05:00Z &&
+	eq "$rc" 75 && eq "$(echo "$out" | jq -r '.[0].not_before')" 2026-11-20T12:05:00Z || return 1
 	# a 200 without the list it names: an error naming the call, nothing lost
 	routes b61.routes \
 	    'POST /xrpc/com.atproto.server.createSession' "body $D/9010-session.json" end \
