@@ -622,6 +622,14 @@ recheck(struct masto *mt, struct err *e)
 			break;
 		if (resp.status == 404 || resp.status == 410)
 			ret = intake_delete(mt->in, rc.ids[i], mt->in->now, e) == -1 ? -1 : 0;
+		else if (resp.status == 403)
+			/* Hidden from us (the author blocked the account, a
+			 * server's authorized fetch): neither edited nor known to
+			 * be deleted.  Failing the poll would repeat on every
+			 * poll and check none of the posts after it. */
+			log_info("channel=%s host=%s event=recheck-refused status_id=%s "
+			    "why=\"403: the server no longer shows this post; kept as it was\"",
+			    mt->ch->name, mt->host, rc.ids[i]);
 		else if (resp.status != 200)
 			ret = http_fail(mt->http, "GET /api/v1/statuses/ID", &resp, e);
 		else if ((j = social_json("GET /api/v1/statuses/ID", &resp, JSON_OBJECT, e)) == NULL)

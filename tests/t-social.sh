@@ -344,6 +344,29 @@ t9053() {
 }
 check 9053 "mastodon: a search answer without statuses fails the channel by name and keeps the mentions" t9053
 
+t9054() {
+	: >"$TMP/requests.log"
+	routes r54.routes \
+	    'GET /api/v1/notifications min_id=0' 'body 9001-notifications-1.json' end \
+	    'GET /api/v1/notifications min_id=4102' 'text []' end \
+	    'GET /api/v1/accounts/109000000000000001/statuses' 'text []' end \
+	    'GET /api/v1/statuses/113000000000000001' 'status 403' \
+	    'text {"error":"This action is not allowed"}' end \
+	    'GET /api/v1/statuses/113000000000000002' 'status 404' \
+	    'text {"error":"Record not found"}' end
+	serve "$TMP/r54.routes"
+	conf r54.conf "$(masto)"
+	out=$(esc -v -c "$TMP/r54.conf" --db "$TMP/m54.db" --now $NOW poll --json --retries 0 \
+	    2>"$TMP/poll.err") || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].ok')" true &&
+	grep -q 'channel=brand host=127.0.0.1 event=recheck-refused status_id=113000000000000001 ' \
+	    "$TMP/poll.err" &&
+	# the post after the refused one was still checked; the refused one is kept
+	eq "$(sql m54 "SELECT deleted IS NOT NULL FROM message WHERE message_id = '$MID.113000000000000002'")" 1 &&
+	eq "$(sql m54 "SELECT deleted IS NULL FROM message WHERE message_id = '$MID.113000000000000001'")" 1
+}
+check 9054 "mastodon: a post the server refuses (403) on recheck is kept, logged and skipped" t9054
+
 # ---- Bluesky ----------------------------------------------------------
 
 BID=bluesky.did:plc
