@@ -880,18 +880,20 @@ html_sax_chars(void *ctx, const xmlChar *ch, int len)
 	if (w->failed || w->skip > 0 || len <= 0)
 		return;
 	end = s + len;
-	/* libxml2 hands over Outlook's "<![if !supportLists]>" as text, the
-	 * "<" in a chunk of its own and the rest whole in the next: hold a
-	 * trailing "<" back until that chunk shows whether "![...]>" follows.
-	 * Anything else, "&lt;![" typed by a customer included, stays text. */
+	/* libxml2 hands over what HTML calls a bogus comment, "<!" up to the
+	 * next ">" (Outlook's "<![if !supportLists]>", "<!VR>" of old mail
+	 * merge templates, "aff<!x>iliate" of spam), as text: the "<" in a
+	 * chunk of its own and the rest whole in the next.  Hold a trailing
+	 * "<" back until that chunk shows whether "!...>" follows; browsers
+	 * show none of it.  "&lt;!x&gt;" typed by a customer stays text: its
+	 * ">" comes in a chunk of its own. */
 	if (w->lt) {
 		w->lt = 0;
 		p = NULL;
-		if (end - s >= 4 && s[0] == '!' && s[1] == '[')
-			for (p = s + 2; p + 1 < end && !(p[0] == ']' && p[1] == '>'); p++)
-				;
-		if (p != NULL && p + 1 < end)
-			s = p + 2;
+		if (end - s >= 2 && s[0] == '!')
+			p = memchr(s + 1, '>', (size_t)(end - s - 1));
+		if (p != NULL)
+			s = p + 1;
 		else if (html_text(w, "<", 1) == -1) {
 			html_stop(w, 1);
 			return;
