@@ -263,7 +263,9 @@ html_css_has(const char *style, const char *prop, const char *value)
 			v++;
 		for (i = 0; i < vlen && html_lower((unsigned char)v[i]) == value[i]; i++)
 			;
-		if (i == vlen)
+		/* "0" is not the start of "0.5em" or "05px" */
+		if (i == vlen && !(value[vlen - 1] >= '0' && value[vlen - 1] <= '9' &&
+		    ((v[i] >= '0' && v[i] <= '9') || v[i] == '.')))
 			return 1;
 	}
 	return 0;
@@ -335,8 +337,14 @@ html_is_hidden(const struct html_attrs *at)
 	if (at->style == NULL)
 		return 0;
 	/* Not mso-hide:all alone: that hides from Outlook what other
-	 * clients show, next to an Outlook-only copy in a comment we drop. */
-	return html_css_has(at->style, "display", "none");
+	 * clients show, next to an Outlook-only copy in a comment we drop.
+	 * Preheaders that avoid display:none (some clients strip it) hide
+	 * with visibility or by a zero height that clips the overflow; not
+	 * font-size:0, which layout cells set and their children undo. */
+	return html_css_has(at->style, "display", "none") ||
+	    html_css_has(at->style, "visibility", "hidden") ||
+	    (html_css_has(at->style, "max-height", "0") &&
+	    html_css_has(at->style, "overflow", "hidden"));
 }
 
 /* A block boundary that wants n newlines (1: own line, 2: paragraph). */
@@ -436,9 +444,16 @@ html_char(const unsigned char *p, const unsigned char *end, size_t *len)
 		}
 		break;
 	case 0xe2:
-		if (end - p >= 3 && p[1] == 0x80 && (p[2] == 0x8b || p[2] == 0x8c)) {
-			*len = 3;	/* U+200B zero width space, U+200C ZWNJ */
+		if (end - p < 3)
+			break;
+		if ((p[1] == 0x80 && (p[2] == 0x8b || p[2] == 0x8c)) ||
+		    (p[1] == 0x81 && p[2] == 0xa0)) {
+			*len = 3;	/* U+200B zero width space, U+200C ZWNJ, U+2060 word joiner */
 			return HTML_CH_INVISIBLE;
+		}
+		if (p[1] == 0x80 && p[2] == 0x87) {
+			*len = 3;	/* U+2007 figure space, preheader padding */
+			return HTML_CH_SPACE;
 		}
 		break;
 	case 0xef:
