@@ -93,6 +93,8 @@ struct html_walk {
 	char		 bullet[48];	/* "- " or "3. " owed before the next text */
 	size_t		 bullet_len;
 	int		 link;		/* an <a href> is open */
+	int		 link_words;	/* it holds text other than image alt text */
+	int		 alt;		/* alt text is being written */
 	struct buf	 href;		/* its target */
 	size_t		 link_start;	/* where its text begins in out, or HTML_NOLINK */
 };
@@ -411,8 +413,12 @@ html_begin(struct html_walk *w)
 	w->nbsp_line = 0;
 	w->space = 0;
 	w->emitted = 1;
-	if (w->link && w->link_start == HTML_NOLINK)
-		w->link_start = w->out->len;
+	if (w->link) {
+		if (w->link_start == HTML_NOLINK)
+			w->link_start = w->out->len;
+		if (!w->alt)
+			w->link_words = 1;
+	}
 	return 0;
 }
 
@@ -572,29 +578,115 @@ html_same_url(const char *text, size_t tlen, const char *url, size_t ulen)
 	return tlen == ulen && strncasecmp(text, url, tlen) == 0;
 }
 
-/* At </a>: the target after the text, unless it adds nothing. */
+/* Whether the link text is itself an address to type or click: then a
+ * target that differs is a tracking redirect, noise to a reader. */
+static int
+html_text_is_url(const char *text, size_t tlen)
+{
+	size_t i;
+
+	if (!((tlen > 7 && strncasecmp(text, "http://", 7) == 0) ||
+	    (tlen > 8 && strncasecmp(text, "https://", 8) == 0) ||
+	    (tlen > 4 && strncasecmp(text, "www.", 4) == 0)))
+		return 0;
+	for (i = 0; i < tlen; i++)
+		if (html_isspace((unsigned char)text[i]))
+			return 0;
+	return 1;
+}
+
+static int
+html_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = html_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A mailto: target as the address it names ("a%40b.com?subject=x" is
+ * "a@b.com") into addr; 0 when empty or too long to be an address. */
+static size_t
+html_mailto(const char *url, size_t ulen, char *addr, size_t addrsize)
+{
+	size_t i, n = 0;
+	int c, hi, lo;
+
+	for (i = 0; i < ulen && url[i] != '?'; i++) {
+		c = (unsigned char)url[i];
+		if (c == '%' && i + 2 < ulen && (hi = html_hex((unsigned char)url[i + 1])) >= 0 &&
+		    (lo = html_hex((unsigned char)url[i + 2])) >= 0 &&
+		    hi * 16 + lo > ' ' && hi * 16 + lo < 0x7f) {
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c <= ' ' || c == '<' || c == '>' || n + 1 >= addrsize)
+			return 0;
+		addr[n++] = (char)c;
+	}
+	return n;
+}
+
+/* Whether a tel: number is the one the text shows: the same digits, or
+ * the text's national form ("030 123" for "+4930123") at their end. */
+static int
+html_same_tel(const char *text, size_t tlen, const char *num, size_t nlen)
+{
+	size_t t = tlen, n = nlen, digits = 0;
+
+	for (;;) {
+		while (t > 0 && !(text[t - 1] >= '0' && text[t - 1] <= '9'))
+			t--;
+		while (n > 0 && !(num[n - 1] >= '0' && num[n - 1] <= '9'))
+			n--;
+		if (t == 0 || n == 0 || text[t - 1] != num[n - 1])
+			break;
+		t--;
+		n--;
+		digits++;
+	}
+	/* All the text's digits matched but a trunk prefix 0. */
+	while (t > 0 && !(text[t - 1] >= '1' && text[t - 1] <= '9'))
+		t--;
+	return digits > 0 && t == 0;
+}
+
+/* At </a>: the target after the text, unless it adds nothing: no text
+ * but image alt text (logos, social icons, banners), a target that is
+ * the text, or text that is an address itself.  mailto: and tel: write
+ * the address or number, when the text does not show it already. */
 static int
 html_link_end(struct html_walk *w)
 {
 	const char *url = w->href.buf != NULL ? w->href.buf : "", *end, *p, *run;
 	const char *text;
-	size_t ulen, tlen;
+	char addr[256];
+	size_t ulen, tlen, alen;
 
-	if (w->link_start == HTML_NOLINK)
-		return 0;		/* no text: an image without alt, say */
+	if (w->link_start == HTML_NOLINK || !w->link_words)
+		return 0;
 	while (html_isspace((unsigned char)*url))
 		url++;
 	ulen = strlen(url);
 	while (ulen > 0 && html_isspace((unsigned char)url[ulen - 1]))
 		ulen--;
 	if (ulen == 0 || url[0] == '#' ||
-	    (ulen >= 7 && strncasecmp(url, "mailto:", 7) == 0) ||
-	    (ulen >= 4 && strncasecmp(url, "tel:", 4) == 0) ||
 	    (ulen >= 11 && strncasecmp(url, "javascript:", 11) == 0))
 		return 0;
 	text = w->out->buf + w->link_start;
 	tlen = w->out->len - w->link_start;
-	if (html_same_url(text, tlen, url, ulen))
+	if (ulen >= 7 && strncasecmp(url, "mailto:", 7) == 0) {
+		alen = html_mailto(url + 7, ulen - 7, addr, sizeof(addr));
+		if (alen == 0 || (alen == tlen && strncasecmp(addr, text, tlen) == 0))
+			return 0;
+		url = addr;
+		ulen = alen;
+	} else if (ulen >= 4 && strncasecmp(url, "tel:", 4) == 0) {
+		url += 4;
+		ulen -= 4;
+		if (html_same_tel(text, tlen, url, ulen))
+			return 0;
+	} else if (html_same_url(text, tlen, url, ulen) || html_text_is_url(text, tlen))
 		return 0;
 	if (buf_add(w->out, " <", 2, w->e) == -1)
 		return -1;
@@ -617,6 +709,7 @@ static int
 html_img(struct html_walk *w, const char *alt)
 {
 	const char *end;
+	int ret;
 
 	if (alt == NULL)
 		return 0;
@@ -627,9 +720,14 @@ html_img(struct html_walk *w, const char *alt)
 		end--;
 	if (end == alt)
 		return 0;	/* spacers and tracking pixels */
-	if (html_text(w, "[", 1) == -1 || html_text(w, alt, (size_t)(end - alt)) == -1)
-		return -1;
-	return html_text(w, "]", 1);
+	/* Icons in a row ("[Facebook][Twitter]") have no space between. */
+	if (w->out->len > 0 && w->out->buf[w->out->len - 1] == ']')
+		w->space = 1;
+	w->alt = 1;
+	ret = html_text(w, "[", 1) == -1 || html_text(w, alt, (size_t)(end - alt)) == -1 ||
+	    html_text(w, "]", 1) == -1 ? -1 : 0;
+	w->alt = 0;
+	return ret;
 }
 
 static void
@@ -751,6 +849,7 @@ html_start(struct html_walk *w, const char *name, const struct html_attrs *at,
 			buf_reset(&w->href);
 			if (buf_addstr(&w->href, at->href, NULL) == 0) {
 				w->link = 1;
+				w->link_words = 0;
 				w->link_start = HTML_NOLINK;
 				o->flags |= HTML_OPEN_LINK;
 			}	/* else too long to be worth writing */
