@@ -578,12 +578,35 @@ html_same_url(const char *text, size_t tlen, const char *url, size_t ulen)
 	return tlen == ulen && strncasecmp(text, url, tlen) == 0;
 }
 
-/* Whether the link text is itself an address to type or click: then a
- * target that differs is a tracking redirect, noise to a reader. */
-static int
-html_text_is_url(const char *text, size_t tlen)
+/* The host of "https://www.example.com:8080/x" or "example.com/x",
+ * without "www.": *len bytes at the result. */
+static const char *
+html_url_host(const char *url, size_t ulen, size_t *len)
 {
 	size_t i;
+
+	(void)html_strip_scheme(&url, &ulen);	/* either side may lack one */
+	if (ulen >= 4 && strncasecmp(url, "www.", 4) == 0) {
+		url += 4;
+		ulen -= 4;
+	}
+	for (i = 0; i < ulen && url[i] != '/' && url[i] != '?' && url[i] != '#' &&
+	    url[i] != ':'; i++)
+		;
+	*len = i;
+	return url;
+}
+
+/* Whether a target adds nothing to link text that is an address itself
+ * ("www.example.com", "https://example.com/help"): it goes elsewhere
+ * (a click tracker's redirect), or to the text plus tracking parameters.
+ * Another page of the same site ("www.example.com" for
+ * "https://www.example.com/bands/") is worth writing. */
+static int
+html_url_redundant(const char *text, size_t tlen, const char *url, size_t ulen)
+{
+	const char *th, *uh, *rest;
+	size_t thlen, uhlen, i, rlen;
 
 	if (!((tlen > 7 && strncasecmp(text, "http://", 7) == 0) ||
 	    (tlen > 8 && strncasecmp(text, "https://", 8) == 0) ||
@@ -592,7 +615,21 @@ html_text_is_url(const char *text, size_t tlen)
 	for (i = 0; i < tlen; i++)
 		if (html_isspace((unsigned char)text[i]))
 			return 0;
-	return 1;
+	th = html_url_host(text, tlen, &thlen);
+	uh = html_url_host(url, ulen, &uhlen);
+	if (thlen != uhlen || strncasecmp(th, uh, thlen) != 0)
+		return 1;
+	(void)html_strip_scheme(&text, &tlen);
+	(void)html_strip_scheme(&url, &ulen);
+	if (ulen < tlen || strncasecmp(text, url, tlen) != 0)
+		return 0;
+	rest = url + tlen;
+	rlen = ulen - tlen;
+	if (rlen > 0 && rest[0] == '/') {
+		rest++;
+		rlen--;
+	}
+	return rlen == 0 || rest[0] == '?' || rest[0] == '&' || rest[0] == '#';
 }
 
 static int
@@ -604,27 +641,58 @@ html_hex(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* Bytes that end an address in a mailto: target or in text. */
+static int
+html_addr_end(int c)
+{
+	return c <= ' ' || strchr("<>()[]\",;:'?", c) != NULL;
+}
+
 /* A mailto: target as the address it names ("a%40b.com?subject=x" is
- * "a@b.com") into addr; 0 when empty or too long to be an address. */
+ * "a@b.com", the first of a list) into addr; 0 when it names none. */
 static size_t
 html_mailto(const char *url, size_t ulen, char *addr, size_t addrsize)
 {
 	size_t i, n = 0;
-	int c, hi, lo;
+	int c, hi, lo, at = 0;
 
-	for (i = 0; i < ulen && url[i] != '?'; i++) {
+	for (i = 0; i < ulen; i++) {
 		c = (unsigned char)url[i];
 		if (c == '%' && i + 2 < ulen && (hi = html_hex((unsigned char)url[i + 1])) >= 0 &&
-		    (lo = html_hex((unsigned char)url[i + 2])) >= 0 &&
-		    hi * 16 + lo > ' ' && hi * 16 + lo < 0x7f) {
+		    (lo = html_hex((unsigned char)url[i + 2])) >= 0) {
 			c = hi * 16 + lo;
 			i += 2;
 		}
-		if (c <= ' ' || c == '<' || c == '>' || n + 1 >= addrsize)
+		if (html_addr_end(c) || c == 0x7f)
+			break;
+		if (n + 1 >= addrsize)
 			return 0;
+		at |= c == '@';
 		addr[n++] = (char)c;
 	}
-	return n;
+	return at ? n : 0;	/* "mailto:%email%" of a template names none */
+}
+
+/* Whether the text shows the address: as a word of its own, in "<a@b>",
+ * "(a@b)", "[mailto:a@b]" or at the end of a sentence. */
+static int
+html_text_has_addr(const char *text, size_t tlen, const char *addr, size_t alen)
+{
+	size_t i = 0, start, len;
+
+	while (i < tlen) {
+		while (i < tlen && html_addr_end((unsigned char)text[i]))
+			i++;
+		start = i;
+		while (i < tlen && !html_addr_end((unsigned char)text[i]))
+			i++;
+		len = i - start;
+		if (len == alen + 1 && text[i - 1] == '.')
+			len--;		/* "a@b.com." ends a sentence */
+		if (len == alen && strncasecmp(text + start, addr, alen) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Whether a tel: number is the one the text shows: the same digits, or
@@ -653,15 +721,16 @@ html_same_tel(const char *text, size_t tlen, const char *num, size_t nlen)
 
 /* At </a>: the target after the text, unless it adds nothing: no text
  * but image alt text (logos, social icons, banners), a target that is
- * the text, or text that is an address itself.  mailto: and tel: write
- * the address or number, when the text does not show it already. */
+ * the text, or text that is an address itself (see html_url_redundant).
+ * mailto: and tel: write the address or number, when the text does not
+ * show it already. */
 static int
 html_link_end(struct html_walk *w)
 {
 	const char *url = w->href.buf != NULL ? w->href.buf : "", *end, *p, *run;
 	const char *text;
 	char addr[256];
-	size_t ulen, tlen, alen;
+	size_t ulen, tlen, i;
 
 	if (w->link_start == HTML_NOLINK || !w->link_words)
 		return 0;
@@ -675,18 +744,24 @@ html_link_end(struct html_walk *w)
 		return 0;
 	text = w->out->buf + w->link_start;
 	tlen = w->out->len - w->link_start;
+	while (tlen > 0 && html_isspace((unsigned char)*text)) {
+		text++;		/* the blanks a pre held back */
+		tlen--;
+	}
 	if (ulen >= 7 && strncasecmp(url, "mailto:", 7) == 0) {
-		alen = html_mailto(url + 7, ulen - 7, addr, sizeof(addr));
-		if (alen == 0 || (alen == tlen && strncasecmp(addr, text, tlen) == 0))
+		ulen = html_mailto(url + 7, ulen - 7, addr, sizeof(addr));
+		if (ulen == 0 || html_text_has_addr(text, tlen, addr, ulen))
 			return 0;
 		url = addr;
-		ulen = alen;
 	} else if (ulen >= 4 && strncasecmp(url, "tel:", 4) == 0) {
 		url += 4;
-		ulen -= 4;
-		if (html_same_tel(text, tlen, url, ulen))
+		for (i = 0; i < ulen - 4 && strchr(";,%?", url[i]) == NULL; i++)
+			;	/* not the extension, PIN or pauses */
+		ulen = i;
+		if (ulen == 0 || html_same_tel(text, tlen, url, ulen))
 			return 0;
-	} else if (html_same_url(text, tlen, url, ulen) || html_text_is_url(text, tlen))
+	} else if (html_same_url(text, tlen, url, ulen) ||
+	    html_url_redundant(text, tlen, url, ulen))
 		return 0;
 	if (buf_add(w->out, " <", 2, w->e) == -1)
 		return -1;
