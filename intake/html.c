@@ -36,12 +36,15 @@
 #define HTML_QUOTES	32	/* most ">" written before a line, however deep the quote */
 #define HTML_HREF_MAX	8192	/* a longer link target is not written */
 #define HTML_NOLINK	SIZE_MAX
+#define HTML_ROW_JOIN	120	/* a row line this long takes no more cells beside */
+#define HTML_NOROW	ULONG_MAX
 
 enum html_kind {
 	HTML_INLINE,		/* b, span, font, unknown tags: text flows through */
 	HTML_DROP,		/* script, style, head...: skipped with their content */
 	HTML_BR,
-	HTML_BLOCK,		/* a line of its own: div, tr, table... */
+	HTML_BLOCK,		/* a line of its own: div, table... */
+	HTML_ROW,		/* tr: a line of its own that cells share */
 	HTML_PARA,		/* a paragraph: blank lines around it */
 	HTML_P,			/* p: a paragraph, or a line for Outlook's MsoNormal */
 	HTML_LIST,		/* ul, ol */
@@ -75,6 +78,10 @@ struct html_walk {
 	int		 failed;	/* out is full: the parse was stopped */
 	int		 emitted;	/* this call has written text */
 	int		 breaks;	/* newlines owed before the next text: 0-2 */
+	unsigned long	 newlines;	/* line ends written, to tell lines apart */
+	unsigned long	 row_line;	/* newlines when the row's text began, or HTML_NOROW */
+	size_t		 row_start;	/* where in out the row's text began */
+	int		 cell_lead;	/* a cell that joins the row, before its text */
 	int		 space;		/* a space owed before the next text */
 	int		 nbsp_line;	/* the owed line holds only &nbsp; so far */
 	int		 lt;		/* a text chunk ended in "<" (see html_sax_chars) */
@@ -208,7 +215,9 @@ html_kind(const char *name)
 	case 't':
 		if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
 			return HTML_CELL;
-		if (strcmp(name, "tr") == 0 || strcmp(name, "table") == 0)
+		if (strcmp(name, "tr") == 0)
+			return HTML_ROW;
+		if (strcmp(name, "table") == 0)
 			return HTML_BLOCK;
 		if (strcmp(name, "title") == 0 || strcmp(name, "template") == 0)
 			return HTML_DROP;
@@ -364,6 +373,33 @@ html_owe(struct html_walk *w, int n)
 		w->breaks = n;
 }
 
+/* A block boundary inside a cell that joins its row, before the cell's
+ * text: the cell's <p> or <div> stays beside the cell before, as a
+ * browser shows it. */
+static void
+html_owe_block(struct html_walk *w, int n)
+{
+	if (w->cell_lead)
+		w->space = 1;
+	else
+		html_owe(w, n);
+}
+
+/* A cell starts.  Layout and data tables wrap cell text in p and div,
+ * which would put every cell on a line of its own ("Total" and "$56.00"
+ * a line apart): while the row so far is one short line, the blocks
+ * that ended the cell before and that start this one owe a space. */
+static void
+html_cell(struct html_walk *w)
+{
+	w->space = 1;
+	if (w->row_line != w->newlines || w->out->len - w->row_start > HTML_ROW_JOIN)
+		return;
+	w->breaks = 0;
+	w->nbsp_line = 0;
+	w->cell_lead = 1;
+}
+
 static int
 html_prefix(struct html_walk *w, int depth, int text)
 {
@@ -391,6 +427,7 @@ html_begin(struct html_walk *w)
 	else if (w->breaks > 0 || w->quote != w->line_quote) {
 		if (buf_addch(w->out, '\n', w->e) == -1)
 			return -1;
+		w->newlines++;
 		if (w->breaks > 1) {
 			depth = w->quote < w->line_quote ? w->quote : w->line_quote;
 			if (html_prefix(w, depth, 0) == -1 ||
@@ -413,6 +450,11 @@ html_begin(struct html_walk *w)
 	w->nbsp_line = 0;
 	w->space = 0;
 	w->emitted = 1;
+	w->cell_lead = 0;
+	if (w->row_line == HTML_NOROW) {
+		w->row_line = w->newlines;
+		w->row_start = w->out->len;
+	}
 	if (w->link) {
 		if (w->link_start == HTML_NOLINK)
 			w->link_start = w->out->len;
@@ -897,16 +939,20 @@ html_start(struct html_walk *w, const char *name, const struct html_attrs *at,
 			w->breaks++;
 		break;
 	case HTML_BLOCK:
-		html_owe(w, 1);
+		html_owe_block(w, 1);
+		break;
+	case HTML_ROW:
+		html_owe_block(w, 1);
+		w->row_line = HTML_NOROW;
 		break;
 	case HTML_PARA:
-		html_owe(w, 2);
+		html_owe_block(w, 2);
 		break;
 	case HTML_P:
 		/* Word's paragraphs (class MsoNormal...) have no margins. */
 		if (at->cls != NULL && strncmp(at->cls, "Mso", 3) == 0)
 			o->flags |= HTML_OPEN_LINE;
-		html_owe(w, o->flags & HTML_OPEN_LINE ? 1 : 2);
+		html_owe_block(w, o->flags & HTML_OPEN_LINE ? 1 : 2);
 		break;
 	case HTML_LIST:
 		html_list_open(w, name, at);
@@ -933,7 +979,7 @@ html_start(struct html_walk *w, const char *name, const struct html_attrs *at,
 	case HTML_IMG:
 		return html_img(w, at->alt);
 	case HTML_CELL:
-		w->space = 1;
+		html_cell(w);
 		break;
 	case HTML_QUOTE:
 	case HTML_INLINE:
@@ -949,13 +995,18 @@ html_end(struct html_walk *w, const struct html_open *o)
 {
 	switch ((enum html_kind)o->kind) {
 	case HTML_BLOCK:
+		html_owe_block(w, 1);
+		break;
+	case HTML_ROW:
+		w->cell_lead = 0;
+		w->row_line = HTML_NOROW;
 		html_owe(w, 1);
 		break;
 	case HTML_PARA:
-		html_owe(w, 2);
+		html_owe_block(w, 2);
 		break;
 	case HTML_P:
-		html_owe(w, o->flags & HTML_OPEN_LINE ? 1 : 2);
+		html_owe_block(w, o->flags & HTML_OPEN_LINE ? 1 : 2);
 		break;
 	case HTML_LIST:
 		w->lists--;
@@ -979,6 +1030,7 @@ html_end(struct html_walk *w, const struct html_open *o)
 		break;
 	case HTML_CELL:
 		w->space = 1;
+		w->cell_lead = 0;
 		break;
 	case HTML_QUOTE:
 	case HTML_INLINE:
@@ -1135,6 +1187,7 @@ html_to_text(const char *html, size_t len, struct buf *out, struct err *e)
 	w->e = e;
 	w->ctxt = ctxt;
 	w->link_start = HTML_NOLINK;
+	w->row_line = HTML_NOROW;
 	buf_init(&w->href, HTML_HREF_MAX);
 	(void)htmlParseDocument(ctxt);	/* errors are recovered from, not reported */
 	if (!w->failed && html_flush_lt(w) == -1)
