@@ -247,39 +247,77 @@ html_isspace(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-/* Whether the inline style sets prop to value ("display: none !important"
- * counts); a plain scan, the style attribute is never parsed as CSS. */
+/* Whether the declaration's value starts with want ("none !important"
+ * counts); "0" is not the start of "0.5em" or "05px". */
 static int
-html_css_has(const char *style, const char *prop, const char *value)
+html_css_value(const char *v, size_t vlen, const char *want)
 {
-	size_t plen = strlen(prop), vlen = strlen(value), i;
-	const char *p, *v;
+	size_t wlen = strlen(want), i;
 
-	for (p = style; *p != '\0'; p++) {
-		if (html_lower((unsigned char)*p) != prop[0])
+	if (vlen < wlen)
+		return 0;
+	for (i = 0; i < wlen && html_lower((unsigned char)v[i]) == want[i]; i++)
+		;
+	return i == wlen && !(want[wlen - 1] >= '0' && want[wlen - 1] <= '9' &&
+	    i < vlen && ((v[i] >= '0' && v[i] <= '9') || v[i] == '.'));
+}
+
+/* Whether the name of a declaration is prop, in any case. */
+static int
+html_css_name(const char *name, size_t nlen, const char *prop)
+{
+	return strlen(prop) == nlen && strncasecmp(name, prop, nlen) == 0;
+}
+
+/* Whether an inline style hides the element: display:none,
+ * visibility:hidden, or max-height:0 with overflow:hidden.  One plain
+ * pass over the declarations; the style is never parsed as CSS. */
+static int
+html_css_hidden(const char *style)
+{
+	const char *p = style, *name, *v;
+	size_t nlen, vlen;
+	int zero = 0, clip = 0;
+
+	while (*p != '\0') {
+		while (html_isspace((unsigned char)*p) || *p == ';' || *p == '"' ||
+		    *p == '\'')
+			p++;
+		name = p;
+		while (*p != '\0' && *p != ':' && *p != ';')
+			p++;
+		if (*p != ':')
 			continue;
-		if (p != style && !html_isspace((unsigned char)p[-1]) && p[-1] != ';' &&
-		    p[-1] != '"' && p[-1] != '\'')
-			continue;	/* "mso-display" is not "display" */
-		for (i = 1; i < plen && html_lower((unsigned char)p[i]) == prop[i]; i++)
+		for (nlen = (size_t)(p - name); nlen > 0 &&
+		    html_isspace((unsigned char)name[nlen - 1]); nlen--)
 			;
-		if (i < plen)
-			continue;
-		v = p + plen;
-		while (html_isspace((unsigned char)*v))
-			v++;
-		if (*v++ != ':')
-			continue;
-		while (html_isspace((unsigned char)*v))
-			v++;
-		for (i = 0; i < vlen && html_lower((unsigned char)v[i]) == value[i]; i++)
+		for (p++; html_isspace((unsigned char)*p); p++)
 			;
-		/* "0" is not the start of "0.5em" or "05px" */
-		if (i == vlen && !(value[vlen - 1] >= '0' && value[vlen - 1] <= '9' &&
-		    ((v[i] >= '0' && v[i] <= '9') || v[i] == '.')))
-			return 1;
+		for (v = p; *p != '\0' && *p != ';'; p++)
+			;
+		vlen = (size_t)(p - v);
+		switch (html_lower((unsigned char)name[0])) {
+		case 'd':
+			if (html_css_name(name, nlen, "display") &&
+			    html_css_value(v, vlen, "none"))
+				return 1;
+			break;
+		case 'v':
+			if (html_css_name(name, nlen, "visibility") &&
+			    html_css_value(v, vlen, "hidden"))
+				return 1;
+			break;
+		case 'm':
+			if (html_css_name(name, nlen, "max-height"))
+				zero = html_css_value(v, vlen, "0");
+			break;
+		case 'o':
+			if (html_css_name(name, nlen, "overflow"))
+				clip = html_css_value(v, vlen, "hidden");
+			break;
+		}
 	}
-	return 0;
+	return zero && clip;
 }
 
 /* Whether the class attribute holds token as one of its words. */
@@ -352,10 +390,7 @@ html_is_hidden(const struct html_attrs *at)
 	 * Preheaders that avoid display:none (some clients strip it) hide
 	 * with visibility or by a zero height that clips the overflow; not
 	 * font-size:0, which layout cells set and their children undo. */
-	return html_css_has(at->style, "display", "none") ||
-	    html_css_has(at->style, "visibility", "hidden") ||
-	    (html_css_has(at->style, "max-height", "0") &&
-	    html_css_has(at->style, "overflow", "hidden"));
+	return html_css_hidden(at->style);
 }
 
 /* A block boundary that wants n newlines (1: own line, 2: paragraph). */
