@@ -596,7 +596,8 @@ struct tok {
 	const struct lex_entry *e;	/* its lexicon entry, or NULL */
 	unsigned char	 keylen;
 	unsigned char	 upper;		/* has letters, all capitals */
-	unsigned char	 brk;		/* sentence punctuation before it */
+	unsigned char	 brk;		/* punctuation before it: BRK_COMMA,
+					 * BRK_STOP, or both */
 	unsigned char	 ovf;		/* key too long: matches nothing */
 	unsigned char	 emo;		/* an emoticon or emoji */
 	char		 key[KEY_MAX + 8];	/* folded; zero-padded for
@@ -893,14 +894,19 @@ swar_word(uint64_t x, uint64_t *cap, uint64_t *small)
 }
 
 /* ".,!?;:", the punctuation tz_next takes for a sentence break, as a
- * bit set of bytes below 64 (all six are). */
+ * bit set of bytes below 64 (all six are).  A comma is a break of its
+ * own kind: phrases stop at every break, negations at BRK_STOP only, so
+ * that "not smart, handsome, nor funny" stays negated. */
 #define BRK_SET	((1ull << '.') | (1ull << ',') | (1ull << '!') | \
 		 (1ull << '?') | (1ull << ';') | (1ull << ':'))
+#define BRK_COMMA	1
+#define BRK_STOP	2
 
 static inline int
 brk_byte(unsigned char c)
 {
-	return c < 64 && ((BRK_SET >> c) & 1);
+	return c < 64 && ((BRK_SET >> c) & 1) ? (c == ',' ? BRK_COMMA :
+	    BRK_STOP) : 0;
 }
 
 /*
@@ -1125,9 +1131,11 @@ tz_slow(struct tokenizer *tz, struct tok *t)
 			c = cp_next(q, tz->chunk_end, &n, &cls);
 			if (cls == CC_WORD || cls == CC_MARK || cls == CC_EMOJI)
 				break;
-			if ((c < 0x80 && strchr(".,!?;:", c) != NULL) ||
+			if (c == ',')
+				tz->brk |= BRK_COMMA;
+			else if ((c < 0x80 && strchr(".!?;:", c) != NULL) ||
 			    c == 0x2026 || c == 0x2013 || c == 0x2014)
-				tz->brk = 1;
+				tz->brk |= BRK_STOP;
 		}
 		if (tz->lex != NULL && q - tz->p >= 2 &&
 		    (r = tz_emoticon(tz, tz->p, q, t, 0)) != NULL) {
@@ -1691,6 +1699,7 @@ struct unit {
 	unsigned char	 upper;
 	unsigned char	 special;
 	unsigned char	 emo;		/* an emoticon or emoji */
+	unsigned char	 brk;		/* tok.brk of its first token */
 };
 
 struct survey {
@@ -1722,6 +1731,16 @@ survey_tok(struct survey *sv, const struct tok *t)
 	/* t->e is the entry of t's key, so this is key_is(t, "but") */
 	if (e != NULL && e->special == SP_BUT && sv->but_off == SIZE_MAX)
 		sv->but_off = t->off;
+}
+
+/* Whether words in capitals are emphasised: VADER's rule, some but not
+ * all tokens in capitals, and ours besides: a text of three or more
+ * words all in capitals, which in a mail is shouting ("THIS IS
+ * UNACCEPTABLE"), not a style. */
+static int
+cap_emphasis(const struct survey *sv)
+{
+	return sv->upper > 0 && (sv->upper < sv->tokens || sv->upper >= 3);
 }
 
 static void
@@ -1795,6 +1814,7 @@ unit_take(struct tokwin *w, struct unit *u)
 	if (n == 1 && key_nt(t0))
 		u->negator = 1;
 	u->emo = t0->emo;
+	u->brk = t0->brk;
 	w->pos += n;
 }
 
@@ -1846,6 +1866,19 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 		base = 0;	/* "no problem": a determiner, not a word */
 	if (u->upper && cap_diff)
 		emph += SENTIMENT_C_INCR;
+	/* Negations and degree words reach back to the sentence's start,
+	 * not over its end ("not hating; just confused"), as negation
+	 * scope is taken to end at punctuation since Pang, Lee &
+	 * Vaithyanathan (EMNLP 2002); VADER reaches over it.  Not at a
+	 * comma, which more often joins a list ("not smart, handsome, nor
+	 * funny") than it ends a thought. */
+	if (u->brk & BRK_STOP)
+		nh = 0;
+	for (d = 0; d + 1 < nh; d++)
+		if (h[d].brk & BRK_STOP) {
+			nh = d + 1;
+			break;
+		}
 	for (d = 0; d < nh && d < 3; d++) {
 		const struct unit *p = &h[d];
 
@@ -1875,6 +1908,14 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 	    !(nh > 1 && sp_is(&h[1], SP_AT, SP_VERY)))
 		negs++;
 
+	/* "not helpful at all": "at all" after a negated word strengthens
+	 * the negation like a degree adverb (VADER's own "at all" is not
+	 * handled). */
+	if ((negs & 1) && (next = win_at(w, 0)) != NULL && !next->brk &&
+	    next->e != NULL && next->e->special == SP_AT &&
+	    (next = win_at(w, 1)) != NULL && !next->brk &&
+	    next->keylen == 3 && memcmp(next->key, "all", 3) == 0)
+		emph += SENTIMENT_B_INCR;
 	if ((negs & 1) && (e->flags & LEX_NEGATED)) {
 		/* the lexicon says what this word means negated */
 		mag = (e->negated < 0 ? -e->negated : e->negated) + emph;
@@ -1891,7 +1932,7 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 			mag = 0;
 		v = base < 0 ? -mag : mag;
 		for (i = 0; i < negs; i++)
-			v *= SENTIMENT_N_SCALAR;
+			v *= v < 0 ? SENTIMENT_N_SCALAR_NEG : SENTIMENT_N_SCALAR;
 	}
 	return v * factor;
 }
@@ -2016,6 +2057,7 @@ unit_idle(struct tokwin *w, const struct survey *sv, const struct tok *t,
 		h[2] = h[1];
 		h[1] = h[0];
 		memset(&h[0], 0, sizeof(h[0]));
+		h[0].brk = t->brk;
 		(*idle)++;
 		if (*nh < 3)
 			(*nh)++;
@@ -2058,8 +2100,8 @@ entry_idle(const struct lex_entry *e)
  * A word at q (after spaces) that tz_short or tz_plain would cut whole
  * from eight or sixteen bytes read at once: fewer than 16 ASCII letters
  * and digits, then an ASCII space or control character (*after 0, the
- * one tz_short takes), or one of ".,!?;:" and such a space (*after 1:
- * what tz_plain takes with the word, noting a sentence break), when no
+ * one tz_short takes), or one of ".,!?;:" and such a space (*after its
+ * brk_byte: what tz_plain takes with the word, noting the break), when no
  * emoticon is there (tz_plain's tests, emo_ascii).  Sets its key in
  * kb[16], zero-padded, its length and whether it is in capitals (the
  * folding and case of tz_short and tz_plain, from the same masks): 1.
@@ -2109,7 +2151,7 @@ word_scan(const struct sentiment *lex, const unsigned char *q,
 		if (emo_has(lex->emo_first, ascii_lower(*q)) &&
 		    emo_ascii(lex, q, q + len + 1))
 			return 0;
-		*after = 1;
+		*after = brk_byte(q[len]);
 	} else
 		return 0;
 	store_le64(kb, fold0);
@@ -2131,8 +2173,8 @@ word_scan(const struct sentiment *lex, const unsigned char *q,
  * trigger word: survey_tok for a token that is no emoticon and no "but")
  * and unit_idle (a neutral unit; with rec NULL tally_add of 0 is only
  * ty->neu++: adding +0 to a sum that starts at +0 changes nothing).
- * Their brk is not needed: only unit_take reads it, of a token that goes
- * on a phrase.  The window's position and end move on together; the
+ * Their brk goes only into h[] (unit_idle's, for unit_valence's scope
+ * of negations), and only while it changes.  The window's position and end move on together; the
  * ring's places are not written, and the scorer never looks behind the
  * current token.  The tokenizer is left between chunks, after spaces
  * (chunk_end NULL means that, and tz_next would skip them), with the
@@ -2200,6 +2242,7 @@ skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
 			h[2] = h[1];
 			h[1] = h[0];
 			memset(&h[0], 0, sizeof(h[0]));
+			h[0].brk = (unsigned char)brk;
 			(*idle)++;
 			if (*nh < 3)
 				(*nh)++;
@@ -2239,7 +2282,7 @@ skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
 	t->emo = 0;
 	t->brk = (unsigned char)brk;
 	tz->brk = after;
-	tz->chunk_end = q + len + after;
+	tz->chunk_end = q + len + (after != 0);
 	tz->p = q + len + 1;
 	if (w->sv != NULL)
 		survey_tok(w->sv, t);
@@ -2328,7 +2371,7 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 	const struct tok *t0;
 	size_t nh = 0, idle = 0;
 	double v0, v1;
-	int cap_diff = sv->upper > 0 && sv->upper < sv->tokens;
+	int cap_diff = cap_emphasis(sv);
 
 	for (;;) {
 		if (w->pos == w->filled && !w->eof &&
@@ -2393,7 +2436,7 @@ sentiment_score(const struct sentiment *s, const char *text, size_t len,
 	w.sv = &sv;
 	w.lazy = 1;
 	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, out) == 0) {
-		cap_diff = sv.upper > 0 && sv.upper < sv.tokens;
+		cap_diff = cap_emphasis(&sv);
 		for (i = 0; i < nrec; i++)
 			tally_add(&ty, &sv, rec[i].off, rec[i].v[cap_diff], rec[i].word, out);
 		ty.neu += neu;

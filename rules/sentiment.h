@@ -21,6 +21,9 @@ struct sentiment;
 #define SENTIMENT_B_DECR	(-0.293)	/* dampener */
 #define SENTIMENT_C_INCR	0.733	/* ALL-CAPS word among mixed case */
 #define SENTIMENT_N_SCALAR	(-0.74)	/* negation */
+/* Ours: a negated negative word turns only weakly positive ("not bad"),
+ * as Kiritchenko & Mohammad (2016) measured on human ratings. */
+#define SENTIMENT_N_SCALAR_NEG	(-0.5)
 #define SENTIMENT_ALPHA		15.0	/* normalisation: x / sqrt(x^2 + alpha) */
 
 /* words[] keeps at most this many, the strongest, in text order. */
