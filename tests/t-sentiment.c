@@ -7,6 +7,7 @@
  *   4506 the words that drove the score            4507 hostile input
  *   4508 a missing lexicon                         4509 the shipped lexicon
  *   4510-4517 lexicon errors ("# expect:" line)    4520 the lexicon format
+ *   4521 support texts rated by hand: signs and order
  * Scores are asserted by sign, bound and order, never to the digit. */
 #include "config.h"
 
@@ -195,6 +196,63 @@ t_order(const struct sentiment *s)
 		    l.line[i], lo, tab + 1, hi);
 		CHECK(lo < hi, name);
 	}
+	lines_free(&l);
+}
+
+/* 4521: "rating<TAB>text", rated by hand from -4 to 4: the sign of
+ * every clearly rated text, near 0 for the neutral ones, and the order of
+ * every two texts rated 2.5 or more apart (one check for all pairs, the
+ * pairs out of order listed). */
+static void
+t_rated(const struct sentiment *s)
+{
+	struct lines l;
+	char name[512], *end;
+	double *rating, *c;
+	size_t i, j, pairs = 0, wrong = 0;
+
+	if (!tap_selected(4521))
+		return;
+	if (lines_read("4521-support-rated.tsv", 1, &l) == -1) {
+		CHECK(0, "4521 test data readable");
+		return;
+	}
+	if ((rating = calloc(l.count + 1, sizeof(*rating))) == NULL ||
+	    (c = calloc(l.count + 1, sizeof(*c))) == NULL)
+		abort();
+	for (i = 0; i < l.count; i++) {
+		rating[i] = strtod(l.line[i], &end);
+		if (end == l.line[i] || *end != '\t') {
+			CHECK(0, "4521 line is rating<TAB>text");
+			continue;
+		}
+		c[i] = score(s, end + 1);
+		(void)snprintf(name, sizeof(name), "4521 '%s' rated %.1f (%.4f)",
+		    end + 1, rating[i], c[i]);
+		if (rating[i] >= 1)
+			CHECK(c[i] >= 0.05, name);
+		else if (rating[i] <= -1)
+			CHECK(c[i] <= -0.05, name);
+		else if (rating[i] > -0.5 && rating[i] < 0.5)
+			CHECK(c[i] > -0.5 && c[i] < 0.5, name);
+	}
+	for (i = 0; i < l.count; i++)
+		for (j = 0; j < l.count; j++) {
+			if (rating[j] - rating[i] < 2.5)
+				continue;
+			pairs++;
+			if (c[i] < c[j])
+				continue;
+			wrong++;
+			printf("# out of order: '%s' (%.4f) >= '%s' (%.4f)\n",
+			    strchr(l.line[i], '\t') + 1, c[i],
+			    strchr(l.line[j], '\t') + 1, c[j]);
+		}
+	(void)snprintf(name, sizeof(name),
+	    "4521 %zu pairs rated 2.5 apart score in order (%zu not)", pairs, wrong);
+	CHECK(l.count >= 50 && pairs > 0 && wrong == 0, name);
+	free(rating);
+	free(c);
 	lines_free(&l);
 }
 
@@ -659,6 +717,7 @@ main(void)
 	t_missing();
 	t_lexicon_errors();
 	t_lexicon_small();
+	t_rated(s);
 	sentiment_free(s);
 	return tap_done();
 }
