@@ -1839,6 +1839,43 @@ sp_is(const struct unit *u, enum special a, enum special b)
 	return u->special == a || u->special == b;
 }
 
+/* 1 if the text at p, up to end, is spaces and "at all" as two words.
+ * Read from the bytes, not the window: reading tokens ahead would take
+ * them from units_skip's short cuts. */
+static int
+at_all(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *q = space_skip(p, end);
+
+	if (q == p || end - q < 6 || (q[0] | 0x20) != 'a' || (q[1] | 0x20) != 't')
+		return 0;
+	p = q + 2;
+	q = space_skip(p, end);
+	if (q == p || end - q < 3 || (q[0] | 0x20) != 'a' ||
+	    (q[1] | 0x20) != 'l' || (q[2] | 0x20) != 'l')
+		return 0;
+	return q + 3 == end || q[3] >= 0x80 || ascii_cc[q[3]] != CC_WORD;
+}
+
+/* How many of the nh units before u, h[0] nearest, are in its sentence.
+ * Negations and degree words reach back to the sentence's start, not
+ * over its end ("not hating; just confused"), as negation scope is
+ * taken to end at punctuation since Pang, Lee & Vaithyanathan (EMNLP
+ * 2002); VADER reaches over it.  Not at a comma, which more often joins
+ * a list ("not smart, handsome, nor funny") than it ends a thought. */
+static inline size_t
+unit_scope(const struct unit *u, const struct unit *h, size_t nh)
+{
+	size_t d;
+
+	if (u->brk & BRK_STOP)
+		return 0;
+	for (d = 0; d + 1 < nh; d++)
+		if (h[d].brk & BRK_STOP)
+			return d + 1;
+	return nh;
+}
+
 /* The valence of unit u given the (up to) three units before it, h[0]
  * nearest: the lexicon's, plus emphasis (ALL CAPS among mixed case,
  * degree adverbs up to three words back, damped with distance), negated
@@ -1866,19 +1903,6 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 		base = 0;	/* "no problem": a determiner, not a word */
 	if (u->upper && cap_diff)
 		emph += SENTIMENT_C_INCR;
-	/* Negations and degree words reach back to the sentence's start,
-	 * not over its end ("not hating; just confused"), as negation
-	 * scope is taken to end at punctuation since Pang, Lee &
-	 * Vaithyanathan (EMNLP 2002); VADER reaches over it.  Not at a
-	 * comma, which more often joins a list ("not smart, handsome, nor
-	 * funny") than it ends a thought. */
-	if (u->brk & BRK_STOP)
-		nh = 0;
-	for (d = 0; d + 1 < nh; d++)
-		if (h[d].brk & BRK_STOP) {
-			nh = d + 1;
-			break;
-		}
 	for (d = 0; d < nh && d < 3; d++) {
 		const struct unit *p = &h[d];
 
@@ -1909,12 +1933,10 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 		negs++;
 
 	/* "not helpful at all": "at all" after a negated word strengthens
-	 * the negation like a degree adverb (VADER's own "at all" is not
-	 * handled). */
-	if ((negs & 1) && (next = win_at(w, 0)) != NULL && !next->brk &&
-	    next->e != NULL && next->e->special == SP_AT &&
-	    (next = win_at(w, 1)) != NULL && !next->brk &&
-	    next->keylen == 3 && memcmp(next->key, "all", 3) == 0)
+	 * the negation like a degree adverb (VADER does not look at it).
+	 * The unit's last token is the one behind the window's position. */
+	if ((negs & 1) && (next = win_fill(w, -1)) != NULL &&
+	    at_all(w->tz.text + next->off + next->len, w->tz.end))
 		emph += SENTIMENT_B_INCR;
 	if ((negs & 1) && (e->flags & LEX_NEGATED)) {
 		/* the lexicon says what this word means negated */
@@ -2369,7 +2391,7 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 {
 	struct unit u, h[3];
 	const struct tok *t0;
-	size_t nh = 0, idle = 0;
+	size_t nh = 0, idle = 0, scope;
 	double v0, v1;
 	int cap_diff = cap_emphasis(sv);
 
@@ -2385,13 +2407,14 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 		}
 		idle = 0;
 		unit_take(w, &u);
+		scope = u.lexword ? unit_scope(&u, h, nh) : 0;
 		if (rec == NULL) {
-			v0 = unit_valence(&u, h, nh, cap_diff, w);
+			v0 = unit_valence(&u, h, scope, cap_diff, w);
 			tally_add(ty, sv, u.off, v0, v0 != 0 ? s->pool + u.e->key : NULL,
 			    out);
 		} else {
-			v0 = unit_valence(&u, h, nh, 0, w);
-			v1 = u.lexword ? unit_valence(&u, h, nh, 1, w) : v0;
+			v0 = unit_valence(&u, h, scope, 0, w);
+			v1 = u.lexword ? unit_valence(&u, h, scope, 1, w) : v0;
 			if (v0 == 0 && v1 == 0)
 				(*neu)++;
 			else if (*nrec == REC_MAX) {
