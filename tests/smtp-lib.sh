@@ -7,9 +7,15 @@
 #                       is missing, else readies $MAIL
 #   start_sink          starts it on $PORT (a free port, chosen once)
 #   stop_sink           stops it; the caller's EXIT trap should call it
+#   smtp_certs          certificates for TLS servers in $SMTP_CERTS ($TMP):
+#                       ca.pem, a test CA; good.pem, signed by it for
+#                       127.0.0.1, ::1 and localhost; wrong.pem, signed by
+#                       it for wrong.example; self.pem, self-signed for
+#                       127.0.0.1 and localhost; each with its NAME.key
 SINK=$(command -v smtp-sink 2>/dev/null || echo /usr/sbin/smtp-sink)
 MAIL=$TMP/mail
 SINK_PID=
+SMTP_CERTS=$TMP
 
 sink_required() {
 	if [ ! -x "$SINK" ]; then
@@ -48,3 +54,40 @@ stop_sink() {
 # How many mails the sink holds; the header block of one of them.
 mails() { ls "$MAIL" | wc -l | tr -d ' '; }
 head_of() { sed -n '1,/^$/p' "$1"; }
+smtp_certs() {
+	d=$SMTP_CERTS
+	cat >"$d/x509.cnf" <<-'EOF'
+	[req]
+	distinguished_name = dn
+	prompt = no
+	[dn]
+	CN = unused
+	[ca]
+	basicConstraints = critical, CA:TRUE
+	keyUsage = critical, keyCertSign, cRLSign
+	subjectKeyIdentifier = hash
+	[good]
+	basicConstraints = critical, CA:FALSE
+	subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost
+	extendedKeyUsage = serverAuth
+	[wrong]
+	basicConstraints = critical, CA:FALSE
+	subjectAltName = DNS:wrong.example
+	extendedKeyUsage = serverAuth
+	EOF
+	for k in ca good wrong self; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		    -out "$d/$k.key" 2>/dev/null || return 1
+	done
+	openssl req -new -x509 -config "$d/x509.cnf" -extensions ca -key "$d/ca.key" \
+	    -subj "/CN=escalator test CA" -days 2 -out "$d/ca.pem" &&
+	openssl req -new -x509 -config "$d/x509.cnf" -extensions good -key "$d/self.key" \
+	    -subj "/CN=127.0.0.1" -days 2 -out "$d/self.pem" || return 1
+	for c in good wrong; do
+		openssl req -new -config "$d/x509.cnf" -key "$d/$c.key" \
+		    -subj "/CN=$c.example" -out "$d/$c.csr" &&
+		openssl x509 -req -in "$d/$c.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		    -CAcreateserial -days 2 -extfile "$d/x509.cnf" -extensions "$c" \
+		    -out "$d/$c.pem" 2>/dev/null || return 1
+	done
+}

@@ -166,50 +166,12 @@ t8009() {
 check 8009 "a recipient deferred with 4xx is retried alone, after its back-off" t8009
 
 
-# TLS.  smtp-fault.pl speaks it with certificates made here: a test CA, a
-# certificate it signed for 127.0.0.1 and localhost ("good"), one it
-# signed for wrong.example ("wrong"), and a self-signed one for 127.0.0.1
-# and localhost ("self"), so each refusal below has one reason only.
+# TLS.  smtp-fault.pl speaks it with the certificates of smtp_certs
+# (smtp-lib.sh): "good", "wrong" and "self", so each refusal below has
+# one reason only.
 # Every server writes a trace ("plain VERB" / "tls VERB" per command), and
 # X-TLS: with the TLS version in each mail it accepts.
 
-# make_certs: the CA and the three server certificates in $TMP
-make_certs() {
-	cat >"$TMP/x509.cnf" <<-'EOF'
-	[req]
-	distinguished_name = dn
-	prompt = no
-	[dn]
-	CN = unused
-	[ca]
-	basicConstraints = critical, CA:TRUE
-	keyUsage = critical, keyCertSign, cRLSign
-	subjectKeyIdentifier = hash
-	[good]
-	basicConstraints = critical, CA:FALSE
-	subjectAltName = IP:127.0.0.1, DNS:localhost
-	extendedKeyUsage = serverAuth
-	[wrong]
-	basicConstraints = critical, CA:FALSE
-	subjectAltName = DNS:wrong.example
-	extendedKeyUsage = serverAuth
-	EOF
-	for k in ca good wrong self; do
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-		    -out "$TMP/$k.key" 2>/dev/null || return 1
-	done
-	openssl req -new -x509 -config "$TMP/x509.cnf" -extensions ca -key "$TMP/ca.key" \
-	    -subj "/CN=escalator test CA" -days 2 -out "$TMP/ca.pem" &&
-	openssl req -new -x509 -config "$TMP/x509.cnf" -extensions good -key "$TMP/self.key" \
-	    -subj "/CN=127.0.0.1" -days 2 -out "$TMP/self.pem" || return 1
-	for c in good wrong; do
-		openssl req -new -config "$TMP/x509.cnf" -key "$TMP/$c.key" \
-		    -subj "/CN=$c.example" -out "$TMP/$c.csr" &&
-		openssl x509 -req -in "$TMP/$c.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" \
-		    -CAcreateserial -days 2 -extfile "$TMP/x509.cnf" -extensions "$c" \
-		    -out "$TMP/$c.pem" 2>/dev/null || return 1
-	done
-}
 # start_tls NAME MODE CERT: smtp-fault.pl with --tls MODE (implicit,
 # starttls, or none: no TLS at all) and CERT; mail to $TMP/NAME/, the
 # trace in $TMP/NAME.trace, the port in $TMP/NAME.port
@@ -275,7 +237,7 @@ if ! command -v openssl >/dev/null 2>&1; then
 	TLS_SKIP="openssl is not installed (deps.sh installs it)"
 elif ! perl -MIO::Socket::SSL -e 1 2>/dev/null; then
 	TLS_SKIP="IO::Socket::SSL is not installed (deps.sh installs libio-socket-ssl-perl)"
-elif ! make_certs; then
+elif ! smtp_certs; then
 	TLS_SKIP=
 	for c in $TLS_CASES; do selected "$c" && not_ok "$c openssl could not make the test certificates"; done
 	TLS_CASES=
