@@ -61,19 +61,22 @@ record(struct sender *s, const struct store_outmsg *m, size_t i,
 	char why[320];
 	const char *text = r->reply;
 
+	/* Every line names the message, the recipient and the server, so
+	 * that one grep of a Message-ID or an address tells its story. */
 	switch (r->outcome) {
 	case SMTP_SENT:
 		result = STORE_RCPT_SENT;
 		s->stats->sent++;
 		log_info("outbox=%" PRId64 " ticket=%" PRId64 " event=sent rcpt=%s "
-		    "message_id=%s reply=\"%s\"", m->id, m->ticket, m->rcpts[i],
-		    m->message_id, r->reply);
+		    "message_id=%s server=%s reply=\"%s\"", m->id, m->ticket, m->rcpts[i],
+		    m->message_id, s->conf->url, r->reply);
 		break;
 	case SMTP_PERMFAIL:
 		result = STORE_RCPT_FAILED;
 		s->stats->failed++;
 		log_msg(LOG_ERR, "outbox=%" PRId64 " ticket=%" PRId64 " event=send-failed "
-		    "rcpt=%s reply=\"%s\"", m->id, m->ticket, m->rcpts[i], r->reply);
+		    "rcpt=%s message_id=%s server=%s reply=\"%s\"", m->id, m->ticket,
+		    m->rcpts[i], m->message_id, s->conf->url, r->reply);
 		break;
 	default:
 		if (m->attempts[i] + 1 >= SEND_ATTEMPTS_MAX) {
@@ -82,12 +85,15 @@ record(struct sender *s, const struct store_outmsg *m, size_t i,
 			    SEND_ATTEMPTS_MAX, r->reply);
 			text = why;
 			s->stats->failed++;
-			log_msg(LOG_ERR, "outbox=%" PRId64 " event=send-failed rcpt=%s "
-			    "reason=\"%s\"", m->id, m->rcpts[i], why);
+			log_msg(LOG_ERR, "outbox=%" PRId64 " ticket=%" PRId64 " event=send-failed "
+			    "rcpt=%s message_id=%s server=%s reason=\"%s\"", m->id, m->ticket,
+			    m->rcpts[i], m->message_id, s->conf->url, why);
 		} else {
 			s->stats->deferred++;
-			log_warnx("outbox=%" PRId64 " event=send-deferred rcpt=%s attempts=%d "
-			    "reply=\"%s\"", m->id, m->rcpts[i], m->attempts[i] + 1, r->reply);
+			log_warnx("outbox=%" PRId64 " ticket=%" PRId64 " event=send-deferred "
+			    "rcpt=%s message_id=%s server=%s attempts=%d reply=\"%s\"", m->id,
+			    m->ticket, m->rcpts[i], m->message_id, s->conf->url,
+			    m->attempts[i] + 1, r->reply);
 		}
 		break;
 	}
@@ -143,7 +149,8 @@ send_one(struct sender *s, int64_t id, struct err *e)
 			goto fail;
 		}
 		away = 1;
-		log_warnx("outbox=%" PRId64 " event=server-away error=\"%s\"", m.id, se.msg);
+		log_warnx("outbox=%" PRId64 " ticket=%" PRId64 " event=server-away "
+		    "message_id=%s error=\"%s\"", m.id, m.ticket, m.message_id, se.msg);
 	}
 	if (store_begin(s->st, e) == -1)
 		goto fail;

@@ -47,6 +47,15 @@ struct smtp {
 	int		 in_data;	/* DATA sent: the next final reply ends it */
 	int		 data_code;	/* the reply after the data; 0 none */
 	char		 data_reply[256];
+	/* The last command sent ("" before any: the greeting answers
+	 * nothing we said), and the first 4xx/5xx reply to one that is
+	 * not a RCPT TO, with the command it answered: libcurl reports
+	 * these as "MAIL failed: 552" or "Login denied" and drops the
+	 * server's text, which is what a postmaster needs to read. */
+	char		 cmd[12];
+	int		 fail_code;
+	char		 fail_cmd[12];
+	char		 fail_reply[256];
 };
 
 /* "smtp://127.0.0.1:2525" and the like: nothing leaves the machine.  The
@@ -241,6 +250,29 @@ trace_in(struct smtp *s, const char *line, size_t n)
 		s->data_code = code;
 		reply_copy(line, n, s->data_reply, sizeof(s->data_reply));
 		s->in_data = 0;
+	} else if (code >= 400 && s->fail_code == 0) {
+		s->fail_code = code;
+		memcpy(s->fail_cmd, s->cmd, sizeof(s->fail_cmd));
+		reply_copy(line, n, s->fail_reply, sizeof(s->fail_reply));
+	}
+}
+
+/* The verb of a command line ("MAIL FROM:<...>" gives "MAIL") into
+ * s->cmd; other lines (an AUTH continuation) leave it as it was. */
+static void
+trace_cmd(struct smtp *s, const char *line, size_t n)
+{
+	static const char *const verbs[] = { "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL",
+		"RCPT", "DATA", "RSET", "NOOP", "QUIT" };
+	size_t i, vl;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		vl = strlen(verbs[i]);
+		if (n >= vl && strncasecmp(line, verbs[i], vl) == 0 &&
+		    (n == vl || line[vl] == ' ' || line[vl] == '\r' || line[vl] == '\n')) {
+			(void)esc_strlcpy(s->cmd, verbs[i], sizeof(s->cmd));
+			return;
+		}
 	}
 }
 
@@ -265,6 +297,7 @@ trace_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
 				log_debug("smtp S: %s", shown);
 			}
 		} else {
+			trace_cmd(s, p, n);
 			if (n >= 8 && strncasecmp(p, "RCPT TO:", 8) == 0)
 				s->waiting = rcpt_index(s, p, n);
 			else if (n >= 4 && strncasecmp(p, "DATA", 4) == 0)
@@ -345,6 +378,10 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 	s->in_data = 0;
 	s->data_code = 0;
 	s->data_reply[0] = '\0';
+	s->cmd[0] = '\0';
+	s->fail_code = 0;
+	s->fail_cmd[0] = '\0';
+	s->fail_reply[0] = '\0';
 	s->errbuf[0] = '\0';
 	if (curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, buf) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, list) != CURLE_OK ||
@@ -388,9 +425,20 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 			}
 		return 0;
 	}
-	if (!any_sent && code >= 400 && code < 600 && rc != CURLE_LOGIN_DENIED) {
-		/* Every recipient refused: the replies say why, per recipient;
-		 * a refused MAIL FROM leaves them all without one. */
+	if (s->fail_code != 0 && s->fail_code != 421 && strcmp(s->fail_cmd, "MAIL") == 0) {
+		/* MAIL FROM refused: the sender, or the message as a whole
+		 * (552 for SIZE), so the reply answers for every recipient;
+		 * a 5xx will not change by sending the same again. */
+		for (i = 0; i < count; i++) {
+			res[i].outcome = s->fail_code >= 500 ? SMTP_PERMFAIL : SMTP_TEMPFAIL;
+			res[i].code = s->fail_code;
+			(void)snprintf(res[i].reply, sizeof(res[i].reply), "MAIL FROM refused: %.230s",
+			    s->fail_reply);
+		}
+		return 0;
+	}
+	if (!any_sent && code >= 400 && code < 600 && s->fail_code == 0) {
+		/* Every recipient refused: the replies say why, per recipient. */
 		for (i = 0; i < count; i++)
 			if (res[i].code == 0) {
 				res[i].outcome = SMTP_TEMPFAIL;
@@ -399,7 +447,21 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 			}
 		return 0;
 	}
-	/* The session broke: nothing was delivered by this transfer. */
+	/* The session broke, or the server refused it (at the greeting, to
+	 * EHLO, STARTTLS or AUTH, or with 421 anywhere): nothing was
+	 * delivered by this transfer.  Its reply says more than libcurl. */
+	if (s->fail_code != 0)
+		(void)snprintf(why, sizeof(why), "server refused %s: %.230s",
+		    s->fail_cmd[0] != '\0' ? s->fail_cmd : "the session", s->fail_reply);
+	else if (s->in_data) {
+		/* libcurl's words here ("response reading failed (errno:
+		 * 115)") do not say that the message was cut short. */
+		char curl_why[sizeof(why)];
+
+		(void)esc_strlcpy(curl_why, why, sizeof(curl_why));
+		(void)snprintf(why, sizeof(why), "connection lost during DATA: %.200s",
+		    curl_why);
+	}
 	all_temp(res, count, why);
 	ret = err_set(e, ERR_NET, "cannot send to '%s': %s", s->url, why);
 	return ret;

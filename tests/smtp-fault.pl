@@ -3,7 +3,8 @@
 # cannot express: it refuses some recipients and not others, and it
 # speaks TLS (implicit or STARTTLS) with a certificate of the test's.
 #   perl smtp-fault.pl [--tls implicit|starttls] [--cert PEM --key PEM]
-#       [--trace FILE] PORTFILE DUMPDIR
+#       [--trace FILE] [--greet-delay SECONDS] [--drop-in-data]
+#       PORTFILE DUMPDIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time.  RCPT TO:<perm...> gets 550 always; <temp...> gets 450 the first
 # time that address is tried, 250 afterwards; anything else 250.  Each
@@ -14,7 +15,11 @@
 # --tls starttls: STARTTLS offered (in clear text only); neither: no TLS.
 # --trace appends one line per event: "accept", "tls VERSION", "tls-failed
 # REASON", and each command's verb as "plain VERB" or "tls VERB", so a
-# test can tell what was said before TLS.  Stops on SIGTERM.  TLS needs
+# test can tell what was said before TLS.  --greet-delay: wait that long
+# before the greeting, as a loaded or tarpitting server does;
+# --drop-in-data: hang up in the middle of the first message's data of
+# each connection, after reading a line of it ("drop" in the trace).
+# Stops on SIGTERM.  TLS needs
 # IO::Socket::SSL (Debian: libio-socket-ssl-perl), loaded only then.
 use strict;
 use warnings;
@@ -23,8 +28,10 @@ use IO::Handle;
 use IO::Socket::INET;
 
 my ($tls, $cert, $key, $tracefile) = ('', undef, undef, undef);
+my ($greet_delay, $drop) = (0, 0);
 GetOptions('tls=s' => \$tls, 'cert=s' => \$cert, 'key=s' => \$key,
-    'trace=s' => \$tracefile) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
+    'trace=s' => \$tracefile, 'greet-delay=i' => \$greet_delay,
+    'drop-in-data' => \$drop) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
 die "--tls is implicit or starttls\n" if $tls ne '' && $tls !~ /^(implicit|starttls)$/;
 die "--tls needs --cert and --key\n" if $tls ne '' && !(defined $cert && defined $key);
 require IO::Socket::SSL if $tls ne '';
@@ -73,6 +80,7 @@ while (my $c = $srv->accept) {
 		next;
 	}
 	my $secure = $tls eq 'implicit';
+	sleep $greet_delay if $greet_delay;
 	print $c "220 fault ESMTP\r\n";
 	my @rcpt;
 	while (defined(my $l = <$c>)) {
@@ -110,6 +118,11 @@ while (my $c = $srv->accept) {
 		} elsif ($l =~ /^DATA/i) {
 			if (!@rcpt) { print $c "554 5.5.1 no valid recipients\r\n"; next; }
 			print $c "354 go ahead\r\n";
+			if ($drop) {
+				my $d = <$c>;
+				trace("drop");
+				last;
+			}
 			my $data = '';
 			while (defined(my $d = <$c>)) {
 				last if $d =~ /^\.\r?\n$/;

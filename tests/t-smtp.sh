@@ -258,7 +258,7 @@ t8010() {
 	P=$(port_of self) && tday v "smtps://127.0.0.1:$P" "" &&
 	{ tsend v v 2026-06-01T08:06:00Z; eq $? 75; } &&
 	eq "$(jq -c '[.sent, .server_away]' "$TMP/v.json")" '[0,true]' &&
-	grep -q -F "event=server-away error=\"cannot send to 'smtps://127.0.0.1:$P': certificate refused: The certificate is NOT trusted." "$TMP/v.log" &&
+	grep -q -F "error=\"cannot send to 'smtps://127.0.0.1:$P': certificate refused: The certificate is NOT trusted." "$TMP/v.log" &&
 	eq "$(sqlite3 "$TMP/v.db" "select count(*) from outbox_rcpt where attempts = 1 and last_error like 'certificate refused: The certificate is NOT trusted.%issuer is unknown%'")" 2 &&
 	refused v self &&
 	# TLS began, and the client said nothing over it
@@ -378,5 +378,47 @@ t8019() {
 	grep -q "smtp 'tls' takes only 'none'" "$TMP/nts.err"
 }
 tls_case 8019 "tls none sends in clear text, with a warning; tls on smtps:// or other values refused" t8019
+
+# Faults smtp-sink cannot play: a slow greeting, a connection lost in
+# the middle of the data.
+# start_slow NAME OPTION...: smtp-fault.pl in clear text with OPTIONs
+start_slow() {
+	n1=$1; shift
+	mkdir -p "$TMP/$n1"
+	perl "$top_srcdir/tests/smtp-fault.pl" "$@" --trace "$TMP/$n1.trace" \
+	    "$TMP/$n1.port" "$TMP/$n1" &
+	TLS_PIDS="$TLS_PIDS $!"
+	i=0
+	while [ ! -s "$TMP/$n1.port" ]; do
+		i=$((i + 1)); [ $i -lt 50 ] || return 1; sleep 0.1
+	done
+}
+
+t8020() {
+	start_slow slowg --greet-delay 3 &&
+	tday sg "smtp://127.0.0.1:$(port_of slowg)" "" &&
+	tsend sg sg 2026-06-01T08:06:00Z &&
+	eq "$(jq -c '[.sent, .deferred, .connections]' "$TMP/sg.json")" '[3,0,1]' &&
+	eq "$(ls "$TMP/slowg" | wc -l | tr -d ' ')" 2
+}
+check 8020 "a server slow to greet (3 s) is waited for" t8020
+
+t8021() {
+	start_slow drop --drop-in-data &&
+	tday dr "smtp://127.0.0.1:$(port_of drop)" "" &&
+	{ tsend dr dr 2026-06-01T08:06:00Z; eq $? 75; } &&
+	eq "$(jq -c '[.sent, .deferred, .server_away]' "$TMP/dr.json")" '[0,2,true]' &&
+	grep -qx drop "$TMP/drop.trace" &&
+	grep -q "event=server-away message_id=$BREACH error=\"cannot send to 'smtp://127.0.0.1:$(port_of drop)': connection lost during DATA: " "$TMP/dr.log" &&
+	grep -q "event=send-deferred rcpt=t1@example.com message_id=$BREACH server=smtp://127.0.0.1:$(port_of drop) attempts=1 reply=" "$TMP/dr.log" &&
+	eq "$(sqlite3 "$TMP/dr.db" "select count(*) from outbox_rcpt where state = 'pending' and attempts = 1")" 2 &&
+	# later, to a server that stays: each message once
+	start_slow nodrop &&
+	tconf dr "smtp://127.0.0.1:$(port_of nodrop)" "" &&
+	tsend dr dr 2026-06-01T09:30:00Z &&
+	eq "$(jq -c '[.sent, .deferred]' "$TMP/dr.json")" '[3,0]' &&
+	eq "$(ls "$TMP/nodrop" | wc -l | tr -d ' ')" 2
+}
+check 8021 "a connection lost in the middle of DATA: the message waits, then goes once" t8021
 
 done_testing
