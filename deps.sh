@@ -10,7 +10,7 @@ libetpan-dev libcurl4-gnutls-dev libgnutls28-dev libxml2-dev
 libsqlite3-dev libjansson-dev
 tzdata ca-certificates time mandoc jq sqlite3
 dovecot-imapd openssl procps isync
-postfix libio-socket-ssl-perl
+postfix libio-socket-ssl-perl python3
 "
 
 missing=""

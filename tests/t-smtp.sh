@@ -5,6 +5,7 @@
 # on what the sink got.  smtp-fault.pl, a small server of our own, refuses
 # single recipients, which smtp-sink cannot, and speaks TLS (8010-8017,
 # with IO::Socket::SSL and certificates made here by openssl).
+# 8022 checks the bytes on the wire with tests/mail-check.py.
 # Cases 8001-8099.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/smtp-lib.sh"
@@ -380,7 +381,8 @@ t8019() {
 tls_case 8019 "tls none sends in clear text, with a warning; tls on smtps:// or other values refused" t8019
 
 # Faults smtp-sink cannot play: a slow greeting, a connection lost in
-# the middle of the data.
+# the middle of the data.  Then the bytes as they crossed the wire,
+# checked by mail-check.py.
 # start_slow NAME OPTION...: smtp-fault.pl in clear text with OPTIONs
 start_slow() {
 	n1=$1; shift
@@ -420,5 +422,19 @@ t8021() {
 	eq "$(ls "$TMP/nodrop" | wc -l | tr -d ' ')" 2
 }
 check 8021 "a connection lost in the middle of DATA: the message waits, then goes once" t8021
+
+t8022() {
+	# smtp-fault.pl keeps the data as received, CR LF and all.
+	[ -n "$(ls "$TMP/nodrop" 2>/dev/null)" ] || return 1
+	python3 "$top_srcdir/tests/mail-check.py" --dump --domain escalator.example \
+	    --auto auto-generated --reply "$TMP/nodrop"/*.eml &&
+	python3 "$top_srcdir/tests/mail-check.py" --db "$TMP/s.db" \
+	    --domain escalator.example --auto auto-generated
+}
+if command -v python3 >/dev/null 2>&1; then
+	check 8022 "the mail as it crossed the wire passes strict checks (CRLF, MIME, RFC 2047)" t8022
+else
+	selected 8022 && skip "8022 python3 is not installed"
+fi
 
 done_testing
