@@ -1329,7 +1329,7 @@ action(struct compiler *c, struct raction *a)
 {
 	char word[64], d[64], list[200];
 	const struct conf *conf = c->conf;
-	size_t i, used = 0;
+	size_t i = NELEM(action_words), used = 0;
 	long v;
 	int w;
 
