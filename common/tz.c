@@ -194,6 +194,27 @@ tz_name(const struct tz *z)
 	return z->name;
 }
 
+char *
+tz_format(const struct tz *z, time_t t, int with_zone, char *buf, size_t len)
+{
+	/* Our own names: strftime's %a and %b follow the locale, and a
+	 * notice must not change language with the daemon's environment. */
+	static const char *const days[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	long secs, day = z != NULL ? tz_local_day(z, t, &secs) :
+	    (long)floor_div((int64_t)t, 86400);
+	int y, m, d;
+
+	if (z == NULL)
+		secs = (long)((int64_t)t - (int64_t)day * 86400);
+	tz_civil(day, &y, &m, &d);
+	(void)snprintf(buf, len, "%s %d %s %d %02ld:%02ld%s%s",
+	    days[((day % 7) + 7) % 7], d, months[m - 1], y, secs / 3600, secs % 3600 / 60,
+	    with_zone ? " " : "", with_zone ? (z != NULL ? z->name : "UTC") : "");
+	return buf;
+}
+
 void
 tz_free(struct tz *z)
 {

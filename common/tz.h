@@ -45,6 +45,11 @@ time_t	tz_utc(const struct tz *, long day, long secs);
 /* The local civil day (days since 1970-01-01) and seconds into it of t. */
 long	tz_local_day(const struct tz *, time_t t, long *secs /* OUT, may be NULL */);
 
+/* "Mon 1 Jun 2026 10:00", then " Europe/Berlin" when with_zone: t as
+ * people read it in zone z (NULL: UTC), English names whatever the
+ * locale.  Returns buf. */
+char	*tz_format(const struct tz *z, time_t t, int with_zone, char *buf, size_t len);
+
 /* Civil date of a day number (the inverse of days_from_civil). */
 void	tz_civil(long day, int *y, int *m, int *d);
 

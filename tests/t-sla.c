@@ -151,6 +151,31 @@ test_offsets(void)
 	tzset();
 }
 
+/* 5030: times as people read them, in a zone's summer and winter. */
+static void
+test_format(void)
+{
+	struct err e = ERR_INIT;
+	struct tz *z;
+	char buf[64];
+
+	if (!tap_selected(5030))
+		return;
+	if (tz_load("Europe/Berlin", &z, &e) == -1) {
+		tap_ok(0, "5030 load %s", "Europe/Berlin");
+		return;
+	}
+	/* 2026-06-01T08:00:00Z is 10:00 CEST; 2026-12-24T23:30:00Z is Friday 00:30 CET */
+	tap_ok(strcmp(tz_format(z, 1780300800, 1, buf, sizeof(buf)),
+	    "Mon 1 Jun 2026 10:00 Europe/Berlin") == 0 &&
+	    strcmp(tz_format(z, 1798155000, 0, buf, sizeof(buf)), "Fri 25 Dec 2026 00:30") == 0 &&
+	    strcmp(tz_format(NULL, 1780300800, 1, buf, sizeof(buf)),
+	    "Mon 1 Jun 2026 08:00 UTC") == 0 &&
+	    strcmp(tz_format(NULL, -1, 0, buf, sizeof(buf)), "Wed 31 Dec 1969 23:59") == 0,
+	    "5030 tz_format: %s", "weekday, date and time in the zone, its name");
+	tz_free(z);
+}
+
 static void
 test_local(void)
 {
@@ -586,6 +611,7 @@ main(void)
 	/* The zone file reader against glibc first: TZ is ours to set here. */
 	test_offsets();
 	test_local();
+	test_format();
 	test_slim();
 
 	if (conf_load_mem("t-sla.conf", calendars, sizeof(calendars) - 1, 0, &conf,
