@@ -80,28 +80,55 @@ struct sweep {
  */
 
 static int
-calendar_for(struct sweep *sw, const struct conf_tier *tier,
-    const struct sla_calendar **out, struct err *e)
+calendar_load(struct sweep *sw, const struct conf_calendar *cal, struct sweep_cal **out,
+    struct err *e)
 {
-	struct sweep_cal *c;
-	size_t i;
+	struct sweep_cal *c = &sw->cals[cal - sw->conf->calendars];
 
-	*out = NULL;
-	if (tier == NULL || tier->calendar == NULL)
-		return 0;	/* round the clock */
-	i = (size_t)(tier->calendar - sw->conf->calendars);
-	c = &sw->cals[i];
 	if (c->state == 0) {
 		c->state = -1;
-		if (tz_load(tier->calendar->timezone, &c->tz, e) == -1 ||
-		    sla_calendar_init(&c->cal, tier->calendar, c->tz, e) == -1)
+		if (tz_load(cal->timezone, &c->tz, e) == -1 ||
+		    sla_calendar_init(&c->cal, cal, c->tz, e) == -1)
 			return -1;
 		c->state = 1;
 	}
 	if (c->state == -1)
-		return err_set(e, ERR_CONFIG, "calendar '%s' cannot be used",
-		    tier->calendar->name);
+		return err_set(e, ERR_CONFIG, "calendar '%s' cannot be used", cal->name);
+	*out = c;
+	return 0;
+}
+
+static int
+calendar_for(struct sweep *sw, const struct conf_tier *tier,
+    const struct sla_calendar **out, struct err *e)
+{
+	struct sweep_cal *c;
+
+	*out = NULL;
+	if (tier == NULL || tier->calendar == NULL)
+		return 0;	/* round the clock */
+	if (calendar_load(sw, tier->calendar, &c, e) == -1)
+		return -1;
 	*out = &c->cal;
+	return 0;
+}
+
+/* The zone a notice shows times in: the tier's calendar's, else the
+ * first calendar's (as the digest does), else UTC (NULL). */
+static int
+zone_for(struct sweep *sw, const struct conf_tier *tier, const struct tz **out,
+    struct err *e)
+{
+	const struct conf_calendar *cal = tier != NULL && tier->calendar != NULL ?
+	    tier->calendar : sw->conf->calendars_count > 0 ? &sw->conf->calendars[0] : NULL;
+	struct sweep_cal *c;
+
+	*out = NULL;
+	if (cal == NULL)
+		return 0;
+	if (calendar_load(sw, cal, &c, e) == -1)
+		return -1;
+	*out = c->tz;
 	return 0;
 }
 
@@ -381,6 +408,8 @@ queue_notice(struct sweep *sw, struct ticket *t, const struct store_clock *c,
 	n.level = level;
 	n.tier = c->tier;
 	n.tier_name = tier != NULL ? tier->name : NULL;
+	if (zone_for(sw, tier, &n.tz, e) == -1)
+		goto out;
 	n.deadline = c->deadline;
 	n.warn_at = c->warn_at;
 	n.now = sw->now;

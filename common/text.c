@@ -162,3 +162,51 @@ text_html(struct buf *b, const char *s, size_t max, struct err *e)
 	buf_release(&tmp);
 	return ret;
 }
+
+/* Columns of a span of valid UTF-8: one per character (East Asian wide
+ * characters count one too; close enough for a wrap column). */
+static size_t
+columns(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+int
+text_wrap(struct buf *b, const char *s, size_t col, size_t width, size_t indent,
+    struct err *e)
+{
+	const char *w;
+	size_t n, wc;
+	int first = 1;
+
+	if (s == NULL)
+		return 0;
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0')
+			break;
+		w = s;
+		n = strcspn(w, " ");
+		wc = columns(w, n);
+		if (!first && col + 1 + wc > width) {
+			if (buf_printf(b, e, "\n%*s", (int)indent, "") == -1)
+				return -1;
+			col = indent;
+		} else if (!first) {
+			if (buf_addch(b, ' ', e) == -1)
+				return -1;
+			col++;
+		}
+		if (buf_add(b, w, n, e) == -1)
+			return -1;
+		col += wc;
+		first = 0;
+		s = w + n;
+	}
+	return 0;
+}

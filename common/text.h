@@ -30,4 +30,11 @@ int	text_lines(struct buf *, const char *s, size_t max, size_t max_lines,
  * attribute values (< > & " ').  NULL appends nothing. */
 int	text_html(struct buf *, const char *s, size_t max, struct err *);
 
+/* Appends s, one line of words (as text_oneline makes), wrapped at width
+ * columns: the first line starts at column col, the others after indent
+ * spaces.  A word longer than a line is kept whole.  NULL appends
+ * nothing. */
+int	text_wrap(struct buf *, const char *s, size_t col, size_t width, size_t indent,
+	    struct err *);
+
 #endif

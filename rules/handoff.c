@@ -660,10 +660,10 @@ handoff_text(const struct handoff *h, const struct handoff_summary *s, struct bu
 	for (i = 0; i < s->tried_count; i++)
 		if (buf_printf(b, e, "  - %s\n", s->tried[i]) == -1)
 			return -1;
-	if (notify_thread_text(b, h->msgs, h->msgs_count, e) == -1)
+	if (notify_thread_text(b, h->msgs, h->msgs_count, NULL, e) == -1)
 		return -1;
-	return buf_addstr(b, "\n-- \nescalator: this hand-off is sent once; "
-	    "reply to the customer, not to it.\n", e);
+	return buf_addstr(b, "\n-- \nescalator sends this hand-off once. Reply to the "
+	    "customer, not to this mail.\n", e);
 }
 
 int
@@ -676,11 +676,9 @@ handoff_html(const struct handoff *h, const struct handoff_summary *s, struct bu
 	int r;
 
 	facts(h, s, &f);
-	if (buf_printf(b, e, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	    "<title>Ticket #%lld</title></head>\n<body style=\"font-family: sans-serif\">\n"
-	    "<p style=\"font-weight: bold\">", (long long)h->ticket->id) == -1)
-		return -1;
-	r = headline(h, &line, e) == -1 || notify_html_escape(b, line.buf, e) == -1 ? -1 : 0;
+	r = headline(h, &line, e) == -1 ||
+	    notify_html_open(b, line.buf, "#222222", e) == -1 ||
+	    notify_html_escape(b, line.buf, e) == -1 ? -1 : 0;
 	buf_release(&line);
 	if (r == -1 || buf_addstr(b, "</p>\n", e) == -1 ||
 	    (s->late && (buf_addstr(b, "<p style=\"color: #b00020; font-weight: bold\">", e) == -1 ||
@@ -698,7 +696,8 @@ handoff_html(const struct handoff *h, const struct handoff_summary *s, struct bu
 		    buf_addstr(b, "</li>\n", e) == -1)
 			return -1;
 	if ((s->tried_count > 0 && buf_addstr(b, "</ul>\n", e) == -1) ||
-	    notify_thread_html(b, h->msgs, h->msgs_count, e) == -1)
+	    notify_thread_html(b, h->msgs, h->msgs_count, NULL, e) == -1)
 		return -1;
-	return buf_addstr(b, "</body></html>\n", e);
+	return notify_html_close(b, "escalator sends this hand-off once. Reply to the "
+	    "customer, not to this mail.", e);
 }

@@ -18,6 +18,7 @@ struct buf;
 struct conf;
 struct err;
 struct ticket;
+struct tz;
 
 #define NOTIFY_MSGS_MAX		10	/* newest messages in a body */
 #define NOTIFY_MSG_BYTES	2000	/* of each message's text */
@@ -46,6 +47,7 @@ struct notice {
 	int			 level;		/* enum sla_level */
 	int			 tier;		/* when it lapsed */
 	const char		*tier_name;	/* NULL: none */
+	const struct tz		*tz;		/* times shown in it; NULL: UTC */
 	time_t			 deadline, warn_at, now;
 	int			 escalated_to;	/* -1: not escalated by this breach */
 	const struct notice_msg	*msgs;		/* oldest first, as stored */
@@ -67,22 +69,32 @@ struct notify_rcpts {
 void	notify_recipients(const struct conf *, const struct ticket *t, int tier,
 	    int level, long earlier_breaches, struct notify_rcpts *out /* OUT */);
 
-/* "[#42] SLA breached: first response (tier 2, billing) - Invoice wrong" */
+/* "[#42] First response 2 h 15 min late - Anna Schmidt: Invoice wrong":
+ * what happened and to whom first, short enough for an inbox list. */
 int	notify_subject(const struct notice *, struct buf *, struct err *);
 int	notify_text(const struct notice *, struct buf *, struct err *);
 int	notify_html(const struct notice *, struct buf *, struct err *);
 
-/* "1h 30m", "2d 4h", "45s": a duration for people. */
+/* "1h 30m", "2d 4h", "45s": a duration in a table column. */
 char	*notify_duration(long seconds, char *buf, size_t len);
+/* "2 h 15 min", "1 day 4 h", "3 days", "under a minute": a duration in a
+ * sentence ("... is 2 h 15 min late").  Returns buf. */
+char	*notify_duration_words(long seconds, char *buf, size_t len);
 
 /* Pieces the hand-off notice (rules/handoff.c) shares with these: the
  * thread, newest first, at most NOTIFY_MSGS_MAX messages, as a text or
  * an HTML section; text from outside escaped for HTML (as one line, or
  * keeping lines, cleaned by common/text.c and cut at max bytes). */
 int	notify_thread_text(struct buf *, const struct notice_msg *msgs, size_t count,
-	    struct err *);
+	    const struct tz *, struct err *);
 int	notify_thread_html(struct buf *, const struct notice_msg *msgs, size_t count,
-	    struct err *);
+	    const struct tz *, struct err *);
+/* The frame of an HTML notice, as mail clients render it: a table for
+ * layout, inline styles, nothing fetched.  open leaves a headline
+ * paragraph in color open for the caller to fill and close with </p>;
+ * close prints footer (NULL: none) and ends the document. */
+int	notify_html_open(struct buf *, const char *title, const char *color, struct err *);
+int	notify_html_close(struct buf *, const char *footer, struct err *);
 int	notify_html_escape(struct buf *, const char *s, struct err *);
 int	notify_html_text(struct buf *, const char *s, int lines, size_t max, struct err *);
 /* s on one line (common/text.c), cut at max bytes (at most 4096), into out;

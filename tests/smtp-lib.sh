@@ -91,3 +91,8 @@ smtp_certs() {
 		    -out "$d/$c.pem" 2>/dev/null || return 1
 	done
 }
+# the Subject of a mail file, unfolded and RFC 2047-decoded, in UTF-8
+subject_of() {
+	perl -MEncode -0ne 's/\r?\n(?=[ \t])//g; /^Subject: *(.*)$/m and
+	    print encode("UTF-8", decode("MIME-Header", $1)), "\n"' "$1"
+}

@@ -293,8 +293,8 @@ t_notify(void)
 		n.now = NOW;
 		n.escalated_to = -1;
 		CHECK(notify_subject(&n, &b, &e) == 0 && strcmp(b.buf,
-		    "[#42] SLA breached: first response (tier 2, billing) - Refund Bcc: x@y") == 0,
-		    "8111 the subject names ticket, clock, tier and department");
+		    "[#42] First response 1 h 30 min late - Anna <Schmidt>: Refund Bcc: x@y") == 0,
+		    "8111 the subject names ticket, what lapsed, how late, customer, subject");
 		memset(msgs, 0, sizeof(msgs));
 		msgs[0].date = NOW - 9000;
 		msgs[0].direction = DIR_IN;
@@ -316,16 +316,91 @@ t_notify(void)
 		n.events = ev;
 		n.events_count = 1;
 		buf_reset(&b);
-		CHECK(notify_text(&n, &b, &e) == 0 && strstr(b.buf, "1h 30m late") != NULL &&
-		    strstr(b.buf, "Sentiment: -0.61 (negative)") != NULL &&
+		CHECK(notify_text(&n, &b, &e) == 0 && strstr(b.buf,
+		    "Ticket #42 is 1 h 30 min late for its first response.\n") == b.buf &&
+		    strstr(b.buf, "Sentiment: negative (-0.61) in the latest customer") != NULL &&
 		    strstr(b.buf, "Customer:  Anna <Schmidt> <anna@customer.example>") != NULL &&
-		    strstr(b.buf, "second message") < strstr(b.buf, "first <b>message</b>"),
-		    "8111 the text body: lateness, mood, customer, thread newest first");
+		    strstr(b.buf, "Message:   \"second message\"") != NULL &&
+		    strstr(b.buf, "Deadline:  Mon 1 Jun 2026 06:35 UTC\n") != NULL &&
+		    strstr(b.buf, "  - Reply to the customer") != NULL &&
+		    strstr(b.buf, "escalator show 42") != NULL &&
+		    strstr(b.buf, "  SLA breached\n") != NULL && strstr(b.buf, "sla-breach") == NULL &&
+		    strstr(b.buf, "\"clock\"") == NULL &&
+		    strstr(strstr(b.buf, "conversation"), "second message") <
+		    strstr(b.buf, "first <b>message</b>"),
+		    "8111 the text body: lateness, mood, customer, words, steps, thread newest first");
 		buf_reset(&b);
 		CHECK(notify_html(&n, &b, &e) == 0 &&
 		    strstr(b.buf, "first &lt;b&gt;message&lt;/b&gt;") != NULL &&
 		    strstr(b.buf, "Anna &lt;Schmidt&gt;") != NULL && strstr(b.buf, "<b>message") == NULL,
 		    "8111 the HTML body escapes customer text");
+		CHECK(strstr(b.buf, "<style") == NULL && strstr(b.buf, "src=") == NULL &&
+		    strstr(b.buf, "<table role=\"presentation\"") != NULL &&
+		    strstr(b.buf, "<code>escalator show 42</code>") != NULL,
+		    "8111 the HTML body: tables and inline styles, nothing fetched");
+	}
+	if (tap_selected(8112)) {
+		static const struct { long s; const char *words; } d[] = {
+			{ 0, "under a minute" }, { 59, "under a minute" }, { 60, "1 min" },
+			{ 3600, "1 h" }, { 8100, "2 h 15 min" }, { 86400, "1 day" },
+			{ 90000, "1 day 1 h" }, { 3 * 86400 + 59, "3 days" },
+			{ -7200, "2 h" },
+		};
+		char w[64];
+		size_t i;
+		int ok = 1;
+
+		for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+			if (strcmp(notify_duration_words(d[i].s, w, sizeof(w)), d[i].words) != 0) {
+				printf("# %ld: '%s', not '%s'\n", d[i].s, w, d[i].words);
+				ok = 0;
+			}
+		CHECK(ok, "8112 durations in words: units spelt out, one and many");
+	}
+	if (tap_selected(8113)) {
+		const char *p, *nl;
+		size_t cols;
+		int ok = 1;
+
+		memset(&n, 0, sizeof(n));
+		n.ticket = &t;
+		n.clock = SLA_RESOLUTION;
+		n.level = SLA_WARNING;
+		n.tier = 2;
+		n.deadline = NOW + 1200;
+		n.now = NOW;
+		n.escalated_to = -1;
+		t.customer_name = (char *)"Zoë Ångström-Þórðardóttir von und zu "
+		    "Hohenzollern-Sigmaringen";
+		t.subject = (char *)"A very long subject about an invoice that was charged "
+		    "twice in May and again in June";
+		buf_reset(&b);
+		CHECK(notify_subject(&n, &b, &e) == 0 && strncmp(b.buf,
+		    "[#42] Resolution due in 20 min - Zoë Ångström-Þórðardóttir von", 66) == 0 &&
+		    strstr(b.buf, "...: A very long subject") != NULL && strlen(b.buf) < 150,
+		    "8113 a warning's subject; a long name and subject are cut, whole characters");
+		msgs[1].text = "word word word word word word word word word word word word "
+		    "word word word word word word word word word word word word word word";
+		n.msgs = msgs;
+		n.msgs_count = 2;
+		n.events_count = 0;
+		buf_reset(&b);
+		CHECK(notify_text(&n, &b, &e) == 0 &&
+		    strstr(b.buf, "Ticket #42: its resolution is due in 20 min.") != NULL &&
+		    strstr(b.buf, "escalator resolve 42") != NULL &&
+		    strstr(b.buf, "escalator pending 42") != NULL &&
+		    strstr(b.buf, "2 from the customer, no reply yet") != NULL,
+		    "8113 a resolution warning says how to resolve or pause it");
+		/* the lines before the conversation are wrapped at 72 columns */
+		for (p = b.buf; ok && p < strstr(b.buf, "\nThe conversation"); p = nl + 1) {
+			nl = strchr(p, '\n');
+			for (cols = 0; p < nl; p++)
+				cols += ((unsigned char)*p & 0xc0) != 0x80;
+			ok = cols <= 72;
+		}
+		CHECK(ok, "8113 the facts are wrapped at 72 columns");
+		t.customer_name = (char *)"Anna <Schmidt>";
+		t.subject = (char *)"Refund\r\nBcc: x@y";
 	}
 	buf_release(&b);
 	conf_free(conf);

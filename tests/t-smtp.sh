@@ -63,7 +63,7 @@ t8001() {
 	grep -qx 'To: t1@example.com' "$TMP/h" && grep -qx 'Cc: finance-lead@example.com' "$TMP/h" &&
 	grep -qx 'X-Rcpt-Args: <t1@example.com>' "$TMP/h" &&
 	grep -qx 'X-Rcpt-Args: <finance-lead@example.com>' "$TMP/h" &&
-	grep -qx 'Subject: \[#1\] SLA breached: first response (tier 1, billing) - Invoice charged' "$TMP/h" &&
+	eq "$(subject_of "$f")" '[#1] First response 5 min late - Anna Schmidt: Invoice charged twice' &&
 	grep -qx 'In-Reply-To: <escalator.1@escalator.example>' "$TMP/h" &&
 	grep -qx 'References: <escalator.1@escalator.example>' "$TMP/h" &&
 	grep -qx 'Auto-Submitted: auto-generated' "$TMP/h" &&
@@ -81,10 +81,10 @@ t8002() {
 check 8002 "sweeping and sending again sends nothing twice" t8002
 
 t8003() {
-	f=$(grep -l '^Subject: \[#2\]' "$MAIL"/*) && eq "$(echo "$f" | wc -l | tr -d ' ')" 1 &&
+	f=$(grep -l '^X-Escalator-Ticket: 2$' "$MAIL"/*) && eq "$(echo "$f" | wc -l | tr -d ' ')" 1 &&
 	head_of "$f" >"$TMP/h" && ! grep -qi '^bcc' "$TMP/h" &&
 	! grep -qi '^X-Rcpt-Args: <evil' "$TMP/h" &&
-	grep -q '^Subject: \[#2\] SLA warning: first response (tier 1) - Help Bcc:' "$TMP/h"
+	eq "$(subject_of "$f")" '[#2] First response due in 5 min - Jürgen Müller: Help Bcc: evil@attacker.example body'
 }
 check 8003 "CR LF in a customer's subject injects no header" t8003
 
@@ -126,8 +126,8 @@ t8007() {
 	eq "$(jq -r '[.events[] | select(.kind == "escalated") | .detail.reason // (.detail | fromjson? | .reason)] | last' "$TMP/show.json")" "SLA breached: resolution" &&
 	f=$(mail_with escalator.1780297200.1.resolution.breach@escalator.example) &&
 	head_of "$f" >"$TMP/h" && grep -qx 'To: t2@example.com' "$TMP/h" &&
-	grep -q '^Subject: \[#1\] SLA breached: resolution (tier 1, billing)' "$TMP/h" &&
-	grep -q 'Escalated: to tier 2 by the default breach rule' "$f" &&
+	eq "$(subject_of "$f")" '[#1] Resolution 5 min late - Anna Schmidt: Invoice charged twice' &&
+	grep -q '^Escalated: *to tier 2 now: a missed resolution moves a ticket up' "$f" &&
 	eq "$(sqlite3 "$TMP/s.db" "select state from sla_clock where ticket_id = 1 and kind = 'pickup'")" running
 }
 check 8007 "a resolution breach escalates one tier, and the new owner hears of it" t8007

@@ -193,9 +193,9 @@ t0310() {
 	# quoted-printable soft line breaks joined: the history reads in words
 	sq e "select data from outbox where message_id = '$msgid'" | tr -d '\r' |
 	    perl -0pe 's/=\n//g' >"$TMP/bm" &&
-	grep -q '^Subject: \[#1\] SLA breached: resolution' "$TMP/bm" &&
-	grep -q 'handoff by escalator  to tier 2 (billing), hand-off 1 by breach, late' "$TMP/bm" &&
-	grep -q 'escalated by escalator  tier 1 -> 2: SLA breached: resolution' "$TMP/bm"
+	grep -q '^Subject: \[#1\] Resolution .* late - ' "$TMP/bm" &&
+	grep -q '  Handed on: to tier 2 (billing), hand-off 1 by breach, late' "$TMP/bm" &&
+	grep -q '  Escalated: tier 1 -> 2: SLA breached: resolution' "$TMP/bm"
 }
 check 0310 "a breach that escalates writes the hand-off, late, head in Cc: one mail, the breach notice" t0310
 
