@@ -89,7 +89,7 @@ digest_build(struct cli *cli, const struct tz *tz, time_t to, long since,
 
 	digest_init(d, from, to);
 	d->zone = tz != NULL ? tz_name(tz) : "UTC";
-	d->offset = tz != NULL ? tz_offset(tz, to) : 0;
+	d->tz = tz;
 	if (store_digest_events(cli->store, from, to, add_event, &c, e) == -1 ||
 	    store_digest_compliance(cli->store, from, to, &d->due, &d->met, e) == -1 ||
 	    store_digest_compliance(cli->store, from - since, from, &d->prev_due,

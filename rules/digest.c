@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/text.h"
+#include "common/tz.h"
 #include "rules/conf.h"
 #include "rules/digest.h"
 #include "rules/notify.h"
@@ -220,74 +221,133 @@ digest_percent(long due, long met)
  * Words.
  */
 
+#define DIGEST_WRAP	72	/* columns of the text part */
+
 static const char *
 plural(long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
 
-/* "2026-06-01 08:00" in the digest's zone. */
-static char *
-local_time(const struct digest *d, time_t t, char *buf, size_t len)
-{
-	time_t local = t + d->offset;
-	struct tm tm;
-
-	if (gmtime_r(&local, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M", &tm) == 0)
-		(void)snprintf(buf, len, "%lld", (long long)t);
-	return buf;
-}
-
-/* "92% of 25 clocks met" or "no clock was due" */
-static int
-compliance_words(struct buf *b, long due, long met, struct err *e)
-{
-	int pct = digest_percent(due, met);
-
-	if (pct < 0)
-		return buf_addstr(b, "no clock was due", e);
-	return buf_printf(b, e, "%d%% of %ld %s met", pct, due, plural(due, "clock", "clocks"));
-}
-
-static int
-compliance_line(const struct digest *d, struct buf *b, struct err *e)
-{
-	int prev = digest_percent(d->prev_due, d->prev_met);
-
-	if (compliance_words(b, d->due, d->met, e) == -1)
-		return -1;
-	if (prev < 0)
-		return buf_addstr(b, " (previous: no clock was due)", e);
-	return buf_printf(b, e, " (previous %d%%)", prev);
-}
-
-/* "24h", "7d", "90m": the window as one would ask for it. */
+/* "24 h", "7 days", "90 min": the window as one says it. */
 static char *
 span_words(long s, char *buf, size_t len)
 {
-	if (s >= 2 * 86400 && s % 86400 == 0)
-		(void)snprintf(buf, len, "%ldd", s / 86400);
+	if (s == 3600)
+		(void)snprintf(buf, len, "hour");
+	else if (s >= 2 * 86400 && s % 86400 == 0)
+		(void)snprintf(buf, len, "%ld days", s / 86400);
 	else if (s >= 3600 && s % 3600 == 0)
-		(void)snprintf(buf, len, "%ldh", s / 3600);
+		(void)snprintf(buf, len, "%ld h", s / 3600);
 	else
-		(void)notify_duration(s, buf, len);
+		(void)notify_duration_words(s, buf, len);
 	return buf;
+}
+
+/* "3 breaches and 5 warnings", "1 breach", "no breach or warning" */
+static int
+count_words(struct buf *b, long breaches, long warnings, struct err *e)
+{
+	if (breaches == 0 && warnings == 0)
+		return buf_addstr(b, "no breach or warning", e);
+	if (warnings == 0)
+		return buf_printf(b, e, "%ld %s", breaches, plural(breaches, "breach", "breaches"));
+	if (breaches == 0)
+		return buf_printf(b, e, "%ld %s", warnings, plural(warnings, "warning", "warnings"));
+	return buf_printf(b, e, "%ld %s and %ld %s", breaches, plural(breaches, "breach",
+	    "breaches"), warnings, plural(warnings, "warning", "warnings"));
+}
+
+/* The tiers with any, worst first: most breaches, then most warnings. */
+static size_t
+tiers_worst(const struct digest *d, int *out)
+{
+	size_t n = 0, i, j;
+	int t, x;
+
+	for (t = TIER_MIN; t <= TIER_MAX; t++)
+		if (d->tiers[t].breaches + d->tiers[t].warnings > 0)
+			out[n++] = t;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			const struct digest_count *a = &d->tiers[out[j - 1]], *c = &d->tiers[out[j]];
+
+			if (c->breaches < a->breaches || (c->breaches == a->breaches &&
+			    c->warnings <= a->warnings))
+				break;
+			x = out[j - 1];
+			out[j - 1] = out[j];
+			out[j] = x;
+		}
+	return n;
+}
+
+/* The summary, in sentences: how many, which tier worst, compliance and
+ * its trend against the window before. */
+static int
+summary(const struct digest *d, struct buf *b, struct err *e)
+{
+	int worst[TIER_MAX + 1], pct = digest_percent(d->due, d->met);
+	int prev = digest_percent(d->prev_due, d->prev_met);
+	char span[48];
+	size_t n = tiers_worst(d, worst);
+
+	span_words((long)(d->to - d->from), span, sizeof(span));
+	if (buf_addstr(b, d->breaches + d->warnings == 0 ? "No" : "", e) == -1 ||
+	    (d->breaches + d->warnings == 0 ? buf_addstr(b, " SLA breach or warning", e) :
+	    count_words(b, d->breaches, d->warnings, e)) == -1 ||
+	    buf_printf(b, e, " in the last %s", span) == -1)
+		return -1;
+	if (n == 1 && buf_printf(b, e, ", all in tier %d", worst[0]) == -1)
+		return -1;
+	if (n > 1 && (buf_printf(b, e, "; the most in tier %d (", worst[0]) == -1 ||
+	    count_words(b, d->tiers[worst[0]].breaches, d->tiers[worst[0]].warnings,
+	    e) == -1 || buf_addch(b, ')', e) == -1))
+		return -1;
+	if (buf_addstr(b, ". ", e) == -1)
+		return -1;
+	if (pct < 0 && buf_addstr(b, "No SLA clock was due", e) == -1)
+		return -1;
+	if (pct >= 0 && buf_printf(b, e, "%d%% of %ld %s met", pct, d->due,
+	    plural(d->due, "clock was", "clocks were")) == -1)
+		return -1;
+	if (pct >= 0 && prev >= 0 && buf_printf(b, e, ", %s %d%% the %s before",
+	    pct > prev ? "up from" : pct < prev ? "down from" : "the same as", prev, span) == -1)
+		return -1;
+	if (pct >= 0 && prev < 0 && buf_printf(b, e, " (none was due the %s before)",
+	    span) == -1)
+		return -1;
+	return buf_addch(b, '.', e);
 }
 
 int
 digest_subject(const struct digest *d, struct buf *b, struct err *e)
 {
-	char span[32];
+	char span[48];
 	int pct = digest_percent(d->due, d->met);
+	int prev = digest_percent(d->prev_due, d->prev_met);
 
-	if (buf_printf(b, e, "SLA digest: %ld %s, %ld %s in the last %s", d->breaches,
-	    plural(d->breaches, "breach", "breaches"), d->warnings,
-	    plural(d->warnings, "warning", "warnings"),
-	    span_words((long)(d->to - d->from), span, sizeof(span))) == -1)
+	if (buf_addstr(b, "SLA digest: ", e) == -1 ||
+	    count_words(b, d->breaches, d->warnings, e) == -1 ||
+	    buf_printf(b, e, " in the last %s", span_words((long)(d->to - d->from), span,
+	    sizeof(span))) == -1)
 		return -1;
-	if (pct >= 0 && buf_printf(b, e, " (%d%% met)", pct) == -1)
+	if (pct >= 0 && buf_printf(b, e, " (%d%% met", pct) == -1)
 		return -1;
-	return 0;
+	if (pct >= 0 && prev >= 0 && buf_printf(b, e, ", was %d%%", prev) == -1)
+		return -1;
+	return pct >= 0 ? buf_addch(b, ')', e) : 0;
+}
+
+/* "Mon 1 Jun 2026 08:00 to Tue 2 Jun 2026 08:00 Europe/Berlin" */
+static int
+window_words(const struct digest *d, struct buf *b, struct err *e)
+{
+	char from[64], to[64];
+
+	return buf_printf(b, e, "%s to %s ", tz_format(d->tz, d->from, 0, from, sizeof(from)),
+	    tz_format(d->tz, d->to, 0, to, sizeof(to))) == -1 ||
+	    text_oneline(b, d->zone, 64, e) == -1 ? -1 : 0;
 }
 
 static int
@@ -330,89 +390,113 @@ tiers_as_groups(const struct digest *d, struct digest_count *out, char names[][1
 	return 0;
 }
 
+/* Tickets that breached, then those only warned: how many of each. */
+static size_t
+breached_count(const struct digest *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->tickets_count && i < DIGEST_WORST; i++)
+		n += d->tickets[i].breaches > 0;
+	return n;
+}
+
+/* "22 h late, 2 breaches; tier 2, owner t2@example.com" */
+static int
+ticket_words(const struct digest_ticket *t, struct buf *b, struct err *e)
+{
+	char late[48];
+
+	if (t->breaches > 0 && buf_printf(b, e, "%s late, %ld %s; ",
+	    notify_duration_words(t->late, late, sizeof(late)), t->breaches,
+	    plural(t->breaches, "breach", "breaches")) == -1)
+		return -1;
+	if (t->breaches == 0 && buf_printf(b, e, "%ld %s, not late; ", t->warnings,
+	    plural(t->warnings, "warning", "warnings")) == -1)
+		return -1;
+	return buf_printf(b, e, "tier %d, owner ", t->tier) == -1 ||
+	    text_oneline(b, t->owner != NULL ? t->owner : "none", 256, e) == -1 ? -1 : 0;
+}
+
+static int
+text_tickets(const struct digest *d, struct buf *b, struct err *e)
+{
+	struct buf line = BUF_INIT(4096);
+	size_t i, shown = d->tickets_count < DIGEST_WORST ? d->tickets_count : DIGEST_WORST;
+	size_t breached = breached_count(d);
+	int ret = 0;
+
+	for (i = 0; i < shown && ret == 0; i++) {
+		const struct digest_ticket *t = &d->tickets[i];
+
+		if (i == 0 && breached > 0)
+			ret = buf_printf(b, e, "\nBreached: answer or resolve these first "
+			    "(%zu %s)\n", breached, plural((long)breached, "ticket", "tickets"));
+		else if (i == breached)
+			ret = buf_printf(b, e, "\nWarned, not late yet (%zu %s)\n", shown - breached,
+			    plural((long)(shown - breached), "ticket", "tickets"));
+		buf_reset(&line);
+		if (ret == 0)
+			ret = buf_printf(b, e, "  #%-5lld ", (long long)t->id) == -1 ||
+			    text_oneline(&line, t->subject != NULL && *t->subject != '\0' ?
+			    t->subject : "(no subject)", NOTIFY_SUBJECT_MAX, e) == -1 ||
+			    text_wrap(b, line.buf, 9, DIGEST_WRAP, 9, e) == -1 ||
+			    buf_printf(b, e, "\n%9s", "") == -1 ? -1 : 0;
+		buf_reset(&line);
+		if (ret == 0)
+			ret = ticket_words(t, &line, e) == -1 ||
+			    text_wrap(b, line.buf, 9, DIGEST_WRAP, 9, e) == -1 ||
+			    buf_addch(b, '\n', e) == -1 ? -1 : 0;
+	}
+	if (ret == 0 && d->tickets_count > shown)
+		ret = buf_printf(b, e, "  and %zu more %s\n", d->tickets_count - shown,
+		    plural((long)(d->tickets_count - shown), "ticket", "tickets"));
+	if (ret == 0 && shown > 0)
+		ret = buf_printf(b, e, "\nEach ticket's thread and history: escalator show "
+		    "NUMBER\n");
+	buf_release(&line);
+	return ret;
+}
+
 int
 digest_text(const struct digest *d, struct buf *b, struct err *e)
 {
 	struct digest_count tiers[TIER_MAX + 1];
-	char tnames[TIER_MAX + 1][16], from[32], to[32], late[32];
-	size_t i, n;
-	int ret;
+	struct buf line = BUF_INIT(4096);
+	char tnames[TIER_MAX + 1][16];
+	size_t n;
+	int r;
 
-	if (buf_printf(b, e, "SLA digest from %s to %s (%s)\n\n",
-	    local_time(d, d->from, from, sizeof(from)), local_time(d, d->to, to, sizeof(to)),
-	    d->zone) == -1 ||
-	    buf_printf(b, e, "Breaches:   %ld\nWarnings:   %ld\nCompliance: ", d->breaches,
-	    d->warnings) == -1 || compliance_line(d, b, e) == -1 || buf_addstr(b, "\n", e) == -1)
+	r = buf_addstr(b, "SLA digest, ", e) == -1 || window_words(d, &line, e) == -1 ||
+	    text_wrap(b, line.buf, 12, DIGEST_WRAP, 0, e) == -1 ||
+	    buf_addstr(b, "\n\n", e) == -1 ? -1 : 0;
+	buf_reset(&line);
+	if (r == 0)
+		r = summary(d, &line, e) == -1 || text_wrap(b, line.buf, 0, DIGEST_WRAP, 0, e) == -1 ||
+		    buf_addch(b, '\n', e) == -1 ? -1 : 0;
+	buf_release(&line);
+	if (r == -1)
 		return -1;
 	if (d->breaches + d->warnings == 0)
-		return buf_addstr(b, "\nNo SLA warning or breach in this window.\n", e);
+		return buf_addstr(b, "\nNothing needs action.\n", e);
+	if (text_tickets(d, b, e) == -1)
+		return -1;
 
 	(void)tiers_as_groups(d, tiers, tnames, &n);
-	if (buf_addstr(b, "\nBy tier\n", e) == -1 || text_group(tiers, n, "", b, e) == -1 ||
+	return buf_addstr(b, "\nBy tier\n", e) == -1 || text_group(tiers, n, "", b, e) == -1 ||
 	    buf_addstr(b, "\nBy department\n", e) == -1 ||
 	    text_group(d->departments, d->departments_count, "(none)", b, e) == -1 ||
 	    buf_addstr(b, "\nBy channel\n", e) == -1 ||
-	    text_group(d->channels, d->channels_count, "(none)", b, e) == -1)
-		return -1;
-
-	if (buf_addstr(b, "\nWorst tickets\n", e) == -1)
-		return -1;
-	for (i = 0; i < d->tickets_count && i < DIGEST_WORST; i++) {
-		const struct digest_ticket *t = &d->tickets[i];
-
-		if (buf_printf(b, e, "  #%lld ", (long long)t->id) == -1 ||
-		    text_oneline(b, t->subject != NULL && *t->subject != '\0' ? t->subject :
-		    "(no subject)", NOTIFY_SUBJECT_MAX, e) == -1 ||
-		    buf_printf(b, e, "\n      tier %d, owner ", t->tier) == -1 ||
-		    text_oneline(b, t->owner != NULL ? t->owner : "(none)", 256, e) == -1)
-			return -1;
-		if (t->breaches > 0)
-			ret = buf_printf(b, e, ", %s late, %ld %s\n",
-			    notify_duration(t->late, late, sizeof(late)), t->breaches,
-			    plural(t->breaches, "breach", "breaches"));
-		else
-			ret = buf_printf(b, e, ", not late, %ld %s\n", t->warnings,
-			    plural(t->warnings, "warning", "warnings"));
-		if (ret == -1)
-			return -1;
-	}
-	return 0;
+	    text_group(d->channels, d->channels_count, "(none)", b, e) == -1 ? -1 : 0;
 }
 
 /*
- * HTML.
+ * HTML: tables for layout, inline styles and bgcolor for the bars, as
+ * Outlook draws neither <div> sizes nor <style> blocks; nothing fetched.
  */
 
-static int
-html_escape(struct buf *b, const char *s, struct err *e)
-{
-	int ret = 0;
-
-	for (; *s != '\0' && ret == 0; s++) {
-		switch (*s) {
-		case '<': ret = buf_addstr(b, "&lt;", e); break;
-		case '>': ret = buf_addstr(b, "&gt;", e); break;
-		case '&': ret = buf_addstr(b, "&amp;", e); break;
-		case '"': ret = buf_addstr(b, "&quot;", e); break;
-		case '\'': ret = buf_addstr(b, "&#39;", e); break;
-		default: ret = buf_addch(b, (unsigned char)*s, e); break;
-		}
-	}
-	return ret;
-}
-
-/* Outside text on one line, escaped. */
-static int
-html_text(struct buf *b, const char *s, size_t max, struct err *e)
-{
-	struct buf tmp = BUF_INIT(max * 4 + 16);
-	int ret;
-
-	if ((ret = text_oneline(&tmp, s, max, e)) == 0 && tmp.len > 0)
-		ret = html_escape(b, tmp.buf, e);
-	buf_release(&tmp);
-	return ret;
-}
+#define CELL	"padding:3px 10px 3px 0;vertical-align:top"
+#define H3	"margin:20px 0 6px;font-size:15px"
 
 static long
 bar_px(long n, long max)
@@ -422,26 +506,41 @@ bar_px(long n, long max)
 	return n * DIGEST_BAR_PX / max > 2 ? n * DIGEST_BAR_PX / max : 2;
 }
 
+static int
+html_bar(struct buf *b, long px, const char *color, struct err *e)
+{
+	if (px <= 0)
+		return 0;
+	return buf_printf(b, e, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\"><tr><td width=\"%ld\" height=\"8\" bgcolor=\"%s\" "
+	    "style=\"width:%ldpx;height:8px;background:%s;font-size:1px;line-height:1px\">"
+	    "&nbsp;</td></tr></table>", px, color, px, color);
+}
+
 /* A table of groups, each with a red bar for breaches and an amber one
- * for warnings, in HTML and CSS only (no images, nothing fetched). */
+ * for warnings. */
 static int
 html_group(const char *title, const struct digest_count *c, size_t n,
     const char *none, long max, struct buf *b, struct err *e)
 {
 	size_t i;
 
-	if (buf_printf(b, e, "<h3 style=\"margin:16px 0 4px\">%s</h3>\n"
-	    "<table style=\"border-collapse:collapse\">\n", title) == -1)
+	if (buf_printf(b, e, "<h3 style=\"" H3 "\">%s</h3>\n<table role=\"presentation\" "
+	    "cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n"
+	    "<tr><th style=\"" CELL ";text-align:left\"></th><th style=\"" CELL
+	    ";text-align:right\">Breaches</th><th style=\"" CELL ";text-align:right\">Warnings"
+	    "</th><th style=\"" CELL "\"></th></tr>\n", title) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (buf_addstr(b, "<tr><td style=\"padding:2px 12px 2px 0\">", e) == -1 ||
-		    html_text(b, c[i].name != NULL ? c[i].name : none, DIGEST_NAME_MAX, e) == -1 ||
-		    buf_printf(b, e, "</td><td style=\"padding:2px 8px;text-align:right\">%ld</td>"
-		    "<td style=\"padding:2px 8px;text-align:right\">%ld</td><td>"
-		    "<div style=\"background:#c0392b;height:8px;width:%ldpx;margin:1px 0\"></div>"
-		    "<div style=\"background:#e6a23c;height:8px;width:%ldpx;margin:1px 0\"></div>"
-		    "</td></tr>\n", c[i].breaches, c[i].warnings, bar_px(c[i].breaches, max),
-		    bar_px(c[i].warnings, max)) == -1)
+		if (buf_addstr(b, "<tr><td style=\"" CELL "\">", e) == -1 ||
+		    text_html(b, c[i].name != NULL && *c[i].name != '\0' ? c[i].name : none,
+		    DIGEST_NAME_MAX, e) == -1 ||
+		    buf_printf(b, e, "</td><td style=\"" CELL ";text-align:right\">%ld</td>"
+		    "<td style=\"" CELL ";text-align:right\">%ld</td><td style=\"" CELL "\">",
+		    c[i].breaches, c[i].warnings) == -1 ||
+		    html_bar(b, bar_px(c[i].breaches, max), "#c0392b", e) == -1 ||
+		    html_bar(b, bar_px(c[i].warnings, max), "#e6a23c", e) == -1 ||
+		    buf_addstr(b, "</td></tr>\n", e) == -1)
 			return -1;
 	}
 	return buf_addstr(b, "</table>\n", e);
@@ -461,58 +560,84 @@ group_max(const struct digest_count *c, size_t n, long max)
 	return max;
 }
 
+static int
+html_tickets(const struct digest *d, struct buf *b, struct err *e)
+{
+	struct buf line = BUF_INIT(4096);
+	size_t i, shown = d->tickets_count < DIGEST_WORST ? d->tickets_count : DIGEST_WORST;
+	size_t breached = breached_count(d);
+	int ret = 0;
+
+	for (i = 0; i < shown && ret == 0; i++) {
+		const struct digest_ticket *t = &d->tickets[i];
+
+		if (i == 0 || i == breached)
+			ret = buf_printf(b, e, "%s<h3 style=\"" H3 "\">%s (%zu %s)</h3>\n"
+			    "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
+			    "border=\"0\" style=\"border-collapse:collapse\">\n",
+			    i > 0 ? "</table>\n" : "", i < breached ?
+			    "Breached: answer or resolve these first" : "Warned, not late yet",
+			    i < breached ? breached : shown - breached,
+			    plural((long)(i < breached ? breached : shown - breached), "ticket",
+			    "tickets"));
+		buf_reset(&line);
+		if (ret == 0)
+			ret = buf_printf(b, e, "<tr><td style=\"" CELL ";font-weight:bold;"
+			    "white-space:nowrap;color:%s\">#%lld</td><td style=\"" CELL "\">",
+			    t->breaches > 0 ? "#b00020" : "#a05a00", (long long)t->id) == -1 ||
+			    text_html(b, t->subject != NULL && *t->subject != '\0' ? t->subject :
+			    "(no subject)", NOTIFY_SUBJECT_MAX, e) == -1 ||
+			    buf_addstr(b, "<br><span style=\"color:#555555\">", e) == -1 ||
+			    ticket_words(t, &line, e) == -1 ||
+			    notify_html_escape(b, line.buf, e) == -1 ||
+			    buf_addstr(b, "</span></td></tr>\n", e) == -1 ? -1 : 0;
+	}
+	if (ret == 0 && shown > 0)
+		ret = buf_addstr(b, "</table>\n", e);
+	if (ret == 0 && d->tickets_count > shown)
+		ret = buf_printf(b, e, "<p style=\"margin:4px 0\">and %zu more %s</p>\n",
+		    d->tickets_count - shown, plural((long)(d->tickets_count - shown), "ticket",
+		    "tickets"));
+	if (ret == 0 && shown > 0)
+		ret = buf_addstr(b, "<p style=\"margin:8px 0;color:#555555\">Each ticket's "
+		    "thread and history: <code>escalator show NUMBER</code></p>\n", e);
+	buf_release(&line);
+	return ret;
+}
+
 int
 digest_html(const struct digest *d, struct buf *b, struct err *e)
 {
 	struct digest_count tiers[TIER_MAX + 1];
-	char tnames[TIER_MAX + 1][16], from[32], to[32], late[32];
-	size_t i, n;
+	struct buf line = BUF_INIT(4096);
+	char tnames[TIER_MAX + 1][16];
+	size_t n;
 	long max;
+	int r;
 
 	(void)tiers_as_groups(d, tiers, tnames, &n);
 	max = group_max(tiers, n, 0);
 	max = group_max(d->departments, d->departments_count, max);
 	max = group_max(d->channels, d->channels_count, max);
-	if (buf_printf(b, e, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n"
-	    "<body style=\"font-family:sans-serif\">\n<h2>SLA digest</h2>\n"
-	    "<p>From %s to %s (", local_time(d, d->from, from, sizeof(from)),
-	    local_time(d, d->to, to, sizeof(to))) == -1 || html_escape(b, d->zone, e) == -1 ||
-	    buf_printf(b, e, ")</p>\n<p><b>Breaches:</b> %ld<br>\n<b>Warnings:</b> %ld<br>\n"
-	    "<b>Compliance:</b> ", d->breaches, d->warnings) == -1 ||
-	    compliance_line(d, b, e) == -1 || buf_addstr(b, "</p>\n", e) == -1)
+	r = buf_addstr(&line, "SLA digest, ", e) == -1 || window_words(d, &line, e) == -1 ||
+	    notify_html_open(b, line.buf, "#222222", e) == -1 ||
+	    notify_html_escape(b, line.buf, e) == -1 ||
+	    buf_addstr(b, "</p>\n<p style=\"margin:0 0 12px;font-size:15px\">", e) == -1 ? -1 : 0;
+	buf_reset(&line);
+	if (r == 0)
+		r = summary(d, &line, e) == -1 || notify_html_escape(b, line.buf, e) == -1 ||
+		    buf_addstr(b, "</p>\n", e) == -1 ? -1 : 0;
+	buf_release(&line);
+	if (r == -1)
 		return -1;
 	if (d->breaches + d->warnings == 0)
-		return buf_addstr(b, "<p>No SLA warning or breach in this window.</p>\n"
-		    "</body></html>\n", e);
-	if (buf_addstr(b, "<p style=\"font-size:small\">Columns: breaches, warnings; "
-	    "<span style=\"color:#c0392b\">&#9632; breaches</span> "
-	    "<span style=\"color:#e6a23c\">&#9632; warnings</span></p>\n", e) == -1 ||
+		return buf_addstr(b, "<p>Nothing needs action.</p>\n", e) == -1 ? -1 :
+		    notify_html_close(b, NULL, e);
+	if (html_tickets(d, b, e) == -1 ||
 	    html_group("By tier", tiers, n, "", max, b, e) == -1 ||
 	    html_group("By department", d->departments, d->departments_count, "(none)", max,
 	    b, e) == -1 ||
 	    html_group("By channel", d->channels, d->channels_count, "(none)", max, b, e) == -1)
 		return -1;
-
-	if (buf_addstr(b, "<h3 style=\"margin:16px 0 4px\">Worst tickets</h3>\n"
-	    "<table style=\"border-collapse:collapse\">\n<tr><th align=\"left\">Ticket</th>"
-	    "<th align=\"left\">Subject</th><th>Tier</th><th align=\"left\">Owner</th>"
-	    "<th>Late</th><th>Breaches</th></tr>\n", e) == -1)
-		return -1;
-	for (i = 0; i < d->tickets_count && i < DIGEST_WORST; i++) {
-		const struct digest_ticket *t = &d->tickets[i];
-
-		if (buf_printf(b, e, "<tr><td style=\"padding:2px 8px\">#%lld</td>"
-		    "<td style=\"padding:2px 8px\">", (long long)t->id) == -1 ||
-		    html_text(b, t->subject != NULL && *t->subject != '\0' ? t->subject :
-		    "(no subject)", NOTIFY_SUBJECT_MAX, e) == -1 ||
-		    buf_printf(b, e, "</td><td style=\"padding:2px 8px;text-align:center\">%d</td>"
-		    "<td style=\"padding:2px 8px\">", t->tier) == -1 ||
-		    html_text(b, t->owner != NULL ? t->owner : "(none)", 256, e) == -1 ||
-		    buf_printf(b, e, "</td><td style=\"padding:2px 8px;text-align:right\">%s</td>"
-		    "<td style=\"padding:2px 8px;text-align:right\">%ld</td></tr>\n",
-		    t->breaches > 0 ? notify_duration(t->late, late, sizeof(late)) : "-",
-		    t->breaches) == -1)
-			return -1;
-	}
-	return buf_addstr(b, "</table>\n</body></html>\n", e);
+	return notify_html_close(b, NULL, e);
 }

@@ -19,6 +19,7 @@
 struct buf;
 struct conf;
 struct err;
+struct tz;
 
 #define DIGEST_WORST		10	/* tickets listed */
 #define DIGEST_GROUPS_MAX	1000	/* departments or channels; then "other" */
@@ -39,7 +40,7 @@ struct digest_ticket {
 struct digest {
 	time_t			 from, to;	/* the window [from, to) */
 	const char		*zone;		/* for times shown; borrowed */
-	long			 offset;	/* of zone at to, seconds east */
+	const struct tz		*tz;		/* times shown in it; NULL: UTC */
 	long			 breaches, warnings;
 	struct digest_count	 tiers[TIER_MAX + 1];
 	struct digest_count	*departments, *channels;
@@ -63,7 +64,7 @@ void	digest_finish(struct digest *);
 
 /* Percent of due clocks met, -1 when none was due. */
 int	digest_percent(long due, long met);
-/* "SLA digest: 3 breaches, 5 warnings in the last 24h (92% met)" */
+/* "SLA digest: 3 breaches and 5 warnings in the last 24 h (17% met, was 92%)" */
 int	digest_subject(const struct digest *, struct buf *, struct err *);
 int	digest_text(const struct digest *, struct buf *, struct err *);
 int	digest_html(const struct digest *, struct buf *, struct err *);

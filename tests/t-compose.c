@@ -17,6 +17,7 @@
 #include "intake/message.h"
 #include "intake/mime.h"
 #include "rules/conf.h"
+#include "rules/digest.h"
 #include "rules/notify.h"
 #include "rules/sla.h"
 #include "tests/tap.h"
@@ -406,6 +407,80 @@ t_notify(void)
 	conf_free(conf);
 }
 
+/* 1 if no line of s is wider than cols columns (UTF-8 characters). */
+static int
+fits(const char *s, size_t cols)
+{
+	size_t c = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			c = 0;
+		else if (((unsigned char)*s & 0xc0) != 0x80 && ++c > cols)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+t_digest(void)
+{
+	struct err e = ERR_INIT;
+	struct digest d;
+	struct buf b = BUF_INIT(1 << 20);
+
+	if (tap_selected(8114)) {
+		digest_init(&d, NOW - 86400, NOW);
+		buf_reset(&b);
+		CHECK(digest_subject(&d, &b, &e) == 0 && strcmp(b.buf,
+		    "SLA digest: no breach or warning in the last 24 h") == 0,
+		    "8114 an empty digest's subject says so");
+		buf_reset(&b);
+		CHECK(digest_text(&d, &b, &e) == 0 &&
+		    strstr(b.buf, "No SLA breach or warning in the last 24 h. No SLA clock was "
+		    "due.") != NULL && strstr(b.buf, "Nothing needs action.") != NULL &&
+		    strstr(b.buf, "By tier") == NULL, "8114 an empty digest's text: one summary");
+		buf_reset(&b);
+		CHECK(digest_html(&d, &b, &e) == 0 && strstr(b.buf, "Nothing needs action.") &&
+		    strstr(b.buf, "</html>") != NULL, "8114 an empty digest's HTML");
+		digest_release(&d);
+	}
+	if (tap_selected(8115)) {
+		digest_init(&d, NOW - 86400, NOW);
+		CHECK(digest_add(&d, NULL, 7, 1, 2, 2, "Rechnungsprüfung", "support",
+		    "Überweisung doppelt abgebucht, bitte dringend zurückbuchen, sonst gehe "
+		    "ich zum Anwalt und zur Verbraucherzentrale", "zoë@example.com", 9000, &e) == 0 &&
+		    digest_add(&d, NULL, 9, 0, 1, 1, NULL, "support", "Question", NULL, 0,
+		    &e) == 0, "8115 two tickets added");
+		digest_finish(&d);
+		d.due = 4;
+		d.met = 3;
+		d.prev_due = 5;
+		d.prev_met = 5;
+		buf_reset(&b);
+		CHECK(digest_subject(&d, &b, &e) == 0 && strcmp(b.buf,
+		    "SLA digest: 1 breach and 1 warning in the last 24 h (75% met, was 100%)") == 0,
+		    "8115 the subject: one breach, one warning, the trend");
+		buf_reset(&b);
+		CHECK(digest_text(&d, &b, &e) == 0 &&
+		    strstr(b.buf, "1 breach and 1 warning in the last 24 h; the most in tier 2 "
+		    "(1 breach).") != NULL &&
+		    strstr(b.buf, "75% of 4 clocks were met, down from 100% the 24 h before.") != NULL &&
+		    strstr(b.buf, "(1 ticket)\n  #7     Überweisung") != NULL &&
+		    strstr(b.buf, "2 h 30 min late, 1 breach; tier 2, owner zoë@example.com") &&
+		    strstr(b.buf, "1 warning, not late; tier 1, owner none") != NULL &&
+		    strstr(b.buf, "Rechnungsprüfung") != NULL && fits(b.buf, 72),
+		    "8115 the text: summary, breached then warned, non-ASCII, wrapped at 72");
+		buf_reset(&b);
+		CHECK(digest_html(&d, &b, &e) == 0 && strstr(b.buf, "<style") == NULL &&
+		    strstr(b.buf, "bgcolor=\"#c0392b\"") != NULL &&
+		    strstr(b.buf, "Überweisung doppelt") != NULL,
+		    "8115 the HTML: table bars with bgcolor, no style block");
+		digest_release(&d);
+	}
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -413,5 +488,6 @@ main(void)
 	t_addresses();
 	t_bodies();
 	t_notify();
+	t_digest();
 	return tap_done();
 }

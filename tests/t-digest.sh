@@ -50,12 +50,22 @@ check 5102 "the worst tickets come most late first; compliance against the windo
 
 t5103() {
 	at $NOW digest >"$TMP/d.txt" &&
-	grep -qx 'SLA digest from 2026-06-01 08:00 to 2026-06-02 08:00 (Europe/Berlin)' "$TMP/d.txt" &&
-	grep -qx 'Compliance: 17% of 6 clocks met (previous: no clock was due)' "$TMP/d.txt" &&
-	grep -qx '  #1 Invoice charged twice' "$TMP/d.txt" &&
+	eq "$(sed -n 1,4p "$TMP/d.txt")" "SLA digest, Mon 1 Jun 2026 08:00 to Tue 2 Jun 2026 08:00 Europe/Berlin
+
+3 breaches and 5 warnings in the last 24 h, all in tier 1. 17% of 6
+clocks were met (none was due the 24 h before)." &&
+	grep -qx 'Breached: answer or resolve these first (2 tickets)' "$TMP/d.txt" &&
+	grep -qx '  #1     Invoice charged twice' "$TMP/d.txt" &&
+	grep -qx '         22 h late, 2 breaches; tier 2, owner t2@example.com' "$TMP/d.txt" &&
+	grep -qx 'Warned, not late yet (1 ticket)' "$TMP/d.txt" &&
+	grep -qx '         1 warning, not late; tier 1, owner t1@example.com' "$TMP/d.txt" &&
 	grep -q '^  billing  *2 breaches, 2 warnings$' "$TMP/d.txt" &&
 	# the customer's CR LF stays out of the digest's lines too
-	grep -qx '  #2 Help Bcc: evil@attacker.example body' "$TMP/d.txt"
+	grep -qx '  #2     Help Bcc: evil@attacker.example body' "$TMP/d.txt" &&
+	# breached tickets before warned ones, the breakdown after them
+	[ "$(grep -n '#2 ' "$TMP/d.txt" | cut -d: -f1)" -lt "$(grep -n '#3 ' "$TMP/d.txt" | cut -d: -f1)" ] &&
+	[ "$(grep -n '#3 ' "$TMP/d.txt" | cut -d: -f1)" -lt "$(grep -n '^By tier' "$TMP/d.txt" | cut -d: -f1)" ] &&
+	! grep -q '.\{73\}' "$TMP/d.txt"
 }
 check 5103 "digest prints the text version" t5103
 
@@ -64,12 +74,13 @@ t5104() {
 	at 2026-06-02T06:01:00Z send >/dev/null && eq "$(mails)" 2 &&
 	for r in lead@example.com boss@example.com; do
 		f=$(grep -l -x "To: $r" "$MAIL"/*) && eq "$(echo "$f" | wc -l | tr -d ' ')" 1 &&
-		grep -q '^Subject: SLA digest: 3 breaches, 5 warnings in the last 24h (17% met)' "$f" &&
+		grep -q '^Subject: SLA digest: 3 breaches and 5 warnings in the last 24 h (17% met)' "$f" &&
 		grep -q '^Message-ID: <escalator.digest.20260602.86400.[0-9a-f]*@escalator.example>' "$f" &&
 		grep -q '^Content-Type: multipart/alternative' "$f" &&
 		grep -q '^Content-Type: text/plain; charset=' "$f" &&
 		grep -q '^Content-Type: text/html; charset=' "$f" &&
-		grep -q 'background:#c0392b' "$f" && ! grep -qi '<img' "$f" || return 1
+		grep -q 'background:#c0392b' "$f" && ! grep -qi '<img' "$f" &&
+		! grep -qi '<style\|<link\|src=' "$f" || return 1
 	done
 }
 check 5104 "digest --send, then send: one mail per recipient, text and HTML with bars" t5104
@@ -86,7 +97,9 @@ check 5105 "digest --send again for the same window queues nothing new" t5105
 t5106() {
 	{ at $NOW digest --since 2x; [ $? -eq 64 ]; } &&
 	out=$(at $NOW digest --since 1h --json) && eq "$(echo "$out" | jq -c '[.breaches, .warnings]')" '[0,0]' &&
-	at $NOW digest --since 1h | grep -qx 'No SLA warning or breach in this window.'
+	at $NOW digest --since 1h >"$TMP/e.txt" &&
+	grep -qx 'No SLA breach or warning in the last hour. No SLA clock was due.' "$TMP/e.txt" &&
+	grep -qx 'Nothing needs action.' "$TMP/e.txt"
 }
 check 5106 "--since sets the window; a bad duration is a usage error" t5106
 
