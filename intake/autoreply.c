@@ -181,7 +181,7 @@ intake_autoreply(struct intake *in, const struct ticket *t, const struct message
 	(void)snprintf(xticket, sizeof(xticket), "X-Escalator-Ticket: %" PRId64, t->id);
 	nlinks = autoreply_links(ar, m->subject, m->text, links, AUTOREPLY_LINKS_MAX);
 	if (autoreply_subject(ar, t->id, m->subject, &subject, e) == -1 ||
-	    autoreply_body(ar, links, nlinks, &text, e) == -1)
+	    autoreply_body(ar, t->id, links, nlinks, &text, e) == -1)
 		goto out;
 	extra[0] = "Auto-Submitted: auto-replied";
 	extra[1] = "X-Auto-Response-Suppress: All";

@@ -299,13 +299,19 @@ autoreply_subject(const struct conf_autoreply *ar, int64_t ticket,
 }
 
 int
-autoreply_body(const struct conf_autoreply *ar, const size_t *idx, size_t count,
-    struct buf *out, struct err *e)
+autoreply_body(const struct conf_autoreply *ar, int64_t ticket, const size_t *idx,
+    size_t count, struct buf *out, struct err *e)
 {
-	size_t i;
+	size_t i, start = out->len;
 
-	if (buf_addstr(out, ar->text != NULL ? ar->text : "", e) == -1 ||
-	    buf_addch(out, '\n', e) == -1)
+	/* The number is the one thing the configured text cannot know; the
+	 * tag is written as the subject carries it, so it can be quoted. */
+	if (buf_addstr(out, ar->text != NULL ? ar->text : "", e) == -1)
+		return -1;
+	while (out->len > start && out->buf[out->len - 1] == '\n')
+		out->len--;	/* a text file's last line ends in one */
+	if (buf_printf(out, e, "%sYour ticket number: [#%lld]\n", out->len > start ?
+	    "\n\n" : "", (long long)ticket) == -1)
 		return -1;
 	if (count == 0)
 		return 0;

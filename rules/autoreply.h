@@ -69,8 +69,9 @@ size_t		 autoreply_links(const struct conf_autoreply *, const char *subject,
  * (without a second "Re:"), appended to out. */
 int		 autoreply_subject(const struct conf_autoreply *, int64_t ticket,
 		    const char *customer_subject, struct buf *out, struct err *);
-/* The configured text, then the help intro and one link a line. */
-int		 autoreply_body(const struct conf_autoreply *, const size_t *idx,
-		    size_t count, struct buf *out, struct err *);
+/* The configured text, the ticket's number ("[#N]"), then the help
+ * intro and one link a line. */
+int		 autoreply_body(const struct conf_autoreply *, int64_t ticket,
+		    const size_t *idx, size_t count, struct buf *out, struct err *);
 
 #endif

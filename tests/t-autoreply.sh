@@ -62,6 +62,8 @@ check 8301 "a new ticket gets one acknowledgement: [#N], Auto-Submitted: auto-re
 t8302() {
 	f=$(mail_to alice@customer.example) && body_of "$f" >"$TMP/b" &&
 	grep -q 'thank you for writing to Northwind' "$TMP/b" &&
+	# the text file's last line, one blank line, the number as the subject has it
+	grep -A2 -x 'Northwind Support' "$TMP/b" | sed -n 3p | grep -qx 'Your ticket number: \[#1\]' &&
 	grep -qx 'These pages may help:' "$TMP/b" &&
 	eq "$(grep -c '^- https://' "$TMP/b")" 2 &&
 	grep -qx -- '- https://help.northwind.example/refunds' "$TMP/b" &&
@@ -70,7 +72,7 @@ t8302() {
 	eq "$(ack_event s 1 | jq -c .links)" \
 	    '["https://help.northwind.example/refunds","https://help.northwind.example/invoices"]'
 }
-check 8302 "help links by keyword: word or prefix match, each link once, in file order" t8302
+check 8302 "the ticket number, then help links by keyword: word or prefix match, each link once, in file order" t8302
 
 t8303() {
 	f=$(mail_to alice@customer.example) && head_of "$f" | grep -qx 'X-Mail-Args: <>' &&
