@@ -152,8 +152,8 @@ cli_store_open(struct cli *cli, int existing, int *exit_code)
 	if (existing && access(cli->db_path, F_OK) == -1) {
 		/* Acting on tickets or reporting on a database that is not
 		 * there: say so rather than create an empty one. */
-		fprintf(stderr, "escalator: no database at '%s': %s\n", cli->db_path,
-		    strerror(errno));
+		fprintf(stderr, "escalator: no database at '%s': %s (import or poll "
+		    "creates it; --db PATH names another)\n", cli->db_path, strerror(errno));
 		*exit_code = EX_NOINPUT;
 		return NULL;
 	}

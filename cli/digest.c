@@ -395,7 +395,10 @@ digest_send(struct cli *cli, long since)
 	long queued;
 
 	if (cli->conf == NULL || cli->conf->digests_count == 0) {
-		fprintf(stderr, "escalator: no 'digest' statement names a recipient\n");
+		fprintf(stderr, "escalator: digest --send: no 'digest' statement in %s%s%s "
+		    "names a recipient (add one, such as: digest daily 08:00 to "
+		    "\"lead@example.com\")\n", cli->conf != NULL ? "'" : "the configuration",
+		    cli->conf != NULL ? cli->conf->path : "", cli->conf != NULL ? "'" : "");
 		return EX_CONFIG;
 	}
 	if ((rcpts = all_rcpts(cli->conf, &n)) == NULL) {

@@ -331,7 +331,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage(self, stderr);
 	if (cli_ticket_id(argv[optind], &id) == -1) {
-		fprintf(stderr, "escalator: invalid ticket number '%s'\n", argv[optind]);
+		fprintf(stderr, "escalator: invalid ticket number '%s' (expected a number as "
+		    "the queue shows it, such as 42 or #42)\n", argv[optind]);
 		return EX_USAGE;
 	}
 	if ((st = cli_store(cli, &code)) == NULL)

@@ -392,7 +392,8 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	r.cli = cli;
 	/* cli->db_path may point into the configuration a reload frees. */
 	if (esc_strlcpy(r.db_path, cli->db_path, sizeof(r.db_path)) >= sizeof(r.db_path)) {
-		fprintf(stderr, "escalator: database path too long\n");
+		fprintf(stderr, "escalator: database path '%s' is too long (at most %zu "
+		    "bytes)\n", cli->db_path, sizeof(r.db_path) - 1);
 		return EX_USAGE;
 	}
 	cli->db_path = r.db_path;
