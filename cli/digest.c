@@ -36,10 +36,12 @@
 static int
 zone_load(const struct conf *conf, struct tz **tz, struct err *e)
 {
+	const struct conf_calendar *cal = conf_zone_calendar(conf, NULL);
+
 	*tz = NULL;
-	if (conf == NULL || conf->calendars_count == 0 || conf->calendars[0].timezone == NULL)
+	if (cal == NULL || cal->timezone == NULL)
 		return 0;
-	return tz_load(conf->calendars[0].timezone, tz, e);
+	return tz_load(cal->timezone, tz, e);
 }
 
 static long

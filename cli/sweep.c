@@ -119,8 +119,7 @@ static int
 zone_for(struct sweep *sw, const struct conf_tier *tier, const struct tz **out,
     struct err *e)
 {
-	const struct conf_calendar *cal = tier != NULL && tier->calendar != NULL ?
-	    tier->calendar : sw->conf->calendars_count > 0 ? &sw->conf->calendars[0] : NULL;
+	const struct conf_calendar *cal = conf_zone_calendar(sw->conf, tier);
 	struct sweep_cal *c;
 
 	*out = NULL;

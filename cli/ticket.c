@@ -36,6 +36,7 @@
 #include "common/log.h"
 #include "common/model.h"
 #include "common/text.h"
+#include "common/tz.h"
 #include "common/util.h"
 #include "connectors/smtp_compose.h"
 #include "rules/conf.h"
@@ -72,6 +73,8 @@ ticket_handoff(struct store *st, const struct conf *conf, struct ticket *t,
 	struct buf html = BUF_INIT(COMPOSE_MAX), detail = BUF_INIT(DETAIL_MAX);
 	const struct conf_tier *tier = conf != NULL ? conf_tier_find(conf, t->tier) : NULL;
 	const char *from = conf != NULL && conf->smtp != NULL ? conf->smtp->from : NULL;
+	const struct conf_calendar *zone;
+	struct tz *tz = NULL;
 	char host[256], msgid[600], esc[3][160];
 	size_t count = 0, i;
 	long breaches = 0;
@@ -127,6 +130,10 @@ ticket_handoff(struct store *st, const struct conf *conf, struct ticket *t,
 	else if (r.to != NULL && mv->notice_with != NULL)
 		(void)esc_strlcpy(msgid, mv->notice_with, sizeof(msgid));
 	else if (r.to != NULL) {
+		zone = conf_zone_calendar(conf, tier);
+		if (zone != NULL && tz_load(zone->timezone, &tz, e) == -1)
+			goto out;
+		h.tz = tz;
 		notice_host(from, host, sizeof(host));
 		(void)snprintf(msgid, sizeof(msgid), "escalator.%lld.%" PRId64 ".handoff-%d@%s",
 		    (long long)now, t->id, t->handoffs, host);
@@ -173,6 +180,7 @@ ticket_handoff(struct store *st, const struct conf *conf, struct ticket *t,
 	ret = 0;
 out:
 	free(sum);
+	tz_free(tz);
 	notice_data_release(&nd);
 	buf_release(&subject);
 	buf_release(&text);

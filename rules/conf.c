@@ -3548,6 +3548,14 @@ conf_authority_find(const struct conf *c, const char *name)
 	return authority_find((struct conf *)c, name);
 }
 
+const struct conf_calendar *
+conf_zone_calendar(const struct conf *c, const struct conf_tier *tier)
+{
+	if (tier != NULL && tier->calendar != NULL)
+		return tier->calendar;
+	return c != NULL && c->calendars_count > 0 ? &c->calendars[0] : NULL;
+}
+
 const char *
 conf_channel_kind_name(int kind)
 {

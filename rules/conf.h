@@ -284,6 +284,10 @@ const struct conf_tier		*conf_tier_find(const struct conf *, int number);
 const struct conf_department	*conf_department_find(const struct conf *, const char *name);
 const struct conf_calendar	*conf_calendar_find(const struct conf *, const char *name);
 const struct conf_authority	*conf_authority_find(const struct conf *, const char *name);
+/* The calendar whose zone mail to people shows times in: tier's (NULL
+ * for none), else the first calendar; NULL for UTC.  c may be NULL. */
+const struct conf_calendar	*conf_zone_calendar(const struct conf *c,
+				    const struct conf_tier *tier);
 /* Where tickets opened on channel name start: returns the entry tier (the
  * channel's `tier`, else its department's `entry-tier`), -1 for the
  * default; *department is the channel's department, NULL for none.  c

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/tz.h"
 #include "common/err.h"
 #include "common/model.h"
 #include "common/text.h"
@@ -536,11 +537,12 @@ handoff_subject(const struct handoff *h, struct buf *b, struct err *e)
 	    "(no subject)", NOTIFY_SUBJECT_MAX, e);
 }
 
-/* "resolution running, due 2026-06-01T17:00:00Z (1h 20m left); ..." */
+/* "resolution running, due Mon 1 Jun 2026 19:00 Europe/Berlin (1 h 20 min
+ * left); ..." */
 static void
 sla_words(const struct handoff *h, char *out, size_t len)
 {
-	char when[32], dur[32];
+	char when[64], dur[64];
 	size_t i, used = 0;
 	int n;
 
@@ -561,8 +563,8 @@ sla_words(const struct handoff *h, char *out, size_t len)
 		used += (size_t)n;
 		if (live && c->deadline != 0) {
 			n = snprintf(out + used, len - used, ", due %s (%s %s)",
-			    time_rfc3339(c->deadline, when, sizeof(when)),
-			    notify_duration((long)(c->deadline - h->now), dur, sizeof(dur)),
+			    tz_format(h->tz, c->deadline, 1, when, sizeof(when)),
+			    notify_duration_words((long)(c->deadline - h->now), dur, sizeof(dur)),
 			    c->deadline > h->now ? "left" : "late");
 			if (n < 0 || (size_t)n >= len - used)
 				break;
@@ -660,7 +662,7 @@ handoff_text(const struct handoff *h, const struct handoff_summary *s, struct bu
 	for (i = 0; i < s->tried_count; i++)
 		if (buf_printf(b, e, "  - %s\n", s->tried[i]) == -1)
 			return -1;
-	if (notify_thread_text(b, h->msgs, h->msgs_count, NULL, e) == -1)
+	if (notify_thread_text(b, h->msgs, h->msgs_count, h->tz, e) == -1)
 		return -1;
 	return buf_addstr(b, "\n-- \nescalator sends this hand-off once. Reply to the "
 	    "customer, not to this mail.\n", e);
@@ -696,7 +698,7 @@ handoff_html(const struct handoff *h, const struct handoff_summary *s, struct bu
 		    buf_addstr(b, "</li>\n", e) == -1)
 			return -1;
 	if ((s->tried_count > 0 && buf_addstr(b, "</ul>\n", e) == -1) ||
-	    notify_thread_html(b, h->msgs, h->msgs_count, NULL, e) == -1)
+	    notify_thread_html(b, h->msgs, h->msgs_count, h->tz, e) == -1)
 		return -1;
 	return notify_html_close(b, "escalator sends this hand-off once. Reply to the "
 	    "customer, not to this mail.", e);

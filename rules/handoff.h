@@ -23,6 +23,7 @@ struct notice_event;
 struct notice_msg;
 struct notify_rcpts;
 struct ticket;
+struct tz;
 
 enum handoff_by { HANDOFF_HAND = 0, HANDOFF_RULE, HANDOFF_BREACH };
 
@@ -53,6 +54,7 @@ struct handoff {
 	const char		*from_department;	/* NULL: none */
 	const char		*to_department;		/* likewise */
 	const char		*tier_name;	/* of to_tier; NULL: none */
+	const struct tz		*tz;		/* times shown in it; NULL: UTC */
 	time_t			 now;
 	long			 breaches;	/* recorded on the ticket so far */
 	const struct handoff_clock *clocks;

@@ -113,6 +113,8 @@ t0306() {
 	grep -q '^Problem:   "Hello, I was charged twice for invoice 4411."' "$TMP/m1" &&
 	grep -q '^What was tried, oldest first (2 of 2):' "$TMP/m1" &&
 	grep -q '^Hand-offs: 1, this one included' "$TMP/m1" &&
+	# no calendar in the configuration: times in UTC, and said so
+	grep -q '^The conversation, newest first (times in UTC):' "$TMP/m1" &&
 	# a customer's CR LF stays inside the subject line
 	w b escalate 2 --reason "login outage" >/dev/null &&
 	sq b "select data from outbox where ticket_id = 2 and message_id like '%.handoff-1@%'" |
