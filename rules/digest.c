@@ -373,7 +373,7 @@ text_group(const struct digest_count *c, size_t n, const char *none, struct buf 
 }
 
 static int
-tiers_as_groups(const struct digest *d, struct digest_count *out, char names[][16],
+tiers_as_groups(const struct digest *d, struct digest_count *out, char names[][24],
     size_t *n)
 {
 	int i;
@@ -382,7 +382,7 @@ tiers_as_groups(const struct digest *d, struct digest_count *out, char names[][1
 	for (i = TIER_MIN; i <= TIER_MAX; i++) {
 		if (d->tiers[i].breaches + d->tiers[i].warnings == 0)
 			continue;
-		(void)snprintf(names[*n], 16, "tier %d", i);
+		(void)snprintf(names[*n], 24, "tier %d", i);
 		out[*n] = d->tiers[i];
 		out[*n].name = names[*n];
 		(*n)++;
@@ -463,7 +463,7 @@ digest_text(const struct digest *d, struct buf *b, struct err *e)
 {
 	struct digest_count tiers[TIER_MAX + 1];
 	struct buf line = BUF_INIT(4096);
-	char tnames[TIER_MAX + 1][16];
+	char tnames[TIER_MAX + 1][24];
 	size_t n;
 	int r;
 
@@ -610,7 +610,7 @@ digest_html(const struct digest *d, struct buf *b, struct err *e)
 {
 	struct digest_count tiers[TIER_MAX + 1];
 	struct buf line = BUF_INIT(4096);
-	char tnames[TIER_MAX + 1][16];
+	char tnames[TIER_MAX + 1][24];
 	size_t n;
 	long max;
 	int r;
