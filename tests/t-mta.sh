@@ -221,7 +221,7 @@ t8112() {
 	mail_check --db "$TMP/h.db" --domain escalator.example --auto auto-generated &&
 	mail_check --db "$TMP/h.db" --where "ticket_id > 0" --reply &&
 	mail_check --db "$TMP/h.db" --where "ticket_id = 1" \
-	    --subject "[#1] SLA breached: first response (tier 1, billing) - Rückerstattung 😡 sehr wütend" \
+	    --subject "[#1] First response 5 min late - Dänä 😀 \"Quote\" \\ <x>: Rückerstattung 😡" \
 	    --body "Customer:  Dänä 😀 \"Quote\" \\ <x> <dana@customer.example>" &&
 	mail_check --db "$TMP/h.db" --where "ticket_id = 2" --subject "שלום" &&
 	mail_check --db "$TMP/h.db" --where "ticket_id = 3" \
