@@ -462,7 +462,7 @@ cmd_digest(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(self, stderr);
-	if ((cli_conf(cli, &code) == NULL && code != 0) || cli_store(cli, &code) == NULL)
+	if ((cli_conf(cli, &code) == NULL && code != 0) || cli_store_existing(cli, &code) == NULL)
 		return code;
 	if (send)
 		return digest_send(cli, since);

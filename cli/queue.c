@@ -199,7 +199,7 @@ cmd_queue(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(self, stderr);
-	if ((st = cli_store(cli, &code)) == NULL)
+	if ((st = cli_store_existing(cli, &code)) == NULL)
 		return code;
 	memset(&q, 0, sizeof(q));
 	q.cli = cli;
@@ -335,7 +335,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		    "the queue shows it, such as 42 or #42)\n", argv[optind]);
 		return EX_USAGE;
 	}
-	if ((st = cli_store(cli, &code)) == NULL)
+	if ((st = cli_store_existing(cli, &code)) == NULL)
 		return code;
 	ticket_init(&t);
 	if ((r = store_ticket_get(st, id, &t, &e)) != 1) {

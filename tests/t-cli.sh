@@ -26,6 +26,8 @@ check 0004 "every command has --help" t0004
 t0005() { eq "$(code esc --now yesterday queue)" 64 && grep -q "invalid --now 'yesterday'" "$TMP/e"; }
 check 0005 "a bad --now is a usage error" t0005
 
+# A database without tickets: one auto-reply imported.
+esc -q --db "$TMP/e.db" import "$TESTDATA/2015-x-autoreply.eml" 2>/dev/null
 t0006() { eq "$(code esc --db "$TMP/e.db" show 42)" 65 && grep -q "no ticket 42" "$TMP/e"; }
 check 0006 "show of an unknown ticket exits 65" t0006
 
@@ -38,11 +40,22 @@ t0008() {
 }
 check 0008 "a file that is not a database is named in the error" t0008
 
-t0009() { eq "$(code esc --db /nonexistent-dir/x.db queue)" 74 && grep -q "/nonexistent-dir/x.db" "$TMP/e"; }
+t0009() { eq "$(code esc --db /nonexistent-dir/x.db import "$TESTDATA/7001-question.eml")" 74 && grep -q "/nonexistent-dir/x.db" "$TMP/e"; }
 check 0009 "an unwritable database path is named in the error" t0009
 
 t0010() { eq "$(code esc show 12abc)" 64; }
 check 0010 "show needs a ticket number" t0010
+
+# A mistyped --db must not look like an empty queue, nor leave a file.
+t0011() {
+	for cmd in queue "show 1" digest; do
+		# shellcheck disable=SC2086
+		eq "$(code esc --db "$TMP/typo.db" $cmd)" 66 &&
+		grep -q "no database at '$TMP/typo.db'" "$TMP/e" && [ ! -e "$TMP/typo.db" ] ||
+		return 1
+	done
+}
+check 0011 "queue, show and digest of a missing database: exit 66, nothing created" t0011
 
 # The demo: the bundled sample, twice; the second import adds nothing.
 DEMO="$top_srcdir/examples/demo/support.mbox"
@@ -106,7 +119,8 @@ check 0031 "a wrong configuration given with -c stops every command (78)" t0031
 
 t0032() {
 	printf 'database "%s"\n' "$TMP/from-conf.db" > "$TMP/db.conf"
-	esc -c "$TMP/db.conf" queue >/dev/null && [ -f "$TMP/from-conf.db" ]
+	esc -q -c "$TMP/db.conf" import "$TESTDATA/7001-question.eml" && [ -f "$TMP/from-conf.db" ] &&
+	esc -c "$TMP/db.conf" queue >/dev/null
 }
 check 0032 "the configuration's database is used without --db" t0032
 
