@@ -52,6 +52,17 @@ is_control(uint32_t cp)
 	    cp == 0x2028 || cp == 0x2029;
 }
 
+/* The explicit bidirectional embeddings, overrides and isolates (LRE ..
+ * RLO, LRI .. PDI; Unicode UAX #9).  Text in any script shows right
+ * without them, and one left unclosed in a customer's name or subject
+ * reverses what follows it on the line: "[#4] ... - <RLO>gpj.exe" reads
+ * backwards in a mail client's list.  They are dropped, as nothing. */
+static int
+is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 static void
 trim_spaces(struct buf *b, size_t start)
 {
@@ -74,6 +85,8 @@ text_oneline(struct buf *b, const char *s, size_t max, struct err *e)
 			len = 1;
 			cp = 0xfffd;
 		}
+		if (is_bidi_control(cp))
+			continue;
 		if (cp == ' ' || is_control(cp)) {
 			if (!space && buf_addch(b, ' ', e) == -1)
 				return -1;
@@ -118,7 +131,7 @@ text_lines(struct buf *b, const char *s, size_t max, size_t max_lines, struct er
 				return -1;
 			continue;
 		}
-		if (cp != '\t' && is_control(cp))
+		if ((cp != '\t' && is_control(cp)) || is_bidi_control(cp))
 			continue;
 		if (b->len - start + len > max)
 			goto cut;

@@ -17,11 +17,12 @@ size_t	utf8_decode(const unsigned char *s, size_t n, uint32_t *cp /* OUT */);
 
 /* Appends s on one line: controls (C0, DEL, C1, U+2028/9, and CR, LF,
  * tab) become spaces, runs of spaces one, leading and trailing spaces
- * go, invalid bytes become U+FFFD; cut at max bytes on a character
+ * go, bidirectional embeddings, overrides and isolates (U+202A-E,
+ * U+2066-9) go, invalid bytes become U+FFFD; cut at max bytes on a character
  * boundary with "..." appended.  NULL appends nothing. */
 int	text_oneline(struct buf *, const char *s, size_t max, struct err *);
 /* Appends s keeping its lines (LF; CR LF and lone CR become LF): other
- * controls but tab removed, invalid bytes U+FFFD, at most max_lines lines
+ * controls but tab and the bidirectional ones removed, invalid bytes U+FFFD, at most max_lines lines
  * and max bytes, then a line "[...]".  Trailing blank lines go. */
 int	text_lines(struct buf *, const char *s, size_t max, size_t max_lines,
 	    struct err *);

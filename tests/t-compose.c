@@ -403,6 +403,28 @@ t_notify(void)
 		t.customer_name = (char *)"Anna <Schmidt>";
 		t.subject = (char *)"Refund\r\nBcc: x@y";
 	}
+	if (tap_selected(8116)) {
+		/* RLO unclosed in the name, RLI and PDF in the subject: a
+		 * mail client would show the rest of the line reversed. */
+		memset(&n, 0, sizeof(n));
+		n.ticket = &t;
+		n.clock = SLA_FIRST_RESPONSE;
+		n.level = SLA_BREACH;
+		n.tier = 2;
+		n.deadline = NOW - 600;
+		n.now = NOW;
+		n.escalated_to = -1;
+		t.customer_name = (char *)"Mallory \xe2\x80\xae";
+		t.subject = (char *)"\xe2\x81\xa7\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d"
+		    "\xe2\x80\xac exe.pdf";
+		buf_reset(&b);
+		CHECK(notify_subject(&n, &b, &e) == 0 && strcmp(b.buf,
+		    "[#42] First response 10 min late - Mallory: \xd7\xa9\xd7\x9c\xd7\x95"
+		    "\xd7\x9d exe.pdf") == 0,
+		    "8116 bidi overrides and isolates from a customer are dropped, RTL text kept");
+		t.customer_name = (char *)"Anna <Schmidt>";
+		t.subject = (char *)"Refund\r\nBcc: x@y";
+	}
 	buf_release(&b);
 	conf_free(conf);
 }
