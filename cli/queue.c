@@ -15,8 +15,10 @@
 #include "cli/cli.h"
 #include "cli/explain.h"
 #include "cli/queue.h"
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/model.h"
+#include "common/text.h"
 #include "common/util.h"
 #include "store/store.h"
 
@@ -33,14 +35,19 @@ cp_width(unsigned long c)
 }
 
 /* Copies UTF-8 s into out, cut to width terminal columns with "..." (U+2026)
- * and padded with spaces to exactly width when pad is set; control
- * characters become spaces so a hostile subject cannot move the cursor. */
+ * and padded with spaces to exactly width when pad is set; made one line
+ * by text_oneline first, so a hostile subject cannot move the cursor or
+ * turn the rest of the row around. */
 static const char *
 clip(const char *s, size_t width, int pad, char *out, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	struct buf line = BUF_INIT(4096);
+	const unsigned char *p;
 	size_t o = 0, cols = 0, total = 0, n, i;
 	unsigned long c;
+
+	p = (const unsigned char *)(s != NULL && text_oneline(&line, s, 1024, NULL) == 0 &&
+	    line.buf != NULL ? line.buf : "");
 
 	for (i = 0; p[i] != '\0'; i += n) {
 		n = p[i] < 0xc0 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
@@ -73,6 +80,7 @@ clip(const char *s, size_t width, int pad, char *out, size_t len)
 		cols++;
 	}
 	out[o] = '\0';
+	buf_release(&line);
 	return out;
 }
 
@@ -220,13 +228,25 @@ struct show_out {
 	long	 count;
 };
 
+/* s as one line for a terminal, in b: what customers wrote may hold
+ * escape sequences (a window title, the clipboard, the screen cleared)
+ * and bidirectional overrides, which text_oneline drops. */
+static const char *
+line_shown(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	return s != NULL && text_oneline(b, s, 4096, NULL) == 0 && b->buf != NULL ? b->buf : "";
+}
+
 static int
 show_message(void *arg, const struct store_msg *m, struct err *e)
 {
 	struct show_out *s = arg;
+	struct buf name = BUF_INIT(8192), subj = BUF_INIT(8192), addr = BUF_INIT(8192);
+	struct buf text = BUF_INIT(SIZE_MAX);
 	char date[32];
+	int ret = 0;
 
-	(void)e;
 	s->count++;
 	if (s->messages != NULL) {
 		json_t *o = json_object(), *att = NULL;
@@ -253,9 +273,9 @@ show_message(void *arg, const struct store_msg *m, struct err *e)
 	}
 	printf("\n--- %s  %s  %s%s%s <%s>\n", time_rfc3339(m->date, date, sizeof(date)),
 	    m->direction == DIR_OUT ? "team" : "customer",
-	    m->from_name && *m->from_name ? "\"" : "", m->from_name ? m->from_name : "",
-	    m->from_name && *m->from_name ? "\"" : "", m->from_addr ? m->from_addr : "");
-	printf("Subject: %s\n", m->subject ? m->subject : "");
+	    m->from_name && *m->from_name ? "\"" : "", line_shown(&name, m->from_name),
+	    m->from_name && *m->from_name ? "\"" : "", line_shown(&addr, m->from_addr));
+	printf("Subject: %s\n", line_shown(&subj, m->subject));
 	if (m->auto_reason != NULL)
 		printf("Automatic: %s (opens no ticket, starts no clock)\n", m->auto_reason);
 	if (m->attachments != NULL && strcmp(m->attachments, "[]") != 0)
@@ -264,8 +284,14 @@ show_message(void *arg, const struct store_msg *m, struct err *e)
 		printf("Sentiment: %.4f\n", m->sentiment);
 	if (m->warnings != NULL)
 		printf("Warnings: %s\n", m->warnings);
-	printf("\n%s\n", m->text ? m->text : "");
-	return 0;
+	/* Its lines kept, the controls but tab dropped (text_lines). */
+	if ((ret = text_lines(&text, m->text, SIZE_MAX, SIZE_MAX, e)) == 0)
+		printf("\n%s\n", text.buf != NULL ? text.buf : "");
+	buf_release(&name);
+	buf_release(&subj);
+	buf_release(&addr);
+	buf_release(&text);
+	return ret;
 }
 
 static int
@@ -310,6 +336,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	struct ticket t;
 	struct err e = ERR_INIT;
 	struct store *st;
+	struct buf name = BUF_INIT(8192), cust = BUF_INIT(8192), subj = BUF_INIT(8192);
 	char created[32];
 	int64_t id;
 	int ch, code = 0, r;
@@ -355,9 +382,9 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		    t.department ? "  department " : "", t.department ? t.department : "",
 		    t.channel ? t.channel : "", t.public ? "public" : "private");
 		printf("Customer: %s%s%s%s\nSubject: %s\nOpened: %s, %d messages, %d from the customer",
-		    t.customer_name && *t.customer_name ? t.customer_name : "",
-		    t.customer_name && *t.customer_name ? " <" : "", t.customer ? t.customer : "",
-		    t.customer_name && *t.customer_name ? ">" : "", t.subject ? t.subject : "",
+		    line_shown(&name, t.customer_name),
+		    t.customer_name && *t.customer_name ? " <" : "", line_shown(&cust, t.customer),
+		    t.customer_name && *t.customer_name ? ">" : "", line_shown(&subj, t.subject),
 		    time_rfc3339(t.created, created, sizeof(created)), t.messages, t.exchanges);
 		/* The workflow (cli/ticket.c): who has it, how often it was
 		 * handed on, when it was resolved. */
@@ -396,5 +423,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	}
 	explain_release(&why);
 	ticket_release(&t);
+	buf_release(&name);
+	buf_release(&cust);
+	buf_release(&subj);
 	return r == -1 ? cli_fail(&e) : 0;
 }

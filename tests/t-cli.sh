@@ -57,6 +57,18 @@ t0011() {
 }
 check 0011 "queue, show and digest of a missing database: exit 66, nothing created" t0011
 
+# What a customer wrote reaches a terminal without its escape sequences
+# (clear the screen, set the clipboard or the title) or bidi overrides.
+t0012() {
+	esc -q --db "$TMP/x.db" import "$TESTDATA/0012-terminal-escapes.eml" &&
+	esc --db "$TMP/x.db" show 1 >"$TMP/show.txt" && esc --db "$TMP/x.db" queue >>"$TMP/show.txt" &&
+	! grep -q "$(printf '\033')" "$TMP/show.txt" && ! grep -q "$(printf '\342\200\256')" "$TMP/show.txt" &&
+	grep -q "^My order is late.\[2J\]52;c;ZWNobyBvd25lZA== Please check.$" "$TMP/show.txt" &&
+	grep -q "^\]0;new titleThanks$" "$TMP/show.txt" &&
+	esc --db "$TMP/x.db" show --json 1 | jq -e '.messages[0].text | contains("\u001b[2J")' >/dev/null
+}
+check 0012 "show and queue print customer text without terminal controls; --json keeps it" t0012
+
 # The demo: the bundled sample, twice; the second import adds nothing.
 DEMO="$top_srcdir/examples/demo/support.mbox"
 t0020() {
