@@ -220,7 +220,13 @@ cmd_poll(struct cli *cli, int argc, char **argv)
 	}
 	for (i = optind; i < argc; i++) {
 		if ((ch = conf_channel_find(conf, argv[i])) == NULL) {
-			fprintf(stderr, "escalator: no channel '%s' in '%s'\n", argv[i], conf->path);
+			size_t c;
+
+			fprintf(stderr, "escalator: no channel '%s' in '%s'", argv[i], conf->path);
+			for (c = 0; c < conf->channels_count; c++)
+				fprintf(stderr, "%s'%s'", c == 0 ? " (it has " : ", ",
+				    conf->channels[c].name);
+			fprintf(stderr, "%s\n", conf->channels_count == 0 ? " (it has none)" : ")");
 			code = EX_USAGE;
 			goto out;
 		}

@@ -69,6 +69,13 @@ t0012() {
 }
 check 0012 "show and queue print customer text without terminal controls; --json keeps it" t0012
 
+t0013() {
+	printf 'channel reviews feed { url "https://example.com/a.atom" }\nchannel news feed { url "https://example.com/b.rss" }\n' >"$TMP/ch.conf" &&
+	eq "$(code esc -c "$TMP/ch.conf" --db "$TMP/ch.db" poll review)" 64 &&
+	grep -q "no channel 'review' in '$TMP/ch.conf' (it has 'reviews', 'news')" "$TMP/e"
+}
+check 0013 "poll of an unknown channel names the channels there are" t0013
+
 # The demo: the bundled sample, twice; the second import adds nothing.
 DEMO="$top_srcdir/examples/demo/support.mbox"
 t0020() {
