@@ -2634,6 +2634,12 @@ stmt_smtp(struct parser *p, const struct conf_pos *kw)
 	if ((sm->user == NULL) != (sm->password_file == NULL))
 		(void)perr_at(p, kw, "smtp '%s' needs '%s' too", sm->user ? "user" :
 		    "password-file", sm->user ? "password-file" : "user");
+	/* Valid, but mail from escalator@localhost (cli/send.c) is what
+	 * servers that check the sender's domain refuse first. */
+	if (sm->from == NULL && sm->url != NULL)
+		pwarn_at(p, kw, "smtp has no 'from': notifications go out from "
+		    "escalator@localhost, which many servers refuse (add from "
+		    "\"Support <escalator@your.domain>\")");
 	if (sm->tls == CONF_TLS_NONE && sm->url != NULL &&
 	    strncasecmp(sm->url, "smtps:", 6) == 0)
 		(void)perr_at(p, &seen[SM_TLS], "smtp 'tls none' with an smtps:// URL "
