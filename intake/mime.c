@@ -3703,6 +3703,21 @@ keyword(struct span v, char *out, size_t size)
 	return n;
 }
 
+/* 1 if v holds "<>", the null address: what DragonFly's dma, McAfee and
+ * other gateways put in From ("MAILER-DAEMON <>", "Postmaster <>") when
+ * they write a bounce without a Return-Path. */
+static int
+null_sender(struct span v)
+{
+	const char *lt = memchr(v.p, '<', v.len), *end = v.p + v.len;
+
+	if (lt == NULL)
+		return 0;
+	for (lt++; lt < end && is_ws((unsigned char)*lt); lt++)
+		;
+	return lt < end && *lt == '>';
+}
+
 static void	auto_set(struct mime_parser *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -3777,6 +3792,8 @@ loop_check(struct mime_parser *p, const struct ctype *top, const struct span *h,
 	if ((n == 13 && strncmp(local, "mailer-daemon", 13) == 0) ||
 	    (n == 10 && strncmp(local, "postmaster", 10) == 0))
 		auto_set(p, AUTO_DAEMON, "From: %.100s", local);
+	else if (*local == '\0' && h[H_FROM].p != NULL && null_sender(unfold(p, h[H_FROM])))
+		auto_set(p, AUTO_DAEMON, "From: <>");
 	if (h[H_RETURN_PATH].p != NULL) {
 		v = unfold(p, h[H_RETURN_PATH]);	/* "<>", the null sender */
 		if (v.len >= 2 && v.p[0] == '<' && v.p[v.len - 1] == '>' &&
