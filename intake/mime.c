@@ -3784,7 +3784,8 @@ loop_check(struct mime_parser *p, const struct ctype *top, const struct span *h,
 	if (h[H_PRECEDENCE].p != NULL) {
 		v = unfold(p, h[H_PRECEDENCE]);
 		(void)keyword(v, kw, sizeof(kw));
-		if (strcmp(kw, "bulk") == 0 || strcmp(kw, "junk") == 0 || strcmp(kw, "list") == 0)
+		if (strcmp(kw, "bulk") == 0 || strcmp(kw, "junk") == 0 ||
+		    strcmp(kw, "list") == 0 || strcmp(kw, "auto_reply") == 0)
 			auto_set(p, AUTO_PRECEDENCE, "Precedence: %s", kw);
 	}
 	at = strchr(local, '@');
