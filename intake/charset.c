@@ -119,6 +119,7 @@ static const struct alias {
 	{ "shift_jis", KIND_ICONV, "CP932" },	/* Windows mailers write CP932 */
 	{ "sjis", KIND_ICONV, "CP932" },
 	{ "tis-620", KIND_ICONV, "CP874" },
+	{ "unicode-1-1-utf-7", KIND_ICONV, "UTF-7" },	/* Outlook Express, RFC 1642 */
 	{ "unicode-1-1-utf-8", KIND_UTF8, NULL },
 	{ "unknown", KIND_GUESS, NULL },
 	{ "unknown-8bit", KIND_GUESS, NULL },
@@ -586,7 +587,7 @@ static int
 seven_bit(const char *name)
 {
 	return strncmp(name, "iso-2022", 8) == 0 || strncmp(name, "hz", 2) == 0 ||
-	    strcmp(name, "utf-7") == 0;
+	    strcmp(name, "utf-7") == 0 || strcmp(name, "unicode-1-1-utf-7") == 0;
 }
 
 static int
