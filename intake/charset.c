@@ -556,6 +556,47 @@ jis_retry(const char *in, size_t len, struct buf *out, size_t start, int lossy)
 	return r;
 }
 
+/*
+ * Japanese text labelled ISO-2022-JP but written in 8 bits, with no
+ * escape at all: Japanese mobile carriers' and Unix MTAs' notices are
+ * EUC-JP under that label, Windows tools' Shift_JIS.  EUC-JP is tried
+ * first, since nearly any EUC-JP text also reads as CP932 (as half-width
+ * katakana) while Shift_JIS lead bytes are not EUC-JP.  The text appended
+ * from start on is replaced by the first reading that loses nothing;
+ * returns CHARSET_AS_EUC_JP or CHARSET_AS_SJIS then, else lossy.
+ */
+static int
+jis_8bit_retry(const char *in, size_t len, struct buf *out, size_t start, int lossy)
+{
+	static const struct { const char *name; int result; } as[] = {
+		{ "euc-jp", CHARSET_AS_EUC_JP },
+		{ "cp932", CHARSET_AS_SJIS },
+	};
+	struct cache_entry *c;
+	struct buf tmp;
+	size_t i;
+	int r = lossy;
+
+	if (memchr(in, 0x1b, len) != NULL)
+		return lossy;
+	buf_init(&tmp, out->max);
+	for (i = 0; i < sizeof(as) / sizeof(as[0]) && r == lossy; i++) {
+		c = cache_get(as[i].name, alias_find(as[i].name));
+		if (c->kind != KIND_ICONV)
+			continue;
+		buf_reset(&tmp);
+		if (iconv_to_utf8(c->cd, in, len, &tmp) != CHARSET_OK)
+			continue;
+		out->len = start;
+		if (out->buf != NULL)
+			out->buf[start] = '\0';
+		r = out_add(out, tmp.buf != NULL ? tmp.buf : "", tmp.len) == -1 ? -1 :
+		    as[i].result;
+	}
+	buf_release(&tmp);
+	return r;
+}
+
 static int
 ascii_only(const char *s, size_t len)
 {
@@ -649,5 +690,18 @@ charset_to_utf8(const char *charset, const char *in, size_t len, struct buf *out
 			out->buf[start] = '\0';
 		r = out_add(out, in, len) == -1 ? -1 : CHARSET_AS_UTF8;
 	}
+	if (r == CHARSET_LOSSY && strcmp(c->canon, "iso-2022-jp") == 0)
+		r = jis_8bit_retry(in, len, out, start, r);
 	return r;
+}
+
+const char *
+charset_read_as(int result)
+{
+	switch (result) {
+	case CHARSET_AS_UTF8:	return "UTF-8";
+	case CHARSET_AS_EUC_JP:	return "EUC-JP";
+	case CHARSET_AS_SJIS:	return "Shift_JIS";
+	default:		return NULL;
+	}
 }

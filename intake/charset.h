@@ -15,14 +15,19 @@ enum charset_result {
 	CHARSET_OK = 0,
 	CHARSET_LOSSY,		/* some bytes replaced by U+FFFD */
 	CHARSET_UNKNOWN,	/* charset unknown: decoded as UTF-8 or cp1252 guess */
-	CHARSET_AS_UTF8		/* a 7-bit charset's text with 8-bit bytes that
+	CHARSET_AS_UTF8,	/* a 7-bit charset's text with 8-bit bytes that
 				 * validate as UTF-8: read as UTF-8 */
+	CHARSET_AS_EUC_JP,	/* "ISO-2022-JP" in 8 bits: read as EUC-JP */
+	CHARSET_AS_SJIS		/* "ISO-2022-JP" in 8 bits: read as Shift_JIS */
 };
 
 /* Appends in (len bytes in charset, NULL meaning us-ascii/utf-8) to out as
  * UTF-8.  Returns an enum charset_result, or -1 when out's ceiling is hit. */
 int	charset_to_utf8(const char *charset, const char *in, size_t len,
 	    struct buf *out);
+/* What a CHARSET_AS_* result read the text as ("UTF-8", "EUC-JP",
+ * "Shift_JIS"), for the warning; NULL for the other results. */
+const char	*charset_read_as(int result);
 /* Appends the valid UTF-8 of s, invalid bytes replaced by U+FFFD; returns
  * the number of replacements, or -1 at the ceiling. */
 long	utf8_sanitize(const char *s, size_t len, struct buf *out);

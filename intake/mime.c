@@ -633,9 +633,10 @@ raw_text(struct mime_parser *p, const char *s, size_t n, struct buf *out,
 		p->hdr_parts.p = NULL;		/* looked up once */
 	}
 	if (p->hdr_charset != NULL) {
-		if ((r = charset_to_utf8(p->hdr_charset, s, n, out)) == CHARSET_OK) {
+		r = charset_to_utf8(p->hdr_charset, s, n, out);
+		if (r == CHARSET_OK || r == CHARSET_AS_EUC_JP || r == CHARSET_AS_SJIS) {
 			pwarn(p, "%s: raw 8-bit bytes read as %s, the body's charset", what,
-			    p->hdr_charset);
+			    r == CHARSET_OK ? p->hdr_charset : charset_read_as(r));
 			return;
 		}
 		out->len = mark;
@@ -904,6 +905,7 @@ static void
 ew_flush(struct mime_parser *p, const char *charset, struct buf *out,
     const char *what)
 {
+	const char *as;
 	int r;
 
 	if (p->ew.len == 0)
@@ -914,9 +916,9 @@ ew_flush(struct mime_parser *p, const char *charset, struct buf *out,
 	else if (r == CHARSET_LOSSY)
 		pwarn(p, "%s: invalid %s bytes in encoded word replaced", what,
 		    charset);
-	else if (r == CHARSET_AS_UTF8)
-		pwarn(p, "%s: 8-bit bytes in %s encoded word read as UTF-8", what,
-		    charset);
+	else if ((as = charset_read_as(r)) != NULL)
+		pwarn(p, "%s: 8-bit bytes in %s encoded word read as %s", what,
+		    charset, as);
 	buf_reset(&p->ew);
 }
 
@@ -2933,6 +2935,7 @@ static void
 part_utf8(struct mime_parser *p, const char *charset, struct span d, const char *what,
     int html)
 {
+	const char *as;
 	int r;
 
 	buf_reset(&p->conv);
@@ -2955,8 +2958,8 @@ part_utf8(struct mime_parser *p, const char *charset, struct span d, const char 
 		    what, charset);
 	else if (r == CHARSET_LOSSY)
 		pwarn(p, "%s: invalid %.40s bytes replaced", what, charset);
-	else if (r == CHARSET_AS_UTF8)
-		pwarn(p, "%s: 8-bit bytes in %.40s text read as UTF-8", what, charset);
+	else if ((as = charset_read_as(r)) != NULL)
+		pwarn(p, "%s: 8-bit bytes in %.40s text read as %s", what, charset, as);
 	else if (r == -1)
 		cut_warn(p);
 }
