@@ -244,7 +244,10 @@ static int
 date_number(struct date_parts *d, int v, int n)
 {
 	if (d->nums == 0) {
-		if (n > 2 || v > 31) {		/* "2024 Mar 5" */
+		/* "2024 Mar 5"; "029 Apr 2019" is a day with a zero too many,
+		 * as a mailing-list bounce writes it, since 3-digit years are
+		 * the 1900s (049) and not written first. */
+		if (n == 4 || v > 31) {
 			d->year = v;
 			d->year_digits = n;
 		} else
