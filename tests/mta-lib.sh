@@ -102,7 +102,7 @@ pf_write_conf() {
 		l "127.0.0.1:$PF_PORT_SMALL" small " -o message_size_limit=2000"
 		l "127.0.0.1:$PF_PORT_BUSY" busy " -o smtpd_client_connection_rate_limit=1"
 		cat <<-EOF
-		grey unix - n n - 0 spawn user=nobody argv=/usr/bin/perl $top_srcdir/tests/smtp-grey.pl $PF/grey/seen
+		grey unix - n n - 0 spawn user=nobody argv=/usr/bin/perl $PF/smtp-grey.pl $PF/grey/seen
 		pickup unix n - n 60 1 pickup
 		cleanup unix n - n - 0 cleanup
 		qmgr unix n - n 300 1 qmgr
@@ -129,6 +129,11 @@ pf_write_conf() {
 
 pf_start() {
 	mkdir -p "$PF/conf" "$PF/spool" "$PF/data" "$PF/vmail" "$PF/grey" || return 1
+	# A copy the spawned policy service (run as nobody, in the queue
+	# directory) can reach: $top_srcdir may be relative (make distcheck)
+	# or under a home directory nobody cannot enter.
+	cp "$top_srcdir/tests/smtp-grey.pl" "$PF/smtp-grey.pl" && chmod 644 "$PF/smtp-grey.pl" ||
+	    return 1
 	chmod 755 "$TMP" "$PF"
 	chown postfix "$PF/data" && chown nobody "$PF/vmail" "$PF/grey" || return 1
 	: >"$PF/conf/vmailbox"
