@@ -33,6 +33,17 @@ t3003() {
 }
 check 3003 "subject fallback: same customer within 7 days only" t3003
 
+# A list or a support@ run as a group rewrites From to its own address
+# ("Name via Group"): the writer in X-Original-From or Reply-To is the
+# customer, so two writers with one subject keep a ticket each.
+t3020() {
+	imp t20 "$D/3020-via-group.mbox" >/dev/null
+	eq "$(q t20 length)" 2 &&
+	eq "$(q t20 '[.[] | select(.customer == "gina@example.net")][0].messages')" 2 &&
+	eq "$(q t20 '[.[] | select(.customer == "frank@example.org")][0].messages')" 1
+}
+check 3020 "From rewritten by a list or group: the writer is the customer" t3020
+
 t3004() {
 	out=$(imp t4 "$D/3004-auto.mbox")
 	eq "$(echo "$out" | jq -r .stored)" 5 && eq "$(echo "$out" | jq -r .tickets_opened)" 1 &&
