@@ -165,6 +165,7 @@ struct mime_parser {
 	size_t		 atts_cap;
 	int		 path[MIME_DEPTH_MAX + 2];	/* part numbers, for warnings */
 	int		 depth_warned, text_cut, cut_warned, atts_warned, nomem;
+	const char	*report;	/* a report a multipart/mixed holds, or NULL */
 	int		 quiet;		/* a look-ahead pass: no warnings */
 	const char	*hdr_charset;	/* for raw 8-bit header text, or NULL */
 	struct span	 hdr_parts;	/* a multipart body to look it up in */
@@ -3408,6 +3409,36 @@ encl_keep(struct mime_parser *p, const struct ctype *ct, const char *body, size_
 static void	multipart_walk(struct mime_parser *, const struct ctype *, const char *,
 		    size_t, int, int);
 
+/*
+ * A machine's report sent as multipart/mixed rather than multipart/report,
+ * told by what sits at the top level: an RFC 5965 feedback report, or
+ * the complained-of mail of Hotmail's junk mail reporting (JMRP), which
+ * carries X-HmXmrOriginalRecipient.  Only the top level: a person who
+ * forwards such a report encloses it one level deeper.
+ */
+static void
+report_check(struct mime_parser *p, const struct ctype *ct, const char *body,
+    size_t len, int depth)
+{
+	struct field f;
+	size_t pos = 0;
+
+	if (depth != 1 || p->report != NULL)
+		return;
+	if (strcmp(ct->type, "message/feedback-report") == 0) {
+		p->report = "message/feedback-report";
+		return;
+	}
+	if (strcmp(ct->type, "message/rfc822") != 0 || ct->cte != CTE_IDENTITY)
+		return;
+	while (field_next(body, len, &pos, &f) == FIELD_OK)
+		if (f.name.len == 24 &&
+		    strncasecmp(f.name.p, "x-hmxmroriginalrecipient", 24) == 0) {
+			p->report = "X-HmXmrOriginalRecipient";
+			return;
+		}
+}
+
 static void
 part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t len,
     int depth, int mode, const char *deftype)
@@ -3430,6 +3461,8 @@ part_handle(struct mime_parser *p, struct ctype *ct, const char *body, size_t le
 		multipart_walk(p, ct, body, len, depth + 1, mode);
 		return;
 	}
+	if (ct->type[0] == 'm' && mode == MODE_TEXT)
+		report_check(p, ct, body, len, depth);
 	if (is_attachment(p, ct, depth == 0, what, &name)) {
 		att_add(p, name != NULL ? basename_of(name) : "", ct->type,
 		    decoded_size(ct->cte, body, len));
@@ -3770,6 +3803,49 @@ auto_set(struct mime_parser *p, const char *reason, const char *fmt, ...)
 }
 
 /*
+ * Senders that are mail systems, not people, by the local part: the RFC
+ * 5321 names (and Verizon's "post_master"), and the fixed senders of
+ * gateways that write their bounces from the domain's own address:
+ * InterScan Messaging Security Suite (imss), Symantec AntiVirus for SMTP
+ * Gateways, and the E500 mail service.
+ */
+static const struct hdr_name daemon_locals[] = {
+#define DL(s)	{ s, sizeof(s) - 1, 0 }
+	DL("mailer-daemon"), DL("postmaster"), DL("post_master"), DL("imss"),
+	DL("symantec_antivirus_for_smtp_gateways"), DL("e500_smtp_mail_service"),
+#undef DL
+};
+
+static int
+daemon_local(const char *local, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(daemon_locals) / sizeof(daemon_locals[0]); i++)
+		if (daemon_locals[i].len == n && strncmp(local, daemon_locals[i].name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The first line InterScan writes over a bounce it sends from an ordinary
+ * address; a person forwarding one writes something above it. */
+#define INTERSCAN_BANNER	"****** Message from InterScan Messaging Security Suite ******"
+
+/* 1 if fml (a Japanese list manager) wrote this to a poster itself: its
+ * notices ("you are not a member", "loop alert") come from the list's
+ * -admin or -ctl address and carry X-MLServer; posts carry the writer's. */
+static int
+list_notice(struct mime_parser *p, struct span hv, const char *local, size_t n)
+{
+	struct span v = unfold(p, hv);
+
+	if (v.len < 3 || strncasecmp(v.p, "fml", 3) != 0)
+		return 0;
+	return (n > 6 && strncmp(local + n - 6, "-admin", 6) == 0) ||
+	    (n > 4 && strncmp(local + n - 4, "-ctl", 4) == 0);
+}
+
+/*
  * Why this message must not open a ticket or be answered (RFC 3834), in
  * order of certainty.  Signals not used, on purpose: List-Id alone (web
  * forms and Google Groups put it on mail from real customers; lists that
@@ -3819,11 +3895,23 @@ loop_check(struct mime_parser *p, const struct ctype *top, const struct span *h,
 		    strcmp(kw, "list") == 0 || strcmp(kw, "auto_reply") == 0)
 			auto_set(p, AUTO_PRECEDENCE, "Precedence: %s", kw);
 	}
+	if (h[H_X_APPLE_ACTION].p != NULL) {	/* all an iCloud vacation reply says */
+		v = unfold(p, h[H_X_APPLE_ACTION]);
+		if (keyword(v, kw, sizeof(kw)) > 0 && strcmp(kw, "vacation") == 0)
+			auto_set(p, AUTO_AUTOREPLY, "X-Apple-Action: vacation");
+	}
+	if (p->report != NULL && strcmp(top->type, "multipart/mixed") == 0)
+		auto_set(p, AUTO_DSN, "multipart/mixed with %s", p->report);
 	at = strchr(local, '@');
 	n = at != NULL ? (size_t)(at - local) : strlen(local);
-	if ((n == 13 && strncmp(local, "mailer-daemon", 13) == 0) ||
-	    (n == 10 && strncmp(local, "postmaster", 10) == 0))
+	if (daemon_local(local, n))
 		auto_set(p, AUTO_DAEMON, "From: %.100s", local);
+	else if (h[H_X_MLSERVER].p != NULL && list_notice(p, h[H_X_MLSERVER], local, n))
+		auto_set(p, AUTO_DAEMON, "X-MLServer: fml, From: %.100s", local);
+	else if (strcmp(local, "no-reply@sns.amazonaws.com") == 0 && p->m->text[0] == '{')
+		auto_set(p, AUTO_DSN, "From: %s, a JSON notification", local);
+	else if (strncmp(p->m->text, INTERSCAN_BANNER, sizeof(INTERSCAN_BANNER) - 1) == 0)
+		auto_set(p, AUTO_DSN, "text: %s", INTERSCAN_BANNER);
 	else if (*local == '\0' && h[H_FROM].p != NULL && null_sender(unfold(p, h[H_FROM])))
 		auto_set(p, AUTO_DAEMON, "From: <>");
 	if (h[H_RETURN_PATH].p != NULL) {
