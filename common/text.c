@@ -152,26 +152,31 @@ cut:
 }
 
 int
-text_html(struct buf *b, const char *s, size_t max, struct err *e)
+text_html_escape(struct buf *b, const char *s, struct err *e)
 {
-	struct buf tmp = BUF_INIT(max * 4 + 16);
-	const char *p;
-	int ret;
+	int ret = 0;
 
-	if ((ret = text_oneline(&tmp, s, max, e)) != 0 || tmp.len == 0) {
-		buf_release(&tmp);
-		return ret;
-	}
-	for (p = tmp.buf; *p != '\0' && ret == 0; p++) {
-		switch (*p) {
+	for (; s != NULL && *s != '\0' && ret == 0; s++) {
+		switch (*s) {
 		case '<': ret = buf_addstr(b, "&lt;", e); break;
 		case '>': ret = buf_addstr(b, "&gt;", e); break;
 		case '&': ret = buf_addstr(b, "&amp;", e); break;
 		case '"': ret = buf_addstr(b, "&quot;", e); break;
 		case '\'': ret = buf_addstr(b, "&#39;", e); break;
-		default: ret = buf_addch(b, (unsigned char)*p, e); break;
+		default: ret = buf_addch(b, (unsigned char)*s, e); break;
 		}
 	}
+	return ret;
+}
+
+int
+text_html(struct buf *b, const char *s, size_t max, struct err *e)
+{
+	struct buf tmp = BUF_INIT(max * 4 + 16);
+	int ret;
+
+	if ((ret = text_oneline(&tmp, s, max, e)) == 0 && tmp.len > 0)
+		ret = text_html_escape(b, tmp.buf, e);
 	buf_release(&tmp);
 	return ret;
 }

@@ -30,6 +30,9 @@ int	text_lines(struct buf *, const char *s, size_t max, size_t max_lines,
 /* Appends s as text_oneline does, then escaped for HTML and XML text and
  * attribute values (< > & " ').  NULL appends nothing. */
 int	text_html(struct buf *, const char *s, size_t max, struct err *);
+/* Appends s escaped as text_html does, and nothing else: for text that is
+ * ours, or cleaned by the functions above already (lines kept). */
+int	text_html_escape(struct buf *, const char *s, struct err *);
 
 /* Appends s, one line of words (as text_oneline makes), wrapped at width
  * columns: the first line starts at column col, the others after indent

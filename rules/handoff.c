@@ -680,11 +680,11 @@ handoff_html(const struct handoff *h, const struct handoff_summary *s, struct bu
 	facts(h, s, &f);
 	r = headline(h, &line, e) == -1 ||
 	    notify_html_open(b, line.buf, "#222222", e) == -1 ||
-	    notify_html_escape(b, line.buf, e) == -1 ? -1 : 0;
+	    text_html_escape(b, line.buf, e) == -1 ? -1 : 0;
 	buf_release(&line);
 	if (r == -1 || buf_addstr(b, "</p>\n", e) == -1 ||
 	    (s->late && (buf_addstr(b, "<p style=\"color: #b00020; font-weight: bold\">", e) == -1 ||
-	    notify_html_escape(b, late_words(h), e) == -1 || buf_addstr(b, "</p>\n", e) == -1)) ||
+	    text_html_escape(b, late_words(h), e) == -1 || buf_addstr(b, "</p>\n", e) == -1)) ||
 	    notify_facts_html(b, h->ticket->subject, &f, e) == -1)
 		return -1;
 	if (s->tried_count == 0 && buf_addstr(b, "<h3>What was tried</h3>\n<p>Nothing yet.</p>\n",
@@ -694,7 +694,7 @@ handoff_html(const struct handoff *h, const struct handoff_summary *s, struct bu
 	    "%zu)</h3>\n<ul>\n", s->tried_count, s->tried_total) == -1)
 		return -1;
 	for (i = 0; i < s->tried_count; i++)
-		if (buf_addstr(b, "<li>", e) == -1 || notify_html_escape(b, s->tried[i], e) == -1 ||
+		if (buf_addstr(b, "<li>", e) == -1 || text_html_escape(b, s->tried[i], e) == -1 ||
 		    buf_addstr(b, "</li>\n", e) == -1)
 			return -1;
 	if ((s->tried_count > 0 && buf_addstr(b, "</ul>\n", e) == -1) ||

@@ -1,6 +1,6 @@
 /* notify.c -- recipients and contents of SLA notifications; see notify.h.
  * Every string from outside goes through common/text.c before it is
- * written, and through html_escape before it reaches the HTML part. */
+ * written, and through text_html_escape before it reaches the HTML part. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -504,22 +504,6 @@ notify_text(const struct notice *n, struct buf *b, struct err *e)
  * drop <style> blocks and fetch nothing for us.
  */
 
-static int
-html_escape(struct buf *b, const char *s, struct err *e)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': if (buf_addstr(b, "&amp;", e) == -1) return -1; break;
-		case '<': if (buf_addstr(b, "&lt;", e) == -1) return -1; break;
-		case '>': if (buf_addstr(b, "&gt;", e) == -1) return -1; break;
-		case '"': if (buf_addstr(b, "&quot;", e) == -1) return -1; break;
-		case '\'': if (buf_addstr(b, "&#39;", e) == -1) return -1; break;
-		default: if (buf_addch(b, *s, e) == -1) return -1; break;
-		}
-	}
-	return 0;
-}
-
 /* Sanitized text (one line, or lines), escaped for HTML. */
 static int
 html_text(struct buf *b, const char *s, int lines, size_t max, struct err *e)
@@ -527,18 +511,13 @@ html_text(struct buf *b, const char *s, int lines, size_t max, struct err *e)
 	struct buf tmp = BUF_INIT(max * 4 + 64);
 	int ret;
 
-	ret = lines ? text_lines(&tmp, s, max, NOTIFY_MSG_LINES, e) :
-	    text_oneline(&tmp, s, max, e);
+	if (!lines)
+		return text_html(b, s, max, e);
+	ret = text_lines(&tmp, s, max, NOTIFY_MSG_LINES, e);
 	if (ret == 0 && tmp.buf != NULL)
-		ret = html_escape(b, tmp.buf, e);
+		ret = text_html_escape(b, tmp.buf, e);
 	buf_release(&tmp);
 	return ret;
-}
-
-int
-notify_html_escape(struct buf *b, const char *s, struct err *e)
-{
-	return html_escape(b, s, e);
 }
 
 int
@@ -571,7 +550,7 @@ int
 notify_html_close(struct buf *b, const char *footer, struct err *e)
 {
 	if (footer != NULL && (buf_addstr(b, "<p style=\"margin:24px 0 0;font-size:12px;"
-	    "color:#777777\">", e) == -1 || html_escape(b, footer, e) == -1 ||
+	    "color:#777777\">", e) == -1 || text_html_escape(b, footer, e) == -1 ||
 	    buf_addstr(b, "</p>\n", e) == -1))
 		return -1;
 	return buf_addstr(b, "</td></tr></table>\n</body></html>\n", e);
@@ -592,7 +571,7 @@ notify_facts_html(struct buf *b, const char *subject, const struct notify_facts 
 	for (i = 0; i < f->count; i++)
 		if (buf_printf(b, e, "<tr><th style=\"" TH_STYLE "\">%s</th><td style=\""
 		    TD_STYLE "\">", f->f[i].label) == -1 ||
-		    html_escape(b, f->f[i].value, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
+		    text_html_escape(b, f->f[i].value, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
 			return -1;
 	return buf_addstr(b, "</table>\n", e);
 }
@@ -607,7 +586,7 @@ notify_thread_html(struct buf *b, const struct notice_msg *msgs, size_t count,
 	if (buf_addstr(b, "<h3 style=\"" H3_STYLE "\">The conversation, newest first", e) == -1 ||
 	    (shown < count && buf_printf(b, e, ", the last %zu of %zu messages", shown,
 	    count) == -1) ||
-	    html_escape(b, zone_note(tz, zone, sizeof(zone)), e) == -1 ||
+	    text_html_escape(b, zone_note(tz, zone, sizeof(zone)), e) == -1 ||
 	    buf_addstr(b, "</h3>\n", e) == -1)
 		return -1;
 	for (i = 0; i < shown; i++) {
@@ -643,7 +622,7 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 	if (r == 0)
 		r = notify_html_open(b, h.buf, n->level == SLA_BREACH ? "#b00020" : "#a05a00", e);
 	if (r == 0)
-		r = html_escape(b, h.buf, e);
+		r = text_html_escape(b, h.buf, e);
 	buf_release(&h);
 	if (r == -1)
 		return -1;
@@ -659,7 +638,7 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 	if (buf_addstr(b, "<h3 style=\"" H3_STYLE "\">History, newest first", e) == -1 ||
 	    (shown < n->events_count && buf_printf(b, e, ", the last %zu of %zu events",
 	    shown, n->events_count) == -1) ||
-	    html_escape(b, zone_note(n->tz, zone, sizeof(zone)), e) == -1 ||
+	    text_html_escape(b, zone_note(n->tz, zone, sizeof(zone)), e) == -1 ||
 	    buf_addstr(b, "</h3>\n<table role=\"presentation\" cellpadding=\"0\" "
 	    "cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n", e) == -1)
 		return -1;

@@ -95,7 +95,6 @@ int	notify_thread_html(struct buf *, const struct notice_msg *msgs, size_t count
  * close prints footer (NULL: none) and ends the document. */
 int	notify_html_open(struct buf *, const char *title, const char *color, struct err *);
 int	notify_html_close(struct buf *, const char *footer, struct err *);
-int	notify_html_escape(struct buf *, const char *s, struct err *);
 int	notify_html_text(struct buf *, const char *s, int lines, size_t max, struct err *);
 /* s on one line (common/text.c), cut at max bytes (at most 4096), into out;
  * "" for NULL.  Returns out. */

@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/model.h"
+#include "common/text.h"
 #include "connectors/smtp_compose.h"
 #include "intake/message.h"
 #include "intake/mime.h"
@@ -402,6 +403,19 @@ t_notify(void)
 		CHECK(ok, "8113 the facts are wrapped at 72 columns");
 		t.customer_name = (char *)"Anna <Schmidt>";
 		t.subject = (char *)"Refund\r\nBcc: x@y";
+	}
+	if (tap_selected(8117)) {
+		/* One escaper for HTML (common/text.c): markup and quotes
+		 * in a customer's lines become text, the lines stay lines. */
+		buf_reset(&b);
+		CHECK(text_html_escape(&b, "a <b>&\"x\"</b>\n'y'", &e) == 0 && strcmp(b.buf,
+		    "a &lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;\n&#39;y&#39;") == 0 &&
+		    text_html_escape(&b, NULL, &e) == 0 && (buf_reset(&b), 1) &&
+		    notify_html_text(&b, "one <i>\r\ntwo\x1b[31m", 1, 100, &e) == 0 &&
+		    strcmp(b.buf, "one &lt;i&gt;\ntwo[31m") == 0 && (buf_reset(&b), 1) &&
+		    notify_html_text(&b, "one <i>\r\ntwo", 0, 100, &e) == 0 &&
+		    strcmp(b.buf, "one &lt;i&gt; two") == 0,
+		    "8117 HTML escaping: one escaper, lines kept or joined, controls dropped");
 	}
 	if (tap_selected(8116)) {
 		/* RLO unclosed in the name, RLI and PDF in the subject: a
