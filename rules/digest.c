@@ -282,13 +282,60 @@ tiers_worst(const struct digest *d, int *out)
 	return n;
 }
 
+/* The percent met as words show it: never 100% while one was missed
+ * nor 0% while one was met, which rounding alone would say (199 of
+ * 200); -1 when none was due.  The JSON keeps digest_percent's. */
+static int
+shown_percent(long due, long met)
+{
+	int p = digest_percent(due, met);
+
+	if (p == 100 && met < due)
+		return 99;
+	if (p == 0 && met > 0)
+		return 1;
+	return p;
+}
+
+/* "5 of 6 SLA deadlines due were met (83%), up from 60% in the previous
+ * 24 h": a count first, as a manager checks it, then the percent; the
+ * cases where a percent says nothing (one, all, none) in words. */
+static int
+compliance(const struct digest *d, const char *span, struct buf *b, struct err *e)
+{
+	int pct = shown_percent(d->due, d->met), prev = shown_percent(d->prev_due, d->prev_met);
+	int r;
+
+	if (d->due <= 0)
+		return buf_addstr(b, "No SLA deadline was due.", e);
+	if (d->due == 1)
+		r = buf_printf(b, e, "The one SLA deadline due was %s", d->met > 0 ? "met" :
+		    "missed");
+	else if (d->met >= d->due)
+		r = buf_printf(b, e, "All %ld SLA deadlines due were met", d->due);
+	else if (d->met == 0)
+		r = buf_printf(b, e, "None of the %ld SLA deadlines due was met", d->due);
+	else
+		r = buf_printf(b, e, "%ld of %ld SLA deadlines due %s met (%d%%)", d->met, d->due,
+		    plural(d->met, "was", "were"), pct);
+	if (r == -1)
+		return -1;
+	if (prev < 0)
+		r = buf_printf(b, e, "; none was due in the previous %s", span);
+	else if (pct != prev)
+		r = buf_printf(b, e, ", %s from %d%% in the previous %s", pct > prev ? "up" :
+		    "down", prev, span);
+	else
+		r = buf_printf(b, e, ", as in the previous %s", span);
+	return r == -1 ? -1 : buf_addch(b, '.', e);
+}
+
 /* The summary, in sentences: how many, which tier worst, compliance and
  * its trend against the window before. */
 static int
 summary(const struct digest *d, struct buf *b, struct err *e)
 {
-	int worst[TIER_MAX + 1], pct = digest_percent(d->due, d->met);
-	int prev = digest_percent(d->prev_due, d->prev_met);
+	int worst[TIER_MAX + 1];
 	char span[48];
 	size_t n = tiers_worst(d, worst);
 
@@ -304,39 +351,24 @@ summary(const struct digest *d, struct buf *b, struct err *e)
 	    count_words(b, d->tiers[worst[0]].breaches, d->tiers[worst[0]].warnings,
 	    e) == -1 || buf_addch(b, ')', e) == -1))
 		return -1;
-	if (buf_addstr(b, ". ", e) == -1)
-		return -1;
-	if (pct < 0 && buf_addstr(b, "No SLA clock was due", e) == -1)
-		return -1;
-	if (pct >= 0 && buf_printf(b, e, "%d%% of %ld %s met", pct, d->due,
-	    plural(d->due, "clock was", "clocks were")) == -1)
-		return -1;
-	if (pct >= 0 && prev >= 0 && buf_printf(b, e, ", %s %d%% the %s before",
-	    pct > prev ? "up from" : pct < prev ? "down from" : "the same as", prev, span) == -1)
-		return -1;
-	if (pct >= 0 && prev < 0 && buf_printf(b, e, " (none was due the %s before)",
-	    span) == -1)
-		return -1;
-	return buf_addch(b, '.', e);
+	return buf_addstr(b, ". ", e) == -1 ? -1 : compliance(d, span, b, e);
 }
 
 int
 digest_subject(const struct digest *d, struct buf *b, struct err *e)
 {
 	char span[48];
-	int pct = digest_percent(d->due, d->met);
-	int prev = digest_percent(d->prev_due, d->prev_met);
+	int pct = shown_percent(d->due, d->met);
+	int prev = shown_percent(d->prev_due, d->prev_met);
 
 	if (buf_addstr(b, "SLA digest: ", e) == -1 ||
 	    count_words(b, d->breaches, d->warnings, e) == -1 ||
 	    buf_printf(b, e, " in the last %s", span_words((long)(d->to - d->from), span,
 	    sizeof(span))) == -1)
 		return -1;
-	if (pct >= 0 && buf_printf(b, e, " (%d%% met", pct) == -1)
+	if (pct >= 0 && buf_printf(b, e, "; %d%% of deadlines met", pct) == -1)
 		return -1;
-	if (pct >= 0 && prev >= 0 && buf_printf(b, e, ", was %d%%", prev) == -1)
-		return -1;
-	return pct >= 0 ? buf_addch(b, ')', e) : 0;
+	return pct >= 0 && prev >= 0 ? buf_printf(b, e, " (was %d%%)", prev) : 0;
 }
 
 /* "Mon 1 Jun 2026 08:00 to Tue 2 Jun 2026 08:00 Europe/Berlin" */
@@ -414,8 +446,10 @@ ticket_words(const struct digest_ticket *t, struct buf *b, struct err *e)
 	if (t->breaches == 0 && buf_printf(b, e, "%ld %s, not late; ", t->warnings,
 	    plural(t->warnings, "warning", "warnings")) == -1)
 		return -1;
+	if (t->owner == NULL || *t->owner == '\0')
+		return buf_printf(b, e, "tier %d, no owner", t->tier);
 	return buf_printf(b, e, "tier %d, owner ", t->tier) == -1 ||
-	    text_oneline(b, t->owner != NULL ? t->owner : "none", 256, e) == -1 ? -1 : 0;
+	    text_oneline(b, t->owner, 256, e) == -1 ? -1 : 0;
 }
 
 static int

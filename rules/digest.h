@@ -64,7 +64,8 @@ void	digest_finish(struct digest *);
 
 /* Percent of due clocks met, -1 when none was due. */
 int	digest_percent(long due, long met);
-/* "SLA digest: 3 breaches and 5 warnings in the last 24 h (17% met, was 92%)" */
+/* "SLA digest: 3 breaches and 5 warnings in the last 24 h; 17% of deadlines
+ * met (was 92%)" */
 int	digest_subject(const struct digest *, struct buf *, struct err *);
 int	digest_text(const struct digest *, struct buf *, struct err *);
 int	digest_html(const struct digest *, struct buf *, struct err *);

@@ -473,7 +473,7 @@ t_digest(void)
 		    "8114 an empty digest's subject says so");
 		buf_reset(&b);
 		CHECK(digest_text(&d, &b, &e) == 0 &&
-		    strstr(b.buf, "No SLA breach or warning in the last 24 h. No SLA clock was "
+		    strstr(b.buf, "No SLA breach or warning in the last 24 h. No SLA deadline was "
 		    "due.") != NULL && strstr(b.buf, "Nothing needs action.") != NULL &&
 		    strstr(b.buf, "By tier") == NULL, "8114 an empty digest's text: one summary");
 		buf_reset(&b);
@@ -495,16 +495,18 @@ t_digest(void)
 		d.prev_met = 5;
 		buf_reset(&b);
 		CHECK(digest_subject(&d, &b, &e) == 0 && strcmp(b.buf,
-		    "SLA digest: 1 breach and 1 warning in the last 24 h (75% met, was 100%)") == 0,
+		    "SLA digest: 1 breach and 1 warning in the last 24 h; 75% of deadlines met "
+		    "(was 100%)") == 0,
 		    "8115 the subject: one breach, one warning, the trend");
 		buf_reset(&b);
 		CHECK(digest_text(&d, &b, &e) == 0 &&
 		    strstr(b.buf, "1 breach and 1 warning in the last 24 h; the most in tier 2 "
 		    "(1 breach).") != NULL &&
-		    strstr(b.buf, "75% of 4 clocks were met, down from 100% the 24 h before.") != NULL &&
+		    strstr(b.buf, "3 of 4 SLA deadlines due were met (75%), down from 100% in the "
+		    "previous\n24 h.") != NULL &&
 		    strstr(b.buf, "(1 ticket)\n  #7     Überweisung") != NULL &&
 		    strstr(b.buf, "2 h 30 min late, 1 breach; tier 2, owner zoë@example.com") &&
-		    strstr(b.buf, "1 warning, not late; tier 1, owner none") != NULL &&
+		    strstr(b.buf, "1 warning, not late; tier 1, no owner") != NULL &&
 		    strstr(b.buf, "Rechnungsprüfung") != NULL && fits(b.buf, 72),
 		    "8115 the text: summary, breached then warned, non-ASCII, wrapped at 72");
 		buf_reset(&b);
@@ -513,6 +515,54 @@ t_digest(void)
 		    strstr(b.buf, "Überweisung doppelt") != NULL,
 		    "8115 the HTML: table bars with bgcolor, no style block");
 		digest_release(&d);
+	}
+	if (tap_selected(8118)) {
+		/* The compliance sentence with none, one, some and all met,
+		 * and a percent rounding would make 100 or 0. */
+		static const struct {
+			long due, met, prev_due, prev_met;
+			const char *text, *subject;
+		} c[] = {
+			{ 0, 0, 4, 2, "No SLA deadline was due.", "" },
+			{ 1, 1, 0, 0, "The one SLA deadline due was met; none was due in the "
+			    "previous 24 h.", "; 100% of deadlines met" },
+			{ 1, 0, 2, 1, "The one SLA deadline due was missed, down from 50% in the "
+			    "previous 24 h.", "; 0% of deadlines met (was 50%)" },
+			{ 6, 1, 5, 5, "1 of 6 SLA deadlines due was met (17%), down from 100% in "
+			    "the previous 24 h.", "; 17% of deadlines met (was 100%)" },
+			{ 6, 6, 3, 3, "All 6 SLA deadlines due were met, as in the previous 24 h.",
+			    "; 100% of deadlines met (was 100%)" },
+			{ 6, 0, 4, 1, "None of the 6 SLA deadlines due was met, down from 25% in "
+			    "the previous 24 h.", "; 0% of deadlines met (was 25%)" },
+			{ 200, 199, 300, 1, "199 of 200 SLA deadlines due were met (99%), up from "
+			    "1% in the previous 24 h.", "; 99% of deadlines met (was 1%)" },
+		};
+		struct buf want = BUF_INIT(4096), flat = BUF_INIT(1 << 20);
+		size_t i;
+		int ok = 1;
+
+		for (i = 0; i < sizeof(c) / sizeof(c[0]) && ok; i++) {
+			digest_init(&d, NOW - 86400, NOW);
+			d.due = c[i].due;
+			d.met = c[i].met;
+			d.prev_due = c[i].prev_due;
+			d.prev_met = c[i].prev_met;
+			buf_reset(&b);
+			buf_reset(&flat);
+			buf_reset(&want);
+			ok = digest_text(&d, &b, &e) == 0 &&
+			    text_oneline(&flat, b.buf, 1 << 19, &e) == 0 &&
+			    strstr(flat.buf, c[i].text) != NULL &&
+			    (buf_reset(&b), digest_subject(&d, &b, &e)) == 0 &&
+			    buf_printf(&want, &e, "SLA digest: no breach or warning in the last "
+			    "24 h%s", c[i].subject) == 0 && strcmp(b.buf, want.buf) == 0;
+			if (!ok)
+				printf("# case %zu: %s\n", i, flat.buf != NULL ? flat.buf : "");
+			digest_release(&d);
+		}
+		buf_release(&want);
+		buf_release(&flat);
+		CHECK(ok, "8118 compliance: none, one, some, all met; no 100% with one missed");
 	}
 	buf_release(&b);
 }
