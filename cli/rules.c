@@ -41,6 +41,7 @@ cli_intake_decisions(struct cli *cli, struct intake *in)
 	 * tickets (conf.c allows autoreply on mail channels only). */
 	cc = conf != NULL && in->channel != NULL ? conf_channel_find(conf, in->channel) : NULL;
 	in->autoreply = cc != NULL ? cc->autoreply : NULL;
+	in->conf = conf;
 	/* Where its tickets start. */
 	in->entry_tier = conf_channel_entry(conf, in->channel, &in->entry_department);
 	/* A rule's escalation hands the ticket on, as one by hand does. */

@@ -29,6 +29,7 @@
 #include "intake/message.h"
 #include "rules/autoreply.h"
 #include "rules/conf.h"
+#include "rules/sla.h"
 #include "store/store.h"
 
 #define ACK_MAX		(1024 * 1024)	/* the composed mail; the text is <= 64 KiB */
@@ -120,6 +121,9 @@ intake_autoreply(struct intake *in, const struct ticket *t, const struct message
 	struct buf subject = BUF_INIT(4096), text = BUF_INIT(ACK_MAX);
 	struct buf refs = BUF_INIT(REFS_HEADER_MAX + 300), mail = BUF_INIT(ACK_MAX);
 	struct compose cm;
+	struct autoreply_promise promise;
+	const struct conf_tier *tier;
+	long targets[SLA_KINDS];
 	const char *own[3], *why, *to[1], *extra[3], *host;
 	char detail[300], from_spec[256], msgid[400], bracketed[410], irt[260];
 	char xticket[64], rcpts[300], esc[300];
@@ -180,8 +184,17 @@ intake_autoreply(struct intake *in, const struct ticket *t, const struct message
 	(void)snprintf(bracketed, sizeof(bracketed), "<%s>", msgid);
 	(void)snprintf(xticket, sizeof(xticket), "X-Escalator-Ticket: %" PRId64, t->id);
 	nlinks = autoreply_links(ar, m->subject, m->text, links, AUTOREPLY_LINKS_MAX);
+	/* The first-response clock the sweep will run for the ticket as the
+	 * decisions left it: its tier's target for its priority. */
+	memset(&promise, 0, sizeof(promise));
+	if (ar->response_time &&
+	    (tier = in->conf != NULL ? conf_tier_find(in->conf, t->tier) : NULL) != NULL) {
+		sla_targets(tier, t->priority, targets);
+		promise.target = targets[SLA_FIRST_RESPONSE];
+		promise.calendar = tier->calendar;
+	}
 	if (autoreply_subject(ar, t->id, m->subject, &subject, e) == -1 ||
-	    autoreply_body(ar, t->id, links, nlinks, &text, e) == -1)
+	    autoreply_body(ar, t->id, &promise, links, nlinks, &text, e) == -1)
 		goto out;
 	extra[0] = "Auto-Submitted: auto-replied";
 	extra[1] = "X-Auto-Response-Suppress: All";

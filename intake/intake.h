@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct conf;
 struct conf_autoreply;
 struct err;
 struct message;
@@ -68,6 +69,10 @@ struct intake {
 	/* The channel's tier 0 acknowledgement (rules/conf.h), borrowed;
 	 * NULL: off, and intake_autoreply is never called. */
 	const struct conf_autoreply *autoreply;
+	/* The tiers whose first-response target and calendar the
+	 * acknowledgement states (the loaded configuration, borrowed);
+	 * NULL: it states none. */
+	const struct conf	*conf;
 	/* Where the channel's tickets start (its `tier` and `department`,
 	 * else the department's entry tier): entry_tier -1 and
 	 * entry_department NULL leave the defaults (tier 1, none).  Set

@@ -17,8 +17,11 @@
 #include "common/util.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "rules/autoreply.h"
 #include "rules/conf.h"
+#include "rules/notify.h"
+#include "rules/sla.h"
 
 #define HEADER_SCAN_MAX	(256 * 1024)	/* a header longer than this is not mail */
 
@@ -298,9 +301,49 @@ autoreply_subject(const struct conf_autoreply *ar, int64_t ticket,
 	return buf_addstr(out, s, e);
 }
 
+#define AUTOREPLY_WRAP	72	/* columns of the lines we add */
+
+/* "We aim to answer within 1 hour during our business hours (Mon-Fri
+ * 09:00-17:30, Europe/Berlin time)."  A target counted in business time
+ * is business time: a 2-day target of a 09:00-17:30 calendar takes most
+ * of a working week, so a day or more is said in business hours rather
+ * than in days a customer would count on the wall calendar. */
+static int
+promise_words(const struct autoreply_promise *p, struct buf *out, struct err *e)
+{
+	struct buf hours = BUF_INIT(1024), line = BUF_INIT(2048);
+	char dur[64];
+	int r, groups = 0;
+
+	if (p == NULL || p->target <= 0)
+		return 0;
+	if (p->calendar != NULL &&
+	    (groups = sla_hours_words(p->calendar, &hours, e)) <= 0) {
+		buf_release(&hours);
+		return groups;		/* -1, or a calendar that never opens */
+	}
+	if (p->calendar == NULL)
+		r = buf_printf(&line, e, "We aim to answer within %s.",
+		    notify_duration_spelled(p->target, dur, sizeof(dur)));
+	else if (p->target < 86400)
+		r = buf_printf(&line, e, "We aim to answer within %s during our business "
+		    "hours (%s, %s time).", notify_duration_spelled(p->target, dur,
+		    sizeof(dur)), hours.buf, p->calendar->timezone);
+	else
+		r = buf_printf(&line, e, "We aim to answer within %ld business hours (%s, "
+		    "%s time).", (p->target + 3599) / 3600, hours.buf, p->calendar->timezone);
+	if (r == 0)
+		r = text_wrap(out, line.buf, 0, AUTOREPLY_WRAP, 0, e) == -1 ||
+		    buf_addch(out, '\n', e) == -1 ? -1 : 0;
+	buf_release(&hours);
+	buf_release(&line);
+	return r;
+}
+
 int
-autoreply_body(const struct conf_autoreply *ar, int64_t ticket, const size_t *idx,
-    size_t count, struct buf *out, struct err *e)
+autoreply_body(const struct conf_autoreply *ar, int64_t ticket,
+    const struct autoreply_promise *promise, const size_t *idx, size_t count,
+    struct buf *out, struct err *e)
 {
 	size_t i, start = out->len;
 
@@ -310,8 +353,10 @@ autoreply_body(const struct conf_autoreply *ar, int64_t ticket, const size_t *id
 		return -1;
 	while (out->len > start && out->buf[out->len - 1] == '\n')
 		out->len--;	/* a text file's last line ends in one */
-	if (buf_printf(out, e, "%sYour ticket number: [#%lld]\n", out->len > start ?
-	    "\n\n" : "", (long long)ticket) == -1)
+	if (out->len > start && buf_addstr(out, "\n\n", e) == -1)
+		return -1;
+	if (promise_words(promise, out, e) == -1 ||
+	    buf_printf(out, e, "Your ticket number: [#%lld]\n", (long long)ticket) == -1)
 		return -1;
 	if (count == 0)
 		return 0;

@@ -27,6 +27,7 @@
 
 struct buf;
 struct conf_autoreply;
+struct conf_calendar;
 struct err;
 
 #define AUTOREPLY_INTERVAL	3600	/* seconds: one per address per hour */
@@ -69,9 +70,21 @@ size_t		 autoreply_links(const struct conf_autoreply *, const char *subject,
  * (without a second "Re:"), appended to out. */
 int		 autoreply_subject(const struct conf_autoreply *, int64_t ticket,
 		    const char *customer_subject, struct buf *out, struct err *);
-/* The configured text, the ticket's number ("[#N]"), then the help
- * intro and one link a line. */
+/* What an acknowledgement may promise: the first-response target of the
+ * ticket's tier and priority, as the sweep will run that clock, and the
+ * calendar it counts in.  Nothing is promised the configuration does
+ * not say: no target, no sentence. */
+struct autoreply_promise {
+	long				 target;	/* seconds; 0: none */
+	const struct conf_calendar	*calendar;	/* NULL: round the clock */
+};
+
+/* The configured text; then, with a target, when we aim to answer ("We
+ * aim to answer within 1 hour during our business hours (Mon-Fri
+ * 09:00-17:30, Europe/Berlin time)."); the ticket's number ("[#N]"); then
+ * the help intro and one link a line.  promise may be NULL. */
 int		 autoreply_body(const struct conf_autoreply *, int64_t ticket,
-		    const size_t *idx, size_t count, struct buf *out, struct err *);
+		    const struct autoreply_promise *, const size_t *idx, size_t count,
+		    struct buf *out, struct err *);
 
 #endif

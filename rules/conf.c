@@ -123,6 +123,8 @@
  *             help-intro STRING    the line before the links ("These
  *                                  pages may help:")
  *             max-age DURATION     older mail is not acknowledged (1d)
+ *             response-time BOOL   say when we aim to answer, from the
+ *                                  ticket's tier (yes)
  *   authority NAME { ... }           (any number, names unique): who may
  *        decide how much, for the rule action route-by-authority NAME
  *        tier TIER up-to AMOUNT CURRENCY   repeatable: TIER may decide
@@ -346,12 +348,14 @@ static const struct keyword channel_keys[] = {
 	{ "user", CH_USER, 0, K_IMAP },
 };
 
-enum { AR_FROM, AR_HELP, AR_HELP_INTRO, AR_MAX_AGE, AR_SUBJECT, AR_TEXT, AR_TEXT_FILE };
+enum { AR_FROM, AR_HELP, AR_HELP_INTRO, AR_MAX_AGE, AR_RESPONSE_TIME, AR_SUBJECT, AR_TEXT,
+	AR_TEXT_FILE };
 static const struct keyword autoreply_keys[] = {
 	{ "from", AR_FROM, 0, 0 },
 	{ "help", AR_HELP, KW_REPEAT, 0 },
 	{ "help-intro", AR_HELP_INTRO, 0, 0 },
 	{ "max-age", AR_MAX_AGE, 0, 0 },
+	{ "response-time", AR_RESPONSE_TIME, 0, 0 },
 	{ "subject", AR_SUBJECT, 0, 0 },
 	{ "text", AR_TEXT, KW_REPEAT, 0 },
 	{ "text-file", AR_TEXT_FILE, 0, 0 },
@@ -2248,6 +2252,8 @@ autoreply_key(struct parser *p, const struct keyword *k, const struct conf_pos *
 		return expect_string(p, k->name, &ar->help_intro);
 	case AR_MAX_AGE:
 		return expect_duration(p, k->name, &ar->max_age);
+	case AR_RESPONSE_TIME:
+		return expect_bool(p, k->name, &ar->response_time);
 	case AR_SUBJECT:
 		return expect_string(p, k->name, &ar->subject);
 	case AR_TEXT:
@@ -2313,6 +2319,7 @@ channel_autoreply(struct parser *p, struct conf_channel *ch, const struct conf_p
 	memset(&c, 0, sizeof(c));
 	ar->pos = *kw;
 	ar->max_age = AUTOREPLY_MAX_AGE;
+	ar->response_time = 1;
 	c.ar = ar;
 	b.ctx = &c;
 	if (social)

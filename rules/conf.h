@@ -120,6 +120,8 @@ struct conf_autoreply {
 	char			*text_file;	/* NULL: the text was inline */
 	char			*help_intro;	/* line before the links */
 	long			 max_age;	/* seconds; older mail gets none */
+	int			 response_time;	/* 1 (default): state the tier's first-
+						 * response target; 0: the text does */
 	struct conf_help	*help;		/* in file order */
 	size_t			 help_count;
 	const char		*account;	/* the channel's user when it is an

@@ -105,24 +105,42 @@ notify_duration(long s, char *buf, size_t len)
 	return buf;
 }
 
-char *
-notify_duration_words(long s, char *buf, size_t len)
+/* Days, hours and minutes in words: units short ("2 h 15 min"), or
+ * spelled out ("2 hours 15 minutes") for readers who know no jargon. */
+static char *
+duration_words(long s, int spelled, char *buf, size_t len)
 {
 	long d, h, m;
+	const char *hu, *mu;
 
-	if (split(s, &d, &h, &m) < 60)
+	s = split(s, &d, &h, &m);
+	hu = !spelled ? "h" : h == 1 ? "hour" : "hours";
+	mu = !spelled ? "min" : m == 1 ? "minute" : "minutes";
+	if (s < 60)
 		(void)snprintf(buf, len, "under a minute");
 	else if (d > 0 && h > 0)
-		(void)snprintf(buf, len, "%ld %s %ld h", d, d == 1 ? "day" : "days", h);
+		(void)snprintf(buf, len, "%ld %s %ld %s", d, d == 1 ? "day" : "days", h, hu);
 	else if (d > 0)
 		(void)snprintf(buf, len, "%ld %s", d, d == 1 ? "day" : "days");
 	else if (h > 0 && m > 0)
-		(void)snprintf(buf, len, "%ld h %ld min", h, m);
+		(void)snprintf(buf, len, "%ld %s %ld %s", h, hu, m, mu);
 	else if (h > 0)
-		(void)snprintf(buf, len, "%ld h", h);
+		(void)snprintf(buf, len, "%ld %s", h, hu);
 	else
-		(void)snprintf(buf, len, "%ld min", m);
+		(void)snprintf(buf, len, "%ld %s", m, mu);
 	return buf;
+}
+
+char *
+notify_duration_words(long s, char *buf, size_t len)
+{
+	return duration_words(s, 0, buf, len);
+}
+
+char *
+notify_duration_spelled(long s, char *buf, size_t len)
+{
+	return duration_words(s, 1, buf, len);
 }
 
 /* "First response", "Resolution": the clock at the start of a sentence. */

@@ -80,6 +80,9 @@ char	*notify_duration(long seconds, char *buf, size_t len);
 /* "2 h 15 min", "1 day 4 h", "3 days", "under a minute": a duration in a
  * sentence ("... is 2 h 15 min late").  Returns buf. */
 char	*notify_duration_words(long seconds, char *buf, size_t len);
+/* The same with hours and minutes spelled out ("1 hour 30 minutes"), for
+ * customers.  Returns buf. */
+char	*notify_duration_spelled(long seconds, char *buf, size_t len);
 
 /* Pieces the hand-off notice (rules/handoff.c) shares with these: the
  * thread, newest first, at most NOTIFY_MSGS_MAX messages, as a text or

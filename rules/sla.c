@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/model.h"
 #include "common/tz.h"
@@ -433,6 +434,59 @@ sla_targets(const struct conf_tier *tier, int priority, long out[SLA_KINDS])
 	out[SLA_NEXT_RESPONSE] = tier->target[CONF_SLA_NEXT_RESPONSE][priority];
 	out[SLA_RESOLUTION] = tier->target[CONF_SLA_RESOLUTION][priority];
 	out[SLA_PICKUP] = tier->pickup > 0 ? tier->pickup : out[SLA_FIRST_RESPONSE];
+}
+
+/*
+ * Words.
+ */
+
+static int
+same_hours(const struct sla_calendar *cal, int a, int b)
+{
+	return cal->week_count[a] == cal->week_count[b] && (cal->week_count[a] == 0 ||
+	    memcmp(cal->week[a], cal->week[b], cal->week_count[a] * sizeof(struct sla_span)) == 0);
+}
+
+int
+sla_hours_words(const struct conf_calendar *c, struct buf *b, struct err *e)
+{
+	/* Monday first, as opening hours are written. */
+	static const int order[7] = { 1, 2, 3, 4, 5, 6, 0 };
+	static const char *const names[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	struct sla_calendar cal;
+	const struct sla_span *sp;
+	size_t k;
+	int done[7] = { 0 }, i, j, run, groups = 0, first, ret = 0;
+
+	if (sla_calendar_init(&cal, c, NULL, e) == -1)
+		return -1;
+	/* Days with the same hours form a group ("Mon-Fri 09:00-17:30"),
+	 * runs of consecutive days in it joined by a dash. */
+	for (i = 0; i < 7 && ret == 0; i++) {
+		if (done[i] || cal.week_count[order[i]] == 0)
+			continue;
+		if (groups++ > 0 && (ret = buf_addstr(b, "; ", e)) == -1)
+			break;
+		first = 1;
+		for (j = i; j < 7 && ret == 0; j++) {
+			if (done[j] || !same_hours(&cal, order[i], order[j]))
+				continue;
+			for (run = j; run + 1 < 7 && !done[run + 1] &&
+			    same_hours(&cal, order[i], order[run + 1]); run++)
+				done[run] = 1;
+			done[run] = 1;
+			ret = buf_printf(b, e, "%s%s", first ? "" : ", ", names[order[j]]) == -1 ||
+			    (run > j && buf_printf(b, e, "-%s", names[order[run]]) == -1) ? -1 : 0;
+			first = 0;
+			j = run;
+		}
+		sp = cal.week[order[i]];
+		for (k = 0; k < cal.week_count[order[i]] && ret == 0; k++)
+			ret = buf_printf(b, e, "%s%02d:%02d-%02d:%02d", k == 0 ? " " : " and ",
+			    sp[k].start / 60, sp[k].start % 60, sp[k].end / 60, sp[k].end % 60);
+	}
+	sla_calendar_release(&cal);
+	return ret == -1 ? -1 : groups;
 }
 
 /*

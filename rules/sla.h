@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct buf;
 struct conf;
 struct conf_calendar;
 struct conf_tier;
@@ -137,6 +138,13 @@ void	sla_clocks(const struct sla_calendar *, const long targets[SLA_KINDS],
  * resolution, and pickup (the tier's pickup, else its first-response).
  * A NULL tier has no targets. */
 void	sla_targets(const struct conf_tier *, int priority, long out[SLA_KINDS]);
+
+/* The weekly hours of a calendar as opening hours are written, Monday
+ * first, days with the same hours together: "Mon-Fri 09:00-17:30",
+ * "Mon, Wed 08:00-12:00 and 13:00-17:00; Sat 10:00-14:00".  Holidays and
+ * the zone are not said.  Returns how many groups of days it wrote (0:
+ * the calendar never opens), or -1. */
+int		 sla_hours_words(const struct conf_calendar *, struct buf *, struct err *);
 
 const char	*sla_kind_name(int kind);	/* "first-response" ... */
 const char	*sla_kind_label(int kind);	/* "first response" ... */

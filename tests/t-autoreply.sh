@@ -62,8 +62,11 @@ check 8301 "a new ticket gets one acknowledgement: [#N], Auto-Submitted: auto-re
 t8302() {
 	f=$(mail_to alice@customer.example) && body_of "$f" >"$TMP/b" &&
 	grep -q 'thank you for writing to Northwind' "$TMP/b" &&
-	# the text file's last line, one blank line, the number as the subject has it
-	grep -A2 -x 'Northwind Support' "$TMP/b" | sed -n 3p | grep -qx 'Your ticket number: \[#1\]' &&
+	# the text file's last line, one blank line, when we aim to answer
+	# (tier 1: 1h, round the clock), the number as the subject has it
+	eq "$(grep -A3 -x 'Northwind Support' "$TMP/b" | sed -n 2,4p)" "
+We aim to answer within 1 hour.
+Your ticket number: [#1]" &&
 	grep -qx 'These pages may help:' "$TMP/b" &&
 	eq "$(grep -c '^- https://' "$TMP/b")" 2 &&
 	grep -qx -- '- https://help.northwind.example/refunds' "$TMP/b" &&
@@ -176,7 +179,9 @@ t8313() {
 	eq "$(sed -n 1,2p "$TMP/b")" "Thank you for writing to Northwind billing.
 We answer within one working day." &&
 	grep -qx 'Meanwhile:' "$TMP/b" &&
-	grep -qx -- '- https://help.northwind.example/invoices' "$TMP/b"
+	grep -qx -- '- https://help.northwind.example/invoices' "$TMP/b" &&
+	# response-time no: the configured text says it, nothing is added
+	! grep -q 'We aim' "$TMP/b"
 }
 check 8313 "a configured subject, inline text lines, the smtp sender by default" t8313
 
@@ -188,6 +193,25 @@ t8314() {
 	grep -qx 'Subject: \[#1\] Re: Help Bcc: evil@attacker.example body' "$TMP/h"
 }
 check 8314 "CR LF in a customer's subject injects no header into the acknowledgement" t8314
+
+t8315() {
+	# no tier configured: no target, so nothing is promised
+	sed -n '/^smtp /p' "$TMP/a.conf" >"$TMP/n.conf" &&
+	echo 'channel eng mbox { autoreply { text "Thanks, we have your message." } }' \
+	    >>"$TMP/n.conf" &&
+	esc -q -c "$TMP/n.conf" --db "$TMP/eng.db" --now $T0 import --channel eng \
+	    "$D/8313-billing.eml" >/dev/null 2>&1 &&
+	for c in desk lab; do imp $c $T0 $c "$D/8313-billing.eml" || return 1; done
+	for c in desk lab eng; do
+		eq "$(acks $c)" 1 &&
+		sql $c "select data from outbox" | tr -d '\r' >"$TMP/$c.m" &&
+		body_of "$TMP/$c.m" | tr '\n' ' ' >"$TMP/$c.b" || return 1
+	done
+	grep -q "Thanks, we have your message.  We aim to answer within 4 hours during our business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Your ticket number: \\[#1\\]" "$TMP/desk.b" &&
+	grep -q "message.  We aim to answer within 48 business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Your ticket number" "$TMP/lab.b" &&
+	grep -q "message.  Your ticket number: \\[#1\\]" "$TMP/eng.b" && ! grep -q 'We aim' "$TMP/eng.b"
+}
+check 8315 "the acknowledgement states the tier's first-response target and business hours, or nothing" t8315
 
 # check-config: mistakes reported file:line:col, every one in a run.
 mkdir -p "$TMP/cfg"

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/tz.h"
 #include "common/util.h"
@@ -31,7 +32,9 @@ static const char calendars[] =
 	"    hours sat 10:00-14:00 }\n"
 	"calendar night { timezone \"Europe/Berlin\" hours sun 01:00-04:00 }\n"
 	"calendar sydney { timezone \"Australia/Sydney\" hours mon-fri 09:00-17:00 }\n"
-	"calendar closed { timezone \"UTC\" hours mon 09:00-10:00 holiday 2026-06-01 }\n";
+	"calendar closed { timezone \"UTC\" hours mon 09:00-10:00 holiday 2026-06-01 }\n"
+	"calendar odd { timezone \"UTC\" hours mon, wed-thu, sun 09:00-12:00\n"
+	"    hours tue 09:00-12:00, 14:00-18:00 }\n";
 
 #define NCAL	7
 static const char *const cal_names[NCAL] = {
@@ -600,6 +603,38 @@ test_clocks(void)
 	}
 }
 
+/*
+ * 5031: a calendar's hours in words, as an acknowledgement states them.
+ */
+
+static void
+test_hours_words(const struct conf *conf)
+{
+	static const struct { const char *cal, *words; } c[] = {
+		{ "berlin", "Mon-Fri 09:00-17:30" },
+		{ "berlin247", "Mon-Sun 00:00-24:00" },
+		{ "split", "Mon-Fri 08:00-12:00 and 13:00-17:00; Sat 10:00-14:00" },
+		{ "night", "Sun 01:00-04:00" },
+		{ "odd", "Mon, Wed-Thu, Sun 09:00-12:00; Tue 09:00-12:00 and 14:00-18:00" },
+	};
+	struct err e = ERR_INIT;
+	struct buf b = BUF_INIT(4096);
+	size_t i;
+	int ok = 1;
+
+	if (!tap_selected(5031))
+		return;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]) && ok; i++) {
+		buf_reset(&b);
+		ok = sla_hours_words(conf_calendar_find(conf, c[i].cal), &b, &e) > 0 &&
+		    strcmp(b.buf, c[i].words) == 0;
+		if (!ok)
+			printf("# %s: '%s'\n", c[i].cal, b.buf != NULL ? b.buf : "");
+	}
+	buf_release(&b);
+	CHECK(ok, "5031 weekly hours in words: Monday first, like days together, spans sorted");
+}
+
 int
 main(void)
 {
@@ -627,6 +662,7 @@ main(void)
 			return 1;
 		}
 	}
+	test_hours_words(conf);
 	test_business();
 	test_runs();
 	test_clocks();
