@@ -88,23 +88,6 @@ split(long s, long *d, long *h, long *m)
 	return s;
 }
 
-char *
-notify_duration(long s, char *buf, size_t len)
-{
-	long d, h, m;
-
-	s = split(s, &d, &h, &m);
-	if (s < 60)
-		(void)snprintf(buf, len, "%lds", s);
-	else if (d > 0)
-		(void)snprintf(buf, len, h > 0 ? "%ldd %ldh" : "%ldd", d, h);
-	else if (h > 0)
-		(void)snprintf(buf, len, m > 0 ? "%ldh %ldm" : "%ldh", h, m);
-	else
-		(void)snprintf(buf, len, "%ldm", m);
-	return buf;
-}
-
 /* Days, hours and minutes in words: units short ("2 h 15 min"), or
  * spelled out ("2 hours 15 minutes") for readers who know no jargon. */
 static char *

@@ -75,8 +75,6 @@ int	notify_subject(const struct notice *, struct buf *, struct err *);
 int	notify_text(const struct notice *, struct buf *, struct err *);
 int	notify_html(const struct notice *, struct buf *, struct err *);
 
-/* "1h 30m", "2d 4h", "45s": a duration in a table column. */
-char	*notify_duration(long seconds, char *buf, size_t len);
 /* "2 h 15 min", "1 day 4 h", "3 days", "under a minute": a duration in a
  * sentence ("... is 2 h 15 min late").  Returns buf. */
 char	*notify_duration_words(long seconds, char *buf, size_t len);

@@ -925,19 +925,6 @@ utc(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-/* "24h", "30d": the window as one would ask for it. */
-static char *
-span(long s, char *buf, size_t len)
-{
-	if (s >= 86400 && s % 86400 == 0)
-		(void)snprintf(buf, len, "%ldd", s / 86400);
-	else if (s >= 3600 && s % 3600 == 0)
-		(void)snprintf(buf, len, "%ldh", s / 3600);
-	else
-		(void)notify_duration(s, buf, len);
-	return buf;
-}
-
 /* "33.3%", or "-" for no whole. */
 static char *
 pct(long part, long whole, char *buf, size_t len)
@@ -951,13 +938,14 @@ pct(long part, long whole, char *buf, size_t len)
 	return buf;
 }
 
+/* "2 h 15 min", or "-" for none: durations in the words notices use. */
 static char *
 dur(long s, char *buf, size_t len)
 {
 	if (s < 0)
 		(void)snprintf(buf, len, "-");
 	else
-		(void)notify_duration(s, buf, len);
+		(void)notify_duration_words(s, buf, len);
 	return buf;
 }
 
@@ -1009,7 +997,7 @@ report_text(const struct report *r, struct buf *b, struct err *e)
 
 	if (buf_printf(b, e, "Escalation report: tickets created %s to %s UTC (%s)\n\n",
 	    utc(r->from, from, sizeof(from)), utc(r->to, to, sizeof(to)),
-	    span((long)(r->to - r->from), sp, sizeof(sp))) == -1 ||
+	    dur((long)(r->to - r->from), sp, sizeof(sp))) == -1 ||
 	    buf_printf(b, e, "Tickets:           %ld, %ld resolved or closed\n", r->tickets,
 	    r->resolved) == -1)
 		return -1;
@@ -1104,14 +1092,15 @@ report_text(const struct report *r, struct buf *b, struct err *e)
 	}
 
 	if (buf_addstr(b, "\nResolution time (wall clock, created to resolved; targets in "
-	    "business time where the tier has a calendar)\n"
-	    "  tier  priority  resolved    median       p90    target\n", e) == -1)
+	    "business time where the tier has a calendar)\n", e) == -1 ||
+	    buf_printf(b, e, "  %-5s %-9s %8s %14s %14s %14s\n", "tier", "priority",
+	    "resolved", "median", "p90", "target") == -1)
 		return -1;
 	for (k = TIER_MIN; k <= TIER_MAX; k++) {
 		t = &r->tiers[k];
 		if (t->times.resolved == 0)
 			continue;
-		if (buf_printf(b, e, "  %-5d %-9s %8ld %9s %9s\n", k, "all", t->times.resolved,
+		if (buf_printf(b, e, "  %-5d %-9s %8ld %14s %14s\n", k, "all", t->times.resolved,
 		    dur(t->times.p50, d1, sizeof(d1)), dur(t->times.p90, d2, sizeof(d2))) == -1)
 			return -1;
 		for (p = REPORT_PRIORITIES - 1; p >= 0; p--) {
@@ -1119,9 +1108,9 @@ report_text(const struct report *r, struct buf *b, struct err *e)
 
 			if (tp->resolved == 0)
 				continue;
-			if (buf_printf(b, e, "  %-5s %-9s %8ld %9s %9s %9s\n", "", prio_names[p],
+			if (buf_printf(b, e, "  %-5s %-9s %8ld %14s %14s %14s\n", "", prio_names[p],
 			    tp->resolved, dur(tp->p50, d1, sizeof(d1)), dur(tp->p90, d2, sizeof(d2)),
-			    tp->target > 0 ? notify_duration(tp->target, d3, sizeof(d3)) : "-") == -1)
+			    tp->target > 0 ? dur(tp->target, d3, sizeof(d3)) : "-") == -1)
 				return -1;
 		}
 	}
@@ -1416,7 +1405,7 @@ report_html(const struct report *r, struct buf *b, struct err *e)
 	if (buf_addstr(b, html_head, e) == -1 ||
 	    buf_printf(b, e, "<h1>Escalation report</h1>\n<p>Tickets created from %s to %s UTC"
 	    " (%s).</p>\n", utc(r->from, from, sizeof(from)), utc(r->to, to, sizeof(to)),
-	    span((long)(r->to - r->from), sp, sizeof(sp))) == -1)
+	    dur((long)(r->to - r->from), sp, sizeof(sp))) == -1)
 		return -1;
 	if (r->tickets == 0)
 		return buf_addstr(b, "<p>No ticket was created in this window.</p>\n"
@@ -1585,7 +1574,7 @@ report_html(const struct report *r, struct buf *b, struct err *e)
 		    dur(t->times.p90, d1, sizeof(d1)));
 		rows[n].marker = target > 0 ? (double)target : -1;
 		(void)snprintf(rows[n].marker_text, sizeof(rows[n].marker_text), "target %s",
-		    target > 0 ? notify_duration(target, d2, sizeof(d2)) : "none");
+		    target > 0 ? dur(target, d2, sizeof(d2)) : "none");
 		if (t->times.p90 > max)
 			max = (double)t->times.p90;
 		if (target > max)
@@ -1613,7 +1602,7 @@ report_html(const struct report *r, struct buf *b, struct err *e)
 			if (buf_printf(b, e, "<tr><td></td><td>%s</td><td>%ld</td><td>%s</td>"
 			    "<td>%s</td><td>%s</td></tr>\n", prio_names[p], tp->resolved,
 			    dur(tp->p50, d1, sizeof(d1)), dur(tp->p90, d2, sizeof(d2)),
-			    tp->target > 0 ? notify_duration(tp->target, d3, sizeof(d3)) : "-") == -1)
+			    tp->target > 0 ? dur(tp->target, d3, sizeof(d3)) : "-") == -1)
 				return -1;
 		}
 	}
