@@ -17,7 +17,7 @@
 #include "rules/notify.h"
 
 #define DIGEST_NAME_MAX		64	/* bytes of a department or channel name */
-#define DIGEST_BAR_PX		240	/* the longest bar of the chart */
+#define DIGEST_BAR_PX		200	/* the longest bar: fits a 320px phone */
 
 void
 digest_init(struct digest *d, time_t from, time_t to)
@@ -552,7 +552,8 @@ html_bar(struct buf *b, long px, const char *color, struct err *e)
 }
 
 /* A table of groups, each with a red bar for breaches and an amber one
- * for warnings. */
+ * for warnings in a row of their own below its counts: beside them, the
+ * longest bar and the columns were wider than a phone's screen. */
 static int
 html_group(const char *title, const struct digest_count *c, size_t n,
     const char *none, long max, struct buf *b, struct err *e)
@@ -561,17 +562,18 @@ html_group(const char *title, const struct digest_count *c, size_t n,
 
 	if (buf_printf(b, e, "<h3 style=\"" H3 "\">%s</h3>\n<table role=\"presentation\" "
 	    "cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n"
-	    "<tr><th style=\"" CELL ";text-align:left\"></th><th style=\"" CELL
-	    ";text-align:right\">Breaches</th><th style=\"" CELL ";text-align:right\">Warnings"
-	    "</th><th style=\"" CELL "\"></th></tr>\n", title) == -1)
+	    "<tr><th align=\"left\" style=\"" CELL ";text-align:left\"></th><th align=\"right\" "
+	    "style=\"" CELL ";text-align:right\">Breaches</th><th align=\"right\" style=\"" CELL
+	    ";text-align:right\">Warnings</th></tr>\n", title) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (buf_addstr(b, "<tr><td style=\"" CELL "\">", e) == -1 ||
 		    text_html(b, c[i].name != NULL && *c[i].name != '\0' ? c[i].name : none,
 		    DIGEST_NAME_MAX, e) == -1 ||
-		    buf_printf(b, e, "</td><td style=\"" CELL ";text-align:right\">%ld</td>"
-		    "<td style=\"" CELL ";text-align:right\">%ld</td><td style=\"" CELL "\">",
-		    c[i].breaches, c[i].warnings) == -1 ||
+		    buf_printf(b, e, "</td><td align=\"right\" style=\"" CELL ";text-align:right\">"
+		    "%ld</td><td align=\"right\" style=\"" CELL ";text-align:right\">%ld</td></tr>\n"
+		    "<tr><td colspan=\"3\" "
+		    "style=\"padding:0 0 6px\">", c[i].breaches, c[i].warnings) == -1 ||
 		    html_bar(b, bar_px(c[i].breaches, max), "#c0392b", e) == -1 ||
 		    html_bar(b, bar_px(c[i].warnings, max), "#e6a23c", e) == -1 ||
 		    buf_addstr(b, "</td></tr>\n", e) == -1)

@@ -529,19 +529,32 @@ notify_html_text(struct buf *b, const char *s, int lines, size_t max, struct err
 
 #define TH_STYLE	"text-align:left;vertical-align:top;padding:2px 16px 2px 0;" \
 			"color:#555555;font-weight:normal;white-space:nowrap"
-#define TD_STYLE	"vertical-align:top;padding:2px 0"
+/* A long link or address breaks rather than widening a phone's page. */
+#define TD_STYLE	"vertical-align:top;padding:2px 0;overflow-wrap:anywhere;" \
+			"word-break:break-word"
+/* The same said in attributes, for readers that show no CSS. */
+#define TH_OPEN		"<th align=\"left\" valign=\"top\" nowrap=\"nowrap\" style="
 #define H3_STYLE	"margin:20px 0 6px;font-size:15px"
 
 int
 notify_html_open(struct buf *b, const char *title, const char *color, struct err *e)
 {
+	/* Dark text wants a light ground said as plainly: a client in dark
+	 * mode that keeps our #222222 but paints its own dark background
+	 * (or inverts one and not the other) leaves text nobody can read.
+	 * color-scheme "light" asks clients that honour it to leave the
+	 * page alone; bgcolor and background carry the white to the rest. */
 	if (buf_addstr(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width\"><title>", e) == -1 ||
+	    "<meta name=\"viewport\" content=\"width=device-width\">"
+	    "<meta name=\"color-scheme\" content=\"light\">"
+	    "<meta name=\"supported-color-schemes\" content=\"light\"><title>", e) == -1 ||
 	    html_text(b, title, 0, 200, e) == -1 ||
-	    buf_addstr(b, "</title></head>\n<body style=\"margin:0;padding:0;"
-	    "font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.4;"
-	    "color:#222222\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" border=\"0\"><tr><td style=\"padding:16px\">\n", e) == -1)
+	    buf_addstr(b, "</title></head>\n<body bgcolor=\"#ffffff\" style=\"margin:0;"
+	    "padding:0;background:#ffffff;font-family:Arial,Helvetica,sans-serif;"
+	    "font-size:14px;line-height:1.4;color:#222222\">\n<table role=\"presentation\" "
+	    "width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
+	    "bgcolor=\"#ffffff\" style=\"background:#ffffff;color:#222222\"><tr><td "
+	    "style=\"padding:16px\">\n", e) == -1)
 		return -1;
 	return buf_printf(b, e, "<p style=\"margin:0 0 12px;font-size:16px;font-weight:bold;"
 	    "color:%s\">", color);
@@ -564,14 +577,14 @@ notify_facts_html(struct buf *b, const char *subject, const struct notify_facts 
 	size_t i;
 
 	if (buf_addstr(b, "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
-	    "border=\"0\" style=\"border-collapse:collapse\">\n<tr><th style=\"" TH_STYLE
+	    "border=\"0\" style=\"border-collapse:collapse\">\n<tr>" TH_OPEN "\"" TH_STYLE
 	    "\">Subject</th><td style=\"" TD_STYLE "\">", e) == -1 ||
 	    html_text(b, subject ? subject : "(no subject)", 0, 300, e) == -1 ||
 	    buf_addstr(b, "</td></tr>\n", e) == -1)
 		return -1;
 	for (i = 0; i < f->count; i++)
-		if (buf_printf(b, e, "<tr><th style=\"" TH_STYLE "\">%s</th><td style=\""
-		    TD_STYLE "\">", f->f[i].label) == -1 ||
+		if (buf_printf(b, e, "<tr>" TH_OPEN "\"" TH_STYLE "\">%s</th><td style=\""
+		    TD_STYLE "\" valign=\"top\">", f->f[i].label) == -1 ||
 		    text_html_escape(b, f->f[i].value, e) == -1 || buf_addstr(b, "</td></tr>\n", e) == -1)
 			return -1;
 	return buf_addstr(b, "</table>\n", e);
@@ -646,7 +659,8 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 	for (i = 0; i < shown; i++) {
 		const struct notice_event *ev = &n->events[n->events_count - 1 - i];
 
-		if (buf_printf(b, e, "<tr><td style=\"" TH_STYLE "\">%s</td><td style=\""
+		if (buf_printf(b, e, "<tr><td valign=\"top\" nowrap=\"nowrap\" style=\"" TH_STYLE
+		    "\">%s</td><td valign=\"top\" style=\""
 		    TD_STYLE "\">", tz_format(n->tz, ev->at, 0, when, sizeof(when))) == -1 ||
 		    html_text(b, event_label(ev->kind), 0, 40, e) == -1 ||
 		    (event_actor(ev) != NULL && (buf_addstr(b, " by ", e) == -1 ||

@@ -230,7 +230,11 @@ t8112() {
 	total=$((total + 6)) && pf_wait $total &&
 	eq "$(find "$PF/vmail"/h-*/new -type f | wc -l | tr -d " ")" 6 &&
 	mail_check --lf --domain escalator.example --auto auto-generated "$PF/vmail"/h-*/new/* &&
-	! grep -qi '^bcc:' "$PF/vmail"/h-*/new/*
+	# in no header; a body line may start with the customer's "Bcc:"
+	# where quoted-printable breaks a line, and is only text there
+	for f in "$PF/vmail"/h-*/new/*; do
+		! sed '/^$/q' "$f" | grep -qi '^bcc:' || return 1
+	done
 }
 check 8112 "hostile customer text: every notification and the digest pass strict checks" t8112
 
