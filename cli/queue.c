@@ -267,6 +267,8 @@ show_message(void *arg, const struct store_msg *m, struct err *e)
 		json_object_set_new(o, "warnings", json_str(m->warnings));
 		json_object_set_new(o, "sentiment", m->scored ? json_real(m->sentiment) :
 		    json_null());
+		json_object_set_new(o, "language", m->lang != NULL ? json_str(m->lang) :
+		    json_null());
 		json_object_set_new(o, "text", json_str(m->text));
 		return json_array_append_new(s->messages, o) == 0 ? 0 :
 		    err_set(e, ERR_NOMEM, "out of memory building JSON");
@@ -280,6 +282,8 @@ show_message(void *arg, const struct store_msg *m, struct err *e)
 		printf("Automatic: %s (opens no ticket, starts no clock)\n", m->auto_reason);
 	if (m->attachments != NULL && strcmp(m->attachments, "[]") != 0)
 		printf("Attachments: %s\n", m->attachments);
+	if (m->lang != NULL)
+		printf("Language: %s\n", line_shown(&subj, m->lang));
 	if (m->scored)
 		printf("Sentiment: %.4f\n", m->sentiment);
 	if (m->warnings != NULL)

@@ -42,6 +42,8 @@ struct masto {
 	char		 me_id[64];	/* the brand account, "" until known */
 	char		 me_acct[320];	/* "brand@host" */
 	struct buf	 text;		/* scratch: one status's text */
+	struct buf	 quote;		/* scratch: the text of the post it quotes */
+	int		 mentions_only;	/* the server refused types[]=quote */
 };
 
 struct source {
@@ -98,6 +100,117 @@ drop_mention_links(struct buf *b)
 	b->len = (size_t)(w - s);
 }
 
+/* The post a status quotes, as the servers send it: Mastodon 4.4's quote
+ * {state, quoted_status}, or {state, quoted_status_id} one level down;
+ * Pleroma's pleroma.quote; the quoted Status itself as quote on Akkoma and
+ * the Misskey forks (Firefish, Sharkey, Iceshrimp).  NULL when it quotes
+ * nothing, or what the quote's state says instead (*state: "deleted",
+ * "revoked", "pending", ...; *qid: the id of a post not shown). */
+static json_t *
+quoted(json_t *st, const char **state, const char **qid)
+{
+	json_t *q = json_object_get(st, "quote"), *p;
+
+	*state = NULL;
+	*qid = NULL;
+	if (!json_is_object(q))
+		q = json_object_get(json_object_get(st, "pleroma"), "quote");
+	if (!json_is_object(q))
+		return NULL;
+	if (json_object_get(q, "content") != NULL)
+		return q;		/* a Status */
+	*state = social_str(q, "state");
+	p = json_object_get(q, "quoted_status");
+	if (json_is_object(p) && (*state == NULL || strcmp(*state, "accepted") == 0))
+		return p;
+	if (social_id_string(q, "quoted_status_id") == 0)
+		*qid = social_str(q, "quoted_status_id");
+	if (*state == NULL)
+		*state = *qid != NULL ? "not shown" : "unknown";
+	return NULL;
+}
+
+/* Servers write "RE: URL" into a quote post's content for clients that
+ * cannot show quotes (Mastodon's quote-inline paragraph, Misskey's span);
+ * the quote is shown below, so the line naming it (by url, uri or, for a
+ * shallow quote, id) goes, with the blank lines before it. */
+static void
+drop_re_line(struct buf *b, const char *url, const char *uri, const char *id)
+{
+	char *line, *end, tail[80];
+	size_t n;
+
+	if (b->buf == NULL)
+		return;
+	if (id != NULL)
+		(void)snprintf(tail, sizeof(tail), "/%s", id);
+	for (line = b->buf; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		n = (size_t)(end - line);
+		if (n < 4 || strncmp(line, "RE: ", 4) != 0)
+			continue;
+		if ((url == NULL || memmem(line, n, url, strlen(url)) == NULL) &&
+		    (uri == NULL || memmem(line, n, uri, strlen(uri)) == NULL) &&
+		    (id == NULL || memmem(line, n, tail, strlen(tail)) == NULL))
+			continue;
+		if (*end == '\n')
+			end++;
+		memmove(line, end, strlen(end) + 1);
+		b->len -= (size_t)(end - line);
+		/* The text ends as html.c ends it: one newline. */
+		while (b->len > 0 && (b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == ' '))
+			b->buf[--b->len] = '\0';
+		if (b->len > 0) {
+			b->buf[b->len++] = '\n';
+			b->buf[b->len] = '\0';
+		}
+		return;
+	}
+}
+
+/* The quoted post below the status, every line "> " so scoring and rules
+ * read only what the customer wrote now: "> @who@host: its text", or
+ * "> [quoted post: deleted]" when the server shows none.  Into mt->text. */
+static int
+quote_text(struct masto *mt, json_t *st, struct err *e)
+{
+	const char *state, *qid, *html, *acct, *p, *inner_state, *inner_id;
+	char who[320];
+	json_t *q;
+	size_t n;
+
+	if ((q = quoted(st, &state, &qid)) == NULL && state == NULL)
+		return 0;
+	/* One blank line between the post and its quote. */
+	while (mt->text.len > 0 && (mt->text.buf[mt->text.len - 1] == '\n' ||
+	    mt->text.buf[mt->text.len - 1] == ' '))
+		mt->text.buf[--mt->text.len] = '\0';
+	if (mt->text.len > 0 && buf_addstr(&mt->text, "\n\n", e) == -1)
+		return -1;
+	if (q == NULL)
+		return buf_printf(&mt->text, e, "> [quoted post%s%s: %s]", qid ? " " : "",
+		    qid ? qid : "", state);
+	buf_reset(&mt->quote);
+	if ((html = social_str(q, "content")) != NULL &&
+	    html_to_text(html, strlen(html), &mt->quote, e) == -1)
+		return -1;
+	drop_mention_links(&mt->quote);
+	/* What the quoted post quotes in turn is not shown: its RE: goes. */
+	if (quoted(q, &inner_state, &inner_id) != NULL || inner_id != NULL)
+		drop_re_line(&mt->quote, NULL, NULL, inner_id);
+	if ((acct = social_str(json_object_get(q, "account"), "acct")) == NULL)
+		acct = "?";
+	qualify(mt, acct, who, sizeof(who));
+	if (buf_printf(&mt->text, e, "> @%s:", who) == -1)
+		return -1;
+	for (p = mt->quote.buf != NULL ? mt->quote.buf : ""; *p != '\0'; p += n + (p[n] != '\0')) {
+		n = strcspn(p, "\n");
+		if (buf_printf(&mt->text, e, "\n> %.*s", (int)n, p) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* The status's text: content warning first, HTML to text, then media
  * (the description, else the type: "[image]") and the poll's options, so
  * a post that is only a picture or a poll still says something.  Into
@@ -108,8 +221,9 @@ status_text(struct masto *mt, json_t *st, struct err *e)
 	const char *cw = social_str(st, "spoiler_text"), *html = social_str(st, "content");
 	json_t *media = json_object_get(st, "media_attachments"), *a;
 	json_t *options = json_object_get(json_object_get(st, "poll"), "options");
-	const char *desc, *title;
+	const char *desc, *title, *state, *qid;
 	size_t i, k = 0;
+	json_t *q;
 
 	buf_reset(&mt->text);
 	if (cw != NULL && *cw != '\0' && buf_printf(&mt->text, e, "CW: %s\n\n", cw) == -1)
@@ -117,6 +231,11 @@ status_text(struct masto *mt, json_t *st, struct err *e)
 	if (html != NULL && html_to_text(html, strlen(html), &mt->text, e) == -1)
 		return -1;
 	drop_mention_links(&mt->text);
+	if ((q = quoted(st, &state, &qid)) != NULL || qid != NULL) {
+		if (buf_addstr(&mt->text, "", e) == -1)	/* NUL-terminated */
+			return -1;
+		drop_re_line(&mt->text, social_str(q, "url"), social_str(q, "uri"), qid);
+	}
 	json_array_foreach(media, i, a) {
 		if ((desc = social_str(a, "description")) == NULL || *desc == '\0')
 			desc = social_str(a, "type");
@@ -131,7 +250,28 @@ status_text(struct masto *mt, json_t *st, struct err *e)
 	}
 	if (k > 0 && buf_addstr(&mt->text, "]", e) == -1)
 		return -1;
+	if (buf_addstr(&mt->text, "", e) == -1 || quote_text(mt, st, e) == -1)
+		return -1;
 	return buf_addstr(&mt->text, "", e);	/* NUL-terminated even when empty */
+}
+
+/* The status's media as attachments of m: Pleroma and Akkoma say the MIME
+ * type (pleroma.mime_type), Mastodon and GoToSocial only the kind. */
+static int
+status_media(json_t *st, struct message *m, struct err *e)
+{
+	json_t *a;
+	const char *url;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "media_attachments"), i, a) {
+		if ((url = social_str(a, "remote_url")) == NULL || *url == '\0')
+			url = social_str(a, "url");
+		if (social_attach(m, NULL, social_str(json_object_get(a, "pleroma"), "mime_type"),
+		    social_str(a, "type"), -1, url, e) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* The author's name as people see it: display_name without the instance's
@@ -154,6 +294,10 @@ display_name(json_t *acc, char *out, size_t len)
 		while ((p = strstr(out, pat)) != NULL)
 			memmove(p, p + n, strlen(p + n) + 1);
 	}
+	/* ":blobcat: Mo" leaves " Mo". */
+	for (p = out; *p == ' ' || *p == '\t'; p++)
+		;
+	memmove(out, p, strlen(p) + 1);
 	n = strlen(out);
 	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
 		out[--n] = '\0';
@@ -228,16 +372,20 @@ status_message(struct masto *mt, json_t *st, json_t *anc, struct message *m, str
 		message_warn(m, "status %s has no readable created_at", id);
 	}
 	m->received = mt->in->now;
-	/* public and unlisted are for anyone to read; private (followers)
-	 * and direct are not.  Unknown values: the safer private. */
-	m->public = vis != NULL && (strcmp(vis, "public") == 0 || strcmp(vis, "unlisted") == 0);
+	/* public and unlisted are for anyone to read, and Pleroma's and
+	 * GoToSocial's local (anyone on that instance); private (followers),
+	 * direct and Pleroma's list are not.  Unknown values: the safer
+	 * private. */
+	m->public = vis != NULL && (strcmp(vis, "public") == 0 ||
+	    strcmp(vis, "unlisted") == 0 || strcmp(vis, "local") == 0);
 	m->reach = social_long(acc, "followers_count", -1);
 	url = social_str(st, "url");
 	if (url == NULL)
 		url = social_str(st, "uri");
 	if ((m->url = social_dup(m, url)) == NULL)
 		goto nomem;
-	if (status_text(mt, st, e) == -1)
+	if (status_text(mt, st, e) == -1 || status_media(st, m, e) == -1 ||
+	    social_lang(m, json_object_get(st, "language"), e) == -1)
 		return -1;
 	m->html_only = 1;
 	return social_text(m, mt->text.buf, e);
@@ -375,6 +523,32 @@ take_status(struct masto *mt, json_t *st, struct err *e)
 	return r;
 }
 
+/* An update or quoted_update notification: a post was edited.  Only a
+ * post we store changes; any other is logged and left.  0 or -1. */
+static int
+take_edit(struct masto *mt, json_t *st, const char *type, struct err *e)
+{
+	const char *id, *edited;
+	time_t at;
+	int r;
+
+	if (status_ids(st, e) == -1)
+		return -1;
+	if ((id = social_str(st, "id")) == NULL || (edited = social_str(st, "edited_at")) == NULL ||
+	    time_parse(edited, &at) == -1) {
+		log_info("channel=%s host=%s event=skip-edit type=%s why=\"no id or edited_at\"",
+		    mt->ch->name, mt->host, type);
+		return 0;
+	}
+	if (status_text(mt, st, e) == -1 || (r = intake_edit(mt->in, id, mt->text.buf, at,
+	    e)) == -1)
+		return -1;
+	if (r == 0)
+		log_info("channel=%s host=%s event=skip-edit type=%s status_id=%s why=\"not a "
+		    "post we store, or its text is unchanged\"", mt->ch->name, mt->host, type, id);
+	return 0;
+}
+
 /* GET url with the token; 0 with a 200 response, else -1. */
 static int
 get(struct masto *mt, const char *url, struct http_response *resp, struct err *e)
@@ -471,10 +645,26 @@ take_page(struct masto *mt, const struct source *src, json_t *items, char *curso
 			continue;	/* a server that ignored min_id */
 		st = v[i];
 		if (src->kind == SRC_MENTIONS) {
+			/* A mention, or a quote of the brand's post (Mastodon 4.4):
+			 * the status is the customer's.  update and quoted_update:
+			 * a post was edited.  The rest (favourites, follows, ...)
+			 * a server that ignored types[] sent anyway. */
 			type = social_str(v[i], "type");
 			st = json_object_get(v[i], "status");
-			if (type == NULL || strcmp(type, "mention") != 0 || !json_is_object(st))
-				st = NULL;	/* filtered by the server already, mostly */
+			if (type == NULL || !json_is_object(st)) {
+				log_debug("channel=%s host=%s event=skip-notification id=%s "
+				    "why=\"no type or status\"", mt->ch->name, mt->host, id);
+				st = NULL;
+			} else if (strcmp(type, "update") == 0 ||
+			    strcmp(type, "quoted_update") == 0) {
+				ret = take_edit(mt, st, type, e);
+				st = NULL;
+			} else if (strcmp(type, "mention") != 0 && strcmp(type, "quote") != 0) {
+				log_debug("channel=%s host=%s event=skip-notification id=%s "
+				    "type=%.40s why=\"not a post to answer\"", mt->ch->name, mt->host,
+				    id, type);
+				st = NULL;
+			}
 		}
 		if (st != NULL)
 			ret = take_status(mt, st, e);
@@ -485,13 +675,32 @@ take_page(struct masto *mt, const struct source *src, json_t *items, char *curso
 	return ret;
 }
 
+/* A source's page from min_id (NULL: the newest).  Mentions ask for
+ * quotes and edits too, unless the server refused those types. */
+static char *
+source_url(struct masto *mt, const struct source *src, const char *min_id)
+{
+	int wide = src->kind == SRC_MENTIONS && !mt->mentions_only;
+	char lim[8];
+
+	(void)snprintf(lim, sizeof(lim), "%d", MASTODON_PAGE);
+	return http_url(mt->http, src->path,
+	    "types[]", src->kind == SRC_MENTIONS ? "mention" : NULL,
+	    "types[]", wide ? "quote" : NULL,
+	    "types[]", wide ? "update" : NULL,
+	    "types[]", wide ? "quoted_update" : NULL,
+	    "exclude_reblogs", src->kind == SRC_OWN ? "true" : NULL,
+	    "q", src->query, "type", src->kind == SRC_SEARCH ? "statuses" : NULL,
+	    "min_id", min_id, "limit", lim, NULL);
+}
+
 /* Reads one source from its cursor to the newest page. */
 static int
 walk(struct masto *mt, const struct source *src, struct err *e)
 {
 	struct http_response resp;
 	json_t *j = NULL, *items;
-	char cursor[SOCIAL_CURSOR_MAX], before[SOCIAL_CURSOR_MAX], what[700], lim[8];
+	char cursor[SOCIAL_CURSOR_MAX], before[SOCIAL_CURSOR_MAX], what[700];
 	char *url = NULL, *next, *link;
 	int r, pages, ret = -1, forward;
 
@@ -503,21 +712,28 @@ walk(struct masto *mt, const struct source *src, struct err *e)
 		cursor[0] = '\0';
 	/* The account's own history from the start; others from now on. */
 	forward = *cursor != '\0' || src->kind == SRC_MENTIONS || src->kind == SRC_OWN;
-	(void)snprintf(lim, sizeof(lim), "%d", MASTODON_PAGE);
-	url = http_url(mt->http, src->path,
-	    "types[]", src->kind == SRC_MENTIONS ? "mention" : NULL,
-	    "exclude_reblogs", src->kind == SRC_OWN ? "true" : NULL,
-	    "q", src->query, "type", src->kind == SRC_SEARCH ? "statuses" : NULL,
-	    "min_id", forward ? (*cursor ? cursor : "0") : NULL,
-	    "limit", lim, NULL);
+	url = source_url(mt, src, forward ? (*cursor ? cursor : "0") : NULL);
 	(void)snprintf(what, sizeof(what), "GET %s", src->path);
 	for (pages = 0; pages < MASTODON_PAGES; pages++) {
 		if (url == NULL) {
 			err_set(e, ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if (get(mt, url, &resp, e) == -1)
-			goto out;
+		if (get(mt, url, &resp, e) == -1) {
+			/* Pleroma and Akkoma check types[] against the types they
+			 * know and answer 400 to the others: mentions then. */
+			if (src->kind != SRC_MENTIONS || mt->mentions_only || pages > 0 ||
+			    (resp.status != 400 && resp.status != 422))
+				goto out;
+			log_info("channel=%s host=%s event=types-refused status=%ld why=\"the "
+			    "server takes no quote or update notifications; mentions only\"",
+			    mt->ch->name, mt->host, resp.status);
+			mt->mentions_only = 1;
+			free(url);
+			url = source_url(mt, src, *cursor ? cursor : "0");
+			pages--;
+			continue;
+		}
 		json_decref(j);
 		if ((j = social_json(what, &resp, src->kind == SRC_SEARCH ? JSON_OBJECT :
 		    JSON_ARRAY, e)) == NULL)
@@ -545,10 +761,7 @@ walk(struct masto *mt, const struct source *src, struct err *e)
 			    "instance's origin\"", mt->ch->name, mt->host, src->name);
 			link = NULL;
 		}
-		next = link != NULL ? strdup(link) : http_url(mt->http, src->path,
-		    "types[]", src->kind == SRC_MENTIONS ? "mention" : NULL,
-		    "exclude_reblogs", src->kind == SRC_OWN ? "true" : NULL,
-		    "min_id", cursor, "limit", lim, NULL);
+		next = link != NULL ? strdup(link) : source_url(mt, src, cursor);
 		free(url);
 		url = next;
 	}
@@ -667,6 +880,7 @@ mastodon_open(void **state, const struct conf_channel *ch, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	mt->ch = ch;
 	buf_init(&mt->text, MASTODON_TEXT_MAX);
+	buf_init(&mt->quote, MASTODON_TEXT_MAX);
 	if (http_open(&mt->http, ch->name, ch->instance, e) == -1) {
 		free(mt);
 		return -1;
@@ -781,6 +995,7 @@ mastodon_close(void *state)
 		return;
 	http_close(mt->http);
 	buf_release(&mt->text);
+	buf_release(&mt->quote);
 	free(mt);
 }
 

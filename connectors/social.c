@@ -183,6 +183,92 @@ social_text(struct message *m, const char *text, struct err *e)
 	return 0;
 }
 
+int
+social_lang(struct message *m, json_t *v, struct err *e)
+{
+	char out[128];
+	const char *tag;
+	size_t i, o = 0, n, k;
+	json_t *one;
+
+	out[0] = '\0';
+	for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+		one = json_is_array(v) ? json_array_get(v, i) : v;
+		if (!json_is_string(one))
+			continue;
+		tag = json_string_value(one);
+		/* BCP 47 tags are short; a longer one is not a tag. */
+		if ((n = strlen(tag)) == 0 || n > 35 || o + n + 3 > sizeof(out))
+			continue;
+		if (o > 0) {
+			out[o++] = ',';
+			out[o++] = ' ';
+		}
+		for (k = 0; k < n; k++)
+			if ((tag[k] >= 'a' && tag[k] <= 'z') || (tag[k] >= 'A' && tag[k] <= 'Z') ||
+			    (tag[k] >= '0' && tag[k] <= '9') || tag[k] == '-')
+				out[o++] = tag[k];
+		out[o] = '\0';
+	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ','))
+		out[--o] = '\0';
+	if (o == 0)
+		return 0;
+	if ((m->lang = arena_strdup(&m->arena, out)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory for a post's language");
+	return 0;
+}
+
+int
+social_attach(struct message *m, const char *name, const char *type, const char *kind,
+    long long size, const char *url, struct err *e)
+{
+	struct attachment *a;
+	char mime[64], *lower;
+	const char *slash, *end;
+	size_t n;
+
+	if (m->atts_count >= SOCIAL_ATTS_MAX) {
+		message_warn(m, "more than %d media files, one not listed", SOCIAL_ATTS_MAX);
+		return 0;
+	}
+	/* Room for all at once: posts carry a handful. */
+	if (m->atts == NULL &&
+	    (m->atts = arena_alloc(&m->arena, SOCIAL_ATTS_MAX * sizeof(*m->atts))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory for a post's media");
+	a = &m->atts[m->atts_count];
+	memset(a, 0, sizeof(*a));
+	if ((name == NULL || *name == '\0') && url != NULL) {
+		end = url + strcspn(url, "?#");
+		for (slash = end; slash > url && slash[-1] != '/'; slash--)
+			;
+		a->name = arena_strndup(&m->arena, slash, (size_t)(end - slash));
+	} else
+		a->name = arena_strdup(&m->arena, name != NULL ? name : "");
+	if (type == NULL || *type == '\0') {
+		/* Mastodon says only what kind of media; gifv is a silent video. */
+		if (kind == NULL || strcmp(kind, "unknown") == 0 || *kind == '\0')
+			type = "application/octet-stream";
+		else {
+			(void)snprintf(mime, sizeof(mime), "%s/*",
+			    strcmp(kind, "gifv") == 0 ? "video" : kind);
+			type = mime;
+		}
+	}
+	if ((n = strlen(type)) > 127)
+		n = 127;
+	if ((lower = arena_strndup(&m->arena, type, n)) != NULL)
+		ascii_lower(lower);
+	a->type = lower;
+	a->size = size >= 0 ? (size_t)size : 0;
+	a->size_unknown = size < 0;
+	a->url = url != NULL ? arena_strdup(&m->arena, url) : NULL;
+	if (a->name == NULL || a->type == NULL || (url != NULL && a->url == NULL))
+		return err_set(e, ERR_NOMEM, "out of memory for a post's media");
+	m->atts_count++;
+	return 0;
+}
+
 void
 social_log_fail(const char *channel, const char *host, const char *event,
     const struct err *e)

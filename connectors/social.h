@@ -58,6 +58,20 @@ const char *social_dup(struct message *m, const char *s);
  * bytes with "...".  0 or -1. */
 int	social_text(struct message *m, const char *text, struct err *);
 
+/* The language tags a post says it is in (a string, or an array of
+ * them: Mastodon's language, Bluesky's langs) as m->lang, "en, fr";
+ * anything but letters, digits and '-' is dropped, so a server's odd
+ * value never reaches a log or a terminal.  NULL when none.  0 or -1. */
+int	social_lang(struct message *m, json_t *v, struct err *);
+/* Records a post's media file as an attachment of m, the way mail
+ * attachments are recorded: the name (the URL's last path segment when
+ * the server gives none), the MIME type (NULL: from kind, "image" and the
+ * like, with a wildcard subtype), the size (-1 unknown) and the URL.
+ * Past SOCIAL_ATTS_MAX: a warning, the file not listed.  0 or -1. */
+#define SOCIAL_ATTS_MAX	64
+int	social_attach(struct message *m, const char *name, const char *type,
+	    const char *kind, long long size, const char *url, struct err *);
+
 /* Logs one failure the connector way:
  * channel=NAME host=HOST event=EVENT error="..." */
 void	social_log_fail(const char *channel, const char *host, const char *event,

@@ -21,6 +21,9 @@ struct attachment {
 	const char	*name;		/* file name, "" if none was given */
 	const char	*type;		/* "application/pdf", lowercased */
 	size_t		 size;		/* decoded bytes */
+	int		 size_unknown;	/* a linked file the server gave no size of */
+	const char	*url;		/* where a social post's media lives; NULL
+					 * for mail (its bytes are in raw) */
 };
 
 /* Why a message opens no ticket and starts no clock (loop safety). */
@@ -53,6 +56,9 @@ struct message {
 	int		 public;	/* 1 for public posts and feeds */
 	long		 reach;		/* followers, -1 unknown */
 	const char	*url;		/* NULL for mail */
+	const char	*lang;		/* "en", "de, fr": what the source says the
+					 * text's language is (BCP 47 tags); NULL
+					 * when it does not say */
 
 	const char	*text;		/* full body text */
 	const char	*text_scored;	/* quotes and signature trimmed */

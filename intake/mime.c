@@ -3192,6 +3192,8 @@ att_add(struct mime_parser *p, const char *name, const char *type, size_t size)
 	a->name = name;
 	a->type = astr(p, type, strlen(type));
 	a->size = size;
+	a->size_unknown = 0;
+	a->url = NULL;
 }
 
 /* The last path component: old mailers send "C:\Users\me\report.pdf". */

@@ -308,6 +308,12 @@ static const char *const migrations[] = {
 	 * 50,000-message benchmark).  STORE_SCORED_TEXT reads either form;
 	 * rows without scored_len are as before. */
 	"ALTER TABLE message ADD COLUMN scored_len INTEGER;\n",
+
+	/* 6 -> 7: the language a social post says it is in (Mastodon's
+	 * language, Bluesky's langs), comma-separated BCP 47 tags, NULL when
+	 * the source does not say: a support team routes by it.  Attachments
+	 * need no column: their JSON gains "url" for a post's media. */
+	"ALTER TABLE message ADD COLUMN lang TEXT;\n",
 };
 
 #define MIGRATIONS_COUNT	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -365,7 +371,7 @@ enum stmt {
 #define MSG_COLUMNS \
 	"m.id, m.message_id, m.from_name, m.from_addr, m.subject, m.text," \
 	" m.auto_reason, m.warnings, m.attachments, c.name, m.direction," \
-	" m.public, m.date, m.received, m.sentiment"
+	" m.public, m.date, m.received, m.sentiment, m.lang"
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -398,9 +404,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " ticket_id, direction, from_name, from_addr, recipients, subject,"
 	    " date, received, public, reach, url, in_reply_to, refs, html_only,"
 	    " attachments, auto_reason, auto_detail, warnings, text,"
-	    " text_scored, raw, sentiment, scored_len)"
+	    " text_scored, raw, sentiment, scored_len, lang)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
 
 	[STMT_THREAD_REF_ADD] =
 	    "INSERT OR IGNORE INTO thread_ref(message_id, ticket_id)"
@@ -1292,10 +1298,12 @@ fail:
 	return NULL;
 }
 
-/* [{"name": ..., "type": ..., "size": n}, ...], NULL if none. */
+/* [{"name": ..., "type": ..., "size": n}, ...], NULL if none; a post's
+ * media adds "url", and has no "size" when the server gave none. */
 static char *
 attachments_json(const struct message *m, int *oom)
 {
+	const struct attachment *at;
 	json_t *a, *o;
 	char *s = NULL;
 	size_t i;
@@ -1305,18 +1313,25 @@ attachments_json(const struct message *m, int *oom)
 		return NULL;
 	for (i = 0; i < m->atts_count; i++)
 		if (!json_plain(m->atts[i].name != NULL ? m->atts[i].name : "") ||
-		    !json_plain(m->atts[i].type != NULL ? m->atts[i].type : ""))
+		    !json_plain(m->atts[i].type != NULL ? m->atts[i].type : "") ||
+		    !json_plain(m->atts[i].url != NULL ? m->atts[i].url : ""))
 			break;
 	if (i == m->atts_count) {	/* as json_dumps would write it */
 		struct buf b = BUF_INIT(SIZE_MAX / 2);
 		struct err e = ERR_INIT;
 
-		for (i = 0; i < m->atts_count && rc == 0; i++)
-			rc = buf_printf(&b, &e, "%s{\"name\":\"%s\",\"type\":\"%s\",\"size\":%"
-			    PRId64 "}", i == 0 ? "[" : ",",
-			    m->atts[i].name != NULL ? m->atts[i].name : "",
-			    m->atts[i].type != NULL ? m->atts[i].type : "",
-			    (int64_t)m->atts[i].size);
+		for (i = 0; i < m->atts_count && rc == 0; i++) {
+			at = &m->atts[i];
+			rc = buf_printf(&b, &e, "%s{\"name\":\"%s\",\"type\":\"%s\"",
+			    i == 0 ? "[" : ",", at->name != NULL ? at->name : "",
+			    at->type != NULL ? at->type : "");
+			if (rc == 0 && !at->size_unknown)
+				rc = buf_printf(&b, &e, ",\"size\":%" PRId64, (int64_t)at->size);
+			if (rc == 0 && at->url != NULL)
+				rc = buf_printf(&b, &e, ",\"url\":\"%s\"", at->url);
+			if (rc == 0)
+				rc = buf_addch(&b, '}', &e);
+		}
 		if (rc == 0 && buf_addch(&b, ']', &e) == 0)
 			return buf_detach(&b, NULL);
 		buf_release(&b);
@@ -1325,14 +1340,17 @@ attachments_json(const struct message *m, int *oom)
 	if ((a = json_array()) == NULL)
 		goto fail;
 	for (i = 0; i < m->atts_count && rc == 0; i++) {
+		at = &m->atts[i];
 		if ((o = json_object()) == NULL) {
 			rc = -1;
 			break;
 		}
-		rc |= json_object_set_new(o, "name", json_str(m->atts[i].name));
-		rc |= json_object_set_new(o, "type", json_str(m->atts[i].type));
-		rc |= json_object_set_new(o, "size",
-		    json_integer((json_int_t)m->atts[i].size));
+		rc |= json_object_set_new(o, "name", json_str(at->name));
+		rc |= json_object_set_new(o, "type", json_str(at->type));
+		if (!at->size_unknown)
+			rc |= json_object_set_new(o, "size", json_integer((json_int_t)at->size));
+		if (at->url != NULL)
+			rc |= json_object_set_new(o, "url", json_str(at->url));
 		rc |= json_array_append_new(a, o);
 	}
 	if (rc == 0)
@@ -1412,6 +1430,7 @@ store_message_insert(struct store *st, const struct message *m, int64_t channel,
 		    (sqlite3_uint64)m->raw_len, SQLITE_STATIC);
 	if (m->scored)
 		rc |= sqlite3_bind_double(stmt, 25, m->sentiment);
+	rc |= bind_text(stmt, 27, m->lang);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		ret = store_error(st, e, "cannot store message '%s'", m->message_id);
 	else if (id != NULL)
@@ -1745,6 +1764,7 @@ store_msg_release(struct store_msg *m)
 	free(m->warnings);
 	free(m->attachments);
 	free(m->channel);
+	free(m->lang);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -1782,6 +1802,7 @@ msg_from_row(sqlite3_stmt *stmt, struct store_msg *m, struct err *e)
 	m->received = (time_t)sqlite3_column_int64(stmt, 13);
 	m->scored = sqlite3_column_type(stmt, 14) != SQLITE_NULL;
 	m->sentiment = sqlite3_column_double(stmt, 14);
+	m->lang = col_strdup(stmt, 15, &oom);
 	if (oom) {
 		store_msg_release(m);
 		return err_set(e, ERR_NOMEM, "out of memory reading a message");

@@ -21,7 +21,7 @@ struct err;
 struct message;
 struct store;
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 int	store_open(struct store **out, const char *path, struct err *e);
 /* Opens an existing database for reading only (a replay): never creates,
@@ -87,6 +87,7 @@ struct store_msg {
 	char		*message_id, *from_name, *from_addr, *subject, *text;
 	char		*auto_reason, *warnings, *attachments /* JSON array */;
 	char		*channel;
+	char		*lang;		/* NULL: not known */
 	int		 direction, public;
 	time_t		 date, received;
 	int		 scored;	/* sentiment is set */

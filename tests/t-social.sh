@@ -77,7 +77,7 @@ t9001() {
 	eq "$(sql m "SELECT value FROM cursor WHERE source = 'statuses'")" 113000000000000006 &&
 	eq "$(sql m "SELECT count(*) FROM message WHERE message_id IN ('$MID.113000000000000005', '$MID.113000000000000006')")" 0 &&
 	# paging: from min_id=0 along rel="prev"
-	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&min_id=0&limit=40 auth="Bearer mastodon-token" ua="escalator/' "$TMP/requests.log" &&
+	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&types%5B%5D=quote&types%5B%5D=update&types%5B%5D=quoted_update&min_id=0&limit=40 auth="Bearer mastodon-token" ua="escalator/' "$TMP/requests.log" &&
 	grep -q 'GET /api/v1/notifications?limit=40&min_id=4102&types%5B%5D=mention' "$TMP/requests.log" &&
 	grep -q 'GET /api/v1/notifications?limit=40&min_id=4103&types%5B%5D=mention' "$TMP/requests.log" &&
 	grep -q 'ae="[^"]*gzip' "$TMP/requests.log" &&
@@ -299,7 +299,7 @@ t9051() {
 	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
 	eq "$(sql g "SELECT value FROM cursor WHERE source = 'notifications'")" 01JD40B9E0000000000000GXNA &&
 	# the Link to gts.example is not followed: the cursor is
-	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&min_id=01JD40B9E0000000000000GXNA&limit=40 ' "$TMP/requests.log" &&
+	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&types%5B%5D=quote&types%5B%5D=update&types%5B%5D=quoted_update&min_id=01JD40B9E0000000000000GXNA&limit=40 ' "$TMP/requests.log" &&
 	eq "$(msg g 01JD40A1B2C3D4E5F6G7H8J9KM "url || '|' || from_addr")" \
 	    "https://gts.example/users/frank/statuses/01JD40A1B2C3D4E5F6G7H8J9KM|frank@127.0.0.1" || return 1
 	# the next poll rechecks them: an edit and a deletion
@@ -366,6 +366,99 @@ t9054() {
 	eq "$(sql m54 "SELECT deleted IS NULL FROM message WHERE message_id = '$MID.113000000000000001'")" 1
 }
 check 9054 "mastodon: a post the server refuses (403) on recheck is kept, logged and skipped" t9054
+
+# mserve ROUTES DB: the replay server on ROUTES and a brand channel for
+# DB; then mpoll DB polls it verbosely (not in the same $(...): the
+# server would hold its output open).
+mserve() {
+	: >"$TMP/requests.log"
+	serve "$D/$1"
+	conf "$2.conf" "$(masto)"
+}
+mpoll() {
+	esc -v -c "$TMP/$1.conf" --db "$TMP/$1.db" --now $NOW poll --json 2>"$TMP/poll.err"
+}
+
+t9062() {
+	mserve 9062-mastodon44.routes m62
+	out=$(mpoll m62) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# a quote, two mentions; the update edits hugo's post of the same page
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 && eq "$(echo "$out" | jq -r '.[0].edited')" 1 &&
+	eq "$(sql m62 "SELECT value FROM cursor WHERE source = 'notifications'")" 7005 &&
+	! grep -q UNMATCHED "$TMP/requests.log" &&
+	grep -q 'event=skip-edit type=quoted_update status_id=115000000000000150 why="not a post we store' \
+	    "$TMP/poll.err" &&
+	# the quoted post below, "> " lines; the RE: fallback line gone; media
+	eq "$(msg m62 115000000000000201 "lang || '|' || text")" \
+	    "en|Since this update my calendar no longer syncs. Three days lost, very annoyed.
+
+[error dialog: sync failed, code 409]
+[gifv]
+
+> @brand@127.0.0.1:
+> Version 5 of the app is out today: a new sync engine and offline mode." &&
+	t=$(msg m62 115000000000000201 ticket_id) &&
+	eq "$(esc --db "$TMP/m62.db" show --json "$t" | jq -c '.messages[0] | [.language, .attachments]')" \
+	    '["en",[{"name":"sync-error.png","type":"image/*","url":"https://files.social.example/media/attachments/aa/sync-error.png"},{"name":"spinner.mp4","type":"video/*","url":"https://files.social.example/media/attachments/aa/spinner.mp4"}]]' &&
+	# what the customer wrote now is scored, not the quote
+	eq "$(esc --db "$TMP/m62.db" show "$t" | grep -c '^Language: en$')" 1 &&
+	eq "$(sql m62 "SELECT count(*) FROM message WHERE text_scored LIKE '%sync engine%' OR (scored_len IS NOT NULL AND substr(text, 1, scored_len) LIKE '%sync engine%')")" 0 &&
+	# a deleted quote says so; the edit is in place
+	eq "$(msg m62 115000000000000202 "lang || '|' || public || '|' || (edited IS NOT NULL) || '|' || text")" \
+	    "de|1|1|@brand Seit dem Update stürzt die App beim Start ab. Version 5.0.1.
+
+> [quoted post: deleted]" &&
+	# a quote of a quote: the inner one is not shown, nor its RE: line
+	eq "$(msg m62 115000000000000203 text)" "@brand same here, see below
+
+> @greta@127.0.0.1:
+> Since this update my calendar no longer syncs. Three days lost, very annoyed."
+}
+check 9062 "mastodon 4.4: quote notifications and quoted posts, update edits, language and media kept" t9062
+
+t9063() {
+	mserve 9063-pleroma.routes m63
+	out=$(mpoll m63) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 &&
+	grep -q 'event=types-refused status=400 why=' "$TMP/poll.err" &&
+	grep -q 'GET /api/v1/notifications?types%5B%5D=mention&min_id=0&limit=40 ' "$TMP/requests.log" &&
+	grep -q 'event=skip-notification id=911 type=pleroma:emoji_reaction why="not a post to answer"' \
+	    "$TMP/poll.err" &&
+	eq "$(sql m63 "SELECT value FROM cursor WHERE source = 'notifications'")" 912 &&
+	# local is public on its instance; markdown's list; the MIME type known
+	eq "$(msg m63 AHw1S2aBcDeFgHiJk1 "public || '|' || attachments || '|' || text")" \
+	    '1|[{"name":"export.csv","type":"text/csv","url":"https://pleroma.example/media/6d1f/export.csv"}]|@brand export is broken on the web app:
+
+- CSV: empty file
+- PDF: error 500
+
+[export.csv]' &&
+	# list is private; <br/> lines; no language
+	eq "$(msg m63 AHw1S3aBcDeFgHiJk2 "public || '|' || ifnull(lang, '-') || '|' || text")" \
+	    "0|-|@brand my invoice shows the wrong VAT number
+order 5521
+please fix" &&
+	eq "$(msg m63 AHw1S4aBcDeFgHiJk3 text)" "@brand does this explain why I could not log in?
+
+> @brand@127.0.0.1:
+> Maintenance tonight 22:00-23:00 UTC."
+}
+check 9063 "mastodon: Pleroma/Akkoma's refused types, local and list visibility, pleroma.quote, MIME types" t9063
+
+t9064() {
+	mserve 9064-firefish.routes m64
+	out=$(mpoll m64) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 &&
+	eq "$(sql m64 "SELECT value FROM cursor WHERE source = 'notifications'")" 9zq1a2b3n1 &&
+	eq "$(msg m64 9zq1a2b3d5 "from_name || '|' || ifnull(lang, '-') || '|' || attachments || '|' || text")" \
+	    'Mo|-|[{"name":"webpublic-7a1b.webp","type":"image/*","url":"https://fish.example/files/webpublic-7a1b.webp"}]|@brand@fish.example still no reply to ticket 4411, hire faster
+
+[image]
+
+> @brand@127.0.0.1:
+> We are hiring support staff!'
+}
+check 9064 "mastodon: a Misskey fork's whole quoted Status, Misskey ids and a reaction notification" t9064
 
 # ---- Bluesky ----------------------------------------------------------
 

@@ -105,8 +105,8 @@ fixture(struct message *m, const char *message_id, time_t date)
 {
 	static const char *refs[] = { "root@example.org", "parent@example.org" };
 	static struct attachment atts[] = {
-		{ "invoice.pdf", "application/pdf", 12345 },
-		{ "", "image/png", 7 },
+		{ "invoice.pdf", "application/pdf", 12345, 0, NULL },
+		{ "", "image/png", 7, 0, NULL },
 	};
 
 	message_init(m);
