@@ -69,6 +69,30 @@ uri_mid(const char *uri, char *out, size_t len)
 		(void)snprintf(out, len, "bluesky.%s", uri);
 }
 
+/* The DID of at://DID/COLLECTION/RKEY into out; "" when uri is not one. */
+static void
+uri_did(const char *uri, char *out, size_t len)
+{
+	const char *did, *slash;
+
+	if (uri != NULL && strncmp(uri, "at://", 5) == 0 &&
+	    (slash = strchr(did = uri + 5, '/')) != NULL)
+		(void)snprintf(out, len, "%.*s", (int)(slash - did), did);
+	else if (len > 0)
+		out[0] = '\0';
+}
+
+/* An author's handle, lowercased, into out; "" when the AppView could not
+ * verify it ("handle.invalid") or gave none: the DID is who they are. */
+static void
+author_handle(json_t *author, char *out, size_t len)
+{
+	const char *h = social_str(author, "handle");
+
+	(void)snprintf(out, len, "%s", h != NULL && strcmp(h, "handle.invalid") != 0 ? h : "");
+	ascii_lower(out);
+}
+
 /* ---- session --------------------------------------------------------- */
 
 /* Appends s as a JSON string, quotes included, at out + *o; out has room
@@ -465,22 +489,208 @@ post_text(struct bsky *bs, json_t *rec, struct err *e)
 	return buf_addstr(&bs->text, "", e);	/* NUL-terminated even when empty */
 }
 
-/* post: a PostView-like object {uri, author, record, indexedAt};
- * parent_author: the handle the post answers, when the API says. */
+/* ---- what a post carries besides its text ---------------------------- */
+
+/* The quoted record's uri of a record's embed (record, recordWithMedia);
+ * NULL when it quotes nothing. */
+static const char *
+quote_uri(json_t *embed)
+{
+	const char *type = social_str(embed, "$type");
+	json_t *r = json_object_get(embed, "record");
+
+	if (type == NULL)
+		return NULL;
+	if (strcmp(type, "app.bsky.embed.recordWithMedia") == 0)
+		r = json_object_get(r, "record");
+	else if (strcmp(type, "app.bsky.embed.record") != 0)
+		return NULL;
+	return social_str(r, "uri");
+}
+
+/* The quoted post as the AppView shows it in a PostView's embed (search,
+ * author feeds): record#viewRecord, #viewNotFound, #viewBlocked or
+ * #viewDetached; NULL when the view has none. */
+static json_t *
+quote_view(json_t *view)
+{
+	const char *type = social_str(view, "$type");
+	json_t *r = json_object_get(view, "record");
+
+	if (type == NULL)
+		return NULL;
+	if (strncmp(type, "app.bsky.embed.recordWithMedia", 30) == 0)
+		r = json_object_get(r, "record");
+	else if (strncmp(type, "app.bsky.embed.record", 21) != 0)
+		return NULL;
+	return json_is_object(r) ? r : NULL;
+}
+
+/* The quoted post, for a notification (which carries the record, not its
+ * view): app.bsky.feed.getPosts, which leaves out what is gone or hidden
+ * from us.  A PostView, a {"notFound": true}, or NULL when the AppView
+ * could not be asked (logged; the quote then says so).  Caller decrefs. */
+static json_t *
+quote_fetch(struct bsky *bs, const char *uri)
+{
+	static const char what[] = "GET " XRPC "app.bsky.feed.getPosts";
+	struct http_response resp;
+	struct err e = ERR_INIT;
+	json_t *j = NULL, *p = NULL, *it;
+	const char *u;
+	char *url;
+	size_t i;
+
+	http_response_init(&resp);
+	if ((url = http_url(bs->http, XRPC "app.bsky.feed.getPosts", "uris", uri, NULL)) != NULL &&
+	    xrpc_get(bs, url, what, &resp, &e) == 0 &&
+	    (j = social_json(what, &resp, JSON_OBJECT, &e)) != NULL) {
+		json_array_foreach(json_object_get(j, "posts"), i, it)
+			if ((u = social_str(it, "uri")) != NULL && strcmp(u, uri) == 0 && p == NULL)
+				p = json_incref(it);
+		if (p == NULL)
+			p = json_pack("{s:b}", "notFound", 1);
+	} else if (e.msg[0] != '\0')
+		social_log_fail(bs->ch->name, http_host(bs->http), "quote-failed", &e);
+	json_decref(j);
+	free(url);
+	http_response_release(&resp);
+	return p;
+}
+
+/* The quoted post after the text, every line "> " so scoring and rules
+ * read only what the customer wrote now: "> @handle: its text", or
+ * "> [quoted post: blocked]" and the like when the AppView shows none.
+ * q: a viewRecord or PostView (its text in value or record). */
 static int
-take_post(struct bsky *bs, json_t *post, const char *parent_author, int own,
-    struct err *e)
+quote_text(struct bsky *bs, json_t *rec, json_t *view, struct err *e)
+{
+	const char *uri = quote_uri(json_object_get(rec, "embed")), *text = NULL, *p;
+	const char *state = NULL;
+	json_t *q = quote_view(view), *fetched = NULL, *value;
+	char who[256], did[256];
+	size_t n;
+	int ret = 0;
+
+	if (uri == NULL)
+		return 0;
+	uri_did(uri, did, sizeof(did));
+	if (strstr(uri, "/app.bsky.feed.post/") == NULL)
+		state = "not a post";		/* a feed, a list, a starter pack */
+	else if (q == NULL && (q = fetched = quote_fetch(bs, uri)) == NULL)
+		state = "not fetched";
+	else if (json_is_true(json_object_get(q, "notFound")))
+		state = "deleted or not found";
+	else if (json_is_true(json_object_get(q, "blocked")))
+		state = "blocked";
+	else if (json_is_true(json_object_get(q, "detached")))
+		state = "detached by its author";
+	if ((value = json_object_get(q, "value")) == NULL)
+		value = json_object_get(q, "record");
+	if (state == NULL && (text = social_str(value, "text")) == NULL)
+		state = "no text";
+	while (bs->text.len > 0 && bs->text.buf[bs->text.len - 1] == '\n')
+		bs->text.buf[--bs->text.len] = '\0';
+	if (bs->text.len > 0 && buf_addstr(&bs->text, "\n\n", e) == -1)
+		ret = -1;
+	else if (state != NULL)
+		ret = buf_printf(&bs->text, e, "> [quoted post %s: %s]", uri, state);
+	else {
+		author_handle(json_object_get(q, "author"), who, sizeof(who));
+		ret = buf_printf(&bs->text, e, "> @%s:", *who ? who : did);
+		for (p = text; ret == 0 && *p != '\0'; p += n + (p[n] != '\0')) {
+			n = strcspn(p, "\n");
+			ret = buf_printf(&bs->text, e, "\n> %.*s", (int)n, p);
+		}
+	}
+	json_decref(fetched);
+	return ret;
+}
+
+/* The record's images and video as attachments of m: the blob's MIME type
+ * and size from the record, the address from the view where there is one
+ * (fullsize, the video's playlist); the blob's CID names it. */
+static int
+post_media(json_t *rec, json_t *view, struct message *m, struct err *e)
+{
+	json_t *embed = json_object_get(rec, "embed"), *list, *im, *blob, *vlist;
+	const char *type = social_str(embed, "$type"), *url;
+	size_t i;
+
+	if (type != NULL && strcmp(type, "app.bsky.embed.recordWithMedia") == 0) {
+		embed = json_object_get(embed, "media");
+		view = json_object_get(view, "media");
+	}
+	if ((list = json_object_get(embed, "images")) != NULL) {
+		vlist = json_object_get(view, "images");
+		json_array_foreach(list, i, im) {
+			blob = json_object_get(im, "image");
+			url = social_str(json_array_get(vlist, i), "fullsize");
+			if (social_attach(m, social_str(json_object_get(blob, "ref"), "$link"),
+			    social_str(blob, "mimeType"), "image", social_long(blob, "size", -1),
+			    url, e) == -1)
+				return -1;
+		}
+	}
+	if ((blob = json_object_get(embed, "video")) != NULL && json_is_object(blob) &&
+	    social_attach(m, social_str(json_object_get(blob, "ref"), "$link"),
+	    social_str(blob, "mimeType"), "video", social_long(blob, "size", -1),
+	    social_str(view, "playlist"), e) == -1)
+		return -1;
+	return 0;
+}
+
+/* Labels on the post (moderation services': porn, !hide, spam...; negated
+ * ones left out) and the author's self-labels in the record: a warning on
+ * the message and a log line, so the team knows before opening it.  The
+ * post is kept either way: a label is an opinion, not a deletion. */
+static void
+post_labels(struct bsky *bs, json_t *post, json_t *rec, struct message *m, const char *uri)
+{
+	json_t *l;
+	const char *val, *src;
+	char list[256], esc[300];
+	size_t i, o = 0;
+
+	list[0] = '\0';
+	json_array_foreach(json_object_get(post, "labels"), i, l) {
+		if ((val = social_str(l, "val")) == NULL || json_is_true(json_object_get(l, "neg")))
+			continue;
+		if ((src = social_str(l, "src")) == NULL)
+			src = "?";
+		message_warn(m, "labelled '%.64s' by %.128s", val, src);
+		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%.64s",
+		    o ? "," : "", val);
+	}
+	json_array_foreach(json_object_get(json_object_get(rec, "labels"), "values"), i, l) {
+		if ((val = social_str(l, "val")) == NULL)
+			continue;
+		message_warn(m, "labelled '%.64s' by its author", val);
+		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%.64s",
+		    o ? "," : "", val);
+	}
+	if (o > 0)
+		log_info("channel=%s host=%s event=labelled uri=%s labels=\"%s\" why=\"kept, "
+		    "with a warning\"", bs->ch->name, http_host(bs->http), uri,
+		    log_escape(list, esc, sizeof(esc)));
+}
+
+/* post: a PostView-like object {uri, author, record, indexedAt}.  The
+ * author is their DID (handles change, and "handle.invalid" is many
+ * people); the name shows the handle: "Dave (@dave.example)". */
+static int
+take_post(struct bsky *bs, json_t *post, int own, struct err *e)
 {
 	struct message m;
 	json_t *author = json_object_get(post, "author"), *rec = json_object_get(post, "record");
 	json_t *reply = json_object_get(rec, "reply");
 	const char *uri = social_str(post, "uri"), *did = social_str(author, "did");
-	const char *handle = social_str(author, "handle"), *name = social_str(author, "displayName");
+	const char *name = social_str(author, "displayName");
 	const char *created = social_str(rec, "createdAt"), *type = social_str(rec, "$type");
 	const char *root = social_str(json_object_get(reply, "root"), "uri");
 	const char *parent = social_str(json_object_get(reply, "parent"), "uri");
 	const char **refs;
-	char mid[1100], buf[1100], *raw = NULL;
+	char mid[1100], buf[1100], handle[256], *raw = NULL;
 	int64_t ticket;
 	int r;
 
@@ -525,17 +735,23 @@ take_post(struct bsky *bs, json_t *post, const char *parent_author, int own,
 		if ((m.in_reply_to = refs[m.refs_count++] = social_dup(&m, buf)) == NULL)
 			goto nomem;
 	}
-	(void)snprintf(buf, sizeof(buf), "%s", handle != NULL ? handle : did);
-	ascii_lower(buf);
-	if ((m.from_addr = social_dup(&m, buf)) == NULL ||
-	    (m.from_name = social_dup(&m, name != NULL && *name != '\0' ? name : buf)) == NULL)
+	author_handle(author, handle, sizeof(handle));
+	if (name != NULL && *name != '\0' && *handle != '\0')
+		(void)snprintf(buf, sizeof(buf), "%s (@%s)", name, handle);
+	else
+		(void)snprintf(buf, sizeof(buf), "%s", name != NULL && *name != '\0' ? name :
+		    *handle != '\0' ? handle : did);
+	if ((m.from_addr = social_dup(&m, did)) == NULL ||
+	    (m.from_name = social_dup(&m, buf)) == NULL)
 		goto nomem;
+	/* To: the DID answered (intake takes an outbound message's customer
+	 * from To; the parent's view may be blocked or gone, its URI is not),
+	 * else the brand. */
 	if (own) {
 		m.direction = DIR_OUT;
-		(void)snprintf(buf, sizeof(buf), "%s", parent_author != NULL ? parent_author : "");
+		uri_did(parent, buf, sizeof(buf));
 	} else
-		(void)snprintf(buf, sizeof(buf), "%s", bs->handle);
-	ascii_lower(buf);
+		(void)snprintf(buf, sizeof(buf), "%s", bs->did);
 	if ((m.to = social_dup(&m, buf)) == NULL)
 		goto nomem;
 	if (created == NULL || time_parse(created, &m.date) == -1) {
@@ -550,11 +766,17 @@ take_post(struct bsky *bs, json_t *post, const char *parent_author, int own,
 		const char *rkey = strrchr(uri, '/');
 
 		(void)snprintf(buf, sizeof(buf), "https://bsky.app/profile/%s/post/%s",
-		    handle != NULL ? handle : did, rkey != NULL ? rkey + 1 : "");
+		    *handle != '\0' ? handle : did, rkey != NULL ? rkey + 1 : "");
 	}
 	if ((m.url = social_dup(&m, buf)) == NULL)
 		goto nomem;
-	if ((r = post_text(bs, rec, e)) == 0 && (r = social_text(&m, bs->text.buf, e)) == 0)
+	post_labels(bs, post, rec, &m, uri);
+	if ((r = post_text(bs, rec, e)) == 0 &&
+	    (r = quote_text(bs, rec, json_object_get(post, "embed"), e)) == 0 &&
+	    (r = buf_addstr(&bs->text, "", e)) == 0 &&
+	    (r = post_media(rec, json_object_get(post, "embed"), &m, e)) == 0 &&
+	    (r = social_lang(&m, json_object_get(rec, "langs"), e)) == 0 &&
+	    (r = social_text(&m, bs->text.buf, e)) == 0)
 		r = intake_message(bs->in, &m, uri, e);
 	message_release(&m);
 	free(raw);
@@ -578,14 +800,12 @@ indexed_at(json_t *item)
 }
 
 /* One item of a page, as the source lists it: the post within it (NULL:
- * not for us), and for own replies the handle answered. */
+ * not for us). */
 static json_t *
-item_post(int kind, json_t *item, const char **parent_author)
+item_post(int kind, json_t *item)
 {
 	const char *reason;
-	json_t *parent;
 
-	*parent_author = NULL;
 	switch (kind) {
 	case SRC_NOTIFICATIONS:
 		reason = social_str(item, "reason");
@@ -596,8 +816,6 @@ item_post(int kind, json_t *item, const char **parent_author)
 	case SRC_OWN:
 		if (json_object_get(item, "reason") != NULL)
 			return NULL;	/* a repost */
-		parent = json_object_get(json_object_get(item, "reply"), "parent");
-		*parent_author = social_str(json_object_get(parent, "author"), "handle");
 		return json_object_get(item, "post");
 	default:
 		return item;
@@ -612,7 +830,7 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 	static const char *const lists[] = { "notifications", "feed", "posts" };
 	struct http_response resp;
 	json_t *all = NULL, *j = NULL, *items, *it, *post;
-	const char *next, *pa;
+	const char *next;
 	char mark[SOCIAL_CURSOR_MAX], newest[SOCIAL_CURSOR_MAX], seen[SOCIAL_CURSOR_MAX];
 	char lim[8], what[200];
 	char *url = NULL, *page = NULL;
@@ -664,7 +882,7 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 		if (json_array_size(items) == 0)
 			break;
 		json_array_foreach(items, i, it) {
-			post = item_post(kind, it, &pa);
+			post = item_post(kind, it);
 			t = indexed_at(post != NULL ? post : it);
 			if (t != 0 && t < mark_t) {
 				stop = 1;	/* older than what we have */
@@ -700,8 +918,8 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 	n = json_array_size(all);
 	for (i = n; i > 0; i--) {
 		it = json_array_get(all, i - 1);
-		post = item_post(kind, it, &pa);
-		if (take_post(bs, post, pa, kind == SRC_OWN, e) == -1)
+		post = item_post(kind, it);
+		if (take_post(bs, post, kind == SRC_OWN, e) == -1)
 			goto out;
 		next = social_str(post, "indexedAt");
 		if (next != NULL && (t = indexed_at(post)) >= newest_t) {

@@ -22,8 +22,15 @@
  * A post at://DID/app.bsky.feed.post/RKEY is the message
  * "bluesky.DID.RKEY" (external id: its at:// URI), with the reply's parent
  * as In-Reply-To and root then parent as References: a thread is one
- * ticket.  Every post is public; the reach is the author's followersCount
- * (app.bsky.actor.getProfile, cached for BLUESKY_PROFILE_TTL).  Posts are
+ * ticket.  The author is their DID (handles change, and an unverified one
+ * reads "handle.invalid"); the name shows the handle, "Mia (@mia.example)".
+ * A quoted post follows the text as "> " lines (from the view, or for a
+ * notification by app.bsky.feed.getPosts), or says why it is not shown
+ * (blocked, deleted or not found, detached); images and videos are
+ * attachments (the blob's MIME type and size); langs is the language;
+ * labels become warnings.  Every post is public; the reach is the
+ * author's followersCount (app.bsky.actor.getProfile, cached for
+ * BLUESKY_PROFILE_TTL).  Posts are
  * never edited on Bluesky; deletions are found by asking for the newest
  * BLUESKY_RECHECK customer posts of open tickets (app.bsky.feed.getPosts):
  * one that is gone is marked deleted. */

@@ -367,13 +367,13 @@ t9054() {
 }
 check 9054 "mastodon: a post the server refuses (403) on recheck is kept, logged and skipped" t9054
 
-# mserve ROUTES DB: the replay server on ROUTES and a brand channel for
-# DB; then mpoll DB polls it verbosely (not in the same $(...): the
-# server would hold its output open).
+# mserve ROUTES DB [CHANNEL]: the replay server on ROUTES and a channel
+# (masto, the default, or bsky) for DB; then mpoll DB polls it verbosely
+# (not in the same $(...): the server would hold its output open).
 mserve() {
 	: >"$TMP/requests.log"
 	serve "$D/$1"
-	conf "$2.conf" "$(masto)"
+	conf "$2.conf" "$(${3:-masto})"
 }
 mpoll() {
 	esc -v -c "$TMP/$1.conf" --db "$TMP/$1.db" --now $NOW poll --json 2>"$TMP/poll.err"
@@ -483,7 +483,7 @@ t9010() {
 	grep -q 'listNotifications?.*cursor=2026-11-20T09%3A45%3A00.100Z' "$TMP/requests.log" &&
 	! grep -q UNMATCHED "$TMP/requests.log" &&
 	eq "$(sql b "SELECT reach || ' ' || public || ' ' || from_addr || ' ' || url FROM message WHERE message_id = '$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq1aaaa22a'")" \
-	    "25000 1 dave.bsky.social https://bsky.app/profile/dave.bsky.social/post/3lbq1aaaa22a" &&
+	    "25000 1 did:plc:dave6s3xq2lnm4c7ya1fk9rt https://bsky.app/profile/dave.bsky.social/post/3lbq1aaaa22a" &&
 	# the profile cache: dave's looked up once for two posts
 	eq "$(requests 'getProfile?actor=did%3Aplc%3Adave')" 1 &&
 	! grep -q app-pass-word "$TMP/poll.err"
@@ -547,7 +547,11 @@ t9060() {
 	# did:web; a quote with a video
 	eq "$(msg b60 at://did:web:kim.example.org/app.bsky.feed.post/3lbq7kim222a "message_id || '|' || text")" \
 	    "bluesky.did:web:kim.example.org.3lbq7kim222a|this is not what you promised
-[video]"
+[video]
+
+> @brand.example:
+> Free shipping on every order this week.
+> See the details on our site."
 }
 check 9060 "bluesky: link facets, alt texts, cards, quotes, deleted records and a repeated cursor" t9060
 
@@ -586,6 +590,33 @@ t9061() {
 	eq "$(sql b61 "SELECT count(*) FROM cursor WHERE source = 'notifications'")" 0
 }
 check 9061 "bluesky: a refused login, a rate-limited one and a response without its list fail clearly" t9061
+
+B65=at://did:plc:mia2k7wq4xz9pn3rt5vb8ce1/app.bsky.feed.post
+t9065() {
+	mserve 9065-bluesky.routes b65 bsky
+	out=$(mpoll b65) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 4 && eq "$(echo "$out" | jq -r '.[0].deleted')" 0 &&
+	! grep -q UNMATCHED "$TMP/requests.log" &&
+	# the DID is the customer; the name shows the handle; languages, media
+	eq "$(msg b65 $B65/3lcm1miaa22a "from_addr || '|' || from_name || '|' || lang || '|' || attachments || '|' || warnings")" \
+	    'did:plc:mia2k7wq4xz9pn3rt5vb8ce1|Mia (@mia.bsky.social)|de, en|[{"name":"bafkreimiastatement","type":"image/jpeg","size":48213}]|labelled '\''porn'\'' by did:plc:ar7c4by46qjdydhdevvrndac' &&
+	grep -q "event=labelled uri=$B65/3lcm1miaa22a labels=\"porn\" why=" "$TMP/poll.err" &&
+	# a new handle, the same customer and ticket
+	t=$(msg b65 $B65/3lcm1miaa22a ticket_id) &&
+	eq "$(msg b65 $B65/3lcm4miac22c "ticket_id || '|' || from_addr || '|' || from_name")" \
+	    "$t|did:plc:mia2k7wq4xz9pn3rt5vb8ce1|Mia (@mia-new.example)" &&
+	eq "$(esc --db "$TMP/b65.db" show --json "$t" | jq -r '.customer + "|" + ([.messages[].direction] | join(","))')" \
+	    "did:plc:mia2k7wq4xz9pn3rt5vb8ce1|in,out,in" &&
+	# the brand's reply: its parent blocked in the view, answered by DID
+	eq "$(sql b65 "SELECT recipients FROM message WHERE direction = 1")" '{"to":"did:plc:mia2k7wq4xz9pn3rt5vb8ce1"}' &&
+	# handle.invalid: the DID names the author; the gone quote says so
+	eq "$(msg b65 at://did:plc:nils5h8rt2wq7kz3mx9vc4pa/app.bsky.feed.post/3lcm2nils22b "from_addr || '|' || from_name || '|' || url || '|' || text")" \
+	    "did:plc:nils5h8rt2wq7kz3mx9vc4pa|Nils|https://bsky.app/profile/did:plc:nils5h8rt2wq7kz3mx9vc4pa/post/3lcm2nils22b|remember when they promised this?
+[image]
+
+> [quoted post at://did:plc:gone7q2wx5kz8mt3rv6pn9ab/app.bsky.feed.post/3lcm0gone22z: deleted or not found]"
+}
+check 9065 "bluesky: languages, media blobs, labels, a gone quote, handle.invalid, a changed handle, a blocked parent" t9065
 
 # ---- feeds ------------------------------------------------------------
 
