@@ -335,7 +335,7 @@ facts(const struct notice *n, struct notify_facts *f)
 	if (n->escalated_to >= 0)
 		notify_fact(f, "Escalated", "to tier %d now: a missed resolution moves a "
 		    "ticket up one tier", n->escalated_to);
-	notify_fact(f, "Priority", "%s (the ticket is %s)", priority_name(t->priority),
+	notify_fact(f, "Priority", "%s; status %s", priority_name(t->priority),
 	    status_name(t->status));
 	if (url != NULL)
 		notify_fact(f, "Link", "%s", notify_clean(url, 500, a, sizeof(a)));
