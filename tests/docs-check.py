@@ -553,6 +553,29 @@ def c_exit_codes():
     return fail(problems)
 
 
+# ---- environment ------------------------------------------------------
+
+def c_environment():
+    """ENVIRONMENT of escalator.1 names every variable the program reads
+    (getenv, or an *_ENV macro), and no other."""
+    read = set()
+    for d in ("", "cli", "common", "connectors", "intake", "rules", "store"):
+        top = os.path.join(SRCDIR, d)
+        for fn in os.listdir(top):
+            if fn.endswith(".c") or fn.endswith(".h"):
+                with open(os.path.join(top, fn), encoding="utf-8") as f:
+                    src = f.read()
+                read.update(re.findall(r'getenv\("([A-Z_]+)"\)', src))
+                read.update(re.findall(r'#define\s+\w+_ENV\s+"([A-Z_]+)"', src))
+    listed = set()
+    for ln in section(man("escalator.1"), "ENVIRONMENT"):
+        m = re.match(r"^\.It Ev ([A-Z_]+)", ln)
+        if m:
+            listed.add(m.group(1))
+    return fail([f"{v} is read, not in ENVIRONMENT" for v in sorted(read - listed)] +
+                [f"{v} is in ENVIRONMENT, never read" for v in sorted(listed - read)])
+
+
 if __name__ == "__main__":
     sub = sys.argv[1].replace("-", "_")
     sys.exit(globals()["c_" + sub](*sys.argv[2:]))

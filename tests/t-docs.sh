@@ -28,6 +28,7 @@ t0406() {
 check 0406 "examples/escalator.conf and the demo's configuration pass check-config" t0406
 
 check 0407 "EXIT STATUS lists the sysexits codes the program uses" $DOCS exit-codes
+check 0408 "ENVIRONMENT lists the variables the program reads" $DOCS environment
 
 # Real --json output from the demo, with an SMTP server that is away and a
 # daily digest, so that every command has something to say.
