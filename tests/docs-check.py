@@ -553,6 +553,31 @@ def c_exit_codes():
     return fail(problems)
 
 
+def c_readme_conf():
+    """The configuration snippets of README.md parse: only their secret
+    and text files, which name places on a server, may be missing."""
+    with open(os.path.join(SRCDIR, "README.md"), encoding="utf-8") as f:
+        blocks = re.findall(r"^```\n(.*?)^```$", f.read(), re.M | re.S)
+    top = ("authority", "calendar", "channel", "database", "department", "digest",
+           "rule", "smtp", "tier", "warn-at")
+    snippets = [b for b in blocks if b.split() and b.split()[0] in top]
+    if not snippets:
+        return fail(["README.md has no configuration snippet (extraction broken?)"])
+    # What the snippets refer to without defining it.
+    prelude = ('smtp "smtp://localhost" from "escalator@example.com"\n'
+               'tier 1 { owner "t1@example.com" first-response 1h }\n'
+               'tier 2 { owner "t2@example.com" first-response 4h }\n'
+               'tier 3 { owner "t3@example.com" first-response 1d }\n'
+               'department billing { head "h@example.com" }\n')
+    text = prelude + "\n".join(snippets)
+    if not re.search(r"^authority refund\b", text, re.M):
+        text += 'authority refund { tier 1 up-to 50 EUR  tier 2 any }\n'
+    _, err = conf_errors(text, "readme.conf")
+    bad = [ln for ln in err.split("\n") if re.match(r"^\S+:\d+:\d+: ", ln) and
+           "warning:" not in ln and not re.search(r"cannot (read|open) '/etc/escalator/", ln)]
+    return fail(bad)
+
+
 # ---- environment ------------------------------------------------------
 
 def c_environment():

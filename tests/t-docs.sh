@@ -27,6 +27,7 @@ t0406() {
 }
 check 0406 "examples/escalator.conf and the demo's configuration pass check-config" t0406
 
+check 0409 "the configuration snippets of README.md parse" $DOCS readme-conf
 check 0407 "EXIT STATUS lists the sysexits codes the program uses" $DOCS exit-codes
 check 0408 "ENVIRONMENT lists the variables the program reads" $DOCS environment
 
