@@ -515,14 +515,20 @@ def sysexits():
     return codes
 
 
-def used_codes():
-    names = set()
+def sources():
+    """The text of every C file of the program (not tests, bench, fuzz)."""
     for d in ("", "cli", "common", "connectors", "intake", "rules", "store"):
         top = os.path.join(SRCDIR, d)
-        for fn in os.listdir(top):
+        for fn in sorted(os.listdir(top)):
             if fn.endswith(".c") or fn.endswith(".h"):
                 with open(os.path.join(top, fn), encoding="utf-8") as f:
-                    names.update(re.findall(r"\b(EX_[A-Z]+)\b", f.read()))
+                    yield f.read()
+
+
+def used_codes():
+    names = set()
+    for src in sources():
+        names.update(re.findall(r"\b(EX_[A-Z]+)\b", src))
     names.discard("EX_OK")
     return names
 
@@ -584,14 +590,9 @@ def c_environment():
     """ENVIRONMENT of escalator.1 names every variable the program reads
     (getenv, or an *_ENV macro), and no other."""
     read = set()
-    for d in ("", "cli", "common", "connectors", "intake", "rules", "store"):
-        top = os.path.join(SRCDIR, d)
-        for fn in os.listdir(top):
-            if fn.endswith(".c") or fn.endswith(".h"):
-                with open(os.path.join(top, fn), encoding="utf-8") as f:
-                    src = f.read()
-                read.update(re.findall(r'getenv\("([A-Z_]+)"\)', src))
-                read.update(re.findall(r'#define\s+\w+_ENV\s+"([A-Z_]+)"', src))
+    for src in sources():
+        read.update(re.findall(r'getenv\("([A-Z_]+)"\)', src))
+        read.update(re.findall(r'#define\s+\w+_ENV\s+"([A-Z_]+)"', src))
     listed = set()
     for ln in section(man("escalator.1"), "ENVIRONMENT"):
         m = re.match(r"^\.It Ev ([A-Z_]+)", ln)
