@@ -33,8 +33,10 @@ check 0408 "ENVIRONMENT lists the variables the program reads" $DOCS environment
 
 # Real --json output from the demo, with an SMTP server that is away and a
 # daily digest, so that every command has something to say.
+# The include is read relative to $TMP: the source tree's absolute path.
+SRC=$(cd "$top_srcdir" && pwd)
 printf 'include "%s"\nsmtp "smtp://127.0.0.1:9" from "escalator@example.com"\ndigest daily 08:00 to "lead@example.com"\n' \
-	"$top_srcdir/examples/demo/demo.conf" >"$TMP/demo.conf"
+	"$SRC/examples/demo/demo.conf" >"$TMP/demo.conf"
 printf 'channel r feed { url "http://127.0.0.1:9/a.atom" }\n' >"$TMP/poll.conf"
 J="$TMP/json"
 mkdir -p "$J"
@@ -64,7 +66,7 @@ for c in import queue show poll digest report sweep send note sentiment; do
 	esac
 	# An empty file would pass anything: each must hold JSON.
 	check "$num" "$c --json: the keys escalator.1 names are the keys it prints" \
-		sh -c 'jq -e . "$1" >/dev/null && shift && "$@"' sh "$J/$c.json" \
+		sh -c '[ -s "$1" ] && jq -e . "$1" >/dev/null && shift && "$@"' sh "$J/$c.json" \
 		$DOCS json "$c" "$J/$c.json"
 done
 
