@@ -30,6 +30,7 @@
 #define TRIM_FOOTER_WORDS	8	/* "Get Outlook for iOS<https://...>" too */
 #define TRIM_CLOSING_LINES	4	/* closing word plus name, title, company */
 #define TRIM_NAME_MAX		50	/* a line of a closing block */
+#define TRIM_SIG_LINES		15	/* a "--" signature, disclaimer and all */
 #define TRIM_STACK_LINES	128	/* most texts are no longer; see trim_split */
 #define TRIM_FAR		USHRT_MAX	/* lead: blanks not counted */
 
@@ -765,6 +766,52 @@ trim_prev_kept(const struct trim_line *lines, size_t n, size_t end, int stop_at_
 	return n;
 }
 
+/* Whether line l ends a sentence: more than three words and a full
+ * stop, "!" or "?" at the end ("Acme Inc." does not). */
+static int
+trim_is_sentence(const struct trim_line *l)
+{
+	const char *s;
+	size_t len;
+
+	trim_strip(l, &s, &len);
+	return len > 0 && strchr(".!?", s[len - 1]) != NULL && !trim_is_name(l);
+}
+
+/*
+ * Line i is a signature separator, "-- " or "--".  Below the customer's
+ * own words (text says so) it starts a signature when a name comes next
+ * or what follows is short enough to be one: at most TRIM_SIG_LINES lines
+ * before the end or the quoted history; RFC 3676's "-- " needs no more
+ * than the text above.  With nothing above, the lines below are the
+ * message unless they are a few lines with no sentence among them ("Jane
+ * Doe", a title, a link): Majordomo's answers and a customer who opens
+ * with "--" have their words there.
+ */
+static int
+trim_sig_cuts(const struct trim_line *lines, size_t n, size_t i, int text)
+{
+	size_t j, count = 0;
+	int named = 0, sentences = 0;
+
+	if (text && lines[i].len == 3)
+		return 1;
+	for (j = i + 1; j < n && count <= TRIM_SIG_LINES; j++) {
+		if (lines[j].kind == TRIM_QUOTE || (lines[j].kind == TRIM_TEXT &&
+		    trim_is_separator(&lines[j])))
+			break;
+		if (lines[j].kind != TRIM_TEXT)
+			continue;
+		if (count++ == 0)
+			named = trim_is_name(&lines[j]);
+		sentences += trim_is_sentence(&lines[j]);
+	}
+	if (text)
+		return named || count <= TRIM_SIG_LINES;
+	/* a "--" and at once quotes: the commands Majordomo answers */
+	return count <= TRIM_CLOSING_LINES && sentences == 0 && (count > 0 || j == n);
+}
+
 /* At the very end: mobile footers, then a closing block of at most
  * TRIM_CLOSING_LINES short lines, never everything that is left. */
 static void
@@ -874,39 +921,27 @@ trim_split(struct trim_line *lines, size_t max, const char *p, const char *end,
 	return max;
 }
 
-char *
-trim_for_scoring(struct arena *a, const char *text)
+/* Decides which of lines[0, n) to keep: keep is set as trim_split left
+ * it. */
+static void
+trim_decide(struct trim_line *lines, size_t n)
 {
-	struct trim_line stack[TRIM_STACK_LINES], *lines;
-	const struct trim_index *from;
-	const char *p, *end, *rest;
-	size_t len = strlen(text), n, k, i, cut, j, start;
-	char *out, *o;
-	int gap = 0;
-
-	/* The table goes in the arena, sized to the text; most texts fit
-	 * the stack first and so are scanned once, not counted, then split.
-	 * A longer one has the lines after those counted. */
-	end = text + len;
-	from = trim_index_get(&trim_from_index);
-	n = k = trim_split(stack, TRIM_STACK_LINES, text, end, &rest, from);
-	if (rest != NULL)
-		for (p = rest, n++; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-			n++;
-	if (n > ((size_t)-1) / sizeof(*lines) ||
-	    (lines = arena_alloc(a, n * sizeof(*lines))) == NULL)
-		return NULL;
-	memcpy(lines, stack, k * sizeof(*lines));
-	if (rest != NULL)
-		(void)trim_split(lines + k, n - k, rest, end, &rest, from);	/* exactly n - k */
+	size_t i, cut, j, start;
+	int said = 0;
 
 	/* Everything from the first separator, header block or signature on
 	 * is history or boilerplate. */
 	for (cut = 0; cut < n; cut++) {
 		if (lines[cut].kind != TRIM_TEXT)
 			continue;
-		if (trim_is_sigsep(&lines[cut]) || trim_is_separator(&lines[cut]))
+		if (trim_is_sigsep(&lines[cut])) {
+			if (trim_sig_cuts(lines, n, cut, said))
+				break;
+			continue;
+		}
+		if (trim_is_separator(&lines[cut]))
 			break;
+		said = 1;
 		if ((j = trim_header_start(lines, n, cut)) < n) {
 			cut = j;
 			for (; j > 0 && lines[j - 1].kind == TRIM_BLANK; j--)
@@ -934,6 +969,35 @@ trim_for_scoring(struct arena *a, const char *text)
 			lines[i].keep = 0;	/* "... skrev Bob <bob@example.com" + ">:" */
 	}
 	trim_tail(lines, n);
+}
+
+char *
+trim_for_scoring(struct arena *a, const char *text)
+{
+	struct trim_line stack[TRIM_STACK_LINES], *lines;
+	const struct trim_index *from;
+	const char *p, *end, *rest;
+	size_t len = strlen(text), n, k, i, j;
+	char *out, *o;
+	int gap = 0;
+
+	/* The table goes in the arena, sized to the text; most texts fit
+	 * the stack first and so are scanned once, not counted, then split.
+	 * A longer one has the lines after those counted. */
+	end = text + len;
+	from = trim_index_get(&trim_from_index);
+	n = k = trim_split(stack, TRIM_STACK_LINES, text, end, &rest, from);
+	if (rest != NULL)
+		for (p = rest, n++; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			n++;
+	if (n > ((size_t)-1) / sizeof(*lines) ||
+	    (lines = arena_alloc(a, n * sizeof(*lines))) == NULL)
+		return NULL;
+	memcpy(lines, stack, k * sizeof(*lines));
+	if (rest != NULL)
+		(void)trim_split(lines + k, n - k, rest, end, &rest, from);	/* exactly n - k */
+
+	trim_decide(lines, n);
 
 	/* Kept lines, with one blank line wherever blank or dropped lines
 	 * stood between two of them. */

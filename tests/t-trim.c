@@ -118,6 +118,8 @@ test_small(int num)
 		{ "-- \nsignature only\n", "" },
 		{ "--\n", "" },
 		{ "text\n--\nsig\n", "text\n" },
+		{ "--\nSecured with Example Mail:\nhttps://mail.example\n", "" },
+		{ "--\nPlease call me back.\n", "--\nPlease call me back.\n" },
 		{ "text\n--- \nnot a signature\n", "text\n--- \nnot a signature\n" },
 		{ "Thanks!\n", "Thanks!\n" },		/* never everything */
 		{ "Broken again.\nThanks,\nAnna\n", "Broken again.\n" },
