@@ -31,6 +31,7 @@
 #define TRIM_CLOSING_LINES	4	/* closing word plus name, title, company */
 #define TRIM_NAME_MAX		50	/* a line of a closing block */
 #define TRIM_SIG_LINES		15	/* a "--" signature, disclaimer and all */
+#define TRIM_FORWARD_DEPTH	4	/* forwards of forwards looked into */
 #define TRIM_STACK_LINES	128	/* most texts are no longer; see trim_split */
 #define TRIM_FAR		USHRT_MAX	/* lead: blanks not counted */
 
@@ -156,6 +157,21 @@ static const char *const trim_closings[] = {
 	"спасибо",
 };
 
+/* What a customer writes above a forward that says only "look at this". */
+static const char *const trim_pointers[] = {
+	"fyi", "fyi:", "fw", "fw:", "fwd", "fwd:", "see below", "see below:",
+	"please see below", "please see below:", "see attached",
+	"please see attached", "see the email below", "please see the email below",
+	"see the mail below", "please see the mail below", "look at this",
+	"please look at this", "please have a look", "forwarding this",
+	"zur info", "zur kenntnis", "siehe unten", "bitte siehe unten",
+	"pour info", "pour information", "voir ci-dessous", "para tu información",
+	"ver abajo", "ver más abajo", "per conoscenza", "vedi sotto", "ter info",
+	"zie hieronder", "för kännedom", "se nedan", "veja abaixo",
+	"para conhecimento", "til orientering", "se nedenfor", "do wiadomości",
+	"для информации", "请看", "请查收", "転送します", "参考",
+};
+
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -181,6 +197,7 @@ struct trim_index {
 #define TRIM_INDEX(t)	{ (t), NITEMS(t), 0, { 0 }, { 0 } }
 
 _Static_assert(NITEMS(trim_closings) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+_Static_assert(NITEMS(trim_pointers) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_date_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_from_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_footers) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
@@ -190,6 +207,7 @@ static struct trim_index trim_from_index = TRIM_INDEX(trim_from_labels);
 static struct trim_index trim_date_index = TRIM_INDEX(trim_date_labels);
 static struct trim_index trim_footer_index = TRIM_INDEX(trim_footers);
 static struct trim_index trim_closing_index = TRIM_INDEX(trim_closings);
+static struct trim_index trim_pointer_index = TRIM_INDEX(trim_pointers);
 static struct trim_index trim_wrote_index = TRIM_INDEX(trim_wrote);
 
 static void
@@ -413,6 +431,11 @@ trim_ends_wrote(const char *s, size_t len)
 	return 0;
 }
 
+/* What trim_is_separator finds: a line above a whole message, forwarded
+ * or original, or a dashed attribution above a reply's quote. */
+#define TRIM_SEP_MESSAGE	1
+#define TRIM_SEP_REPLY		2
+
 static int
 trim_is_separator(const struct trim_line *l)
 {
@@ -432,12 +455,13 @@ trim_is_separator(const struct trim_line *l)
 		for (i = 0; i < NITEMS(trim_separators); i++)
 			if ((size_t)(end - inner) == strlen(trim_separators[i]) &&
 			    trim_prefix(inner, (size_t)(end - inner), trim_separators[i]))
-				return 1;
+				return TRIM_SEP_MESSAGE;
 		/* "---- On <date>, <name> wrote ----" (Zoho, Android mail);
 		 * three dashes at least, so "-- as he wrote --" is text */
 		if (end > inner && end[-1] == ':')
 			end--;
-		return s[2] == s[0] && trim_ends_wrote(inner, (size_t)(end - inner));
+		return s[2] == s[0] && trim_ends_wrote(inner, (size_t)(end - inner)) ?
+		    TRIM_SEP_REPLY : 0;
 	}
 	if (len == 0 || end[-1] != ':')
 		return 0;
@@ -449,7 +473,7 @@ trim_is_separator(const struct trim_line *l)
 	for (i = 0; i < NITEMS(trim_forward_lines); i++)
 		if ((size_t)(end - s) == strlen(trim_forward_lines[i]) &&
 		    trim_prefix(s, (size_t)(end - s), trim_forward_lines[i]))
-			return 1;
+			return TRIM_SEP_MESSAGE;
 	return 0;
 }
 
@@ -705,11 +729,12 @@ trim_is_footer(const struct trim_line *l)
 	return 1;
 }
 
-/* "Thanks," or "Mit freundlichen Grüßen" alone on its line. */
+/* One of the phrases of a table alone on its line, "Thanks," or "Mit
+ * freundlichen Grüßen" of trim_closings, "FYI:" of trim_pointers. */
 static int
-trim_is_closing(const struct trim_line *l)
+trim_is_phrase(const struct trim_line *l, struct trim_index *phrases)
 {
-	const struct trim_index *x = trim_index_get(&trim_closing_index);
+	const struct trim_index *x = trim_index_get(phrases);
 	const char *s, *p, *end, *w;
 	size_t len, k;
 	int c;
@@ -826,7 +851,7 @@ trim_tail(struct trim_line *lines, size_t n)
 	for (k = last; k < n && count < TRIM_CLOSING_LINES; k = trim_prev_kept(lines, n, k, 1))
 		c[count++] = k;
 	for (k = count; k-- > 0;) {
-		if (!trim_is_closing(&lines[c[k]]))
+		if (!trim_is_phrase(&lines[c[k]], &trim_closing_index))
 			continue;
 		for (j = 0; j < k && trim_is_name(&lines[c[j]]); j++)
 			;
@@ -921,13 +946,59 @@ trim_split(struct trim_line *lines, size_t max, const char *p, const char *end,
 	return max;
 }
 
-/* Decides which of lines[0, n) to keep: keep is set as trim_split left
- * it. */
-static void
+/* The first line of the forwarded message's own text below a separator
+ * or a header block at line i: past the separator, blank lines and the
+ * run of header lines ("From:", "Date:", "Subject:"...) when a sender or
+ * a date is among its first lines (Thunderbird starts with "Subject:"). */
+static size_t
+trim_forward_body(const struct trim_line *lines, size_t n, size_t i)
+{
+	size_t j;
+
+	if (trim_is_separator(&lines[i]) || trim_is_rule(&lines[i]))
+		i++;
+	while (i < n && lines[i].kind == TRIM_BLANK)
+		i++;
+	for (j = i; j < n && j <= i + TRIM_HEADER_SPAN && lines[j].kind != TRIM_BLANK; j++)
+		if (trim_label(&lines[j], &trim_from_index) ||
+		    trim_label(&lines[j], &trim_date_index)) {
+			while (i < n && lines[i].kind != TRIM_BLANK)
+				i++;
+			break;
+		}
+	return i;
+}
+
+/* Whether the kept lines of lines[0, n) say something of their own:
+ * anything but "FYI", "see below", a closing and a name under it. */
+static int
+trim_says_more(const struct trim_line *lines, size_t n)
+{
+	size_t i;
+	int closed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!lines[i].keep || lines[i].kind != TRIM_TEXT)
+			continue;
+		if (trim_is_phrase(&lines[i], &trim_closing_index))
+			closed = 1;
+		else if (!(closed && trim_is_name(&lines[i])) &&
+		    !trim_is_phrase(&lines[i], &trim_pointer_index))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Decides which of lines[0, n) to keep (keep as trim_split left it).
+ * Returns where the text of a forwarded or original message starts when
+ * everything from a separator or a header block on is cut, n otherwise.
+ */
+static size_t
 trim_decide(struct trim_line *lines, size_t n)
 {
-	size_t i, cut, j, start;
-	int said = 0;
+	size_t i, cut, j, start, sepcut, body = n;
+	int said = 0, sep;
 
 	/* Everything from the first separator, header block or signature on
 	 * is history or boilerplate. */
@@ -939,11 +1010,14 @@ trim_decide(struct trim_line *lines, size_t n)
 				break;
 			continue;
 		}
-		if (trim_is_separator(&lines[cut]))
+		if ((sep = trim_is_separator(&lines[cut])) != 0) {
+			if (sep == TRIM_SEP_MESSAGE)
+				body = cut;
 			break;
+		}
 		said = 1;
 		if ((j = trim_header_start(lines, n, cut)) < n) {
-			cut = j;
+			body = cut = j;
 			for (; j > 0 && lines[j - 1].kind == TRIM_BLANK; j--)
 				;
 			if (j > 0 && trim_is_rule(&lines[j - 1]))
@@ -951,6 +1025,9 @@ trim_decide(struct trim_line *lines, size_t n)
 			break;
 		}
 	}
+	if (body < n)
+		body = trim_forward_body(lines, n, body);
+	sepcut = cut;
 	for (i = cut; i < n; i++)
 		lines[i].keep = 0;
 	/* An attribution that unquoted history follows moves the cut up to
@@ -969,6 +1046,7 @@ trim_decide(struct trim_line *lines, size_t n)
 			lines[i].keep = 0;	/* "... skrev Bob <bob@example.com" + ">:" */
 	}
 	trim_tail(lines, n);
+	return cut == sepcut ? body : n;
 }
 
 char *
@@ -977,7 +1055,7 @@ trim_for_scoring(struct arena *a, const char *text)
 	struct trim_line stack[TRIM_STACK_LINES], *lines;
 	const struct trim_index *from;
 	const char *p, *end, *rest;
-	size_t len = strlen(text), n, k, i, j;
+	size_t len = strlen(text), n, k, i, j, depth;
 	char *out, *o;
 	int gap = 0;
 
@@ -997,7 +1075,15 @@ trim_for_scoring(struct arena *a, const char *text)
 	if (rest != NULL)
 		(void)trim_split(lines + k, n - k, rest, end, &rest, from);	/* exactly n - k */
 
-	trim_decide(lines, n);
+	/* A customer who forwards a message with no words of their own means
+	 * "look at this": what they forward is what counts then. */
+	for (depth = 0, i = 0; depth <= TRIM_FORWARD_DEPTH; depth++) {
+		j = i + trim_decide(lines + i, n - i);
+		if (j == n || trim_says_more(lines + i, j - i))
+			break;
+		for (i = j; j < n; j++)
+			lines[j].keep = lines[j].kind != TRIM_QUOTE;
+	}
 
 	/* Kept lines, with one blank line wherever blank or dropped lines
 	 * stood between two of them. */
