@@ -38,7 +38,7 @@
 /* What trim_split saw at a line's ends, blanks aside, so the tests
  * that look there need not strip it again; a line without the mark a test
  * needs is no match for it. */
-#define TRIM_COLON		0x01	/* ends with ':' */
+#define TRIM_COLON		0x01	/* ends with ':' or '：' */
 #define TRIM_ANGLE		0x02	/* is ">:" */
 #define TRIM_DASH		0x04	/* starts with '-' or '_' */
 #define TRIM_FROM		0x08	/* starts (past a '*') as a From label */
@@ -113,6 +113,9 @@ static const char *const trim_wrote[] = {
 	"scrisse", "schreef", "skrev", "escreveu", "napisał", "napisała",
 	"kirjoitti", "написал", "написала", "пишет", "написав", "geschreven",
 	"írta", "napsal", "napsala", "a scris", "đã viết", "yazdı", "έγραψε",
+	/* Chinese and Japanese, written on to the name or the time:
+	 * "于2024年4月15日 09:12写道：", "Taroさんは書きました:" */
+	"写道", "寫道", "書きました", "작성",
 };
 
 /* How attribution lines start, for telling a wrapped one's first half. */
@@ -241,6 +244,20 @@ trim_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+/* Length of the colon that [s, s + len) ends with: ':', or U+FF1A, the
+ * full-width colon of Chinese and Japanese labels ("发件人："); 0 if none. */
+static size_t
+trim_colon_len(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len >= 1 && u[len - 1] == ':')
+		return 1;
+	if (len >= 3 && u[len - 3] == 0xef && u[len - 2] == 0xbc && u[len - 1] == 0x9a)
+		return 3;
+	return 0;
+}
+
 /* Length of a blank character at p (space, tab, U+00A0, U+202F), or 0. */
 static size_t
 trim_blank(const char *p, const char *end)
@@ -319,8 +336,17 @@ trim_is_letter(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Whether one of the words of a table occurs in s as a whole word; each
- * word start is tried only against the words that begin with its byte. */
+/* Whether c leads a character of the CJK blocks (U+3000 to U+9FFF),
+ * whose words are written without blanks between them. */
+static int
+trim_is_cjk_lead(int c)
+{
+	return c >= 0xe3 && c <= 0xe9;
+}
+
+/* Whether one of the words of a table occurs in s as a whole word (any
+ * CJK word counts, with no blank around it); each word start is tried
+ * only against the words that begin with its byte. */
 static int
 trim_has_word(const char *s, size_t len, struct trim_index *words)
 {
@@ -330,13 +356,15 @@ trim_has_word(const char *s, size_t len, struct trim_index *words)
 	int c;
 
 	for (i = 0; i < len; i++) {
-		if (i > 0 && trim_is_letter((unsigned char)s[i - 1]))
-			continue;
 		c = trim_lower((unsigned char)s[i]);
+		if (i > 0 && trim_is_letter((unsigned char)s[i - 1]) &&
+		    !trim_is_cjk_lead(c))
+			continue;
 		for (k = x->start[c]; k < x->start[c + 1]; k++) {
 			w = x->words[x->order[k]];
 			wlen = strlen(w);
 			if (trim_prefix(s + i, len - i, w) && (i + wlen == len ||
+			    trim_is_cjk_lead(c) ||
 			    !trim_is_letter((unsigned char)s[i + wlen])))
 				return 1;
 		}
@@ -354,8 +382,9 @@ trim_label(const struct trim_line *l, struct trim_index *labels)
 	size_t len, k, n;
 	int c;
 
-	/* A line with no colon at all has no label, in no language. */
-	if (memchr(l->s, ':', l->len) == NULL)
+	/* A line with no colon at all has no label, in no language; 0xef
+	 * leads a full-width one. */
+	if (memchr(l->s, ':', l->len) == NULL && memchr(l->s, 0xef, l->len) == NULL)
 		return 0;
 	trim_strip(l, &s, &len);
 	end = s + len;
@@ -373,7 +402,7 @@ trim_label(const struct trim_line *l, struct trim_index *labels)
 			p++;
 		while ((n = trim_blank(p, end)) > 0)
 			p += n;
-		if (p < end && *p == ':')
+		if (p < end && (*p == ':' || (end - p >= 3 && trim_colon_len(p, 3) == 3)))
 			return 1;
 	}
 	return 0;
@@ -463,9 +492,9 @@ trim_is_separator(const struct trim_line *l)
 		return s[2] == s[0] && trim_ends_wrote(inner, (size_t)(end - inner)) ?
 		    TRIM_SEP_REPLY : 0;
 	}
-	if (len == 0 || end[-1] != ':')
+	if ((i = trim_colon_len(s, len)) == 0)
 		return 0;
-	end--;
+	end -= i;
 	while (end > s && trim_blank(end - 1, end) == 1)
 		end--;
 	if (end - s >= 2 && trim_blank(end - 2, end) == 2)
@@ -627,10 +656,12 @@ static int
 trim_ends_address(const struct trim_line *l)
 {
 	const char *s;
-	size_t len;
+	size_t len, c;
 
 	trim_strip(l, &s, &len);
-	return len >= 3 && s[len - 2] == '>' && memchr(s, '@', len) != NULL;
+	c = trim_colon_len(s, len);
+	return c > 0 && len >= c + 2 && s[len - c - 1] == '>' &&
+	    memchr(s, '@', len) != NULL;
 }
 
 /* Whether line l can be the first half of a wrapped attribution: kept
@@ -929,6 +960,8 @@ trim_split(struct trim_line *lines, size_t max, const char *p, const char *end,
 			if (u[slen - 1] == ':')
 				l->marks |= slen == 2 && u[0] == '>' ?
 				    TRIM_COLON | TRIM_ANGLE : TRIM_COLON;
+			else if (u[slen - 1] == 0x9a && trim_colon_len(s, slen) == 3)
+				l->marks |= TRIM_COLON;
 			if (u[0] == '-' || u[0] == '_')
 				l->marks |= TRIM_DASH;
 			c = u[0] != '*' ? u[0] : slen > 1 ? u[1] : 0;
