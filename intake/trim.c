@@ -26,6 +26,7 @@
 
 #define TRIM_HEADER_SPAN	4	/* "Sent:" within this many lines of "From:" */
 #define TRIM_ATTRIBUTION_MAX	400	/* an "On ... wrote:" line is no longer */
+#define TRIM_WRAP_LINES		4	/* pieces of an attribution wrapped with blanks */
 #define TRIM_FOOTER_MAX		80	/* "Sent from my iPhone" lines are short, */
 #define TRIM_FOOTER_WORDS	8	/* "Get Outlook for iOS<https://...>" too */
 #define TRIM_CLOSING_LINES	4	/* closing word plus name, title, company */
@@ -734,6 +735,73 @@ trim_attribution(struct trim_line *lines, size_t n, size_t cut, size_t i)
 	return cut;
 }
 
+/* "On <date> <time>, <name> <address> wrote" without its colon: only
+ * with an opener, a time and an address, since "... as Anna wrote" ends
+ * many a sentence. */
+static int
+trim_bare_wrote(const struct trim_line *l)
+{
+	const char *s;
+	size_t len;
+	unsigned facts;
+
+	trim_strip(l, &s, &len);
+	if (len < 6 || trim_lower((unsigned char)s[len - 1]) != 'e' ||
+	    !trim_prefix(s + len - 6, 6, " wrote") || !trim_is_opener(s, len))
+		return 0;
+	facts = trim_facts(l);
+	return (facts & TRIM_F_TIME) && (facts & TRIM_F_AT);
+}
+
+/*
+ * Quote line i ends in ':'.  When it is only the verb ("> wrote:"), the
+ * rest of the attribution stands unquoted above it, split over a few
+ * lines with blank ones between, as Polymail and some webmails wrap it:
+ * "On <date> <name>", "<", "mailto:<address>".  Drops those lines when
+ * the first of them opens with "On" and a date.  Returns the line to cut
+ * from when unquoted text follows and the pieces have a time and an
+ * address or a year, as trim_attribution does; otherwise cut.
+ */
+static size_t
+trim_quoted_verb(struct trim_line *lines, size_t cut, size_t i)
+{
+	const char *s;
+	size_t len, j, k, next, parts = 0, total = 0;
+	unsigned facts = 0;
+	int found = 0;
+
+	trim_strip(&lines[i], &s, &len);
+	while (len > 0 && (*s == '>' || *s == ' ')) {
+		s++;
+		len--;
+	}
+	len -= trim_colon_len(s, len);
+	if (len == 0 || !trim_ends_wrote(s, len) || memchr(s, ' ', len) != NULL)
+		return cut;
+	for (j = i; j > 0 && parts < TRIM_WRAP_LINES; j--) {
+		if (lines[j - 1].kind == TRIM_BLANK)
+			continue;
+		if (lines[j - 1].kind != TRIM_TEXT || !lines[j - 1].keep ||
+		    (total += lines[j - 1].len) > TRIM_ATTRIBUTION_MAX)
+			return cut;
+		parts++;
+		facts |= trim_facts(&lines[j - 1]);
+		if ((found = trim_starts_opener(&lines[j - 1]) &&
+		    (facts & TRIM_F_DIGIT)))
+			break;
+	}
+	if (!found)
+		return cut;
+	for (k = j - 1; k < i; k++)
+		lines[k].keep = 0;
+	for (next = i + 1; next < cut && lines[next].kind == TRIM_BLANK; next++)
+		;
+	if (next < cut && lines[next].kind == TRIM_TEXT &&
+	    (facts & TRIM_F_TIME) && (facts & (TRIM_F_AT | TRIM_F_YEAR)))
+		return j - 1;
+	return cut;
+}
+
 static int
 trim_is_footer(const struct trim_line *l)
 {
@@ -1066,9 +1134,15 @@ trim_decide(struct trim_line *lines, size_t n)
 	/* An attribution that unquoted history follows moves the cut up to
 	 * it, and so ends the loop. */
 	for (i = 0; i < cut; i++) {
+		if (lines[i].kind == TRIM_QUOTE && (lines[i].marks & TRIM_COLON) &&
+		    (start = trim_quoted_verb(lines, cut, i)) < cut) {
+			for (j = start; j < cut; j++)
+				lines[j].keep = 0;
+			cut = start;
+		}
 		if (lines[i].kind != TRIM_TEXT)
 			continue;
-		if (trim_ends_colon(&lines[i])) {
+		if (trim_ends_colon(&lines[i]) || trim_bare_wrote(&lines[i])) {
 			start = trim_attribution(lines, n, cut, i);
 			for (j = start; j < cut; j++)
 				lines[j].keep = 0;
