@@ -383,11 +383,13 @@ trim_label(const struct trim_line *l, struct trim_index *labels)
 	size_t len, k, n;
 	int c;
 
-	/* A line with no colon at all has no label, in no language; 0xef
-	 * leads a full-width one. */
-	if (memchr(l->s, ':', l->len) == NULL && memchr(l->s, 0xef, l->len) == NULL)
-		return 0;
+	/* A line with no colon at all has no label, in no language; only
+	 * the labels that start with a CJK character take the full-width
+	 * colon that 0xef leads. */
 	trim_strip(l, &s, &len);
+	if (memchr(l->s, ':', l->len) == NULL && (len == 0 ||
+	    (unsigned char)s[0] < 0x80 || memchr(s, 0xef, len) == NULL))
+		return 0;
 	end = s + len;
 	if (s < end && *s == '*')
 		s++;
@@ -928,7 +930,8 @@ trim_sig_cuts(const struct trim_line *lines, size_t n, size_t i, int text)
 			continue;
 		if (count++ == 0)
 			named = trim_is_name(&lines[j]);
-		sentences += trim_is_sentence(&lines[j]);
+		if (!text)
+			sentences += trim_is_sentence(&lines[j]);
 	}
 	if (text)
 		return named || count <= TRIM_SIG_LINES;
@@ -1081,6 +1084,9 @@ trim_says_more(const struct trim_line *lines, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!lines[i].keep || lines[i].kind != TRIM_TEXT)
 			continue;
+		/* longer than a name: the phrases are all shorter still */
+		if (lines[i].len > TRIM_NAME_MAX && lines[i].lead != TRIM_FAR)
+			return 1;
 		if (trim_is_phrase(&lines[i], &trim_closing_index))
 			closed = 1;
 		else if (!(closed && trim_is_name(&lines[i])) &&
