@@ -7,8 +7,10 @@
  * verb), everything from a forwarded or original-message separator, an
  * Outlook header block, a "-- " signature or an attribution that unquoted
  * history follows on, and at the very end a mobile footer and a short
- * closing block.  It only guesses from the text, and where unsure keeps
- * it: a lost line of the customer's is worse than a kept line of ours.
+ * closing block.  A customer who forwards a message with nothing of
+ * their own above it but "FYI" has the forwarded text scored instead.
+ * It only guesses from the text, and where unsure keeps it: a lost line
+ * of the customer's is worse than a kept line of ours.
  * html.c marks HTML quotes with "> " so they look the same.
  *
  * One pass classifies the lines, then a few passes over the line table

@@ -2,7 +2,8 @@
  * replies ("> " lines, "On ... wrote:" and "-----Original Message-----"
  * blocks, Outlook "From: ... Sent: ..." headers in many languages) and
  * without the signature ("-- " and common sign-off blocks).  The full text
- * is kept elsewhere; this only decides what the customer wrote now. */
+ * is kept elsewhere; this only decides what the customer wrote now, or,
+ * in a bare forward, what they want us to read. */
 #ifndef ESC_TRIM_H
 #define ESC_TRIM_H
 
