@@ -178,7 +178,7 @@ social_text(struct message *m, const char *text, struct err *e)
 		n--;
 	if ((m->text = arena_strndup(&m->arena, p, n)) == NULL ||
 	    (m->subject = arena_strdup(&m->arena, subj)) == NULL ||
-	    (m->text_scored = trim_for_scoring(&m->arena, m->text)) == NULL)
+	    (m->text_scored = trim_for_scoring(&m->arena, m->text, 1)) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory for a post's text");
 	return 0;
 }

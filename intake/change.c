@@ -66,7 +66,7 @@ intake_edit(struct intake *in, const char *external_id, const char *text, time_t
 	int64_t ticket;
 	int r;
 
-	if ((scored = trim_for_scoring(&a, text)) == NULL) {
+	if ((scored = trim_for_scoring(&a, text, 1)) == NULL) {
 		arena_release(&a);
 		return err_set(e, ERR_NOMEM, "out of memory trimming an edited post");
 	}

@@ -4142,7 +4142,10 @@ mime_parse(struct message *m, const char *raw, size_t len, time_t received,
 		else if (!is_ws((unsigned char)p.text.buf[n]))
 			break;
 	m->text = astr(&p, p.text.buf != NULL ? p.text.buf + i : "", p.text.len - i);
-	if ((m->text_scored = trim_for_scoring(&m->arena, m->text)) == NULL) {
+	/* A reply quotes what it answers, most often our own words: only
+	 * a mail that answers nothing has a bare forward's text scored. */
+	if ((m->text_scored = trim_for_scoring(&m->arena, m->text,
+	    m->in_reply_to == NULL)) == NULL) {
 		m->text_scored = "";
 		p.nomem = 1;
 	} else {

@@ -1165,7 +1165,7 @@ trim_decide(struct trim_line *lines, size_t n)
 }
 
 char *
-trim_for_scoring(struct arena *a, const char *text)
+trim_for_scoring(struct arena *a, const char *text, int forwards)
 {
 	struct trim_line stack[TRIM_STACK_LINES], *lines;
 	const struct trim_index *from;
@@ -1194,7 +1194,7 @@ trim_for_scoring(struct arena *a, const char *text)
 	 * "look at this": what they forward is what counts then. */
 	for (depth = 0, i = 0; depth <= TRIM_FORWARD_DEPTH; depth++) {
 		j = i + trim_decide(lines + i, n - i);
-		if (j == n || trim_says_more(lines + i, j - i))
+		if (!forwards || j == n || trim_says_more(lines + i, j - i))
 			break;
 		for (i = j; j < n; j++)
 			lines[j].keep = lines[j].kind != TRIM_QUOTE;

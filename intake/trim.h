@@ -12,7 +12,10 @@
 struct arena;
 
 /* Returns the trimmed copy of text, allocated in a; "" if nothing is left
- * of it, NULL only when the arena is exhausted. */
-char	*trim_for_scoring(struct arena *a, const char *text);
+ * of it, NULL only when the arena is exhausted.  With forwards set, a
+ * text with no words of its own above a forwarded or original message
+ * has that message scored; the caller clears it for a reply (one with
+ * In-Reply-To), whose original message is most likely our own. */
+char	*trim_for_scoring(struct arena *a, const char *text, int forwards);
 
 #endif

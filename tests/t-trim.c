@@ -50,7 +50,7 @@ run_file(const char *dir, const char *name)
 	}
 	if (text == NULL)
 		tap_ok(0, "%s: out of memory", name);
-	else if ((got = trim_for_scoring(&a, text)) == NULL)
+	else if ((got = trim_for_scoring(&a, text, 1)) == NULL)
 		tap_ok(0, "%s: trim_for_scoring returned NULL", name);
 	else if ((want = fixture_read(expath, &wlen)) == NULL) {
 		if (getenv("REGEN") != NULL && strcmp(getenv("REGEN"), "1") == 0 &&
@@ -135,7 +135,7 @@ test_small(int num)
 		return;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct arena a = ARENA_INIT(1024 * 1024);
-		char *got = trim_for_scoring(&a, cases[i].in);
+		char *got = trim_for_scoring(&a, cases[i].in, 1);
 
 		(void)snprintf(name, sizeof(name), "%d small case %zu", num, i + 1);
 		if (got != NULL && strcmp(got, cases[i].want) != 0)
@@ -154,7 +154,7 @@ test_arena(int num)
 
 	if (!tap_selected(num))
 		return;
-	ok = trim_for_scoring(&a, "one\ntwo\nthree\nfour\nfive\nsix\n") == NULL;
+	ok = trim_for_scoring(&a, "one\ntwo\nthree\nfour\nfive\nsix\n", 1) == NULL;
 	arena_release(&a);
 	tap_ok(ok, "%s exhausted arena gives NULL", "2891");
 }
@@ -185,7 +185,7 @@ test_large(int num)
 		len += l;
 	}
 	memcpy(text + len, "the end\n", 9);
-	got = trim_for_scoring(&a, text);
+	got = trim_for_scoring(&a, text, 1);
 	l = got != NULL ? strlen(got) : 0;
 	ok = got != NULL && l > 8 && strcmp(got + l - 8, "the end\n") == 0 &&
 	    strstr(got, "quoted line") == NULL && strstr(got, "Bob wrote") == NULL;
