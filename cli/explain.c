@@ -340,6 +340,16 @@ explain_event_text(const struct store_event *ev, char *out, size_t len)
 		    strcmp(k, "pending") == 0 ? "pending" : strcmp(k, "resolved") == 0 ?
 		    "resolved" : "open", json_is_string(json_object_get(d, "reason")) ? ": " : "",
 		    str(d, "reason"));
+	} else if (strcmp(k, "merged") == 0 && json_is_integer(json_object_get(d, "into"))) {
+		(void)snprintf(out, len, "merged into #%lld: %s (message <%s>)",
+		    (long long)num(d, "into"), str(d, "reason"), str(d, "message_id"));
+	} else if (strcmp(k, "merged") == 0) {
+		(void)snprintf(out, len, "absorbed #%lld: %s (message <%s>)",
+		    (long long)num(d, "absorbed"), str(d, "reason"), str(d, "message_id"));
+	} else if (strcmp(k, "related") == 0) {
+		(void)snprintf(out, len, "same conversation as #%lld, kept apart: %s "
+		    "(message <%s>)", (long long)num(d, "ticket"), str(d, "kept_apart"),
+		    str(d, "message_id"));
 	} else if (strcmp(k, "note") == 0) {
 		oneline(str(d, "text"), out, len);
 	} else if (strcmp(k, "handoff") == 0) {

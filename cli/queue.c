@@ -127,6 +127,8 @@ queue_ticket_json(const struct ticket *t)
 	json_object_set_new(o, "urgency", json_real(t->urgency));
 	json_object_set_new(o, "handoffs", json_integer(t->handoffs));
 	json_object_set_new(o, "resolved", t->resolved != 0 ? json_time(t->resolved) : json_null());
+	json_object_set_new(o, "merged_into", t->merged_into != 0 ?
+	    json_integer(t->merged_into) : json_null());
 	{
 		json_t *tags = json_array();
 		const char *p = t->tags, *comma;
@@ -397,6 +399,10 @@ cmd_show(struct cli *cli, int argc, char **argv)
 			printf("Owner: %s\n", t.owner);
 		if (t.resolved != 0)
 			printf("Resolved: %s\n", time_rfc3339(t.resolved, created, sizeof(created)));
+		/* Absorbed by an older ticket of the same conversation
+		 * (intake/thread.c): its messages are there now. */
+		if (t.merged_into != 0)
+			printf("merged into #%" PRId64 "\n", t.merged_into);
 	}
 	/* Why it is where it is, from the events (cli/explain.c). */
 	explain_init(&why);

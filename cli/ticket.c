@@ -639,6 +639,10 @@ op_check(const struct conf *conf, const struct op *o, const struct ticket *t, in
 	int done = t->status == STATUS_RESOLVED || t->status == STATUS_CLOSED, code = 0;
 	char list[1024];
 
+	/* Its messages and work belong to the ticket that absorbed it. */
+	if (t->merged_into != 0)
+		return fail("cannot %s ticket %" PRId64 ": it was merged into #%" PRId64,
+		    o->name, t->id, t->merged_into);
 	switch (o->op) {
 	case OP_ASSIGN:
 		if (done)

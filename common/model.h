@@ -39,6 +39,8 @@ struct ticket {
 	int		 handoffs;	/* escalations that handed it on */
 	time_t		 resolved;	/* when last resolved or closed, 0 while
 					 * open; kept by the store, read only */
+	int64_t		 merged_into;	/* the ticket that absorbed this one, 0
+					 * none; kept by the store, read only */
 };
 
 const char	*status_name(int);

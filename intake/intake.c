@@ -178,19 +178,6 @@ event_message(struct intake *in, int64_t ticket, const struct message *m,
 	    m->direction == DIR_OUT ? m->from_addr : "customer", detail, e);
 }
 
-static int
-add_refs(struct intake *in, const struct message *m, int64_t ticket, struct err *e)
-{
-	size_t i;
-
-	if (store_thread_ref_add(in->store, m->message_id, ticket, e) == -1)
-		return -1;
-	for (i = 0; i < m->refs_count; i++)
-		if (store_thread_ref_add(in->store, m->refs[i], ticket, e) == -1)
-			return -1;
-	return 0;
-}
-
 /* m is a customer message older than everything in t (its reply was
  * stored first): it is the thread's real start, so it names the ticket. */
 static int
@@ -276,17 +263,31 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 	struct decide dec;
 	char customer[320], key[512], *routed = NULL;
 	int64_t tid = 0, mrow = 0;
+	size_t looked = 0;
 	int how = THREAD_NEW, r, reopened;
 
 	ticket_init(&t);
 	decide_init(&dec);
 	customer_of(m, customer, sizeof(customer));
-	if ((r = thread_find(in->store, m, customer, &tid, &how, e)) == -1)
+	if ((r = thread_find(in->store, m, customer, &tid, &how, &looked, e)) == -1)
 		goto fail;
 	if (r == 1 && (r = store_ticket_get(in->store, tid, &t, e)) != 1) {
 		if (r == 0)
 			err_set(e, ERR_SOFTWARE, "thread points at missing ticket %" PRId64, tid);
 		goto fail;
+	}
+	/* Nothing should lead to an absorbed ticket (its references moved,
+	 * its tag is followed, it has no subject key); if something still
+	 * does, its survivor takes the message. */
+	if (t.merged_into != 0) {
+		tid = t.merged_into;
+		ticket_release(&t);
+		if ((r = store_ticket_get(in->store, tid, &t, e)) != 1) {
+			if (r == 0)
+				err_set(e, ERR_SOFTWARE, "ticket merged into missing ticket %"
+				    PRId64, tid);
+			goto fail;
+		}
 	}
 	if (tid == 0 && m->auto_reason != NULL) {
 		/* Loop safety: stored for the record, no ticket, no clock. */
@@ -319,6 +320,13 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 		    (routed = routed_detail(in, &t, e)) == NULL)
 			goto fail;
 	} else {
+		/* m's ids first: when they link t to other tickets (a
+		 * conversation that arrived out of order), m is decided on
+		 * the ticket they make together. */
+		if (thread_link(in->store, m, &t, looked, how == THREAD_CHILD ||
+		    how == THREAD_REFS, e) == -1)
+			goto fail;
+		tid = t.id;
 		in->stats.joined++;
 		if (m->auto_reason != NULL)
 			in->stats.no_ticket[reason_index(m->auto_reason)]++;
@@ -347,7 +355,7 @@ intake_store(struct intake *in, struct message *m, const char *external_id,
 	} else if (store_ticket_update(in->store, &t, e) == -1)
 		goto fail;
 	if (store_message_insert(in->store, m, in->channel_id, external_id, tid, &mrow, e) == -1 ||
-	    add_refs(in, m, tid, e) == -1)
+	    (how == THREAD_NEW && thread_link(in->store, m, &t, looked, 0, e) == -1))
 		goto fail;
 	if (how != THREAD_NEW && event_message(in, tid, m, "message", how, e) == -1)
 		goto fail;

@@ -15,6 +15,7 @@
 struct err;
 struct message;
 struct store;
+struct ticket;
 
 #define THREAD_SUBJECT_WINDOW	(7 * 86400)
 
@@ -33,8 +34,22 @@ const char *thread_how_name(int);
 
 /* Finds the ticket of m, whose customer (the other party) is customer.
  * Returns 1 with *ticket and *how set, 0 when m starts a new thread, -1 on
- * a store error. */
+ * a store error.  *looked: how many of m's ids it looked up, its own
+ * Message-ID first, then its references newest first; all were absent
+ * but the last when how is THREAD_CHILD or THREAD_REFS (for thread_link). */
 int	thread_find(struct store *, const struct message *m, const char *customer,
-	    int64_t *ticket /* OUT */, int *how /* OUT */, struct err *);
+	    int64_t *ticket /* OUT */, int *how /* OUT */, size_t *looked /* OUT */,
+	    struct err *);
+
+/* Records that every id of m (its Message-ID, References, In-Reply-To)
+ * belongs to ticket t, as stored.  When some already belong to other
+ * tickets, m links them: they are merged into the oldest or marked
+ * related (the rule is atop thread.c), and t is then the ticket m joins
+ * (the survivor, if t was merged).  looked and hit: what thread_find
+ * looked up (hit: 1 when it found t by the last of them), so that no id
+ * is looked up twice.  Inside the caller's transaction. */
+#define THREAD_LINKS_MAX	16	/* other tickets one message links */
+int	thread_link(struct store *, const struct message *m, struct ticket *t,
+	    size_t looked, int hit, struct err *);
 
 #endif

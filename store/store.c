@@ -58,6 +58,7 @@
 #define STORE_WAL_LIMIT		"67108864"
 
 #define REFS_MAX	(1024 * 1024)	/* joined References of one message */
+#define STORE_MERGE_STMTS	5	/* enum merge_stmt's MERGE_COUNT */
 
 /* The schema knows these values of the enums in common/model.h. */
 _Static_assert(STATUS_NEW == 0 && STATUS_CLOSED == 4, "ticket.status CHECK");
@@ -314,6 +315,14 @@ static const char *const migrations[] = {
 	 * the source does not say: a support team routes by it.  Attachments
 	 * need no column: their JSON gains "url" for a post's media. */
 	"ALTER TABLE message ADD COLUMN lang TEXT;\n",
+
+	/* 7 -> 8: tickets that turn out to be one conversation (a reply
+	 * linking two threads that arrived out of order) are merged
+	 * (intake/thread.c).  merged_into: the ticket that absorbed this
+	 * one, which is then closed and holds no messages; NULL for every
+	 * other ticket.  No index: only show and the tag lookup read it,
+	 * by the ticket's own id. */
+	"ALTER TABLE ticket ADD COLUMN merged_into INTEGER REFERENCES ticket(id);\n",
 };
 
 #define MIGRATIONS_COUNT	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -366,7 +375,7 @@ enum stmt {
 	"t.id, t.status, t.priority, t.tier, t.department, t.owner, c.name," \
 	" t.public, t.customer, t.customer_name, t.subject, t.subject_key," \
 	" t.created, t.updated, t.last_inbound, t.messages, t.exchanges," \
-	" t.tags, t.urgency, t.handoffs, t.resolved"
+	" t.tags, t.urgency, t.handoffs, t.resolved, t.merged_into"
 /* The columns msg_from_row reads; m is message, c channel. */
 #define MSG_COLUMNS \
 	"m.id, m.message_id, m.from_name, m.from_addr, m.subject, m.text," \
@@ -476,9 +485,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " WHERE t.status IN (?1, ?2, ?3)"
 	    " ORDER BY t.priority DESC, /* deadline here */ t.urgency DESC,"
 	    " t.created, t.id",
+	/* An absorbed ticket is a pointer, not work: never listed. */
 	[STMT_QUEUE_ALL] =
 	    "SELECT " TICKET_COLUMNS
 	    " FROM ticket t LEFT JOIN channel c ON c.id = t.channel_id"
+	    " WHERE t.merged_into IS NULL"
 	    " ORDER BY t.priority DESC, /* deadline here */ t.urgency DESC,"
 	    " t.created, t.id",
 
@@ -539,6 +550,7 @@ struct store {
 					 * transaction, 0 none (sla_dirty) */
 	struct buf	 refs;		/* scratch: one message's joined refs */
 	struct store_sla *sla;		/* store_sla.c's statements, on first use */
+	sqlite3_stmt	*merge[STORE_MERGE_STMTS]; /* merge_sql's, on first use */
 	struct store_autoreply *autoreply; /* store_autoreply.c's, on first use */
 };
 
@@ -940,6 +952,8 @@ store_close(struct store *st)
 	}
 	for (i = 0; i < STMT_COUNT; i++)
 		(void)sqlite3_finalize(st->stmt[i]);	/* NULL-safe; errors were reported at step */
+	for (i = 0; i < (int)(sizeof(st->merge) / sizeof(st->merge[0])); i++)
+		(void)sqlite3_finalize(st->merge[i]);
 	store_sla_close(st->sla);
 	store_autoreply_close(st->autoreply);
 	/* Every statement is finalized, so close cannot be busy; with WAL it
@@ -1461,6 +1475,116 @@ store_thread_ref_add(struct store *st, const char *message_id, int64_t ticket,
 	return ret;
 }
 
+/*
+ * Merging tickets (intake/thread.c decides when).  Rare, so prepared on
+ * first use rather than by every store_open.
+ */
+
+enum merge_stmt {
+	MERGE_MESSAGES,
+	MERGE_REFS,
+	MERGE_POINTER,
+	MERGE_ACTIVITY,
+	MERGE_RELATED,
+	MERGE_COUNT
+};
+_Static_assert(MERGE_COUNT == STORE_MERGE_STMTS, "struct store's merge slots");
+
+static const char *const merge_sql[MERGE_COUNT] = {
+	[MERGE_MESSAGES] = "UPDATE message SET ticket_id = ?2 WHERE ticket_id = ?1",
+	/* A scan of thread_ref (it has no index on ticket_id): an index
+	 * would cost every message's insert for the sake of a rare merge. */
+	[MERGE_REFS] = "UPDATE thread_ref SET ticket_id = ?2 WHERE ticket_id = ?1",
+	/* Tickets the absorbed one had absorbed point on too: no chains. */
+	[MERGE_POINTER] =
+	    "UPDATE ticket SET merged_into = ?2 WHERE id = ?1 OR merged_into = ?1",
+	/* The first sign of the team at work on a ticket, if any: a message
+	 * from the team, or an event only a person or a notice makes.  Tags
+	 * by rule are "escalator"'s; escalations by rule or by the
+	 * customer's asking count, because a higher tier was told. */
+	[MERGE_ACTIVITY] =
+	    "SELECT 'team reply' FROM message WHERE ticket_id = ?1 AND direction = 1"
+	    " UNION ALL SELECT kind FROM event WHERE ticket_id = ?1 AND (kind IN"
+	    " ('answered-flag', 'assigned', 'escalated', 'deescalated', 'handoff',"
+	    " 'note', 'notification-queued', 'notified', 'pending', 'resolved',"
+	    " 'closed', 'reopened') OR (kind IN ('tagged', 'untagged')"
+	    " AND actor NOT IN ('escalator', 'customer'))) LIMIT 1",
+	[MERGE_RELATED] =
+	    "SELECT EXISTS (SELECT 1 FROM event WHERE ticket_id = ?1"
+	    " AND kind = 'related' AND json_extract(detail, '$.ticket') = ?2)",
+};
+
+static int	sla_dirty(struct store *, int64_t ticket, struct err *);
+
+static sqlite3_stmt *
+merge_stmt(struct store *st, int i, struct err *e)
+{
+	return store_stmt_lazy(st, st->merge, i, merge_sql, "merge", e);
+}
+
+int
+store_ticket_merge(struct store *st, int64_t from, int64_t into, struct err *e)
+{
+	static const int steps[] = { MERGE_MESSAGES, MERGE_REFS, MERGE_POINTER };
+	sqlite3_stmt *stmt;
+	size_t i;
+	int ret = 0;
+
+	if (from == into)
+		return err_set(e, ERR_SOFTWARE, "cannot merge ticket %" PRId64
+		    " into itself", from);
+	for (i = 0; ret == 0 && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((stmt = merge_stmt(st, steps[i], e)) == NULL)
+			return -1;
+		if (bind_int(stmt, 1, from) != SQLITE_OK || bind_int(stmt, 2, into) != SQLITE_OK ||
+		    sqlite3_step(stmt) != SQLITE_DONE)
+			ret = store_error(st, e, "cannot merge ticket %" PRId64 " into %" PRId64,
+			    from, into);
+		stmt_done(stmt);
+	}
+	if (ret == 0)
+		ret = sla_dirty(st, from, e);
+	return ret == 0 ? sla_dirty(st, into, e) : ret;
+}
+
+int
+store_ticket_activity(struct store *st, int64_t ticket, char *what, size_t len,
+    struct err *e)
+{
+	sqlite3_stmt *stmt;
+	int rc, ret = 0;
+
+	if ((stmt = merge_stmt(st, MERGE_ACTIVITY, e)) == NULL)
+		return -1;
+	if (bind_int(stmt, 1, ticket) != SQLITE_OK)
+		ret = store_error(st, e, "cannot read the history of ticket %" PRId64, ticket);
+	else if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		(void)esc_strlcpy(what, store_col_text(stmt, 0) != NULL ?
+		    store_col_text(stmt, 0) : "", len);
+		ret = 1;
+	} else if (rc != SQLITE_DONE)
+		ret = store_error(st, e, "cannot read the history of ticket %" PRId64, ticket);
+	stmt_done(stmt);
+	return ret;
+}
+
+int
+store_ticket_related(struct store *st, int64_t ticket, int64_t other, struct err *e)
+{
+	sqlite3_stmt *stmt;
+	int ret;
+
+	if ((stmt = merge_stmt(st, MERGE_RELATED, e)) == NULL)
+		return -1;
+	if (bind_int(stmt, 1, ticket) != SQLITE_OK || bind_int(stmt, 2, other) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW)
+		ret = store_error(st, e, "cannot read the history of ticket %" PRId64, ticket);
+	else
+		ret = sqlite3_column_int(stmt, 0) ? 1 : 0;
+	stmt_done(stmt);
+	return ret;
+}
+
 /* Runs a lookup bound by the caller; 1 with *out set, 0 absent, -1. */
 static int
 lookup_id(struct store *st, sqlite3_stmt *stmt, int rc, int64_t *out,
@@ -1552,6 +1676,7 @@ ticket_from_row(sqlite3_stmt *stmt, struct ticket *t, struct err *e)
 	t->urgency = sqlite3_column_double(stmt, 18);
 	t->handoffs = sqlite3_column_int(stmt, 19);
 	t->resolved = (time_t)sqlite3_column_int64(stmt, 20);
+	t->merged_into = sqlite3_column_int64(stmt, 21);
 	if (oom) {
 		ticket_release(t);
 		return err_set(e, ERR_NOMEM, "out of memory reading a ticket");

@@ -21,7 +21,7 @@ struct err;
 struct message;
 struct store;
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 int	store_open(struct store **out, const char *path, struct err *e);
 /* Opens an existing database for reading only (a replay): never creates,
@@ -60,7 +60,8 @@ int	store_message_insert(struct store *, const struct message *, int64_t channel
 
 /* Threading.  A thread reference maps a Message-ID (of a stored message,
  * or one referenced by it) to its ticket, so a reply arriving before its
- * parent still finds the thread.  Lookups return 1 found, 0 absent. */
+ * parent still finds the thread.  Lookups return 1 found, 0 absent.
+ * ref_add keeps a known id's ticket. */
 int	store_thread_ref_add(struct store *, const char *message_id, int64_t ticket,
 	    struct err *);
 int	store_thread_find(struct store *, const char *message_id,
@@ -75,6 +76,18 @@ int	store_thread_find_subject(struct store *, const char *customer,
 int	store_ticket_create(struct store *, struct ticket *t /* id set */, struct err *);
 int	store_ticket_get(struct store *, int64_t id, struct ticket *out, struct err *);
 int	store_ticket_update(struct store *, const struct ticket *, struct err *);
+/* Merging (intake/thread.c has the rule): moves every message and
+ * thread reference of ticket from to into, and points from (and the
+ * tickets it absorbed before) at into.  The callers update both tickets'
+ * fields and add the events. */
+int	store_ticket_merge(struct store *, int64_t from, int64_t into, struct err *);
+/* 1 with what set ("team reply", or the event kind, e.g. "assigned") when
+ * the team has worked on ticket, 0 if not, -1 error. */
+int	store_ticket_activity(struct store *, int64_t ticket, char *what /* OUT */,
+	    size_t len, struct err *);
+/* 1 when ticket has a "related" event naming other, 0 if not, -1 error. */
+int	store_ticket_related(struct store *, int64_t ticket, int64_t other,
+	    struct err *);
 
 /* Events: the append-only history.  detail is a JSON object text or NULL. */
 int	store_event_add(struct store *, int64_t ticket, time_t at, const char *kind,

@@ -33,6 +33,154 @@ t3003() {
 }
 check 3003 "subject fallback: same customer within 7 days only" t3003
 
+# 3040-3045: a conversation that arrives out of order, five writers
+# (no subject fallback), In-Reply-To only, a tree: 1 <- 2 <- 3, 2 <- 4 <- 5.
+# perm ORDER OUT: the messages of 3040-shuffled.mbox in ORDER ("3 1 2").
+perm() {
+	awk -v dir="$TMP/p" 'BEGIN { system("mkdir -p " dir) }
+	    /^From / { k++ } { print > (dir "/" k) }' "$D/3040-shuffled.mbox"
+	for k in $1; do cat "$TMP/p/$k"; done > "$2"
+}
+# grouping DB: each ticket's Message-IDs, sorted, one ticket a line
+grouping() {
+	sqlite3 "$TMP/$1.db" "SELECT group_concat(message_id, ' ') FROM
+	    (SELECT ticket_id, message_id FROM message ORDER BY ticket_id, message_id)
+	    GROUP BY ticket_id ORDER BY 1"
+}
+t3040() {
+	for order in "1 2 3 4 5" "5 4 3 2 1" "3 1 5 2 4" "5 1 3 4 2" "4 3 1 5 2"; do
+		name=p$(echo "$order" | tr -d ' ')
+		perm "$order" "$TMP/$name.mbox"
+		imp "$name" "$TMP/$name.mbox" >/dev/null || return 1
+		eq "$(grouping "$name")" "p1@example.org p2@example.org p3@example.org p4@example.org p5@example.org" ||
+		    { echo "order $order"; return 1; }
+		eq "$(q "$name" length)" 1 && eq "$(q "$name" '.[0].messages')" 5 &&
+		eq "$(q "$name" '.[0].exchanges')" 5 &&
+		eq "$(q "$name" '.[0].created')" 2026-11-16T09:00:00Z &&
+		eq "$(q "$name" '.[0].customer')" ines@example.org &&
+		eq "$(q "$name" '.[0].subject')" "Label printer drops every third label" ||
+		    { echo "order $order"; return 1; }
+	done
+}
+check 3040 "a thread imported in any order ends as one ticket (merged)" t3040
+
+t3041() {
+	perm "3 1 2 4 5" "$TMP/m41.mbox"
+	imp t41 "$TMP/m41.mbox" >/dev/null
+	# 3 opens #1 (knows 2), 1 opens #2, 2 links them: #2 goes into #1
+	out=$(esc --db "$TMP/t41.db" --now $NOW show 2) &&
+	echo "$out" | grep -qx "merged into #1" &&
+	echo "$out" | grep -q "^Ticket #2  closed" &&
+	eq "$(esc --db "$TMP/t41.db" --now $NOW show --json 2 | jq -r '.merged_into')" 1 &&
+	eq "$(esc --db "$TMP/t41.db" --now $NOW show --json 2 | jq -r '.messages | length')" 0 &&
+	eq "$(esc --db "$TMP/t41.db" --now $NOW show --json 1 | jq -r '.merged_into')" null &&
+	eq "$(esc --db "$TMP/t41.db" --now $NOW show --json 1 |
+	    jq -r '[.events[] | select(.kind == "merged") | .detail.absorbed] | join(",")')" 2 &&
+	eq "$(esc --db "$TMP/t41.db" --now $NOW show --json 2 |
+	    jq -r '[.events[] | .kind] | join(",")')" created,assessed,merged &&
+	esc --db "$TMP/t41.db" --now $NOW show 1 | grep -q "absorbed #2: one conversation" &&
+	eq "$(esc --db "$TMP/t41.db" --now $NOW queue --json | jq -r 'map(.id) | join(",")')" 1 &&
+	eq "$(q t41 'map(.id) | join(",")')" 1 &&
+	eq "$(sqlite3 "$TMP/t41.db" "SELECT count(*) FROM thread_ref WHERE ticket_id <> 1")" 0 &&
+	# a second import adds nothing, and the grouping stays
+	eq "$(imp t41 "$TMP/m41.mbox" | jq -r '.stored')" 0 &&
+	eq "$(sqlite3 "$TMP/t41.db" "SELECT count(*) FROM event WHERE kind = 'merged'")" 2 &&
+	# a workflow command on the absorbed ticket says where it went
+	{ esc --db "$TMP/t41.db" --now $NOW note 2 "hello" 2>"$TMP/e41"; eq $? 65; } &&
+	grep -q "merged into #1" "$TMP/e41"
+}
+check 3041 "an absorbed ticket: closed, empty, show says where it went, not queued" t3041
+
+# Work on the younger ticket keeps it apart: both say they are related.
+t3042() {
+	perm "3" "$TMP/a42.mbox"; perm "1" "$TMP/b42.mbox"; perm "2 4 5" "$TMP/c42.mbox"
+	imp t42 "$TMP/a42.mbox" >/dev/null && imp t42 "$TMP/b42.mbox" >/dev/null &&
+	esc -q --db "$TMP/t42.db" --now $NOW assign 2 pat@northwind.example.com --as pat >/dev/null &&
+	imp t42 "$TMP/c42.mbox" >/dev/null &&
+	eq "$(q t42 length)" 2 && eq "$(sqlite3 "$TMP/t42.db" "SELECT count(*) FROM ticket
+	    WHERE merged_into IS NOT NULL")" 0 &&
+	eq "$(esc --db "$TMP/t42.db" --now $NOW show --json 1 |
+	    jq -r '[.events[] | select(.kind == "related") | .detail.ticket] | join(",")')" 2 &&
+	eq "$(esc --db "$TMP/t42.db" --now $NOW show --json 2 |
+	    jq -r '[.events[] | select(.kind == "related") | .detail.ticket] | join(",")')" 1 &&
+	esc --db "$TMP/t42.db" --now $NOW show 2 |
+	    grep -q "same conversation as #1, kept apart: #2 is assigned"
+}
+check 3042 "a younger ticket the team worked on is kept apart, related once" t3042
+
+# Work on the older ticket does not stop the merge; the survivor keeps it.
+t3043() {
+	perm "3" "$TMP/a43.mbox"; perm "1" "$TMP/b43.mbox"; perm "2 4 5" "$TMP/c43.mbox"
+	imp t43 "$TMP/a43.mbox" >/dev/null && imp t43 "$TMP/b43.mbox" >/dev/null &&
+	esc -q --db "$TMP/t43.db" --now $NOW assign 1 pat@northwind.example.com --as pat >/dev/null &&
+	imp t43 "$TMP/c43.mbox" >/dev/null &&
+	eq "$(q t43 length)" 1 && eq "$(q t43 '.[0].owner')" pat@northwind.example.com &&
+	eq "$(q t43 '.[0].messages')" 5 &&
+	# the tag of an absorbed ticket's acknowledgement still finds the thread
+	printf 'From ines@example.org Tue Nov 17 09:00:00 2026
+From: Ines Duarte <ines@example.org>
+To: support@northwind.example.com
+Subject: Re: [#2] labels again
+Date: Tue, 17 Nov 2026 09:00:00 +0000
+Message-ID: <p6@example.org>
+
+And again today.
+
+' > "$TMP/d43.mbox" &&
+	imp t43 "$TMP/d43.mbox" >/dev/null &&
+	eq "$(sqlite3 "$TMP/t43.db" "SELECT ticket_id FROM message WHERE message_id = 'p6@example.org'")" 1
+}
+check 3043 "work on the older ticket does not stop a merge; [#N] of the absorbed one finds it" t3043
+
+# The absorbed ticket leaves the subject fallback: a later mail from its
+# customer (Kemal, who opened #2) with its subject and no references does
+# not land in it (nor reopen it).
+t3046() {
+	perm "1 3 2" "$TMP/a46.mbox"
+	imp t46 "$TMP/a46.mbox" >/dev/null &&
+	printf 'From kemal@example.org Tue Nov 17 09:00:00 2026\nFrom: Kemal Aydin <kemal@example.org>\nTo: support@northwind.example.com\nSubject: Re: Label printer drops every third label\nDate: Tue, 17 Nov 2026 09:00:00 +0000\nMessage-ID: <p7@example.org>\n\nStill dropping labels.\n\n' > "$TMP/b46.mbox" &&
+	imp t46 "$TMP/b46.mbox" >/dev/null &&
+	eq "$(sqlite3 "$TMP/t46.db" "SELECT ticket_id <> 2 FROM message WHERE message_id = 'p7@example.org'")" 1 &&
+	eq "$(sqlite3 "$TMP/t46.db" "SELECT status, messages, merged_into FROM ticket WHERE id = 2")" "4|0|1"
+}
+check 3046 "an absorbed ticket is out of the subject fallback" t3046
+
+# The clocks: the absorbed ticket's end with no breach; the survivor's
+# first response runs from the earliest customer message of both.
+t3044() {
+	C44="-c $D/0301-workflow.conf"
+	perm "3" "$TMP/a44.mbox"; perm "1" "$TMP/b44.mbox"; perm "2 4 5" "$TMP/c44.mbox"
+	imp t44 "$TMP/a44.mbox" >/dev/null && imp t44 "$TMP/b44.mbox" >/dev/null &&
+	esc -q $C44 --db "$TMP/t44.db" --now 2026-11-16T09:40:00Z sweep >/dev/null &&
+	eq "$(sqlite3 "$TMP/t44.db" "SELECT ticket_id, kind, state FROM sla_clock ORDER BY 1, 2" | tr '\n' ' ')" \
+	    "2|first-response|running 2|resolution|running " &&
+	imp t44 "$TMP/c44.mbox" >/dev/null &&
+	esc -q $C44 --db "$TMP/t44.db" --now 2026-11-16T11:30:00Z sweep >/dev/null &&
+	eq "$(sqlite3 "$TMP/t44.db" "SELECT count(*) FROM sla_clock WHERE ticket_id = 2")" 0 &&
+	eq "$(sqlite3 "$TMP/t44.db" "SELECT count(*) FROM sla_event WHERE ticket_id = 2")" 0 &&
+	eq "$(sqlite3 "$TMP/t44.db" "SELECT started FROM sla_clock WHERE ticket_id = 1
+	    AND kind = 'first-response'")" "$(date -u -d 2026-11-16T09:00:00Z +%s)" &&
+	eq "$(sqlite3 "$TMP/t44.db" "SELECT kind || ':' || level FROM sla_event
+	    WHERE ticket_id = 1 AND kind = 'first-response' ORDER BY level DESC" | tr '\n' ' ')" \
+	    "first-response:warning first-response:breach "
+}
+check 3044 "a merge ends the absorbed ticket's clocks; the earliest start wins" t3044
+
+# The survivor's priority is that of the newest customer message of both.
+# (A subshell: the lexicon stays this case's.)
+t3045() (
+	perm "3" "$TMP/a45.mbox"; perm "5" "$TMP/b45.mbox"; perm "2 4" "$TMP/c45.mbox"
+	sed 's/^Swapped the roll.*/This is unacceptable, furious, broken again and again, the worst./' \
+	    "$TMP/b45.mbox" > "$TMP/b45x.mbox"
+	ESCALATOR_LEXICON=$top_srcdir/data/lexicon.tsv
+	export ESCALATOR_LEXICON
+	imp t45 "$TMP/a45.mbox" >/dev/null && imp t45 "$TMP/b45x.mbox" >/dev/null &&
+	eq "$(q t45 'map("\(.id):\(.priority)") | sort | join(",")')" "1:normal,2:high" &&
+	imp t45 "$TMP/c45.mbox" >/dev/null &&
+	eq "$(q t45 'map("\(.id):\(.priority):\(.messages)") | join(",")')" "1:high:4"
+)
+check 3045 "the survivor takes the priority of the newest customer message" t3045
+
 # A list or a support@ run as a group rewrites From to its own address
 # ("Name via Group"): the writer in X-Original-From or Reply-To is the
 # customer, so two writers with one subject keep a ticket each.
