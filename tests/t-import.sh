@@ -91,12 +91,19 @@ t3041() {
 }
 check 3041 "an absorbed ticket: closed, empty, show says where it went, not queued" t3041
 
+# split_then DB TICKET: 3 opens #1 and 1 opens #2 in DB, TICKET is
+# assigned, then 2, 4 and 5 arrive (2 links the two tickets).
+split_then() {
+	perm "3" "$TMP/$1-a.mbox"; perm "1" "$TMP/$1-b.mbox"; perm "2 4 5" "$TMP/$1-c.mbox"
+	imp "$1" "$TMP/$1-a.mbox" >/dev/null && imp "$1" "$TMP/$1-b.mbox" >/dev/null &&
+	esc -q --db "$TMP/$1.db" --now $NOW assign "$2" pat@northwind.example.com --as pat \
+	    >/dev/null &&
+	imp "$1" "$TMP/$1-c.mbox" >/dev/null
+}
+
 # Work on the younger ticket keeps it apart: both say they are related.
 t3042() {
-	perm "3" "$TMP/a42.mbox"; perm "1" "$TMP/b42.mbox"; perm "2 4 5" "$TMP/c42.mbox"
-	imp t42 "$TMP/a42.mbox" >/dev/null && imp t42 "$TMP/b42.mbox" >/dev/null &&
-	esc -q --db "$TMP/t42.db" --now $NOW assign 2 pat@northwind.example.com --as pat >/dev/null &&
-	imp t42 "$TMP/c42.mbox" >/dev/null &&
+	split_then t42 2 &&
 	eq "$(q t42 length)" 2 && eq "$(sqlite3 "$TMP/t42.db" "SELECT count(*) FROM ticket
 	    WHERE merged_into IS NOT NULL")" 0 &&
 	eq "$(esc --db "$TMP/t42.db" --now $NOW show --json 1 |
@@ -110,10 +117,7 @@ check 3042 "a younger ticket the team worked on is kept apart, related once" t30
 
 # Work on the older ticket does not stop the merge; the survivor keeps it.
 t3043() {
-	perm "3" "$TMP/a43.mbox"; perm "1" "$TMP/b43.mbox"; perm "2 4 5" "$TMP/c43.mbox"
-	imp t43 "$TMP/a43.mbox" >/dev/null && imp t43 "$TMP/b43.mbox" >/dev/null &&
-	esc -q --db "$TMP/t43.db" --now $NOW assign 1 pat@northwind.example.com --as pat >/dev/null &&
-	imp t43 "$TMP/c43.mbox" >/dev/null &&
+	split_then t43 1 &&
 	eq "$(q t43 length)" 1 && eq "$(q t43 '.[0].owner')" pat@northwind.example.com &&
 	eq "$(q t43 '.[0].messages')" 5 &&
 	# the tag of an absorbed ticket's acknowledgement still finds the thread
