@@ -36,10 +36,11 @@
 #define NONE		SIZE_MAX		/* a NULL string's offset */
 #define INDEXED_SHARE	10			/* 1 / share of the tickets: use indexes */
 
-/* The window is ?1 <= created < ?2. */
+/* The window is ?1 <= created < ?2; merged tickets (intake/thread.c)
+ * hold no messages and are replayed as part of the one they joined. */
 static const char sql_tickets[] =
     "SELECT id, created, status, priority, tier, department, tags"
-    " FROM ticket WHERE created >= ?1 AND created < ?2 ORDER BY id";
+    " FROM ticket WHERE created >= ?1 AND created < ?2 AND merged_into IS NULL ORDER BY id";
 
 static const char sql_max[] = "SELECT coalesce(max(id), 0) FROM ticket";
 

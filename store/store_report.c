@@ -30,12 +30,15 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* In id order, which is creation order for tickets intake made. */
+/* In id order, which is creation order for tickets intake made.  A
+ * ticket merged into another (intake/thread.c) is part of that one's
+ * conversation, not a ticket closed with nothing in it: left out, and
+ * its events with it (report_event skips tickets it was not given). */
 static const char sql_tickets[] =
     "SELECT t.id, t.created, t.resolved, t.status, t.priority, t.tier, t.handoffs,"
     " t.department, ch.name, t.tags"
     " FROM ticket t LEFT JOIN channel ch ON ch.id = t.channel_id"
-    " WHERE t.created >= ?1 AND t.created < ?2 ORDER BY t.id";
+    " WHERE t.created >= ?1 AND t.created < ?2 AND t.merged_into IS NULL ORDER BY t.id";
 
 static const char sql_first_event[] =
     "SELECT min(id) FROM event WHERE ticket_id BETWEEN ?1 AND ?2";

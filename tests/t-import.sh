@@ -87,7 +87,9 @@ t3041() {
 	eq "$(sqlite3 "$TMP/t41.db" "SELECT count(*) FROM event WHERE kind = 'merged'")" 2 &&
 	# a workflow command on the absorbed ticket says where it went
 	{ esc --db "$TMP/t41.db" --now $NOW note 2 "hello" 2>"$TMP/e41"; eq $? 65; } &&
-	grep -q "merged into #1" "$TMP/e41"
+	grep -q "merged into #1" "$TMP/e41" &&
+	# report and replay count one conversation, not a second empty ticket
+	eq "$(esc --db "$TMP/t41.db" --now $NOW report --since 3650d --json | jq -r '.tickets')" 1
 }
 check 3041 "an absorbed ticket: closed, empty, show says where it went, not queued" t3041
 
