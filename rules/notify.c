@@ -310,6 +310,7 @@ latest_in(const struct notice_msg *msgs, size_t count)
 }
 
 #define NOTIFY_EXCERPT	200	/* bytes of the customer's words atop a notice */
+#define NOTIFY_LINK	500	/* bytes of a post's link: a cut link leads nowhere */
 
 static void
 facts(const struct notice *n, struct notify_facts *f)
@@ -317,7 +318,7 @@ facts(const struct notice *n, struct notify_facts *f)
 	const struct ticket *t = n->ticket;
 	const struct notice_msg *scored = latest_scored(n), *last;
 	const char *url = latest_url(n);
-	char when[64], a[256], b[256], c[NOTIFY_EXCERPT * 2];
+	char when[64], a[256], b[256], c[NOTIFY_EXCERPT * 2], link[NOTIFY_LINK * 2];
 	int i, in = 0, out = 0;
 
 	f->count = 0;
@@ -338,7 +339,8 @@ facts(const struct notice *n, struct notify_facts *f)
 	notify_fact(f, "Priority", "%s; status %s", priority_name(t->priority),
 	    status_name(t->status));
 	if (url != NULL)
-		notify_fact(f, "Link", "%s", notify_clean(url, 500, a, sizeof(a)));
+		notify_fact(f, "Link", "%s", notify_clean(url, NOTIFY_LINK, link,
+		    sizeof(link)));
 	if (scored != NULL)
 		notify_fact(f, "Sentiment", "%s (%.2f) in the latest customer message",
 		    mood(scored->sentiment), scored->sentiment);

@@ -2,7 +2,7 @@
  * notifications say and to whom (rules/notify.c).  Composed messages are
  * read back with our own MIME parser (intake/mime.c, libetpan): what a
  * mail client would show must be what we meant, and no customer text may
- * turn into a header.  Cases 8101-8119. */
+ * turn into a header.  Cases 8101-8121. */
 #include "config.h"
 
 #include <stdio.h>
@@ -438,6 +438,35 @@ t_notify(void)
 		    "8116 bidi overrides and isolates from a customer are dropped, RTL text kept");
 		t.customer_name = (char *)"Anna <Schmidt>";
 		t.subject = (char *)"Refund\r\nBcc: x@y";
+	}
+	if (tap_selected(8119)) {
+		/* A review's link with its tracking parameters: longer than
+		 * a name, and useless when cut. */
+		char url[400];
+
+		memset(&n, 0, sizeof(n));
+		n.ticket = &t;
+		n.clock = SLA_FIRST_RESPONSE;
+		n.level = SLA_BREACH;
+		n.tier = 2;
+		n.deadline = NOW - 600;
+		n.now = NOW;
+		n.escalated_to = -1;
+		memset(msgs, 0, sizeof(msgs));
+		msgs[0].date = NOW - 900;
+		msgs[0].direction = DIR_IN;
+		msgs[0].from_addr = "anna@customer.example";
+		msgs[0].text = "two stars";
+		(void)snprintf(url, sizeof(url), "https://reviews.example/r/12345?%0*d", 300, 7);
+		msgs[0].url = url;
+		n.msgs = msgs;
+		n.msgs_count = 1;
+		buf_reset(&b);
+		CHECK(notify_text(&n, &b, &e) == 0 && strstr(b.buf, url) != NULL,
+		    "8119 a post's link of 332 bytes is in the text whole");
+		buf_reset(&b);
+		CHECK(notify_html(&n, &b, &e) == 0 && strstr(b.buf, url) != NULL,
+		    "8119 and in the HTML");
 	}
 	buf_release(&b);
 	conf_free(conf);
