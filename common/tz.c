@@ -194,6 +194,35 @@ tz_name(const struct tz *z)
 	return z->name;
 }
 
+/* " (UTC+2)", " (UTC-3:30)" after a wall time that the clocks show twice
+ * (02:30 in Berlin on the last Sunday of October, once at each offset):
+ * the name of the zone alone cannot tell a deadline from the one an hour
+ * later.  "" for every other time. */
+static const char *
+repeated_offset(const struct tz *z, time_t t, char *buf, size_t len)
+{
+	long off = tz_offset(z, t), other[2], a;
+	int64_t local = (int64_t)t + off;
+	int i;
+
+	buf[0] = '\0';
+	/* The offsets a day either side, as tz_utc reads a wall time. */
+	other[0] = tz_offset(z, (time_t)(local - 86400));
+	other[1] = tz_offset(z, (time_t)(local + 86400));
+	for (i = 0; i < 2; i++)
+		if (other[i] != off && tz_offset(z, (time_t)(local - other[i])) == other[i])
+			break;
+	if (i == 2)
+		return buf;
+	a = off < 0 ? -off : off;
+	if (a % 3600 == 0)
+		(void)snprintf(buf, len, " (UTC%c%ld)", off < 0 ? '-' : '+', a / 3600);
+	else
+		(void)snprintf(buf, len, " (UTC%c%ld:%02ld)", off < 0 ? '-' : '+', a / 3600,
+		    a % 3600 / 60);
+	return buf;
+}
+
 char *
 tz_format(const struct tz *z, time_t t, int with_zone, char *buf, size_t len)
 {
@@ -204,14 +233,17 @@ tz_format(const struct tz *z, time_t t, int with_zone, char *buf, size_t len)
 		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	long secs, day = z != NULL ? tz_local_day(z, t, &secs) :
 	    (long)floor_div((int64_t)t, 86400);
+	char offset[32] = "";
 	int y, m, d;
 
 	if (z == NULL)
 		secs = (long)((int64_t)t - (int64_t)day * 86400);
+	else
+		(void)repeated_offset(z, t, offset, sizeof(offset));
 	tz_civil(day, &y, &m, &d);
-	(void)snprintf(buf, len, "%s %d %s %d %02ld:%02ld%s%s",
+	(void)snprintf(buf, len, "%s %d %s %d %02ld:%02ld%s%s%s",
 	    days[((day % 7) + 7) % 7], d, months[m - 1], y, secs / 3600, secs % 3600 / 60,
-	    with_zone ? " " : "", with_zone ? (z != NULL ? z->name : "UTC") : "");
+	    offset, with_zone ? " " : "", with_zone ? (z != NULL ? z->name : "UTC") : "");
 	return buf;
 }
 

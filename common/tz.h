@@ -47,7 +47,10 @@ long	tz_local_day(const struct tz *, time_t t, long *secs /* OUT, may be NULL */
 
 /* "Mon 1 Jun 2026 10:00", then " Europe/Berlin" when with_zone: t as
  * people read it in zone z (NULL: UTC), English names whatever the
- * locale.  Returns buf. */
+ * locale.  A wall time that occurs twice (the autumn hour) says its
+ * offset: "Sun 25 Oct 2026 02:30 (UTC+1) Europe/Berlin".  buf holds
+ * TZ_FORMAT_MAX bytes for any zone name.  Returns buf. */
+#define TZ_FORMAT_MAX	96
 char	*tz_format(const struct tz *z, time_t t, int with_zone, char *buf, size_t len);
 
 /* Civil date of a day number (the inverse of days_from_civil). */

@@ -375,7 +375,7 @@ digest_subject(const struct digest *d, struct buf *b, struct err *e)
 static int
 window_words(const struct digest *d, struct buf *b, struct err *e)
 {
-	char from[64], to[64];
+	char from[TZ_FORMAT_MAX], to[TZ_FORMAT_MAX];
 
 	return buf_printf(b, e, "%s to %s ", tz_format(d->tz, d->from, 0, from, sizeof(from)),
 	    tz_format(d->tz, d->to, 0, to, sizeof(to))) == -1 ||

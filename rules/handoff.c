@@ -542,7 +542,7 @@ handoff_subject(const struct handoff *h, struct buf *b, struct err *e)
 static void
 sla_words(const struct handoff *h, char *out, size_t len)
 {
-	char when[64], dur[64];
+	char when[TZ_FORMAT_MAX], dur[64];
 	size_t i, used = 0;
 	int n;
 

@@ -318,7 +318,7 @@ facts(const struct notice *n, struct notify_facts *f)
 	const struct ticket *t = n->ticket;
 	const struct notice_msg *scored = latest_scored(n), *last;
 	const char *url = latest_url(n);
-	char when[64], a[256], b[256], c[NOTIFY_EXCERPT * 2], link[NOTIFY_LINK * 2];
+	char when[TZ_FORMAT_MAX], a[256], b[256], c[NOTIFY_EXCERPT * 2], link[NOTIFY_LINK * 2];
 	int i, in = 0, out = 0;
 
 	f->count = 0;
@@ -439,7 +439,7 @@ int
 notify_thread_text(struct buf *b, const struct notice_msg *msgs, size_t count,
     const struct tz *tz, struct err *e)
 {
-	char when[64], zone[128];
+	char when[TZ_FORMAT_MAX], zone[128];
 	size_t i, shown = count < NOTIFY_MSGS_MAX ? count : NOTIFY_MSGS_MAX;
 
 	if (buf_addstr(b, "\nThe conversation, newest first", e) == -1 ||
@@ -468,7 +468,7 @@ int
 notify_text(const struct notice *n, struct buf *b, struct err *e)
 {
 	struct notify_facts f;
-	char when[64], zone[128];
+	char when[TZ_FORMAT_MAX], zone[128];
 	size_t i, shown;
 
 	facts(n, &f);
@@ -596,7 +596,7 @@ int
 notify_thread_html(struct buf *b, const struct notice_msg *msgs, size_t count,
     const struct tz *tz, struct err *e)
 {
-	char when[64], zone[128];
+	char when[TZ_FORMAT_MAX], zone[128];
 	size_t i, shown = count < NOTIFY_MSGS_MAX ? count : NOTIFY_MSGS_MAX;
 
 	if (buf_addstr(b, "<h3 style=\"" H3_STYLE "\">The conversation, newest first", e) == -1 ||
@@ -630,7 +630,7 @@ notify_html(const struct notice *n, struct buf *b, struct err *e)
 {
 	struct notify_facts f;
 	struct buf h = BUF_INIT(1024);
-	char when[64], zone[128];
+	char when[TZ_FORMAT_MAX], zone[128];
 	size_t i, shown;
 	int r;
 

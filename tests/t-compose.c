@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "common/model.h"
 #include "common/text.h"
+#include "common/tz.h"
 #include "connectors/smtp_compose.h"
 #include "intake/message.h"
 #include "intake/mime.h"
@@ -467,6 +468,38 @@ t_notify(void)
 		buf_reset(&b);
 		CHECK(notify_html(&n, &b, &e) == 0 && strstr(b.buf, url) != NULL,
 		    "8119 and in the HTML");
+	}
+	if (tap_selected(8120)) {
+		/* A deadline in Berlin's autumn hour, an hour after the
+		 * message: both read 02:30 on the wall. */
+		struct tz *berlin;
+
+		if (tz_load("Europe/Berlin", &berlin, &e) == -1) {
+			CHECK(0, "8120 load Europe/Berlin");
+		} else {
+			memset(&n, 0, sizeof(n));
+			n.ticket = &t;
+			n.clock = SLA_FIRST_RESPONSE;
+			n.level = SLA_BREACH;
+			n.tier = 2;
+			n.tz = berlin;
+			n.deadline = 1792891800;	/* 2026-10-25T01:30:00Z */
+			n.now = n.deadline + 600;
+			n.escalated_to = -1;
+			memset(msgs, 0, sizeof(msgs));
+			msgs[0].date = 1792888200;	/* 00:30Z */
+			msgs[0].direction = DIR_IN;
+			msgs[0].from_addr = "anna@customer.example";
+			msgs[0].text = "still waiting";
+			n.msgs = msgs;
+			n.msgs_count = 1;
+			buf_reset(&b);
+			CHECK(notify_text(&n, &b, &e) == 0 && strstr(b.buf,
+			    "\"still waiting\" (Sun 25 Oct 2026 02:30 (UTC+2))") != NULL &&
+			    strstr(b.buf, "Deadline: Sun 25 Oct 2026 02:30 (UTC+1) Europe/Berlin\n") !=
+			    NULL, "8120 a notice in the autumn hour tells its two 02:30s apart");
+			tz_free(berlin);
+		}
 	}
 	buf_release(&b);
 	conf_free(conf);

@@ -179,6 +179,59 @@ test_format(void)
 	tz_free(z);
 }
 
+/* 5032: a wall time the clocks show twice says its offset; the spring
+ * gap, other times and zones without a change say none.  Half-hour
+ * offsets and changes (Lord Howe, St. John's) as well. */
+static void
+test_format_repeated(void)
+{
+	static const struct { const char *zone; time_t t; const char *shown; } c[] = {
+		/* 2026-10-25: 02:00-02:59 twice in Berlin */
+		{ "Europe/Berlin", 1792885500, "Sun 25 Oct 2026 01:45 Europe/Berlin" },
+		{ "Europe/Berlin", 1792888200, "Sun 25 Oct 2026 02:30 (UTC+2) Europe/Berlin" },
+		{ "Europe/Berlin", 1792891800, "Sun 25 Oct 2026 02:30 (UTC+1) Europe/Berlin" },
+		{ "Europe/Berlin", 1792895400, "Sun 25 Oct 2026 03:30 Europe/Berlin" },
+		/* 2026-03-29: 02:00-02:59 never */
+		{ "Europe/Berlin", 1774745940, "Sun 29 Mar 2026 01:59 Europe/Berlin" },
+		{ "Europe/Berlin", 1774746000, "Sun 29 Mar 2026 03:00 Europe/Berlin" },
+		/* 2026-11-01: 01:00-01:59 twice in New York */
+		{ "America/New_York", 1793511000, "Sun 1 Nov 2026 01:30 (UTC-4) America/New_York" },
+		{ "America/New_York", 1793514600, "Sun 1 Nov 2026 01:30 (UTC-5) America/New_York" },
+		{ "America/New_York", 1772953200, "Sun 8 Mar 2026 03:00 America/New_York" },
+		/* 2026-11-01: 01:00-01:59 twice in St. John's, at -2:30 and -3:30 */
+		{ "America/St_Johns", 1793505600, "Sun 1 Nov 2026 01:30 (UTC-2:30) America/St_Johns" },
+		{ "America/St_Johns", 1793509200, "Sun 1 Nov 2026 01:30 (UTC-3:30) America/St_Johns" },
+		/* 2026-04-05: 01:30-01:59 twice on Lord Howe, at +11 and +10:30 */
+		{ "Australia/Lord_Howe", 1775313900,
+		    "Sun 5 Apr 2026 01:45 (UTC+11) Australia/Lord_Howe" },
+		{ "Australia/Lord_Howe", 1775315700,
+		    "Sun 5 Apr 2026 01:45 (UTC+10:30) Australia/Lord_Howe" },
+		{ "Asia/Kolkata", 1775403900, "Sun 5 Apr 2026 21:15 Asia/Kolkata" },
+		{ "Asia/Kathmandu", 1775403900, "Sun 5 Apr 2026 21:30 Asia/Kathmandu" },
+	};
+	struct err e = ERR_INIT;
+	struct tz *z;
+	char buf[TZ_FORMAT_MAX];
+	size_t i;
+	int ok = 1;
+
+	if (!tap_selected(5032))
+		return;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (tz_load(c[i].zone, &z, &e) == -1) {
+			printf("# %s\n", e.msg);
+			ok = 0;
+			continue;
+		}
+		if (strcmp(tz_format(z, c[i].t, 1, buf, sizeof(buf)), c[i].shown) != 0) {
+			printf("# %lld: '%s', not '%s'\n", (long long)c[i].t, buf, c[i].shown);
+			ok = 0;
+		}
+		tz_free(z);
+	}
+	tap_ok(ok, "5032 tz_format: %s", "a time shown twice by the clocks says its offset");
+}
+
 static void
 test_local(void)
 {
@@ -647,6 +700,7 @@ main(void)
 	test_offsets();
 	test_local();
 	test_format();
+	test_format_repeated();
 	test_slim();
 
 	if (conf_load_mem("t-sla.conf", calendars, sizeof(calendars) - 1, 0, &conf,
