@@ -49,7 +49,8 @@ struct smtp {
 	char		 data_reply[256];
 	/* The last command sent ("" before any: the greeting answers
 	 * nothing we said), and the first 4xx/5xx reply to one that is
-	 * not a RCPT TO, with the command it answered: libcurl reports
+	 * not a RCPT TO and that the session did not go on past, with the
+	 * command it answered: libcurl reports
 	 * these as "MAIL failed: 552" or "Login denied" and drops the
 	 * server's text, which is what a postmaster needs to read. */
 	char		 cmd[12];
@@ -254,6 +255,13 @@ trace_in(struct smtp *s, const char *line, size_t n)
 		s->fail_code = code;
 		memcpy(s->fail_cmd, s->cmd, sizeof(s->fail_cmd));
 		reply_copy(line, n, s->fail_reply, sizeof(s->fail_reply));
+	} else if (code < 400 && s->fail_code != 0 && strcmp(s->cmd, "QUIT") != 0) {
+		/* The session went on past the refusal (libcurl answers a
+		 * refused EHLO with HELO): it ended nothing, and must not
+		 * stand for what refuses the mail or its recipients later. */
+		s->fail_code = 0;
+		s->fail_cmd[0] = '\0';
+		s->fail_reply[0] = '\0';
 	}
 }
 

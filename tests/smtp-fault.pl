@@ -3,7 +3,7 @@
 # cannot express: it refuses some recipients and not others, and it
 # speaks TLS (implicit or STARTTLS) with a certificate of the test's.
 #   perl smtp-fault.pl [--tls implicit|starttls] [--cert PEM --key PEM]
-#       [--trace FILE] [--greet-delay SECONDS] [--drop-in-data]
+#       [--trace FILE] [--greet-delay SECONDS] [--drop-in-data] [--no-ehlo]
 #       PORTFILE DUMPDIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time.  RCPT TO:<perm...> gets 550 always; <temp...> gets 450 the first
@@ -18,7 +18,9 @@
 # test can tell what was said before TLS.  --greet-delay: wait that long
 # before the greeting, as a loaded or tarpitting server does;
 # --drop-in-data: hang up in the middle of the first message's data of
-# each connection, after reading a line of it ("drop" in the trace).
+# each connection, after reading a line of it ("drop" in the trace);
+# --no-ehlo: EHLO refused with 502, HELO taken, as an old or stripped-down
+# server does (the client then falls back to HELO).
 # Stops on SIGTERM.  TLS needs
 # IO::Socket::SSL (Debian: libio-socket-ssl-perl), loaded only then.
 use strict;
@@ -28,10 +30,10 @@ use IO::Handle;
 use IO::Socket::INET;
 
 my ($tls, $cert, $key, $tracefile) = ('', undef, undef, undef);
-my ($greet_delay, $drop) = (0, 0);
+my ($greet_delay, $drop, $no_ehlo) = (0, 0, 0);
 GetOptions('tls=s' => \$tls, 'cert=s' => \$cert, 'key=s' => \$key,
     'trace=s' => \$tracefile, 'greet-delay=i' => \$greet_delay,
-    'drop-in-data' => \$drop) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
+    'drop-in-data' => \$drop, 'no-ehlo' => \$no_ehlo) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
 die "--tls is implicit or starttls\n" if $tls ne '' && $tls !~ /^(implicit|starttls)$/;
 die "--tls needs --cert and --key\n" if $tls ne '' && !(defined $cert && defined $key);
 require IO::Socket::SSL if $tls ne '';
@@ -87,7 +89,11 @@ while (my $c = $srv->accept) {
 		$l =~ s/\r?\n$//;
 		my ($verb) = $l =~ /^(\S*)/;
 		trace(($secure ? 'tls ' : 'plain ') . uc $verb);
-		if ($l =~ /^(EHLO|HELO)/i) {
+		if ($l =~ /^EHLO/i && $no_ehlo) {
+			print $c "502 5.5.2 EHLO not implemented\r\n";
+		} elsif ($l =~ /^HELO/i && $no_ehlo) {
+			print $c "250 fault\r\n";
+		} elsif ($l =~ /^(EHLO|HELO)/i) {
 			print $c "250-fault\r\n";
 			print $c "250-STARTTLS\r\n" if $tls eq 'starttls' && !$secure;
 			print $c "250-AUTH PLAIN\r\n250 8BITMIME\r\n";

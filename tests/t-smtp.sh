@@ -431,6 +431,22 @@ t8022() {
 	python3 "$top_srcdir/tests/mail-check.py" --db "$TMP/s.db" \
 	    --domain escalator.example --auto auto-generated
 }
+t8023() {
+	# Every recipient refused, by a server that took HELO after refusing
+	# EHLO: the refusals are the recipients', not a broken session's.
+	start_slow noehlo --no-ehlo &&
+	tconf ne "smtp://127.0.0.1:$(port_of noehlo)" "" &&
+	sed -e 's/t1@example.com/perm-owner@example.com/' \
+	    -e 's/finance-lead@example.com/perm-head@example.com/' "$TMP/ne.conf" >"$TMP/ne.tmp" &&
+	mv "$TMP/ne.tmp" "$TMP/ne.conf" &&
+	day ne && at ne 2026-06-01T08:05:00Z sweep >/dev/null &&
+	tsend ne ne 2026-06-01T08:06:00Z &&
+	grep -qx "plain HELO" "$TMP/noehlo.trace" &&
+	eq "$(sqlite3 "$TMP/ne.db" "select distinct state || ' ' || substr(last_error, 1, 3) from outbox_rcpt")" "failed 550" &&
+	eq "$(ls "$TMP/noehlo" | wc -l | tr -d ' ')" 0
+}
+check 8023 "a server that refuses EHLO but takes HELO: refused recipients fail alone" t8023
+
 if command -v python3 >/dev/null 2>&1; then
 	check 8022 "the mail as it crossed the wire passes strict checks (CRLF, MIME, RFC 2047)" t8022
 else
