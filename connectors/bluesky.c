@@ -640,6 +640,20 @@ post_media(json_t *rec, json_t *view, struct message *m, struct err *e)
 	return 0;
 }
 
+/* Appends ",val" (or "val" first) to list, cut where it is full: o never
+ * passes the end, as snprintf's would-be lengths would take it. */
+static void
+label_add(char *list, size_t len, size_t *o, const char *val)
+{
+	int n;
+
+	if (*o + 1 >= len)
+		return;
+	n = snprintf(list + *o, len - *o, "%s%.64s", *o ? "," : "", val);
+	if (n > 0)
+		*o = (size_t)n < len - *o ? *o + (size_t)n : len - 1;
+}
+
 /* Labels on the post (moderation services': porn, !hide, spam...; negated
  * ones left out) and the author's self-labels in the record: a warning on
  * the message and a log line, so the team knows before opening it.  The
@@ -649,7 +663,7 @@ post_labels(struct bsky *bs, json_t *post, json_t *rec, struct message *m, const
 {
 	json_t *l;
 	const char *val, *src;
-	char list[256], esc[300];
+	char list[256], esc[300], esc_uri[300];
 	size_t i, o = 0;
 
 	list[0] = '\0';
@@ -659,20 +673,18 @@ post_labels(struct bsky *bs, json_t *post, json_t *rec, struct message *m, const
 		if ((src = social_str(l, "src")) == NULL)
 			src = "?";
 		message_warn(m, "labelled '%.64s' by %.128s", val, src);
-		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%.64s",
-		    o ? "," : "", val);
+		label_add(list, sizeof(list), &o, val);
 	}
 	json_array_foreach(json_object_get(json_object_get(rec, "labels"), "values"), i, l) {
 		if ((val = social_str(l, "val")) == NULL)
 			continue;
 		message_warn(m, "labelled '%.64s' by its author", val);
-		o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%.64s",
-		    o ? "," : "", val);
+		label_add(list, sizeof(list), &o, val);
 	}
 	if (o > 0)
-		log_info("channel=%s host=%s event=labelled uri=%s labels=\"%s\" why=\"kept, "
-		    "with a warning\"", bs->ch->name, http_host(bs->http), uri,
-		    log_escape(list, esc, sizeof(esc)));
+		log_info("channel=%s host=%s event=labelled uri=\"%s\" labels=\"%s\" why=\"kept, "
+		    "with a warning\"", bs->ch->name, http_host(bs->http),
+		    log_escape(uri, esc_uri, sizeof(esc_uri)), log_escape(list, esc, sizeof(esc)));
 }
 
 /* post: a PostView-like object {uri, author, record, indexedAt}.  The
@@ -698,8 +710,9 @@ take_post(struct bsky *bs, json_t *post, int own, struct err *e)
 	    (type != NULL && strcmp(type, "app.bsky.feed.post") != 0)) {
 		/* A deleted record (notification.defs#recordDeleted), a view
 		 * without author or record: nothing a customer wrote. */
-		log_info("channel=%s host=%s event=skip-post uri=%s why=\"%s\"", bs->ch->name,
-		    http_host(bs->http), uri != NULL ? uri : "-", uri == NULL || did == NULL ?
+		log_info("channel=%s host=%s event=skip-post uri=\"%s\" why=\"%s\"", bs->ch->name,
+		    http_host(bs->http), uri != NULL ? log_escape(uri, buf, sizeof(buf)) : "-",
+		    uri == NULL || did == NULL ?
 		    "no uri or author" : "not a post record");
 		return 0;
 	}

@@ -529,6 +529,7 @@ static int
 take_edit(struct masto *mt, json_t *st, const char *type, struct err *e)
 {
 	const char *id, *edited;
+	char esc[300];
 	time_t at;
 	int r;
 
@@ -544,8 +545,9 @@ take_edit(struct masto *mt, json_t *st, const char *type, struct err *e)
 	    e)) == -1)
 		return -1;
 	if (r == 0)
-		log_info("channel=%s host=%s event=skip-edit type=%s status_id=%s why=\"not a "
-		    "post we store, or its text is unchanged\"", mt->ch->name, mt->host, type, id);
+		log_info("channel=%s host=%s event=skip-edit type=%s status_id=\"%s\" why=\"not a "
+		    "post we store, or its text is unchanged\"", mt->ch->name, mt->host, type,
+		    log_escape(id, esc, sizeof(esc)));
 	return 0;
 }
 

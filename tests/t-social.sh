@@ -386,7 +386,7 @@ t9062() {
 	eq "$(echo "$out" | jq -r '.[0].stored')" 3 && eq "$(echo "$out" | jq -r '.[0].edited')" 1 &&
 	eq "$(sql m62 "SELECT value FROM cursor WHERE source = 'notifications'")" 7005 &&
 	! grep -q UNMATCHED "$TMP/requests.log" &&
-	grep -q 'event=skip-edit type=quoted_update status_id=115000000000000150 why="not a post we store' \
+	grep -q 'event=skip-edit type=quoted_update status_id="115000000000000150" why="not a post we store' \
 	    "$TMP/poll.err" &&
 	# the quoted post below, "> " lines; the RE: fallback line gone; media
 	eq "$(msg m62 115000000000000201 "lang || '|' || text")" \
@@ -534,7 +534,7 @@ t9060() {
 	# or the deleted record; the repeated cursor ends the paging
 	eq "$(echo "$out" | jq -r '.[0].stored')" 3 &&
 	eq "$(requests listNotifications)" 2 &&
-	grep -q 'event=skip-post uri=at://did:plc:lou3t6mz9qk2wx8ye5nv4hr7/app.bsky.feed.post/3lbq8gone22a why="not a post record"' "$TMP/poll.err" &&
+	grep -q 'event=skip-post uri="at://did:plc:lou3t6mz9qk2wx8ye5nv4hr7/app.bsky.feed.post/3lbq8gone22a" why="not a post record"' "$TMP/poll.err" &&
 	# the shortened link gets its URI; alt texts, "[image]" without one
 	eq "$(msg b60 at://did:plc:ivy7h3kq2mz8xw4ne5rt6ya1/app.bsky.feed.post/3lbq3ivy222a "from_name || '|' || reach || '|' || text")" \
 	    "ivy.bsky.social|310|@brand.example checkout broken again, see brand.example/status/inc... <https://brand.example/status/incident-2026-11-20> 😡
@@ -600,7 +600,7 @@ t9065() {
 	# the DID is the customer; the name shows the handle; languages, media
 	eq "$(msg b65 $B65/3lcm1miaa22a "from_addr || '|' || from_name || '|' || lang || '|' || attachments || '|' || warnings")" \
 	    'did:plc:mia2k7wq4xz9pn3rt5vb8ce1|Mia (@mia.bsky.social)|de, en|[{"name":"bafkreimiastatement","type":"image/jpeg","size":48213}]|labelled '\''porn'\'' by did:plc:ar7c4by46qjdydhdevvrndac' &&
-	grep -q "event=labelled uri=$B65/3lcm1miaa22a labels=\"porn\" why=" "$TMP/poll.err" &&
+	grep -q "event=labelled uri=\"$B65/3lcm1miaa22a\" labels=\"porn\" why=" "$TMP/poll.err" &&
 	# a new handle, the same customer and ticket
 	t=$(msg b65 $B65/3lcm1miaa22a ticket_id) &&
 	eq "$(msg b65 $B65/3lcm4miac22c "ticket_id || '|' || from_addr || '|' || from_name")" \
