@@ -190,7 +190,7 @@ cmd_queue(struct cli *cli, int argc, char **argv)
 	struct store *st;
 	int ch, all = 0, code = 0, ret;
 
-	while ((ch = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			all = 1;
