@@ -188,7 +188,7 @@ social_lang(struct message *m, json_t *v, struct err *e)
 {
 	char out[128];
 	const char *tag;
-	size_t i, o = 0, n, k;
+	size_t i, o = 0, n, k, start, kept;
 	json_t *one;
 
 	out[0] = '\0';
@@ -200,18 +200,22 @@ social_lang(struct message *m, json_t *v, struct err *e)
 		/* BCP 47 tags are short; a longer one is not a tag. */
 		if ((n = strlen(tag)) == 0 || n > 35 || o + n + 3 > sizeof(out))
 			continue;
-		if (o > 0) {
-			out[o++] = ',';
-			out[o++] = ' ';
-		}
+		/* The separator only once the tag proves to have something left. */
+		start = o > 0 ? o + 2 : 0;
+		kept = 0;
 		for (k = 0; k < n; k++)
 			if ((tag[k] >= 'a' && tag[k] <= 'z') || (tag[k] >= 'A' && tag[k] <= 'Z') ||
 			    (tag[k] >= '0' && tag[k] <= '9') || tag[k] == '-')
-				out[o++] = tag[k];
+				out[start + kept++] = tag[k];
+		if (kept == 0)
+			continue;
+		if (o > 0) {
+			out[o] = ',';
+			out[o + 1] = ' ';
+		}
+		o = start + kept;
 		out[o] = '\0';
 	}
-	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ','))
-		out[--o] = '\0';
 	if (o == 0)
 		return 0;
 	if ((m->lang = arena_strdup(&m->arena, out)) == NULL)

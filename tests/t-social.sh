@@ -618,6 +618,18 @@ t9065() {
 }
 check 9065 "bluesky: languages, media blobs, labels, a gone quote, handle.invalid, a changed handle, a blocked parent" t9065
 
+B66=at://did:plc:ola3k7wq4xz9pn3rt5vb8ce1/app.bsky.feed.post
+t9066() {
+	mserve 9066-bluesky.routes b66 bsky
+	out=$(mpoll b66) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 5 &&
+	# a tag with nothing valid left is no item, wherever it stands
+	eq "$(msg b66 $B66/3lqa1ola22a lang)" "en, fr" &&
+	eq "$(msg b66 $B66/3lqa2ola22b lang)" "de" &&
+	eq "$(msg b66 $B66/3lqa3ola22c lang)" "pt-BR"
+}
+check 9066 "social: a language tag with nothing valid left leaves no empty item" t9066
+
 # ---- feeds ------------------------------------------------------------
 
 t9020() {
