@@ -142,6 +142,15 @@ drop_re_line(struct buf *b, const char *url, const char *uri, const char *id)
 
 	if (b->buf == NULL)
 		return;
+	/* An empty url or id is in every line: it names no post. */
+	if (url != NULL && *url == '\0')
+		url = NULL;
+	if (uri != NULL && *uri == '\0')
+		uri = NULL;
+	if (id != NULL && *id == '\0')
+		id = NULL;
+	if (url == NULL && uri == NULL && id == NULL)
+		return;
 	if (id != NULL)
 		(void)snprintf(tail, sizeof(tail), "/%s", id);
 	for (line = b->buf; *line != '\0'; line = *end != '\0' ? end + 1 : end) {

@@ -630,6 +630,20 @@ t9066() {
 }
 check 9066 "social: a language tag with nothing valid left leaves no empty item" t9066
 
+t9067() {
+	mserve 9067-mastodon.routes m67
+	out=$(mpoll m67) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 3 &&
+	# the quoted post's url is "": it names no line; the customer's RE: stays
+	eq "$(msg m67 116000000000000101 text)" "RE: my ticket from Monday, nobody has answered
+
+@brand so much for a day
+
+> @brand@127.0.0.1:
+> We answer every ticket within a day."
+}
+check 9067 "mastodon: a quoted post with an empty url removes no RE: line of the customer's" t9067
+
 # ---- feeds ------------------------------------------------------------
 
 t9020() {
