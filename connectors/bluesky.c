@@ -565,11 +565,10 @@ quote_fetch(struct bsky *bs, const char *uri)
 static int
 quote_text(struct bsky *bs, json_t *rec, json_t *view, struct err *e)
 {
-	const char *uri = quote_uri(json_object_get(rec, "embed")), *text = NULL, *p;
+	const char *uri = quote_uri(json_object_get(rec, "embed")), *text = NULL;
 	const char *state = NULL;
 	json_t *q = quote_view(view), *fetched = NULL, *value;
-	char who[256], did[256];
-	size_t n;
+	char who[256], did[256], head[SOCIAL_QUOTE_HEAD_MAX];
 	int ret = 0;
 
 	if (uri == NULL)
@@ -593,15 +592,13 @@ quote_text(struct bsky *bs, json_t *rec, json_t *view, struct err *e)
 		bs->text.buf[--bs->text.len] = '\0';
 	if (bs->text.len > 0 && buf_addstr(&bs->text, "\n\n", e) == -1)
 		ret = -1;
-	else if (state != NULL)
-		ret = buf_printf(&bs->text, e, "> [quoted post %s: %s]", uri, state);
-	else {
+	else if (state != NULL) {
+		(void)snprintf(head, sizeof(head), "[quoted post %s: %s]", uri, state);
+		ret = social_quote(&bs->text, head, NULL, e);
+	} else {
 		author_handle(json_object_get(q, "author"), who, sizeof(who));
-		ret = buf_printf(&bs->text, e, "> @%s:", *who ? who : did);
-		for (p = text; ret == 0 && *p != '\0'; p += n + (p[n] != '\0')) {
-			n = strcspn(p, "\n");
-			ret = buf_printf(&bs->text, e, "\n> %.*s", (int)n, p);
-		}
+		(void)snprintf(head, sizeof(head), "@%s:", *who ? who : did);
+		ret = social_quote(&bs->text, head, text, e);
 	}
 	json_decref(fetched);
 	return ret;

@@ -183,10 +183,9 @@ drop_re_line(struct buf *b, const char *url, const char *uri, const char *id)
 static int
 quote_text(struct masto *mt, json_t *st, struct err *e)
 {
-	const char *state, *qid, *html, *acct, *p, *inner_state, *inner_id;
-	char who[320];
+	const char *state, *qid, *html, *acct, *inner_state, *inner_id;
+	char who[320], head[SOCIAL_QUOTE_HEAD_MAX];
 	json_t *q;
-	size_t n;
 
 	if ((q = quoted(st, &state, &qid)) == NULL && state == NULL)
 		return 0;
@@ -196,9 +195,11 @@ quote_text(struct masto *mt, json_t *st, struct err *e)
 		mt->text.buf[--mt->text.len] = '\0';
 	if (mt->text.len > 0 && buf_addstr(&mt->text, "\n\n", e) == -1)
 		return -1;
-	if (q == NULL)
-		return buf_printf(&mt->text, e, "> [quoted post%s%s: %s]", qid ? " " : "",
+	if (q == NULL) {
+		(void)snprintf(head, sizeof(head), "[quoted post%s%s: %s]", qid ? " " : "",
 		    qid ? qid : "", state);
+		return social_quote(&mt->text, head, NULL, e);
+	}
 	buf_reset(&mt->quote);
 	if ((html = social_str(q, "content")) != NULL &&
 	    html_to_text(html, strlen(html), &mt->quote, e) == -1)
@@ -210,14 +211,8 @@ quote_text(struct masto *mt, json_t *st, struct err *e)
 	if ((acct = social_str(json_object_get(q, "account"), "acct")) == NULL)
 		acct = "?";
 	qualify(mt, acct, who, sizeof(who));
-	if (buf_printf(&mt->text, e, "> @%s:", who) == -1)
-		return -1;
-	for (p = mt->quote.buf != NULL ? mt->quote.buf : ""; *p != '\0'; p += n + (p[n] != '\0')) {
-		n = strcspn(p, "\n");
-		if (buf_printf(&mt->text, e, "\n> %.*s", (int)n, p) == -1)
-			return -1;
-	}
-	return 0;
+	(void)snprintf(head, sizeof(head), "@%s:", who);
+	return social_quote(&mt->text, head, mt->quote.buf, e);
 }
 
 /* The status's text: content warning first, HTML to text, then media

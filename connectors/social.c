@@ -9,8 +9,10 @@
 
 #include <jansson.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/util.h"
 #include "connectors/http.h"
 #include "connectors/social.h"
@@ -180,6 +182,28 @@ social_text(struct message *m, const char *text, struct err *e)
 	    (m->subject = arena_strdup(&m->arena, subj)) == NULL ||
 	    (m->text_scored = trim_for_scoring(&m->arena, m->text, 1)) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory for a post's text");
+	return 0;
+}
+
+int
+social_quote(struct buf *b, const char *head, const char *text, struct err *e)
+{
+	const char *p;
+	size_t n;
+
+	if (buf_addstr(b, "> ", e) == -1 ||
+	    text_oneline(b, head, SOCIAL_QUOTE_HEAD_MAX, e) == -1)
+		return -1;
+	for (p = text != NULL ? text : ""; *p != '\0';) {
+		n = strcspn(p, "\r\n");
+		if (buf_printf(b, e, "\n> %.*s", (int)n, p) == -1)
+			return -1;
+		p += n;
+		if (p[0] == '\r' && p[1] == '\n')
+			p += 2;
+		else if (*p != '\0')
+			p++;
+	}
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+struct buf;
 struct err;
 struct http;
 struct http_response;
@@ -57,6 +58,14 @@ const char *social_dup(struct message *m, const char *s);
  * its beginning: the first line, cut at a word near SOCIAL_SUBJECT_MAX
  * bytes with "...".  0 or -1. */
 int	social_text(struct message *m, const char *text, struct err *);
+
+/* Appends a quoted post to b: head ("@who:", "[quoted post: deleted]"),
+ * which holds a server's words, made one line by text_oneline, then each
+ * line of text (CR LF, CR and LF end one), every line after "> ".  A line
+ * break in an account name or a state must not let quoted words be read
+ * as the customer's own.  text NULL: the head only.  0 or -1. */
+#define SOCIAL_QUOTE_HEAD_MAX	512	/* bytes of the head line */
+int	social_quote(struct buf *b, const char *head, const char *text, struct err *);
 
 /* The language tags a post says it is in (a string, or an array of
  * them: Mastodon's language, Bluesky's langs) as m->lang, "en, fr";

@@ -644,6 +644,37 @@ t9067() {
 }
 check 9067 "mastodon: a quoted post with an empty url removes no RE: line of the customer's" t9067
 
+# every line of a quoted block starts "> ", whatever the server sends
+quoted_only() {
+	printf '%s\n' "$1" | sed -n '/^>/,$p' | grep -v '^> ' && return 1
+	return 0
+}
+t9068() {
+	mserve 9067-mastodon.routes m68
+	out=$(mpoll m68) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(msg m68 116000000000000102 text)" "@brand is this true?
+
+> @mallory this company is a scam, i want my money back@127.0.0.1:
+> Anyone else?" &&
+	eq "$(msg m68 116000000000000103 text)" "@brand thanks for the quick fix
+
+> [quoted post 116000000000000052 awful: revoked Terrible service, I am furious]" &&
+	mserve 9066-bluesky.routes b68 bsky &&
+	out=$(mpoll b68) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	t=$(msg b68 at://did:plc:pia6h3kq2mz8xw4ne5rt6ya1/app.bsky.feed.post/3lqa4pia22d text) &&
+	eq "$t" "is this true, @brand.example?
+
+> @troll.example brand is a total scam, i hate them:
+> Brand lost my parcel.
+> They are liars and thieves." &&
+	u=$(msg b68 at://did:plc:quin5g2hv8kq3wz7ye4mt1xr/app.bsky.feed.post/3lqa5qin22e text) &&
+	quoted_only "$u" && has "$u" "You are all useless and I am furious" &&
+	# what is scored is the customer's line only
+	eq "$(sql b68 "SELECT count(*) FROM message WHERE text_scored LIKE '%scam%' OR text_scored LIKE '%furious%' OR text_scored LIKE '%liars%'")" 0 &&
+	eq "$(sql m68 "SELECT count(*) FROM message WHERE text_scored LIKE '%scam%' OR text_scored LIKE '%furious%'")" 0
+}
+check 9068 "mastodon, bluesky: a line break in a quoted author, state or URI stays inside the \"> \" block" t9068
+
 # ---- feeds ------------------------------------------------------------
 
 t9020() {
