@@ -45,6 +45,8 @@ struct bsky {
 	struct profile	*profiles;	/* a small open-addressed cache */
 	size_t		 profiles_count;
 	struct buf	 text;		/* scratch: one post's text */
+	json_t		*quotes;	/* during a walk's intake: quoted post's uri ->
+					 * PostView or {"notFound": true}, fetched before */
 };
 
 static void
@@ -526,36 +528,101 @@ quote_view(json_t *view)
 	return json_is_object(r) ? r : NULL;
 }
 
-/* The quoted post, for a notification (which carries the record, not its
- * view): app.bsky.feed.getPosts, which leaves out what is gone or hidden
- * from us.  A PostView, a {"notFound": true}, or NULL when the AppView
- * could not be asked (logged; the quote then says so).  Caller decrefs. */
-static json_t *
-quote_fetch(struct bsky *bs, const char *uri)
+/* The app.bsky.feed.getPosts URL for uris (at most BLUESKY_GETPOSTS)
+ * into url. */
+#define BLUESKY_GETPOSTS	25	/* URIs getPosts takes at once */
+static int
+posts_url(struct bsky *bs, const char *const *uris, size_t count, struct buf *url,
+    struct err *e)
+{
+	char *esc;
+	size_t k;
+
+	buf_reset(url);
+	if ((esc = http_url(bs->http, XRPC "app.bsky.feed.getPosts", NULL)) == NULL ||
+	    buf_addstr(url, esc, e) == -1) {
+		free(esc);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	free(esc);
+	for (k = 0; k < count; k++) {
+		if ((esc = http_escape(bs->http, uris[k])) == NULL ||
+		    buf_printf(url, e, "%suris=%s", k == 0 ? "?" : "&", esc) == -1) {
+			free(esc);
+			return err_set(e, ERR_NOMEM, "out of memory");
+		}
+		free(esc);
+	}
+	return 0;
+}
+
+static json_t	*item_post(int, json_t *);
+
+/* The posts that items (of a walk, not yet taken) quote without showing
+ * them (a notification carries the record, not its view) into
+ * bs->quotes, by app.bsky.feed.getPosts, before intake opens its write
+ * transaction: a request inside it would hold the database's write lock
+ * for as long as the AppView takes.  getPosts leaves out what is gone or
+ * hidden from us: {"notFound": true}.  A batch that could not be asked is
+ * logged and left out (the quote then says so); only running out of
+ * memory fails. */
+static int
+quotes_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 {
 	static const char what[] = "GET " XRPC "app.bsky.feed.getPosts";
+	const char *uris[BLUESKY_GETPOSTS], *uri, *u, *type;
+	struct buf url = BUF_INIT(64 * 1024);
 	struct http_response resp;
-	struct err e = ERR_INIT;
-	json_t *j = NULL, *p = NULL, *it;
-	const char *u;
-	char *url;
-	size_t i;
+	struct err fe;
+	json_t *it, *post, *rec, *j, *p, *v;
+	size_t i, k, idx, count = 0;
+	int ret = 0;
 
+	if ((bs->quotes = json_object()) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
 	http_response_init(&resp);
-	if ((url = http_url(bs->http, XRPC "app.bsky.feed.getPosts", "uris", uri, NULL)) != NULL &&
-	    xrpc_get(bs, url, what, &resp, &e) == 0 &&
-	    (j = social_json(what, &resp, JSON_OBJECT, &e)) != NULL) {
-		json_array_foreach(json_object_get(j, "posts"), i, it)
-			if ((u = social_str(it, "uri")) != NULL && strcmp(u, uri) == 0 && p == NULL)
-				p = json_incref(it);
-		if (p == NULL)
-			p = json_pack("{s:b}", "notFound", 1);
-	} else if (e.msg[0] != '\0')
-		social_log_fail(bs->ch->name, http_host(bs->http), "quote-failed", &e);
-	json_decref(j);
-	free(url);
+	/* Oldest first, as they are taken. */
+	for (i = json_array_size(items); i > 0 && ret == 0; i--) {
+		it = json_array_get(items, i - 1);
+		post = item_post(kind, it);
+		rec = json_object_get(post, "record");
+		type = social_str(rec, "$type");
+		uri = quote_uri(json_object_get(rec, "embed"));
+		if (uri != NULL && strstr(uri, "/app.bsky.feed.post/") != NULL &&
+		    (type == NULL || strcmp(type, "app.bsky.feed.post") == 0) &&
+		    quote_view(json_object_get(post, "embed")) == NULL &&
+		    json_object_get(bs->quotes, uri) == NULL) {
+			for (k = 0; k < count && strcmp(uris[k], uri) != 0; k++)
+				;
+			if (k == count)
+				uris[count++] = uri;
+		}
+		if (count < BLUESKY_GETPOSTS && (i > 1 || count == 0))
+			continue;
+		fe = (struct err)ERR_INIT;
+		j = NULL;
+		if ((ret = posts_url(bs, uris, count, &url, e)) == 0 &&
+		    xrpc_get(bs, url.buf, what, &resp, &fe) == 0 &&
+		    (j = social_json(what, &resp, JSON_OBJECT, &fe)) != NULL) {
+			for (k = 0; k < count && ret == 0; k++) {
+				v = NULL;
+				json_array_foreach(json_object_get(j, "posts"), idx, p)
+					if ((u = social_str(p, "uri")) != NULL && strcmp(u, uris[k]) == 0 &&
+					    v == NULL)
+						v = json_incref(p);
+				if (v == NULL)
+					v = json_pack("{s:b}", "notFound", 1);
+				if (v == NULL || json_object_set_new(bs->quotes, uris[k], v) == -1)
+					ret = err_set(e, ERR_NOMEM, "out of memory");
+			}
+		} else if (ret == 0)
+			social_log_fail(bs->ch->name, http_host(bs->http), "quote-failed", &fe);
+		json_decref(j);
+		count = 0;
+	}
+	buf_release(&url);
 	http_response_release(&resp);
-	return p;
+	return ret;
 }
 
 /* The quoted post after the text, every line "> " so scoring and rules
@@ -567,7 +634,7 @@ quote_text(struct bsky *bs, json_t *rec, json_t *view, struct err *e)
 {
 	const char *uri = quote_uri(json_object_get(rec, "embed")), *text = NULL;
 	const char *state = NULL;
-	json_t *q = quote_view(view), *fetched = NULL, *value;
+	json_t *q = quote_view(view), *value;
 	char who[256], did[256], head[SOCIAL_QUOTE_HEAD_MAX];
 	int ret = 0;
 
@@ -576,7 +643,7 @@ quote_text(struct bsky *bs, json_t *rec, json_t *view, struct err *e)
 	uri_did(uri, did, sizeof(did));
 	if (strstr(uri, "/app.bsky.feed.post/") == NULL)
 		state = "not a post";		/* a feed, a list, a starter pack */
-	else if (q == NULL && (q = fetched = quote_fetch(bs, uri)) == NULL)
+	else if (q == NULL && (q = json_object_get(bs->quotes, uri)) == NULL)
 		state = "not fetched";
 	else if (json_is_true(json_object_get(q, "notFound")))
 		state = "deleted or not found";
@@ -600,7 +667,6 @@ quote_text(struct bsky *bs, json_t *rec, json_t *view, struct err *e)
 		(void)snprintf(head, sizeof(head), "@%s:", *who ? who : did);
 		ret = social_quote(&bs->text, head, text, e);
 	}
-	json_decref(fetched);
 	return ret;
 }
 
@@ -924,6 +990,8 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 			goto out;
 		}
 	}
+	if (quotes_fetch(bs, kind, all, e) == -1)
+		goto out;
 	/* Oldest first into intake, committed every BLUESKY_BATCH. */
 	n = json_array_size(all);
 	for (i = n; i > 0; i--) {
@@ -946,6 +1014,8 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 		goto out;
 	ret = 0;
 out:
+	json_decref(bs->quotes);
+	bs->quotes = NULL;
 	json_decref(all);
 	json_decref(j);
 	free(url);
@@ -990,7 +1060,6 @@ recheck(struct bsky *bs, struct err *e)
 	struct buf url = BUF_INIT(64 * 1024);
 	json_t *j = NULL, *posts, *p;
 	const char *u;
-	char *esc;
 	size_t i, k, first, idx;
 	int ret = 0, found;
 
@@ -999,23 +1068,11 @@ recheck(struct bsky *bs, struct err *e)
 	http_response_init(&resp);
 	if (store_open_messages(bs->in->store, bs->in->channel_id, collect, &rc, e) == -1)
 		ret = -1;
-	/* getPosts takes up to 25 URIs and leaves out the ones that are gone. */
-	for (first = 0; first < rc.count && ret == 0; first += 25) {
-		buf_reset(&url);
-		if ((esc = http_url(bs->http, XRPC "app.bsky.feed.getPosts", NULL)) == NULL ||
-		    buf_addstr(&url, esc, e) == -1) {
-			free(esc);
-			ret = err_set(e, ERR_NOMEM, "out of memory");
-			break;
-		}
-		free(esc);
-		for (k = first; k < rc.count && k < first + 25 && ret == 0; k++) {
-			if ((esc = http_escape(bs->http, rc.uris[k])) == NULL ||
-			    buf_printf(&url, e, "%suris=%s", k == first ? "?" : "&", esc) == -1)
-				ret = err_set(e, ERR_NOMEM, "out of memory");
-			free(esc);
-		}
-		if (ret == -1 || (ret = xrpc_get(bs, url.buf, what, &resp, e)) == -1)
+	/* getPosts leaves out the ones that are gone. */
+	for (first = 0; first < rc.count && ret == 0; first += BLUESKY_GETPOSTS) {
+		if ((ret = posts_url(bs, (const char *const *)rc.uris + first,
+		    rc.count - first < BLUESKY_GETPOSTS ? rc.count - first : BLUESKY_GETPOSTS,
+		    &url, e)) == -1 || (ret = xrpc_get(bs, url.buf, what, &resp, e)) == -1)
 			break;
 		json_decref(j);
 		if ((j = social_json(what, &resp, JSON_OBJECT, e)) == NULL) {
@@ -1023,7 +1080,7 @@ recheck(struct bsky *bs, struct err *e)
 			break;
 		}
 		posts = json_object_get(j, "posts");
-		for (k = first; k < rc.count && k < first + 25 && ret == 0; k++) {
+		for (k = first; k < rc.count && k < first + BLUESKY_GETPOSTS && ret == 0; k++) {
 			found = 0;
 			json_array_foreach(posts, idx, p)
 				if ((u = social_str(p, "uri")) != NULL && strcmp(u, rc.uris[k]) == 0)

@@ -25,7 +25,9 @@
  * ticket.  The author is their DID (handles change, and an unverified one
  * reads "handle.invalid"); the name shows the handle, "Mia (@mia.example)".
  * A quoted post follows the text as "> " lines (from the view, or for a
- * notification by app.bsky.feed.getPosts), or says why it is not shown
+ * notification by app.bsky.feed.getPosts, 25 at a time, asked for before
+ * intake's transaction opens so no request waits with the write lock
+ * held), or says why it is not shown
  * (blocked, deleted or not found, detached); images and videos are
  * attachments (the blob's MIME type and size); langs is the language;
  * labels become warnings.  Every post is public; the reach is the

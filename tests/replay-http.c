@@ -18,7 +18,9 @@
  * k=v equal, k=* present, !k absent) and auth=TOKEN (the Authorization
  * header contains TOKEN).  Then: status N (200), header LINE (repeatable),
  * body FILE, text STRING (inline body), fill N (N bytes of JSON-looking
- * filler), truncate N (announce the whole length, send N bytes, close).
+ * filler), truncate N (announce the whole length, send N bytes, close),
+ * hold FILE (answer only once FILE exists, at most a minute; the request
+ * is logged before the wait).
  * "@BASE@" in headers and bodies becomes http://127.0.0.1:PORT.  Of the
  * routes that match a request, the first not used yet answers; when all
  * were used, the last of them answers again: so "429, then 200" is two
@@ -65,6 +67,7 @@ struct route {
 	size_t	 body_len;
 	long	 fill;			/* -1: none */
 	long	 truncate;		/* -1: none */
+	char	*hold;			/* answer once this file exists */
 	int	 used;
 };
 
@@ -184,6 +187,12 @@ load_routes(const char *path)
 			else
 				(void)snprintf(file, sizeof(file), "%s/%s", dir, p + 5);
 			r->body = read_file(file, &r->body_len);
+		} else if (strncmp(p, "hold ", 5) == 0) {
+			if (p[5] == '/')
+				(void)snprintf(file, sizeof(file), "%s", p + 5);
+			else
+				(void)snprintf(file, sizeof(file), "%s/%s", dir, p + 5);
+			r->hold = xstrdup(file);
 		} else if (strncmp(p, "text ", 5) == 0) {
 			r->body = xstrdup(p + 5);
 			r->body_len = strlen(r->body);
@@ -519,6 +528,11 @@ serve(struct client *c, size_t head_len, size_t body_len)
 		return respond(c->fd, 404, NULL, 0, "{\"error\":\"no route\"}", 20, -1);
 	}
 	last->used = 1;
+	/* The whole server waits: a test holds a request only to look at the
+	 * client's state while it waits, and the client sends nothing else
+	 * meanwhile.  Bounded, so a test that forgets cannot hang make check. */
+	for (i = 0; last->hold != NULL && access(last->hold, F_OK) != 0 && i < 6000; i++)
+		(void)usleep(10000);
 	if (last->fill >= 0) {
 		if ((fillbuf = malloc((size_t)last->fill + 1)) == NULL)
 			die("out of memory");

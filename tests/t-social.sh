@@ -675,6 +675,39 @@ t9068() {
 }
 check 9068 "mastodon, bluesky: a line break in a quoted author, state or URI stays inside the \"> \" block" t9068
 
+t9069() {
+	: >"$TMP/requests.log"
+	cp "$D"/9010-session.json "$D"/9066-*.json "$TMP/"
+	# the quoted post's answer waits until the test has tried to write
+	{ printf '%s\n' \
+	    'GET /xrpc/app.bsky.feed.getPosts uris=at://did:plc:trol4q2wx5kz8mt3rv6pn9ab/app.bsky.feed.post/3lqa0trl22z' \
+	    'hold b69.release' 'body 9066-quoted.json' end
+	  cat "$D/9066-bluesky.routes"; } >"$TMP/b69.routes"
+	rm -f "$TMP/b69.release"
+	serve "$TMP/b69.routes"
+	conf b69.conf "$(bsky)"
+	mpoll b69 >"$TMP/b69.out" &
+	pid=$!
+	i=0
+	while ! grep -q 'getPosts?uris=[^ ]*3lqa0trl22z' "$TMP/requests.log" && [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	# while the AppView is asked, nothing holds the database's write lock
+	lock=$(sqlite3 "$TMP/b69.db" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1)
+	: >"$TMP/b69.release"
+	wait $pid || { cat "$TMP/poll.err"; return 1; }
+	eq "$lock" "" &&
+	eq "$(jq -r '.[0].stored' "$TMP/b69.out")" 5 &&
+	# stored as when the answer comes at once
+	eq "$(msg b69 at://did:plc:pia6h3kq2mz8xw4ne5rt6ya1/app.bsky.feed.post/3lqa4pia22d text)" \
+	    "is this true, @brand.example?
+
+> @troll.example brand is a total scam, i hate them:
+> Brand lost my parcel.
+> They are liars and thieves."
+}
+check 9069 "bluesky: quoted posts are fetched before the intake transaction, not while it holds the write lock" t9069
+
 # ---- feeds ------------------------------------------------------------
 
 t9020() {
