@@ -29,6 +29,7 @@
 #include "connectors/feed.h"
 #include "connectors/http.h"
 #include "connectors/social.h"
+#include "intake/charset.h"
 #include "intake/date.h"
 #include "intake/html.h"
 #include "intake/intake.h"
@@ -478,14 +479,19 @@ xml_why(const struct xml_first *first, char *out, size_t len)
 /* The response body as a tree (caller frees), read as leniently as a
  * reader of feeds must be and no more: the body mended (feed_source); the
  * charset of Content-Type when the document names none; windows-1252 when
- * bytes said to be UTF-8 are not; and an ill-formed document in libxml2's
- * recovery mode.  What was forgiven is logged, naming the feed and the
+ * bytes said to be UTF-8 are not, converted by intake/charset.c (iconv,
+ * which libxml2 would use, refuses the five bytes windows-1252 leaves
+ * undefined, and the parse would stop at the first, dropping the entries
+ * after it); and an ill-formed document in libxml2's recovery mode.  What was forgiven is logged, naming the feed and the
  * place, and noted in f->note for every entry.  Still no network, no DTD,
  * no entity substitution.  NULL with e set. */
 static xmlDoc *
 feed_parse(struct feed *f, const struct http_response *resp, const char *what, struct err *e)
 {
 	struct xml_first first, later;
+	/* The body as windows-1252 in UTF-8: up to 3 bytes for each. */
+	struct buf cp1252 = BUF_INIT(3 * 2 * FEED_MAX);
+	const struct buf *src = &f->src;
 	char charset[64], why[300], bad_utf8[300];
 	const char *enc = NULL;
 	xmlDoc *doc;
@@ -506,19 +512,29 @@ feed_parse(struct feed *f, const struct http_response *resp, const char *what, s
 	if ((strstr(first.msg, "not proper UTF-8") != NULL ||
 	    strstr(first.msg, "encoder error") != NULL) &&
 	    (enc == NULL || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0)) {
-		enc = "windows-1252";
+		/* The table never fails; only the ceiling, far above 3 bytes
+		 * for each of FEED_MAX, could. */
+		if (charset_to_utf8("windows-1252", f->src.buf, f->src.len, &cp1252) == -1) {
+			buf_release(&cp1252);
+			err_set(e, ERR_DATA, "%s: the feed is too large", what);
+			return NULL;
+		}
+		src = &cp1252;
+		enc = "UTF-8";
 		(void)snprintf(bad_utf8, sizeof(bad_utf8), "%s", why);
-		if ((doc = xml_read(&f->src, f->ch->url, enc, FEED_XML_OPTIONS, &first)) != NULL) {
+		if ((doc = xml_read(src, f->ch->url, enc, FEED_XML_OPTIONS, &first)) != NULL) {
 			(void)snprintf(f->note, sizeof(f->note),
 			    "feed is not valid UTF-8 (%s), read as windows-1252", bad_utf8);
 			log_warnx("channel=%s host=%s event=feed-encoding warning=\"%s\"",
 			    f->ch->name, f->host, f->note);
+			buf_release(&cp1252);
 			return doc;
 		}
 		xml_why(&first, why, sizeof(why));
 	}
-	if ((doc = xml_read(&f->src, f->ch->url, enc, FEED_XML_OPTIONS | XML_PARSE_RECOVER,
-	    &later)) != NULL && xmlDocGetRootElement(doc) != NULL) {
+	doc = xml_read(src, f->ch->url, enc, FEED_XML_OPTIONS | XML_PARSE_RECOVER, &later);
+	buf_release(&cp1252);
+	if (doc != NULL && xmlDocGetRootElement(doc) != NULL) {
 		(void)snprintf(f->note, sizeof(f->note),
 		    "feed is ill-formed XML (%s), read in recovery mode%s", why,
 		    bad_utf8[0] != '\0' ? " as windows-1252" : "");

@@ -879,6 +879,21 @@ t9031() {
 }
 check 9031 "feed: ids, duplicates, dates, authors, links and HTML titles of real RSS items" t9031
 
+t9032() {
+	routes k.routes 'GET /kiosk.rss' "body $D/9032-cp1252-undefined.rss" end
+	serve "$TMP/k.routes"
+	conf k.conf "channel kiosk feed { url \"$BASE/kiosk.rss\" }"
+	out=$(pl k.conf k) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# 0x9d, a byte windows-1252 leaves undefined, neither cuts the text
+	# nor loses the entry after it; libxml2 says nothing on stderr
+	eq "$(echo "$out" | jq -r '.[0].stored')" 2 &&
+	has "$(msg k kiosk:72 text)" "then nothing – twice now." &&
+	eq "$(msg k kiosk:71 text)" "Works again after the update, café staff were kind." &&
+	has "$(msg k kiosk:72 warnings)" "read as windows-1252" &&
+	! grep -q "encoding error" "$TMP/poll.err"
+}
+check 9032 "feed: a windows-1252 feed said to be UTF-8 is read whole, undefined bytes too" t9032
+
 t9030() {
 	conf h.conf 'channel m mastodon { instance "http://mastodon.example" token-file "'"$TMP/masto.token"'" }' \
 	    'channel f feed { url "http://feeds.example/a.rss" }' \
