@@ -31,8 +31,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if ((s = strndup((const char *)data, size)) == NULL)
 		return 0;
-	/* NULL only when the arena is exhausted. */
-	(void)trim_for_scoring(&a, s);
+	/* NULL only when the arena is exhausted.  Both ways: a reply's and
+	 * a fresh mail's (which looks into a bare forward). */
+	(void)trim_for_scoring(&a, s, 0);
+	(void)trim_for_scoring(&a, s, 1);
 	arena_release(&a);
 	free(s);
 	return 0;
