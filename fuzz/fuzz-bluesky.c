@@ -39,7 +39,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct intake in;
 	struct err e = ERR_INIT;
 	json_t *j = NULL, *items, *it, *post;
-	const char *pa;
 	size_t i;
 	int kind;
 	void *state;
@@ -73,9 +72,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Oldest (last) first, as walk takes them. */
 		for (i = json_array_size(items); i > 0; i--) {
 			it = json_array_get(items, i - 1);
-			post = item_post(kind, it, &pa);
+			post = item_post(kind, it);
 			(void)indexed_at(post != NULL ? post : it);
-			if (post != NULL && take_post(bs, post, pa, kind == SRC_OWN, &e) == -1)
+			if (post != NULL && take_post(bs, post, kind == SRC_OWN, &e) == -1)
 				goto out;
 		}
 	}
