@@ -135,6 +135,7 @@ struct compiler {
 	int			 oom;
 	int			 depth;
 	size_t			 nodes_cap, phrases_cap, regexes_cap, actions_cap;
+	long			 regex_weight;	/* of all regexes so far */
 };
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -855,7 +856,13 @@ regex_dup_ok(const char *s)
  * atom for each repetition ({3,5} five times, + and * twice), so nested
  * or stacked repetitions ("(a{200}){200}", "a+++++") multiply.  Returns
  * the estimate, capped at REGEX_WEIGHT_MAX + 1. */
-#define REGEX_WEIGHT_MAX	20000
+/* One unit is about 13 KB of automaton, twice (the matcher and the
+ * one that finds submatches): 4,000 is some 100 MB, far above any rule a
+ * person writes ("(speak|talk) to (a|your) (manager|supervisor)" is 40),
+ * and all the rules together get five times that, so that a
+ * configuration cannot take gigabytes one regex at a time. */
+#define REGEX_WEIGHT_MAX	4000
+#define REGEX_WEIGHT_TOTAL	20000
 #define REGEX_DEPTH_MAX		64
 static long
 regex_weight(const char *s)
@@ -937,6 +944,7 @@ regex_add(struct compiler *c, uint32_t *index)
 	struct rules *p = c->prog;
 	struct rregex *re;
 	char why[256], d[64];
+	long weight;
 	int rc;
 
 	if (c->lx.type != T_STR)
@@ -949,9 +957,13 @@ regex_add(struct compiler *c, uint32_t *index)
 	if (!regex_dup_ok(c->lx.str))
 		return cerr(c, "invalid regular expression \"%s\": repetition count "
 		    "above %d", c->lx.str, REGEX_DUP_MAX);
-	if (regex_weight(c->lx.str) > REGEX_WEIGHT_MAX)
+	if ((weight = regex_weight(c->lx.str)) > REGEX_WEIGHT_MAX)
 		return cerr(c, "regular expression \"%.60s%s\" is too complex (nested or "
 		    "stacked repetitions)", c->lx.str, c->lx.str_len > 60 ? "..." : "");
+	if ((c->regex_weight += weight) > REGEX_WEIGHT_TOTAL)
+		return cerr(c, "regular expression \"%.60s%s\" is one too many: the rules' "
+		    "regular expressions together are too complex (nested or stacked "
+		    "repetitions)", c->lx.str, c->lx.str_len > 60 ? "..." : "");
 	if ((re = grow(c, p->regex, p->regexes, &c->regexes_cap, sizeof(*re))) == NULL)
 		return -1;
 	p->regex = re;
