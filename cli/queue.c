@@ -43,26 +43,26 @@ clip(const char *s, size_t width, int pad, char *out, size_t len)
 {
 	struct buf line = BUF_INIT(4096);
 	const unsigned char *p;
-	size_t o = 0, cols = 0, total = 0, n, i;
-	unsigned long c;
+	size_t o = 0, cols = 0, total = 0, n, i, end;
+	uint32_t c;
 
 	p = (const unsigned char *)(s != NULL && text_oneline(&line, s, 1024, NULL) == 0 &&
 	    line.buf != NULL ? line.buf : "");
-
-	for (i = 0; p[i] != '\0'; i += n) {
-		n = p[i] < 0xc0 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
-		c = n == 1 ? p[i] : n == 2 ? p[i] & 0x1fu : n == 3 ? p[i] & 0x0fu : p[i] & 0x07u;
-		for (size_t k = 1; k < n && p[i + k] != '\0'; k++)
-			c = (c << 6) | (p[i + k] & 0x3fu);
+	/* text_oneline's output is valid UTF-8 without controls: each
+	 * character decodes (the 0 of utf8_decode cannot come). */
+	end = strlen((const char *)p);
+	for (i = 0; i < end; i += n) {
+		if ((n = utf8_decode(p + i, end - i, &c)) == 0) {
+			n = 1;
+			c = 0xfffd;
+		}
 		total += (size_t)cp_width(c);
-		while (n > 1 && p[i + n - 1] == '\0')
-			n--;
 	}
-	while (*p != '\0') {
-		n = *p < 0xc0 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-		c = n == 1 ? *p : n == 2 ? *p & 0x1fu : n == 3 ? *p & 0x0fu : *p & 0x07u;
-		for (i = 1; i < n && p[i] != '\0'; i++)
-			c = (c << 6) | (p[i] & 0x3fu);
+	for (i = 0; i < end; i += n) {
+		if ((n = utf8_decode(p + i, end - i, &c)) == 0) {
+			n = 1;
+			c = 0xfffd;
+		}
 		if (o + n + 4 + width > len ||
 		    (total > width && cols + (size_t)cp_width(c) + 1 > width)) {
 			memcpy(out + o, "\xe2\x80\xa6", 3);
@@ -70,9 +70,8 @@ clip(const char *s, size_t width, int pad, char *out, size_t len)
 			cols++;
 			break;
 		}
-		for (i = 0; i < n && p[i] != '\0'; i++)
-			out[o++] = p[i] < 0x20 || p[i] == 0x7f ? ' ' : (char)p[i];
-		p += i;
+		memcpy(out + o, p + i, n);
+		o += n;
 		cols += (size_t)cp_width(c);
 	}
 	while (pad && cols < width && o + 1 < len) {
