@@ -244,17 +244,7 @@ no_never(time_t t)
 static int
 event_json(struct sweep *sw, int64_t ticket, const char *kind, json_t *o, struct err *e)
 {
-	char *s;
-	int ret;
-
-	if (o == NULL || (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		json_decref(o);
-		return err_set(e, ERR_NOMEM, "out of memory recording an event");
-	}
-	ret = store_event_add(sw->st, ticket, sw->now, kind, "escalator", s, e);
-	free(s);
-	json_decref(o);
-	return ret;
+	return store_event_json(sw->st, ticket, sw->now, kind, "escalator", o, e);
 }
 
 static json_t *

@@ -263,23 +263,6 @@ mergeable(struct store *st, const struct ticket *x, char *why, size_t len,
 	return 1;
 }
 
-static int
-event_json(struct store *st, int64_t ticket, time_t at, const char *kind, json_t *o,
-    struct err *e)
-{
-	char *s;
-	int ret;
-
-	if (o == NULL || (s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		json_decref(o);
-		return err_set(e, ERR_NOMEM, "out of memory recording a merge");
-	}
-	ret = store_event_add(st, ticket, at, kind, "escalator", s, e);
-	free(s);
-	json_decref(o);
-	return ret;
-}
-
 /* x's tags not in s, added to s's. */
 static int
 tags_union(struct ticket *s, const struct ticket *x, struct err *e)
@@ -361,15 +344,15 @@ merge(struct store *st, const struct message *m, struct ticket *s, struct ticket
 	free(x->subject_key);
 	x->subject_key = NULL;
 	if (store_ticket_update(st, s, e) == -1 || store_ticket_update(st, x, e) == -1 ||
-	    event_json(st, s->id, m->date, "merged", json_pack("{s:I, s:s, s:s}",
-	    "absorbed", (json_int_t)x->id, "message_id", m->message_id,
-	    "reason", "one conversation"), e) == -1 ||
-	    event_json(st, x->id, m->date, "merged", json_pack("{s:I, s:s, s:s}",
-	    "into", (json_int_t)s->id, "message_id", m->message_id,
-	    "reason", "one conversation"), e) == -1 ||
-	    (reopen && event_json(st, s->id, m->date, "reopened", json_pack("{s:s, s:s}",
-	    "from", status_name(STATUS_RESOLVED), "reason", "a merged ticket has newer "
-	    "customer mail"), e) == -1))
+	    store_event_json(st, s->id, m->date, "merged", "escalator",
+	    json_pack("{s:I, s:s, s:s}", "absorbed", (json_int_t)x->id,
+	    "message_id", m->message_id, "reason", "one conversation"), e) == -1 ||
+	    store_event_json(st, x->id, m->date, "merged", "escalator",
+	    json_pack("{s:I, s:s, s:s}", "into", (json_int_t)s->id,
+	    "message_id", m->message_id, "reason", "one conversation"), e) == -1 ||
+	    (reopen && store_event_json(st, s->id, m->date, "reopened", "escalator",
+	    json_pack("{s:s, s:s}", "from", status_name(STATUS_RESOLVED),
+	    "reason", "a merged ticket has newer customer mail"), e) == -1))
 		return -1;
 	x->merged_into = s->id;
 	log_info("ticket=%" PRId64 " event=merged absorbed=%" PRId64 " message_id=\"%s\"",
@@ -387,12 +370,12 @@ relate(struct store *st, const struct message *m, const struct ticket *s,
 
 	if ((r = store_ticket_related(st, s->id, x->id, e)) != 0)
 		return r == 1 ? 0 : -1;
-	if (event_json(st, s->id, m->date, "related", json_pack("{s:I, s:s, s:s}",
-	    "ticket", (json_int_t)x->id, "message_id", m->message_id, "kept_apart", why),
-	    e) == -1 ||
-	    event_json(st, x->id, m->date, "related", json_pack("{s:I, s:s, s:s}",
-	    "ticket", (json_int_t)s->id, "message_id", m->message_id, "kept_apart", why),
-	    e) == -1)
+	if (store_event_json(st, s->id, m->date, "related", "escalator",
+	    json_pack("{s:I, s:s, s:s}", "ticket", (json_int_t)x->id,
+	    "message_id", m->message_id, "kept_apart", why), e) == -1 ||
+	    store_event_json(st, x->id, m->date, "related", "escalator",
+	    json_pack("{s:I, s:s, s:s}", "ticket", (json_int_t)s->id,
+	    "message_id", m->message_id, "kept_apart", why), e) == -1)
 		return -1;
 	log_info("ticket=%" PRId64 " event=related ticket=%" PRId64 " message_id=\"%s\""
 	    " kept_apart=\"%s\"", s->id, x->id, log_escape(m->message_id, id, sizeof(id)),

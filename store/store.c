@@ -1869,6 +1869,23 @@ store_event_add(struct store *st, int64_t ticket, time_t at, const char *kind,
 	return ret;
 }
 
+int
+store_event_json(struct store *st, int64_t ticket, time_t at, const char *kind,
+    const char *actor, json_t *detail, struct err *e)
+{
+	char *s;
+	int ret;
+
+	if (detail == NULL || (s = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(detail);
+		return err_set(e, ERR_NOMEM, "out of memory recording a '%s' event", kind);
+	}
+	ret = store_event_add(st, ticket, at, kind, actor, s, e);
+	free(s);
+	json_decref(detail);
+	return ret;
+}
+
 /*
  * Reading.  Each listing steps its statement and hands one row at a time
  * to the callback; the row's copies are freed when the callback returns.

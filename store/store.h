@@ -92,6 +92,11 @@ int	store_ticket_related(struct store *, int64_t ticket, int64_t other,
 /* Events: the append-only history.  detail is a JSON object text or NULL. */
 int	store_event_add(struct store *, int64_t ticket, time_t at, const char *kind,
 	    const char *actor, const char *detail, struct err *);
+/* The same with the detail as a jansson object, which it takes (and
+ * frees); NULL, as a failed json_pack gives, is out of memory. */
+struct json_t;
+int	store_event_json(struct store *, int64_t ticket, time_t at, const char *kind,
+	    const char *actor, struct json_t *detail, struct err *);
 
 /* Reading for the queue and show.  Callbacks return 0 to go on, -1 to stop
  * with their own error in e. */
