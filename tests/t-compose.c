@@ -235,6 +235,20 @@ static const char notify_conf[] =
 	"department billing { head \"finance-lead@example.com\" }\n"
 	"department legal { head \"t2@example.com\" owner \"counsel@example.com\" }\n";
 
+/* A notice on t at tier 2, as a sweep at NOW writes it, not escalated. */
+static void
+notice_init(struct notice *n, const struct ticket *t, int clock, int level, time_t deadline)
+{
+	memset(n, 0, sizeof(*n));
+	n->ticket = t;
+	n->clock = clock;
+	n->level = level;
+	n->tier = 2;
+	n->deadline = deadline;
+	n->now = NOW;
+	n->escalated_to = -1;
+}
+
 static void
 t_notify(void)
 {
@@ -287,14 +301,7 @@ t_notify(void)
 		t.department = (char *)"billing";
 	}
 	if (tap_selected(8111)) {
-		memset(&n, 0, sizeof(n));
-		n.ticket = &t;
-		n.clock = SLA_FIRST_RESPONSE;
-		n.level = SLA_BREACH;
-		n.tier = 2;
-		n.deadline = NOW - 5400;
-		n.now = NOW;
-		n.escalated_to = -1;
+		notice_init(&n, &t, SLA_FIRST_RESPONSE, SLA_BREACH, NOW - 5400);
 		CHECK(notify_subject(&n, &b, &e) == 0 && strcmp(b.buf,
 		    "[#42] First response 1 h 30 min late - Anna <Schmidt>: Refund Bcc: x@y") == 0,
 		    "8111 the subject names ticket, what lapsed, how late, customer, subject");
@@ -365,14 +372,7 @@ t_notify(void)
 		size_t cols;
 		int ok = 1;
 
-		memset(&n, 0, sizeof(n));
-		n.ticket = &t;
-		n.clock = SLA_RESOLUTION;
-		n.level = SLA_WARNING;
-		n.tier = 2;
-		n.deadline = NOW + 1200;
-		n.now = NOW;
-		n.escalated_to = -1;
+		notice_init(&n, &t, SLA_RESOLUTION, SLA_WARNING, NOW + 1200);
 		t.customer_name = (char *)"Zoë Ångström-Þórðardóttir von und zu "
 		    "Hohenzollern-Sigmaringen";
 		t.subject = (char *)"A very long subject about an invoice that was charged "
@@ -421,14 +421,7 @@ t_notify(void)
 	if (tap_selected(8116)) {
 		/* RLO unclosed in the name, RLI and PDF in the subject: a
 		 * mail client would show the rest of the line reversed. */
-		memset(&n, 0, sizeof(n));
-		n.ticket = &t;
-		n.clock = SLA_FIRST_RESPONSE;
-		n.level = SLA_BREACH;
-		n.tier = 2;
-		n.deadline = NOW - 600;
-		n.now = NOW;
-		n.escalated_to = -1;
+		notice_init(&n, &t, SLA_FIRST_RESPONSE, SLA_BREACH, NOW - 600);
 		t.customer_name = (char *)"Mallory \xe2\x80\xae";
 		t.subject = (char *)"\xe2\x81\xa7\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d"
 		    "\xe2\x80\xac exe.pdf";
@@ -445,14 +438,7 @@ t_notify(void)
 		 * a name, and useless when cut. */
 		char url[400];
 
-		memset(&n, 0, sizeof(n));
-		n.ticket = &t;
-		n.clock = SLA_FIRST_RESPONSE;
-		n.level = SLA_BREACH;
-		n.tier = 2;
-		n.deadline = NOW - 600;
-		n.now = NOW;
-		n.escalated_to = -1;
+		notice_init(&n, &t, SLA_FIRST_RESPONSE, SLA_BREACH, NOW - 600);
 		memset(msgs, 0, sizeof(msgs));
 		msgs[0].date = NOW - 900;
 		msgs[0].direction = DIR_IN;
@@ -477,15 +463,10 @@ t_notify(void)
 		if (tz_load("Europe/Berlin", &berlin, &e) == -1) {
 			CHECK(0, "8120 load Europe/Berlin");
 		} else {
-			memset(&n, 0, sizeof(n));
-			n.ticket = &t;
-			n.clock = SLA_FIRST_RESPONSE;
-			n.level = SLA_BREACH;
-			n.tier = 2;
+			/* deadline 2026-10-25T01:30:00Z */
+			notice_init(&n, &t, SLA_FIRST_RESPONSE, SLA_BREACH, 1792891800);
 			n.tz = berlin;
-			n.deadline = 1792891800;	/* 2026-10-25T01:30:00Z */
 			n.now = n.deadline + 600;
-			n.escalated_to = -1;
 			memset(msgs, 0, sizeof(msgs));
 			msgs[0].date = 1792888200;	/* 00:30Z */
 			msgs[0].direction = DIR_IN;
