@@ -203,7 +203,7 @@ digest_queue(struct cli *cli, const char *const *rcpts, size_t rcpts_count, time
 	digest_init(&d, to - since, to);
 	if (cli->conf == NULL || cli->conf->smtp == NULL)
 		return err_set(e, ERR_CONFIG, "cannot send digests without an 'smtp' statement");
-	notice_host(cli->conf->smtp->from, host, sizeof(host));
+	compose_domain(cli->conf->smtp->from, host, sizeof(host));
 	if (zone_load(cli->conf, &tz, e) == -1)
 		return -1;
 	/* Nothing to build when every recipient has this window already. */

@@ -117,23 +117,6 @@ notice_read(struct notice_data *d, struct store *st, int64_t ticket, struct err 
 	return 0;
 }
 
-void
-notice_host(const char *from, char *out, size_t len)
-{
-	const char *at = from != NULL ? strrchr(from, '@') : NULL;
-	size_t n;
-
-	if (at == NULL || at[1] == '\0' || at[1] == '>') {
-		(void)esc_strlcpy(out, "localhost", len);
-		return;
-	}
-	n = strcspn(at + 1, ">");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, at + 1, n);
-	out[n] = '\0';
-}
-
 /* ["to", "cc"...] */
 static char *
 rcpts_json(const struct notify_rcpts *r)

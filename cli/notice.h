@@ -42,9 +42,6 @@ void	notice_data_init(struct notice_data *);		/* cannot fail */
 void	notice_data_release(struct notice_data *);	/* NULL-safe */
 int	notice_read(struct notice_data *, struct store *, int64_t ticket, struct err *);
 
-/* The host part of Message-IDs: the domain of from ("Name <a@host>" or
- * "a@host"), else "localhost". */
-void	notice_host(const char *from, char *out, size_t len);
 
 struct notice_mail {
 	int64_t			 ticket;

@@ -644,7 +644,7 @@ sweep_run(struct cli *cli, struct sweep_stats *stats, struct err *e)
 		free(sw.cals);
 		return err_set(e, ERR_NOMEM, "out of memory sweeping");
 	}
-	notice_host(sw.conf->smtp != NULL ? sw.conf->smtp->from : NULL, sw.host, sizeof(sw.host));
+	compose_domain(sw.conf->smtp != NULL ? sw.conf->smtp->from : NULL, sw.host, sizeof(sw.host));
 
 	for (round = 0; round < SWEEP_ROUNDS; round++) {
 		sw.moved = 0;

@@ -134,7 +134,7 @@ ticket_handoff(struct store *st, const struct conf *conf, struct ticket *t,
 		if (zone != NULL && tz_load(zone->timezone, &tz, e) == -1)
 			goto out;
 		h.tz = tz;
-		notice_host(from, host, sizeof(host));
+		compose_domain(from, host, sizeof(host));
 		(void)snprintf(msgid, sizeof(msgid), "escalator.%lld.%" PRId64 ".handoff-%d@%s",
 		    (long long)now, t->id, t->handoffs, host);
 		memset(&nm, 0, sizeof(nm));

@@ -197,6 +197,17 @@ compose_addr_spec(const char *s, char *out, size_t len)
 	return compose_addr_ok(out) ? 0 : -1;
 }
 
+void
+compose_domain(const char *from, char *out, size_t len)
+{
+	const char *at = from != NULL ? strrchr(from, '@') : NULL;
+
+	if (at == NULL || at[1] == '\0' || at[1] == '>')
+		(void)esc_strlcpy(out, "localhost", len);
+	else
+		(void)snprintf(out, len, "%.*s", (int)strcspn(at + 1, ">"), at + 1);
+}
+
 /* One address, with its display name quoted or encoded as it needs. */
 static int
 one_addr(struct buf *b, const char *s, struct err *e)

@@ -60,5 +60,8 @@ int	compose_qp(struct buf *, const char *text, struct err *);
 int	compose_addr_ok(const char *s);
 /* The addr-spec inside "Name <addr>" (or s itself) into out. */
 int	compose_addr_spec(const char *s, char *out, size_t len);
+/* The domain of from ("Name <a@host>" or "a@host") into out, for the
+ * right side of the Message-IDs we make; "localhost" when from has none. */
+void	compose_domain(const char *from, char *out, size_t len);
 
 #endif

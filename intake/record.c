@@ -56,18 +56,6 @@ rcpt_json(struct buf *out, const char *list, struct err *e)
 	return rc | buf_addch(out, ']', e);
 }
 
-/* The domain of "Name <user@host>" or "user@host", else localhost. */
-static void
-domain_of(const char *from, char *out, size_t len)
-{
-	const char *at = from != NULL ? strrchr(from, '@') : NULL;
-
-	if (at == NULL || at[1] == '\0' || at[1] == '>')
-		(void)snprintf(out, len, "localhost");
-	else
-		(void)snprintf(out, len, "%.*s", (int)strcspn(at + 1, ">"), at + 1);
-}
-
 /* Queues the notification d asks for: composed as the SLA notices are
  * (connectors/smtp_compose.c: headers cleaned and encoded, quoted-
  * printable), answering the ticket's thread <escalator.T@domain>. */
@@ -85,7 +73,7 @@ notify(struct intake *in, const struct ticket *t, int64_t msgrow,
 	size_t n = 0, len;
 	int ret = -1;
 
-	domain_of(in->notify_from, domain, sizeof(domain));
+	compose_domain(in->notify_from, domain, sizeof(domain));
 	if (decide_notification(d, t, m, msgrow, domain, &subject, &text, msgid,
 	    sizeof(msgid), e) == -1 || rcpt_json(&rcpts, d->notify_to.buf, e) == -1)
 		goto out;

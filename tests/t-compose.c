@@ -181,6 +181,18 @@ t_addresses(void)
 		    !compose_addr_ok("x@y,z@w") && !compose_addr_ok("@y"),
 		    "8107 addr-spec check");
 	}
+	if (tap_selected(8121)) {
+		char d[16];
+
+		compose_domain("Support Desk <help@desk.example.com>", d, sizeof(d));
+		CHECK(strcmp(d, "desk.example.co") == 0, "8121 domain of a display-name address, cut to fit");
+		compose_domain("a@b.example", d, sizeof(d));
+		CHECK(strcmp(d, "b.example") == 0, "8121 domain of a bare address");
+		compose_domain("Name <x@>", d, sizeof(d));
+		CHECK(strcmp(d, "localhost") == 0, "8121 no domain: localhost");
+		compose_domain(NULL, d, sizeof(d));
+		CHECK(strcmp(d, "localhost") == 0, "8121 no From at all: localhost");
+	}
 	buf_release(&out);
 }
 
