@@ -96,6 +96,8 @@ summary_text(const struct intake_stats *s, long problems, double secs)
 	printf(", %ld with warnings", s->warnings);
 	if (s->reopened > 0)
 		printf(", %ld reopened", s->reopened);
+	if (s->unsaved > 0)
+		printf(", %ld not stored", s->unsaved);
 	if (s->rejected + problems > 0)
 		printf(", %ld not mail, %ld input problems", s->rejected, problems);
 	printf(" (%.1fs)\n", secs);
@@ -121,6 +123,7 @@ summary_json(const struct intake_stats *s, long problems, double secs)
 	json_object_set_new(o, "warnings", json_integer(s->warnings));
 	json_object_set_new(o, "not_mail", json_integer(s->rejected));
 	json_object_set_new(o, "input_problems", json_integer(problems));
+	json_object_set_new(o, "not_stored", json_integer(s->unsaved));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
 	json_object_set_new(o, "seconds", json_real(secs));
 	ret = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -262,8 +265,14 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	else if (!cli->quiet)
 		summary_text(&im.in.stats, sink.problems, time_mono() - im.start);
 	intake_release(&im.in);
-	if (ret == -1)
-		return cli_fail(&e);
+	if (ret == -1) {
+		code = cli_fail(&e);
+		if (im.in.stats.unsaved > 0)
+			fprintf(stderr, "escalator: %ld messages were not stored; once the "
+			    "cause is fixed, import the same files again: what is stored "
+			    "already is skipped\n", im.in.stats.unsaved);
+		return code;
+	}
 	if (code == 0 && im.in.stats.rejected > 0)
 		code = EX_DATAERR;
 	return code;

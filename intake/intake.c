@@ -85,11 +85,24 @@ intake_init(struct intake *in, struct store *st, const char *channel,
 void
 intake_release(struct intake *in)
 {
+	struct intake_stats s;
+
 	if (in == NULL || !in->in_txn)
 		return;
 	store_rollback(in->store);
 	in->in_txn = 0;
 	in->pending = 0;
+	/* What describes the input stays; what describes the store goes
+	 * back to the last commit, so no summary or log line claims a
+	 * message the rollback took away. */
+	s = in->kept;
+	s.read = in->stats.read;
+	s.bytes = in->stats.bytes;
+	s.rejected = in->stats.rejected;
+	s.present = in->stats.present;
+	s.unsaved = in->stats.unsaved + (in->stats.stored - in->kept.stored);
+	in->stats = s;
+	in->kept.unsaved = s.unsaved;
 }
 
 int
@@ -111,6 +124,7 @@ intake_flush(struct intake *in, const char *source, const char *cursor,
 		goto fail;
 	in->in_txn = 0;
 	in->pending = 0;
+	in->kept = in->stats;
 	return 0;
 fail:
 	intake_release(in);

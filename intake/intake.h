@@ -45,6 +45,10 @@ struct intake_stats {
 	double	bytes;
 	long	edited;		/* stored messages whose text changed at the source */
 	long	deleted;	/* stored messages deleted at the source */
+	long	unsaved;	/* stored, then rolled back when a write or
+				 * commit failed (a full disk): not in the
+				 * store, so the next import or poll brings
+				 * them again */
 };
 
 struct intake {
@@ -60,6 +64,7 @@ struct intake {
 	size_t			 batch;		/* messages per transaction; 0:
 						 * INTAKE_BATCH */
 	struct intake_stats	 stats;
+	struct intake_stats	 kept;		/* stats at the last commit */
 	/* Decisions (issue 6), all borrowed; set after intake_init.  NULL
 	 * lexicon: sentiment is off; NULL rules: the defaults alone. */
 	const char		*kind;		/* the channel's, set by intake_init */
@@ -105,7 +110,9 @@ int	intake_message(struct intake *, struct message *, const char *external_id,
 /* Commits the open batch, with the cursor value for source if not NULL. */
 int	intake_flush(struct intake *, const char *source, const char *cursor,
 	    struct err *);
-/* Rolls back an open batch (on error paths); NULL-safe. */
+/* Rolls back an open batch (on error paths); NULL-safe.  The counts of
+ * what the batch stored go back to those of the last commit, and its
+ * stored messages are counted as unsaved instead. */
 void	intake_release(struct intake *);
 /* The reason name for the summary. */
 const char *intake_reason_name(int);

@@ -349,6 +349,44 @@ t0105() {
 }
 check 0105 "a command during a bulk import reads through its rollback journal" t0105
 
+# A write that fails (a full disk; here a file size limit) loses nothing:
+# the summary counts the batch the rollback took back as not stored, the
+# database keeps what an earlier import committed, and importing again
+# once there is room stores each message once.
+mboxgen() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			printf "From a%d@example.org Mon Nov 16 09:00:00 2026\n", i
+			printf "From: Customer %d <a%d@example.org>\n", i, i
+			printf "To: support@example.com\nSubject: Order %d is late\n", i
+			printf "Date: Mon, 16 Nov 2026 09:00:00 +0000\n"
+			printf "Message-ID: <full.%d@example.org>\n\n", i
+			for (j = 0; j < 40; j++)
+				printf "Line %d of a long complaint about order %d that never came.\n", j, i
+			printf "\n"
+		}
+	}'
+}
+t0106() {
+	mboxgen 1500 > "$TMP/full.mbox"
+	head -n "$(grep -n '^From a101@' "$TMP/full.mbox" | cut -d: -f1)" "$TMP/full.mbox" |
+	    sed '$d' > "$TMP/first.mbox"
+	eq "$(imp f1 "$TMP/first.mbox" | jq -r .stored)" 100 || return 1
+	kb=$(( $(wc -c < "$TMP/f1.db") / 1024 + 512 ))
+	out=$( (trap '' XFSZ; ulimit -f $kb; esc --db "$TMP/f1.db" --now $NOW import --json \
+	    "$TMP/full.mbox" 2>"$TMP/e"; echo "rc=$?" >&2) 2>"$TMP/rc")
+	echo "$out"; cat "$TMP/e" "$TMP/rc"
+	grep -q "^rc=74" "$TMP/rc" &&
+	eq "$(echo "$out" | jq -r .stored)" 0 && [ "$(echo "$out" | jq -r .not_stored)" -gt 0 ] &&
+	grep -q "messages were not stored; once the cause is fixed, import the same files again" "$TMP/e" &&
+	eq "$(sqlite3 "$TMP/f1.db" 'PRAGMA integrity_check')" ok &&
+	eq "$(sqlite3 "$TMP/f1.db" 'SELECT count(*) FROM message')" 100 &&
+	again=$(imp f1 "$TMP/full.mbox") &&
+	eq "$(echo "$again" | jq -r .stored)" 1400 && eq "$(echo "$again" | jq -r .already_present)" 100 &&
+	eq "$(echo "$again" | jq -r .not_stored)" 0 && eq "$(q f1 length)" 1500
+}
+check 0106 "a failed write loses nothing: counted as not stored, stored once by the next import" t0106
+
 t3030() {
 	# white lines before the header, as some programs save a message
 	{ printf ' \t \r\n\r\n\n'; cat "$D/3009-single.eml"; } > "$TMP/lead.eml"
