@@ -80,7 +80,7 @@ on_mail(void *arg, const char *raw, size_t len, time_t received, const char *ori
 }
 
 static void
-summary_text(const struct intake_stats *s, long problems, double secs)
+summary_text(const struct intake_stats *s, const struct mailfile_sink *k, double secs)
 {
 	int i, any = 0;
 
@@ -98,13 +98,15 @@ summary_text(const struct intake_stats *s, long problems, double secs)
 		printf(", %ld reopened", s->reopened);
 	if (s->unsaved > 0)
 		printf(", %ld not stored", s->unsaved);
-	if (s->rejected + problems > 0)
-		printf(", %ld not mail, %ld input problems", s->rejected, problems);
+	if (s->rejected + k->problems > 0)
+		printf(", %ld not mail, %ld input problems", s->rejected, k->problems);
+	if (k->too_large > 0)
+		printf(", %ld too large (skipped)", k->too_large);
 	printf(" (%.1fs)\n", secs);
 }
 
 static int
-summary_json(const struct intake_stats *s, long problems, double secs)
+summary_json(const struct intake_stats *s, const struct mailfile_sink *k, double secs)
 {
 	json_t *o, *nt;
 	int i, ret;
@@ -122,7 +124,8 @@ summary_json(const struct intake_stats *s, long problems, double secs)
 	json_object_set_new(o, "no_ticket", nt);
 	json_object_set_new(o, "warnings", json_integer(s->warnings));
 	json_object_set_new(o, "not_mail", json_integer(s->rejected));
-	json_object_set_new(o, "input_problems", json_integer(problems));
+	json_object_set_new(o, "input_problems", json_integer(k->problems));
+	json_object_set_new(o, "too_large", json_integer(k->too_large));
 	json_object_set_new(o, "not_stored", json_integer(s->unsaved));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
 	json_object_set_new(o, "seconds", json_real(secs));
@@ -261,9 +264,9 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	progress_draw(&im, 1);
 	if (cli->json)
-		(void)summary_json(&im.in.stats, sink.problems, time_mono() - im.start);
+		(void)summary_json(&im.in.stats, &sink, time_mono() - im.start);
 	else if (!cli->quiet)
-		summary_text(&im.in.stats, sink.problems, time_mono() - im.start);
+		summary_text(&im.in.stats, &sink, time_mono() - im.start);
 	intake_release(&im.in);
 	if (ret == -1) {
 		code = cli_fail(&e);
@@ -273,7 +276,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			    "already is skipped\n", im.in.stats.unsaved);
 		return code;
 	}
-	if (code == 0 && im.in.stats.rejected > 0)
+	if (code == 0 && (im.in.stats.rejected > 0 || sink.too_large > 0))
 		code = EX_DATAERR;
 	return code;
 }

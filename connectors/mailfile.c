@@ -35,6 +35,7 @@ struct reader {
 	off_t		 base;		/* file offset of buf[0] */
 	int		 eof;
 	off_t		 reported;	/* file offset last given to progress */
+	int		 toobig;	/* reader_fill refused: over the limit */
 	char		*unesc;		/* scratch for mboxrd unescaping */
 	size_t		 unesc_cap;
 };
@@ -54,9 +55,11 @@ reader_fill(struct reader *r, size_t keep, struct err *e)
 		size_t cap = r->cap ? r->cap * 2 : CHUNK;
 		char *p;
 
-		if (cap > MAILFILE_MESSAGE_MAX + CHUNK)
+		if (cap > MAILFILE_MESSAGE_MAX + CHUNK) {
+			r->toobig = 1;
 			return err_set(e, ERR_DATA, "'%s': message at byte %lld is larger than %u MB",
 			    r->path, (long long)r->base, MAILFILE_MESSAGE_MAX >> 20);
+		}
 		if ((p = realloc(r->buf, cap + 1)) == NULL)
 			return err_set(e, ERR_NOMEM, "out of memory reading '%s'", r->path);
 		r->buf = p;
@@ -297,10 +300,10 @@ find_from(char *buf, size_t scan, size_t len)
 static int
 mbox_read(struct reader *r, struct mailfile_sink *sink, struct err *e)
 {
-	size_t from_at = 0, start, scan;
+	size_t from_at = 0, start, scan, keep;
 	time_t received;
 	char *eol;
-	int more;
+	int more, rc, skipping = 0;
 
 	for (;;) {
 		/* Here buf[from_at] is a From_ line; find where it ends. */
@@ -326,8 +329,10 @@ mbox_read(struct reader *r, struct mailfile_sink *sink, struct err *e)
 				size_t at = (size_t)(c - r->buf) + 1;
 
 				if (is_separator(r, at, start, &more)) {
-					if (emit(r, sink, from_at, start, at, received, e) == -1)
+					if (!skipping &&
+					    emit(r, sink, from_at, start, at, received, e) == -1)
 						return -1;
+					skipping = 0;
 					report(r, sink, r->base + (off_t)at);
 					from_at = at;
 					break;
@@ -337,18 +342,39 @@ mbox_read(struct reader *r, struct mailfile_sink *sink, struct err *e)
 					continue;
 				}
 			} else if (r->eof) {
-				if (emit(r, sink, from_at, start, r->len, received, e) == -1)
+				if (!skipping &&
+				    emit(r, sink, from_at, start, r->len, received, e) == -1)
 					return -1;
 				report(r, sink, r->base + (off_t)r->len);
 				return 0;
 			} else if (r->len - scan > 6)
 				scan = r->len - 6;	/* "\nFrom" may straddle the chunk edge */
-			/* Need more input: keep the message from its From_ line on. */
-			if (reader_fill(r, from_at, e) == -1)
-				return -1;
-			start -= from_at;
-			scan -= from_at;
-			from_at = 0;
+			/* Need more input: keep the message from its From_ line
+			 * on -- or, past a message too big to take, only the
+			 * few bytes a separator test looks back at, so the
+			 * messages after it are still read. */
+			keep = skipping ? (scan > 3 ? scan - 3 : 0) : from_at;
+			rc = reader_fill(r, keep, e);	/* drops keep bytes even when it fails */
+			start = start > keep ? start - keep : 0;
+			scan -= keep;
+			from_at = from_at > keep ? from_at - keep : 0;
+			if (rc == -1) {
+				if (!r->toobig)
+					return -1;
+				sink->problems++;
+				sink->too_large++;
+				log_warnx("%s:byte %lld: a message larger than %u MB, skipped; "
+				    "the messages after it are read", r->path,
+				    (long long)(r->base + (off_t)from_at), MAILFILE_MESSAGE_MAX >> 20);
+				err_clear(e);
+				r->toobig = 0;
+				skipping = 1;
+				keep = scan > 3 ? scan - 3 : 0;
+				if (reader_fill(r, keep, e) == -1)
+					return -1;
+				start = from_at = 0;
+				scan -= keep;
+			}
 		}
 	}
 }

@@ -25,7 +25,9 @@ struct mailfile_sink {
 	void	(*progress)(void *arg, off_t more);
 	void	*arg;
 	time_t	 now;		/* arrival time when the file tells none */
-	long	 problems;	/* OUT: malformed separators, unreadable files */
+	long	 problems;	/* OUT: malformed separators, unreadable files,
+				 * and the messages counted in too_large */
+	long	 too_large;	/* OUT: messages skipped, over MAILFILE_MESSAGE_MAX */
 };
 
 /* Reads path (file or directory).  Returns 0, or -1 with e filled when the

@@ -387,6 +387,29 @@ t0106() {
 }
 check 0106 "a failed write loses nothing: counted as not stored, stored once by the next import" t0106
 
+# A message over the 256 MB limit is skipped with its position; the
+# messages after it in the same mbox are still imported (exit 65).
+t0107() {
+	{
+		printf 'From a@example.org Mon Nov 16 09:00:00 2026\nFrom: a@example.org\n'
+		printf 'Subject: before\nMessage-ID: <before@example.org>\n\nhello\n\n'
+		printf 'From b@example.org Mon Nov 16 09:01:00 2026\nFrom: b@example.org\n'
+		printf 'Subject: huge\nMessage-ID: <huge@example.org>\n\n'
+		yes "a line of an attachment too big to take, seventy-eight bytes long, and more" |
+		    head -c 270000000
+		printf '\nFrom c@example.org Mon Nov 16 09:02:00 2026\nFrom: c@example.org\n'
+		printf 'Subject: after\nMessage-ID: <after@example.org>\n\nbye\n'
+	} > "$TMP/huge.mbox"
+	out=$(esc --db "$TMP/big.db" --now $NOW import --json "$TMP/huge.mbox" 2>"$TMP/e")
+	rc=$?
+	rm -f "$TMP/huge.mbox"
+	eq $rc 65 && eq "$(echo "$out" | jq -r .stored)" 2 && eq "$(echo "$out" | jq -r .too_large)" 1 &&
+	grep -q "huge.mbox:byte 121: a message larger than 256 MB, skipped; the messages after it are read" "$TMP/e" &&
+	eq "$(sqlite3 "$TMP/big.db" 'SELECT group_concat(message_id) FROM (SELECT message_id FROM message ORDER BY 1)')" \
+	    "after@example.org,before@example.org"
+}
+check 0107 "a message over 256 MB is skipped by position; the messages after it are imported" t0107
+
 t3030() {
 	# white lines before the header, as some programs save a message
 	{ printf ' \t \r\n\r\n\n'; cat "$D/3009-single.eml"; } > "$TMP/lead.eml"
