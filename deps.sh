@@ -8,7 +8,7 @@ PACKAGES="
 gcc make autoconf automake pkg-config
 libetpan-dev libcurl4-gnutls-dev libgnutls28-dev libxml2-dev
 libsqlite3-dev libjansson-dev
-tzdata ca-certificates time mandoc jq sqlite3
+tzdata ca-certificates time mandoc jq sqlite3 libxml2-utils
 dovecot-imapd openssl procps isync
 postfix libio-socket-ssl-perl python3
 "
