@@ -24,7 +24,8 @@ static const char sentiment_usage[] =
     "Scores each line of standard input (UTF-8 text) from -1 (negative) to\n"
     "1 (positive) and prints one line per input line: the compound score\n"
     "with four decimals, or with --json an object with compound, pos, neg,\n"
-    "neu, asks_escalation and the words that drove the score.\n";
+    "neu, asks_escalation, the words that drove the score, the language\n"
+    "and whether a lexicon of it scored the line (else the score is 0).\n";
 
 /* Rounded to places decimals, for output: 0.54229999 is 0.5423. */
 static double
@@ -65,6 +66,8 @@ json_line(const struct sentiment_result *r, int asks, FILE *out, struct err *e)
 	    json_object_set_new(o, "neg", json_real(round_to(r->neg, 1e3))) == -1 ||
 	    json_object_set_new(o, "neu", json_real(round_to(r->neu, 1e3))) == -1 ||
 	    json_object_set_new(o, "asks_escalation", json_boolean(asks)) == -1 ||
+	    json_object_set_new(o, "language", json_string(r->lang)) == -1 ||
+	    json_object_set_new(o, "scored", json_boolean(r->lang_scored)) == -1 ||
 	    json_object_set_new(o, "words", words) == -1) {
 		json_decref(o);
 		return err_set(e, ERR_NOMEM, "out of memory");

@@ -244,6 +244,12 @@ assessed(struct decide *d, const struct message *m, int newest, struct err *e)
 		rc |= buf_addch(&b, '}', e);
 	}
 	rc |= buf_addch(&b, ']', e);
+	if (d->scored && d->sentiment.lang[0] != '\0') {
+		/* prescored: the language was not looked at again */
+		rc |= j_str(&b, "language", d->sentiment.lang, e);
+		rc |= j_raw(&b, "scored", d->sentiment.lang_scored ? "true" :
+		    "false", e);
+	}
 	rc |= j_str(&b, "asks_escalation", d->asks, e);
 	rc |= j_raw(&b, "public", m->public ? "true" : "false", e);
 	if (m->reach >= 0)
@@ -574,7 +580,8 @@ decide_message(struct decide *d, const struct decide_in *in, struct ticket *t,
 		d->sentiment.escalation_words = 1;
 		d->scored = 1;
 	} else if (in->lexicon != NULL) {
-		sentiment_score(in->lexicon, text, strlen(text), &d->sentiment);
+		sentiment_score_lang(in->lexicon, text, strlen(text), m->lang,
+		    &d->sentiment);
 		d->scored = 1;
 		m->scored = 1;
 		m->sentiment = d->sentiment.compound;

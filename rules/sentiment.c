@@ -46,6 +46,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +361,9 @@ struct lex_entry {
 	uint8_t		 flags;
 	uint8_t		 phrase_max;	/* words of the longest phrase it starts */
 	uint8_t		 special;
+	uint8_t		 derived;	/* valence set by the suffix rule of its
+					 * language, which a line of the file
+					 * overrides and never the other way */
 	float		 valence, negated, booster;
 };
 
@@ -392,6 +396,14 @@ struct sentiment {
 					 * last bytes of emoticon keys */
 	uint64_t	 filter[LEX_FILTER_BITS / 64];	/* LEX_FILTER_BIT of
 					 * every key */
+	char		 lang[4];	/* "en": the language of its words */
+	const struct inflection *inflect;	/* its suffix rules, or NULL */
+	int		 concord;	/* negations agree rather than cancel
+					 * (French, Spanish, Italian,
+					 * Portuguese: "no ... nada") */
+	/* the English table only: the other languages' tables, owned */
+	struct sentiment *langs[SENTIMENT_LANGS_MAX];
+	size_t		 langs_count;
 };
 
 /* Eight bytes at a time, each word mixed by a multiply-xorshift (the
@@ -1366,6 +1378,22 @@ static const struct {
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* The entry for an emoticon of folded key, len bytes in the file. */
+static struct lex_entry *
+lex_emoticon(struct sentiment *s, const char *key, size_t keylen, size_t len)
+{
+	struct lex_entry *le;
+
+	if ((le = lex_add(s, key, keylen)) == NULL)
+		return NULL;
+	le->flags |= LEX_EMOTICON;
+	if (len > s->emo_max)
+		s->emo_max = len;
+	s->emo_first[(unsigned char)key[0] >> 3] |= 1 << (key[0] & 7);
+	s->emo_last[(unsigned char)key[keylen - 1] >> 3] |= 1 << (key[keylen - 1] & 7);
+	return le;
+}
+
 /* The entry for a term as the tokenizer will see it: a word or emoji, an
  * emoticon (a single term with punctuation) or a phrase of plain words.
  * NULL with *why set if the term cannot be matched, or when out of
@@ -1448,17 +1476,11 @@ lex_term(struct sentiment *s, const char *term, size_t len, const char **why)
 		*why = "term too long";
 		return NULL;
 	}
-	if ((le = lex_add(s, key, keylen)) == NULL)
-		return NULL;
-	le->flags |= LEX_EMOTICON;
-	if (len > s->emo_max)
-		s->emo_max = len;
-	s->emo_first[(unsigned char)key[0] >> 3] |= 1 << (key[0] & 7);
-	s->emo_last[(unsigned char)key[keylen - 1] >> 3] |= 1 << (key[keylen - 1] & 7);
-	return le;
+	return lex_emoticon(s, key, keylen, len);
 }
 
 static int	lex_triggers(struct sentiment *);
+static void	stop_prepare(void);
 
 static int
 lex_builtins(struct sentiment *s, struct err *e)
@@ -1467,6 +1489,8 @@ lex_builtins(struct sentiment *s, struct err *e)
 	const char *why;
 	size_t i;
 
+	if (strcmp(s->lang, "en") != 0)
+		goto triggers;	/* its lists are in its file */
 	for (i = 0; i < NELEM(negators); i++) {
 		if ((le = lex_term(s, negators[i], strlen(negators[i]), &why)) == NULL)
 			goto fail;
@@ -1488,6 +1512,7 @@ lex_builtins(struct sentiment *s, struct err *e)
 			goto fail;
 		le->special = (uint8_t)specials[i].special;
 	}
+triggers:
 	why = NULL;
 	if (lex_triggers(s) == -1)
 		goto fail;
@@ -1528,6 +1553,104 @@ parse_valence(const char *s, float *out)
 	return 0;
 }
 
+/* The roles a line may give a term instead of a valence, in the order
+ * lex_line's switch takes them. */
+static const char *const roles[] = {
+	"negation", "booster", "dampener", "contrast",
+};
+
+/*
+ * Suffix rules: the inflected forms a single word of a language's file
+ * stands for, made when the file is loaded (so scoring looks up every
+ * form as it looks up any word).  Of a language's rules the one with the
+ * longest ending the (folded) word has applies: the ending is replaced
+ * by each of the suffixes.  German adjectives and plurals ("schlecht":
+ * schlechte, schlechten, schlechter, schlechtes, schlechtem), Dutch
+ * adjectives ("slecht": slechte), French gender and number ("lent":
+ * lente, lents, lentes; "furieux": furieuse; "inutile": inutiles),
+ * Spanish, Italian and Portuguese gender and number ("lento": lenta,
+ * lentos, lentas; Italian lenti, lente).  Forms the rules miss (stem
+ * changes, consonant doubling: "nul", "nulle") are listed in the file;
+ * a line of the file always overrides a made form.  Nonsense forms of
+ * words that do not inflect so ("funktionieren": "funktionierene") are
+ * harmless: no text holds them.
+ */
+struct inflection {
+	const char	*lang;
+	const char	*ending;
+	const char	*suffixes;	/* separated by spaces */
+};
+
+static const struct inflection inflections[] = {
+	{ "de", "e", "n r s m" }, { "de", "", "e en er es em" },
+	{ "nl", "e", "n" }, { "nl", "", "e en" },
+	{ "fr", "eux", "euse euses" }, { "fr", "if", "ive ives ifs" },
+	{ "fr", "el", "elle elles els" }, { "fr", "e", "s" },
+	{ "fr", "", "e s es" },
+	{ "es", "o", "a os as" }, { "es", "e", "s" }, { "es", "", "es" },
+	{ "it", "o", "a i e" }, { "it", "a", "e" }, { "it", "e", "i" },
+	{ "pt", "o", "a os as" }, { "pt", "vel", "veis" }, { "pt", "e", "s" },
+	{ NULL, NULL, NULL }
+};
+
+/* Gives le a valence, counted once. */
+static void
+lex_set(struct sentiment *s, struct lex_entry *le, float valence,
+    int has_negated, float negated)
+{
+	if (!(le->flags & LEX_VALENCE))
+		s->size++;
+	le->flags = (uint8_t)((le->flags & ~LEX_NEGATED) | LEX_VALENCE |
+	    (has_negated ? LEX_NEGATED : 0));
+	le->valence = valence;
+	le->negated = negated;
+}
+
+/* The forms of le's word by the language's suffix rule, with its
+ * valences; -1 out of memory. */
+static int
+lex_inflect(struct sentiment *s, const struct lex_entry *le)
+{
+	const struct inflection *r, *best = NULL;
+	struct lex_entry *fe;
+	char key[KEY_MAX + 16];
+	const char *p, *q;
+	size_t len = le->keylen, elen, stem;
+	float valence = le->valence, negated = le->negated;
+	int has_negated = (le->flags & LEX_NEGATED) != 0;
+
+	if (len >= KEY_MAX)
+		return 0;
+	memcpy(key, s->pool + le->key, len);	/* lex_add moves the pool */
+	for (r = s->inflect; r->lang != NULL && strcmp(r->lang, s->lang) == 0;
+	    r++) {
+		elen = strlen(r->ending);
+		if (elen < len && memcmp(key + len - elen, r->ending, elen) == 0 &&
+		    (best == NULL || elen > strlen(best->ending)))
+			best = r;
+	}
+	if (best == NULL)
+		return 0;
+	stem = len - strlen(best->ending);
+	for (p = best->suffixes; *p != '\0'; p = *q != '\0' ? q + 1 : q) {
+		q = strchr(p, ' ');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (stem + (size_t)(q - p) >= KEY_MAX)
+			continue;
+		memcpy(key + stem, p, (size_t)(q - p));
+		if ((fe = lex_add(s, key, stem + (size_t)(q - p))) == NULL)
+			return -1;
+		if ((fe->flags & LEX_VALENCE) && !fe->derived)
+			continue;	/* the file's own line wins */
+		if (fe->flags & (LEX_NEGATOR | LEX_BOOSTER))
+			continue;
+		lex_set(s, fe, valence, has_negated, negated);
+		fe->derived = 1;
+	}
+	return 0;
+}
+
 /* One line of the lexicon file, without its newline. */
 static int
 lex_line(struct sentiment *s, char *line, const char *path, int lineno,
@@ -1536,7 +1659,7 @@ lex_line(struct sentiment *s, char *line, const char *path, int lineno,
 	char *field[4] = { NULL, NULL, NULL, NULL }, *p;
 	struct lex_entry *le;
 	const char *why;
-	size_t nfield = 0;
+	size_t nfield = 0, role;
 	float valence, negated = 0;
 
 	if (line[0] == '\0' || line[0] == '#')
@@ -1555,6 +1678,31 @@ lex_line(struct sentiment *s, char *line, const char *path, int lineno,
 	if (utf8_check(field[0], strlen(field[0])) == -1)
 		return err_setpos(e, ERR_DATA, path, lineno, 1,
 		    "term is not valid UTF-8 text");
+	for (role = 0; role < NELEM(roles); role++)
+		if (strcmp(field[1], roles[role]) == 0)
+			break;
+	if (role < NELEM(roles)) {
+		if (nfield != 2)
+			return err_setpos(e, ERR_DATA, path, lineno,
+			    (int)(field[2] - line) + 1, "a role ('%s') takes no "
+			    "third field", field[1]);
+		if ((le = lex_term(s, field[0], strlen(field[0]), &why)) == NULL)
+			goto term_failed;
+		switch (role) {
+		case 0:
+			le->flags |= LEX_NEGATOR;
+			break;
+		case 1:
+		case 2:
+			le->flags |= LEX_BOOSTER;
+			le->booster = (float)(role == 1 ? SENTIMENT_B_INCR :
+			    SENTIMENT_B_DECR);
+			break;
+		default:
+			le->special = SP_BUT;
+		}
+		return 0;
+	}
 	if (parse_valence(field[1], &valence) == -1)
 		return err_setpos(e, ERR_DATA, path, lineno,
 		    (int)(field[1] - line) + 1, "invalid valence '%s' (expected "
@@ -1563,44 +1711,36 @@ lex_line(struct sentiment *s, char *line, const char *path, int lineno,
 		return err_setpos(e, ERR_DATA, path, lineno,
 		    (int)(field[2] - line) + 1, "invalid negated valence '%s' "
 		    "(expected a number from -4 to 4)", field[2]);
-	if ((le = lex_term(s, field[0], strlen(field[0]), &why)) == NULL) {
-		if (why == NULL)
-			return err_set(e, ERR_NOMEM, "out of memory loading '%s'",
-			    path);
-		return err_setpos(e, ERR_DATA, path, lineno, 1, "%s: '%s'", why,
-		    field[0]);
-	}
-	if (!(le->flags & LEX_VALENCE))
-		s->size++;
-	le->flags = (uint8_t)((le->flags & ~LEX_NEGATED) | LEX_VALENCE |
-	    (nfield == 3 ? LEX_NEGATED : 0));
-	le->valence = valence;
-	le->negated = negated;
+	if ((le = lex_term(s, field[0], strlen(field[0]), &why)) == NULL)
+		goto term_failed;
+	lex_set(s, le, valence, nfield == 3, negated);
+	le->derived = 0;
+	if (s->inflect != NULL && !(le->flags & (LEX_PHRASE | LEX_EMOTICON)) &&
+	    lex_inflect(s, le) == -1)
+		return err_set(e, ERR_NOMEM, "out of memory loading '%s'", path);
 	return 0;
+term_failed:
+	if (why == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory loading '%s'", path);
+	return err_setpos(e, ERR_DATA, path, lineno, 1, "%s: '%s'", why,
+	    field[0]);
 }
 
-int
-sentiment_load(const char *path, struct sentiment **out, struct err *e)
+/* Reads the lines of the file at path into s. */
+static int
+lex_file(struct sentiment *s, const char *path, struct err *e)
 {
-	struct sentiment *s;
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0, len;
 	ssize_t n;
-	int lineno = 0, saved_errno = 0;
+	int lineno = 0, saved_errno = 0, ret = -1;
 
-	*out = NULL;
 	if ((f = fopen(path, "r")) == NULL) {
 		saved_errno = errno;
 		return err_set(e, saved_errno == ENOENT ? ERR_NOINPUT : ERR_IO,
 		    "cannot open '%s': %s", path, strerror(saved_errno));
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL || lex_grow(s) == -1) {
-		err_set(e, ERR_NOMEM, "out of memory loading '%s'", path);
-		goto fail;
-	}
-	if (lex_builtins(s, e) == -1)
-		goto fail;
 	for (;;) {
 		errno = 0;
 		if ((n = getline(&line, &cap, f)) == -1) {
@@ -1611,7 +1751,7 @@ sentiment_load(const char *path, struct sentiment **out, struct err *e)
 		len = (size_t)n;
 		if (len > LINE_MAX_LEN) {
 			err_setpos(e, ERR_DATA, path, lineno, 1, "line too long");
-			goto fail;
+			goto out;
 		}
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
@@ -1619,62 +1759,223 @@ sentiment_load(const char *path, struct sentiment **out, struct err *e)
 			line[--len] = '\0';
 		if (memchr(line, '\0', len) != NULL) {
 			err_setpos(e, ERR_DATA, path, lineno, 1, "NUL byte in line");
-			goto fail;
+			goto out;
 		}
 		if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
 			memmove(line, line + 3, (len -= 3) + 1);	/* BOM */
 		if (lex_line(s, line, path, lineno, e) == -1)
-			goto fail;
+			goto out;
 	}
 	if (saved_errno != 0 || ferror(f)) {
 		err_set(e, ERR_IO, "cannot read '%s': %s", path,
 		    strerror(saved_errno ? saved_errno : EIO));
-		goto fail;
+		goto out;
 	}
 	if (s->size == 0) {
 		err_set(e, ERR_DATA, "no entries in lexicon '%s'", path);
-		goto fail;
+		goto out;
 	}
+	ret = 0;
+out:
 	free(line);
 	(void)fclose(f);	/* read only: nothing to lose */
+	return ret;
+}
+
+/* A table for the words of lang, with its built-in entries. */
+static struct sentiment *
+lex_new(const char *lang, struct err *e)
+{
+	struct sentiment *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL || lex_grow(s) == -1) {
+		free(s);
+		err_set(e, ERR_NOMEM, "out of memory loading the lexicon");
+		return NULL;
+	}
+	(void)snprintf(s->lang, sizeof(s->lang), "%s", lang);	/* checked */
+	for (s->inflect = inflections; s->inflect->lang != NULL &&
+	    strcmp(s->inflect->lang, lang) != 0; s->inflect++)
+		;
+	if (s->inflect->lang == NULL)
+		s->inflect = NULL;
+	s->concord = strcmp(lang, "fr") == 0 || strcmp(lang, "es") == 0 ||
+	    strcmp(lang, "it") == 0 || strcmp(lang, "pt") == 0;
+	if (lex_builtins(s, e) == -1) {
+		sentiment_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+sentiment_load(const char *path, struct sentiment **out, struct err *e)
+{
+	struct sentiment *s;
+
+	*out = NULL;
+	stop_prepare();
+	if ((s = lex_new("en", e)) == NULL)
+		return -1;
+	if (lex_file(s, path, e) == -1) {
+		sentiment_free(s);
+		return -1;
+	}
 	*out = s;
 	return 0;
-fail:
-	free(line);
-	(void)fclose(f);
-	sentiment_free(s);
-	return -1;
+}
+
+/* 1 if lang is 2 or 3 lowercase ASCII letters. */
+static int
+lang_valid(const char *lang, size_t len)
+{
+	size_t i;
+
+	if (len < 2 || len > 3)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (lang[i] < 'a' || lang[i] > 'z')
+			return 0;
+	return 1;
+}
+
+int
+sentiment_load_lang(struct sentiment *s, const char *lang, const char *path,
+    struct err *e)
+{
+	struct sentiment *ls;
+	const struct lex_entry *le;
+	const char *key;
+	size_t i, n;
+	enum cc cls;
+
+	if (!lang_valid(lang, strlen(lang)))
+		return err_set(e, ERR_DATA, "invalid language '%s' for '%s' "
+		    "(expected 2 or 3 lowercase letters)", lang, path);
+	if (sentiment_has_lang(s, lang))
+		return err_set(e, ERR_DATA, "a second lexicon for language "
+		    "'%s': '%s'", lang, path);
+	if (s->langs_count == SENTIMENT_LANGS_MAX)
+		return err_set(e, ERR_DATA, "more than %d languages: '%s'",
+		    SENTIMENT_LANGS_MAX, path);
+	if ((ls = lex_new(lang, e)) == NULL)
+		return -1;
+	if (lex_file(ls, path, e) == -1) {
+		sentiment_free(ls);
+		return -1;
+	}
+	/* Emoticons and emoji mean the same in every language; a line of
+	 * the language's file wins. */
+	for (i = 0; i < s->cap; i++) {
+		struct lex_entry *ne;
+
+		le = &s->slot[i];
+		if (le->key == 0 || !(le->flags & LEX_VALENCE) ||
+		    (le->flags & LEX_PHRASE))
+			continue;
+		key = s->pool + le->key;
+		if (!(le->flags & LEX_EMOTICON)) {
+			if ((unsigned char)key[0] < 0x80)
+				continue;
+			(void)cp_next((const unsigned char *)key,
+			    (const unsigned char *)key + le->keylen, &n, &cls);
+			if (cls != CC_EMOJI)
+				continue;
+			ne = lex_add(ls, key, le->keylen);
+		} else
+			ne = lex_emoticon(ls, key, le->keylen, s->emo_max);
+		if (ne == NULL) {
+			sentiment_free(ls);
+			return err_set(e, ERR_NOMEM, "out of memory loading '%s'",
+			    path);
+		}
+		if (!(ne->flags & LEX_VALENCE))
+			lex_set(ls, ne, le->valence, (le->flags & LEX_NEGATED) != 0,
+			    le->negated);
+	}
+	s->langs[s->langs_count++] = ls;
+	return 0;
+}
+
+/* Every "lexicon-LANG.tsv" in the directory of path. */
+static int
+load_langs(struct sentiment *s, const char *path, struct err *e)
+{
+	char pattern[4096], lang[4];
+	const char *slash = strrchr(path, '/'), *base;
+	glob_t g;
+	size_t i, len;
+	int rc, ret = 0;
+
+	if (slash == NULL)
+		rc = snprintf(pattern, sizeof(pattern), "lexicon-*.tsv");
+	else
+		rc = snprintf(pattern, sizeof(pattern), "%.*s/lexicon-*.tsv",
+		    (int)(slash - path), path);
+	if (rc < 0 || (size_t)rc >= sizeof(pattern))
+		return err_set(e, ERR_DATA, "lexicon path too long: '%s'", path);
+	rc = glob(pattern, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH)
+		return 0;
+	if (rc != 0)
+		return err_set(e, rc == GLOB_NOSPACE ? ERR_NOMEM : ERR_IO,
+		    "cannot list the lexicons beside '%s'", path);
+	for (i = 0; i < g.gl_pathc && ret == 0; i++) {
+		base = strrchr(g.gl_pathv[i], '/');
+		base = base != NULL ? base + 1 : g.gl_pathv[i];
+		len = strlen(base) - strlen("lexicon-") - strlen(".tsv");
+		if (!lang_valid(base + strlen("lexicon-"), len))
+			continue;	/* "lexicon-old.tsv.tsv", a backup */
+		memcpy(lang, base + strlen("lexicon-"), len);
+		lang[len] = '\0';
+		ret = sentiment_load_lang(s, lang, g.gl_pathv[i], e);
+	}
+	globfree(&g);
+	return ret;
 }
 
 int
 sentiment_load_default(struct sentiment **out, struct err *e)
 {
 	const char *env = getenv("ESCALATOR_LEXICON");
-	const char *dflt = PKGDATADIR "/lexicon.tsv";
+	const char *dflt = PKGDATADIR "/lexicon.tsv", *path = dflt;
 	char tried[256] = "";
 
 	*out = NULL;
 	if (env != NULL && *env != '\0') {
+		path = env;
 		if (sentiment_load(env, out, e) == 0)
-			return 0;
+			goto langs;
 		if (e == NULL || e->code != ERR_NOINPUT)
 			return -1;
 		(void)snprintf(tried, sizeof(tried), "'%s' (ESCALATOR_LEXICON), ",
 		    env);	/* truncation is fine for a message */
+		path = dflt;
 	}
 	if (sentiment_load(dflt, out, e) == 0)
-		return 0;
+		goto langs;
 	if (e == NULL || e->code != ERR_NOINPUT)
 		return -1;
 	return err_set(e, ERR_NOINPUT, "cannot find the sentiment lexicon: "
 	    "tried %s'%s'; install it or set ESCALATOR_LEXICON", tried, dflt);
+langs:
+	if (load_langs(*out, path, e) == -1) {
+		sentiment_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void
 sentiment_free(struct sentiment *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < s->langs_count; i++)
+		sentiment_free(s->langs[i]);
 	free(s->slot);
 	free(s->tag);
 	free(s->pool);
@@ -1687,7 +1988,322 @@ sentiment_size(const struct sentiment *s)
 	return s != NULL ? s->size : 0;
 }
 
+/* ---- the language of a text ---------------------------------------- */
+
+/*
+ * The commonest words of each language the guess knows (folded as the
+ * scorer folds: lowercase, no accents), our lists: articles, pronouns,
+ * conjunctions, prepositions, auxiliaries, and the greetings and thanks
+ * of support mail.  A word in several lists counts for each; "*" marks
+ * the list where it is much the commonest, where it counts twice
+ * (Spanish "no", French "est").  At most 8 letters: longer words are
+ * never looked up.
+ */
+enum { LG_EN, LG_DE, LG_FR, LG_ES, LG_NL, LG_IT, LG_PT, LG_COUNT };
+
+static const char *const lg_names[LG_COUNT] = {
+	"en", "de", "fr", "es", "nl", "it", "pt",
+};
+
+static const char *const stopwords[LG_COUNT] = {
+	/* en */
+	"*the *and *to *of *is *are *was *were *you *your *it *this *that "
+	"*i *my *have *has *not *for *with *be *been *at *but *or *from "
+	"*what *when *can *will *would *please *thanks *thank *hi *hello "
+	"*just *still *any *do *does *did an in no so me *all *get "
+	"*got *there *they *them *our *us *if *about *as *by *on *we *its "
+	"*it's *i'm *don't *can't *here *since *again *after *why *how "
+	"*hey *dear also",
+	/* de */
+	"*und *der *die *das *ist *ich *nicht *mit *sie *ein *eine *einen "
+	"*einem *es *auf *fur *den *dem *des *zu *von *wir *ihr *ihre "
+	"*ihnen *mein *meine *bei *auch *noch *nach *seit *wie *aber *oder "
+	"*wenn *dass *sind *habe *haben *hat *wurde *kein *keine *mir *mich "
+	"*uns *schon *immer *bitte *danke *sehr *nur *bin *gibt *kann "
+	"*konnen *war *im *hallo *leider *jetzt *wieder *geht *mehr *sich "
+	"*ihrer *ihren *unser *warum *seit *wo *dies *diese *nichts *heute "
+	"*gestern *woche *wochen *tage *keinen *nie an so was will also",
+	/* fr */
+	"*le *la *les de *des *du *et *est *je *vous *nous *il *elle *un "
+	"*une *pas *ne que *qui *pour *dans *sur *avec *mon *ma *mes *votre "
+	"*vos *ce *cette *sont *ai *avez *merci *tres *mais *plus *depuis "
+	"*toujours *rien *aucun *au *aux *bonjour *c'est *j'ai *n'est "
+	"c j n d l *qu *toujours *jamais *encore *deja *ca *cela *leur "
+	"*suis *ete *fait *tout *tous *toute *beaucoup *nouveau *m'avez "
+	"*parfait *reponse *colis *commande en se non",
+	/* es */
+	"la *el *los *las de *del y es en que *no un *una *por *para con mi "
+	"*su *muy *pero *esta *estoy *desde *hace *gracias *hola *tengo *ya "
+	"*sin *nada *ni *al lo le se *todavia me *mis *sus *usted *ustedes "
+	"*han *hemos *pedido *nadie *siempre *nunca *como *mas *este *eso "
+	"*estan *fue *hay *porque *dias *semanas *aun *tambien *o *sigo "
+	"*sigue *servicio *respuesta *tiene *soporte *cliente *envio *puedo "
+	"*pueden *estoy *somos",
+	/* nl */
+	"de *het *een en *ik *niet is *van *dat op te met *voor je u *uw "
+	"*maar al *nog *geen *heb *hebben *wij we *zijn *bij *naar *mijn *er "
+	"*om *ook *dank *bedankt *graag *sinds *wel *zeer *erg *jullie *nu "
+	"*weer *wordt *werd *kunnen *kan *moet *dit *deze *hallo *alstublieft "
+	"*jullie *wat *waarom *hoe *niets *nooit *al *sinds",
+	/* it */
+	"*il lo la *gli le *di da e *che non un *una *per con *sono *ho mi "
+	"*ma *del *della *nel *questo *questa *molto *ancora *grazie *ciao "
+	"*anche *perche *mio *mia *vostro *vostra *sul *alla *al *ci *sia "
+	"*gia *mai *niente *nessuno *piu *dopo *stato *stata *essere *buongiorno "
+	"*settimane *giorni *ordine",
+	/* pt */
+	"o a *os as de *do *da *dos *das e que *nao um *uma para *com *meu "
+	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na em "
+	"*ao sem *isso esta *estou *foi *ola *voces *seu *sua *ate *nunca "
+	"*nada *ninguem *tambem *pedido *dias *semanas *porque *mais *tenho "
+	"*bom *boa *dia",
+};
+
+#define STOP_CAP	2048	/* a power of two, over twice the words */
+#define GUESS_WORDS	300	/* words read at most */
+#define GUESS_BYTES	4096	/* and bytes (a word may be cut there) */
+#define GUESS_SURE	8	/* weight at which a 3-to-1 lead stops reading */
+
+/* Packed keys and, per key, 2 bits of weight per language. */
+static uint64_t	stop_key[STOP_CAP];
+static uint16_t	stop_weight[STOP_CAP];
+static int	stop_built;
+
+static inline size_t
+stop_slot(uint64_t key)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15u) >> 53) & (STOP_CAP - 1);
+}
+
+/* Built once, from sentiment_load (before threads share a lexicon) or
+ * the first guess. */
+static void
+stop_prepare(void)
+{
+	const char *p, *w;
+	uint64_t key;
+	size_t i, n, k;
+	int lg, weight;
+
+	if (stop_built)
+		return;
+	for (lg = 0; lg < LG_COUNT; lg++) {
+		for (p = stopwords[lg]; *p != '\0'; p += *p != '\0') {
+			weight = *p == '*' ? 2 : 1;
+			p += *p == '*';
+			w = p;
+			while (*p != ' ' && *p != '\0')
+				p++;
+			n = (size_t)(p - w);
+			key = 0;
+			for (i = 0; i < n && i < 8; i++)
+				key |= (uint64_t)(unsigned char)w[i] << (8 * i);
+			for (k = stop_slot(key); stop_key[k] != 0 &&
+			    stop_key[k] != key; k = (k + 1) & (STOP_CAP - 1))
+				;
+			stop_key[k] = key;
+			if (((stop_weight[k] >> (2 * lg)) & 3) < weight) {
+				stop_weight[k] &= (uint16_t)~(3u << (2 * lg));
+				stop_weight[k] |= (uint16_t)(weight << (2 * lg));
+			}
+		}
+	}
+	stop_built = 1;
+}
+
+/* Scripts told by their letters alone. */
+enum { SC_KANA, SC_HANGUL, SC_HAN, SC_GREEK, SC_HEBREW, SC_THAI,
+	SC_CYRILLIC, SC_ARABIC, SC_DEVANAGARI, SC_COUNT };
+
+static const char *const sc_names[SC_COUNT] = {
+	"ja", "ko", "zh", "el", "he", "th", "und-Cyrl", "und-Arab", "und-Deva",
+};
+
+static int
+script_of(int32_t c)
+{
+	if (c >= 0x370 && c <= 0x3FF)
+		return SC_GREEK;
+	if (c >= 0x400 && c <= 0x52F)
+		return SC_CYRILLIC;
+	if (c >= 0x590 && c <= 0x5FF)
+		return SC_HEBREW;
+	if ((c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F))
+		return SC_ARABIC;
+	if (c >= 0x900 && c <= 0x97F)
+		return SC_DEVANAGARI;
+	if (c >= 0xE00 && c <= 0xE7F)
+		return SC_THAI;
+	if ((c >= 0x1100 && c <= 0x11FF) || (c >= 0xAC00 && c <= 0xD7AF))
+		return SC_HANGUL;
+	if (c >= 0x3040 && c <= 0x30FF)
+		return SC_KANA;
+	if (c >= 0x4E00 && c <= 0x9FFF)
+		return SC_HAN;
+	return -1;
+}
+
+/*
+ * One pass over the first words, a byte at a time, stopping early once
+ * one language leads 3 to 1 with GUESS_SURE: English mail is told after
+ * some thirty words, which is all the guess costs it.  Words are runs of
+ * ASCII letters, apostrophes and Latin-1 letters (folded as fold_put
+ * does); a word of other letters counts towards its script.
+ */
+const char *
+sentiment_guess(const char *text, size_t len, char *buf)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *end = p + (len < GUESS_BYTES ? len : GUESS_BYTES);
+	unsigned w[LG_COUNT] = { 0 }, sc[SC_COUNT] = { 0 };
+	unsigned best = 0, second = 0, other = 0;
+	size_t words = 0, latin = 0, nonlatin = 0, n, k, i;
+	uint64_t key;
+	int lg, top = LG_EN, ok;
+	int32_t c;
+
+	stop_prepare();
+	while (p < end && words < GUESS_WORDS) {
+		c = *p;
+		if (c >= 0x80 && !(c == 0xC3 && p + 1 < end && p[1] >= 0x80 &&
+		    p[1] <= 0xBF && p[1] != 0x97 && p[1] != 0xB7)) {
+			if ((c = utf8_decode(p, end, &n)) >= 0 &&
+			    (k = (size_t)script_of(c)) < SC_COUNT) {
+				sc[k]++;
+				nonlatin++;
+			}
+			p += n;
+			continue;
+		}
+		if (ascii_cc[c & 0x7F] != CC_WORD || (c >= '0' && c <= '9')) {
+			if (c < 0x80) {
+				p++;
+				continue;
+			}
+		}
+		/* a word */
+		key = 0;
+		n = 0;
+		ok = 1;
+		while (p < end) {
+			c = *p;
+			if (c < 0x80) {
+				if ((ascii_cc[c] != CC_WORD || c <= '9') && c != '\'')
+					break;
+				if (n < 8)
+					key |= (uint64_t)(c | 0x20) << (8 * n);
+				n++;
+				p++;
+			} else if (c == 0xC3 && p + 1 < end && p[1] >= 0x80 &&
+			    p[1] <= 0xBF && p[1] != 0x97 && p[1] != 0xB7) {
+				const char *f = latin1_fold[p[1] - 0x80];
+
+				for (i = 0; f[i] != '\0'; i++, n++)
+					if (n < 8)
+						key |= (uint64_t)(unsigned char)f[i] <<
+						    (8 * n);
+				p += 2;
+			} else {
+				/* Latin Extended, other letters: no list has
+				 * such a word */
+				if ((c = utf8_decode(p, end, &k)) < 0 ||
+				    cc_class(c) != CC_WORD || script_of(c) >= 0)
+					break;
+				ok = 0;
+				n++;
+				p += k;
+			}
+		}
+		words++;
+		latin += n;
+		if (!ok || n > 8 || n == 0)
+			continue;
+		for (k = stop_slot(key); stop_key[k] != 0; k = (k + 1) & (STOP_CAP - 1)) {
+			if (stop_key[k] != key)
+				continue;
+			for (lg = 0; lg < LG_COUNT; lg++)
+				w[lg] += (stop_weight[k] >> (2 * lg)) & 3;
+			break;
+		}
+		if (stop_key[k] == 0)
+			continue;
+		best = second = 0;
+		for (lg = 0; lg < LG_COUNT; lg++) {
+			if (w[lg] > best) {
+				second = best;
+				best = w[lg];
+				top = lg;
+			} else if (w[lg] > second)
+				second = w[lg];
+		}
+		if (best >= GUESS_SURE && best >= 3 * second)
+			break;
+	}
+	if (nonlatin > latin) {
+		for (k = 0, i = 0; k < SC_COUNT; k++)
+			if (sc[k] > sc[i])
+				i = k;
+		if (sc[SC_KANA] > 0 && (i == SC_HAN || i == SC_KANA))
+			i = SC_KANA;	/* Japanese writes kanji and kana */
+		(void)snprintf(buf, 12, "%s", sc_names[i]);
+		return buf;
+	}
+	best = w[top];
+	for (lg = 0; lg < LG_COUNT; lg++)
+		if (lg != top && lg != LG_EN && w[lg] > other)
+			other = w[lg];
+	/* A short text may say it with one word ("Danke!", "Merci beaucoup"),
+	 * when nothing else speaks. */
+	if (top != LG_EN && ((best >= 3 && best > other && best > 2 * w[LG_EN]) ||
+	    (best == 2 && other == 0 && w[LG_EN] == 0)))
+		(void)snprintf(buf, 12, "%s", lg_names[top]);
+	else
+		(void)snprintf(buf, 12, "en");
+	return buf;
+}
+
+int
+sentiment_has_lang(const struct sentiment *s, const char *lang)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	if (strcmp(lang, s->lang) == 0)
+		return 1;
+	for (i = 0; i < s->langs_count; i++)
+		if (strcmp(lang, s->langs[i]->lang) == 0)
+			return 1;
+	return 0;
+}
+
+/* The primary language of a tag ("de-AT", "de, en": "de") in buf[12],
+ * lowercase; NULL for none, "und", "mul", "zxx" or "mis". */
+static const char *
+lang_of_tag(const char *tag, char *buf)
+{
+	size_t n;
+
+	if (tag == NULL)
+		return NULL;
+	while (*tag == ' ')
+		tag++;
+	for (n = 0; n < 3 && ((tag[n] | 0x20) >= 'a' && (tag[n] | 0x20) <= 'z'); n++)
+		buf[n] = (char)(tag[n] | 0x20);
+	buf[n] = '\0';
+	if (n < 2 || (tag[n] != '\0' && tag[n] != '-' && tag[n] != '_' &&
+	    tag[n] != ',' && tag[n] != ' '))
+		return NULL;
+	if (strcmp(buf, "und") == 0 || strcmp(buf, "mul") == 0 ||
+	    strcmp(buf, "zxx") == 0 || strcmp(buf, "mis") == 0)
+		return NULL;
+	return buf;
+}
+
 /* ---- scoring ------------------------------------------------------- */
+
+static void	score_text(const struct sentiment *, const char *, size_t,
+	    struct sentiment_result *);
 
 /* One scoring unit: a token, or the tokens of a phrase. */
 struct unit {
@@ -1931,6 +2547,8 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 	if (nh > 0 && h[0].special == SP_LEAST && !h[0].lexword &&
 	    !(nh > 1 && sp_is(&h[1], SP_AT, SP_VERY)))
 		negs++;
+	if (negs > 1 && w->lex->concord)
+		negs = 1;	/* "no funciona nada": one negation, stressed */
 
 	/* "not helpful at all": "at all" after a negated word strengthens
 	 * the negation like a degree adverb (VADER does not look at it).
@@ -2439,6 +3057,44 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 
 void
 sentiment_score(const struct sentiment *s, const char *text, size_t len,
+    struct sentiment_result *out)
+{
+	sentiment_score_lang(s, text, len, NULL, out);
+}
+
+void
+sentiment_score_lang(const struct sentiment *s, const char *text, size_t len,
+    const char *tag, struct sentiment_result *out)
+{
+	const struct sentiment *ls = s;
+	const char *lang;
+	char buf[12];
+	size_t i;
+
+	if (s == NULL || (lang = lang_of_tag(tag, buf)) == NULL)
+		lang = text != NULL && len > 0 ? sentiment_guess(text, len, buf) :
+		    "en";
+	if (s != NULL && strcmp(lang, s->lang) != 0) {
+		for (i = 0, ls = NULL; i < s->langs_count && ls == NULL; i++)
+			if (strcmp(lang, s->langs[i]->lang) == 0)
+				ls = s->langs[i];
+	}
+	if (ls == NULL) {
+		/* no lexicon for it: scored 0, as before, but said so; the
+		 * detector must read the words itself */
+		memset(out, 0, sizeof(*out));
+		out->escalation_words = 1;
+	} else
+		score_text(ls, text, len, out);
+	if (s != NULL) {
+		(void)snprintf(out->lang, sizeof(out->lang), "%s", lang);
+		out->lang_scored = ls != NULL;
+	}
+}
+
+/* The scorer proper, with the lexicon of the text's language. */
+static void
+score_text(const struct sentiment *s, const char *text, size_t len,
     struct sentiment_result *out)
 {
 	struct unit_rec rec[REC_MAX];

@@ -26,6 +26,9 @@ struct sentiment;
 #define SENTIMENT_N_SCALAR_NEG	(-0.5)
 #define SENTIMENT_ALPHA		15.0	/* normalisation: x / sqrt(x^2 + alpha) */
 
+/* Languages a struct sentiment scores besides English, at most. */
+#define SENTIMENT_LANGS_MAX	16
+
 /* words[] keeps at most this many, the strongest, in text order. */
 #define SENTIMENT_WORDS_MAX	16
 
@@ -45,6 +48,12 @@ struct sentiment_result {
 	size_t		 words_total;	/* units that carried valence */
 	size_t		 words_count;	/* of them in words[] */
 	struct sentiment_word words[SENTIMENT_WORDS_MAX];
+	char		 lang[12];	/* the text's language: the tag given
+					 * or the guess ("en", "de", "ja",
+					 * "und-Cyrl" for a script alone);
+					 * "" without a lexicon */
+	int		 lang_scored;	/* 1: scored with a lexicon of lang;
+					 * 0: none for it, compound 0 */
 };
 
 /* Loads the lexicon at path: lines "term<TAB>valence[<TAB>negated]", '#'
@@ -55,17 +64,44 @@ struct sentiment_result {
  * is NULL and e names the file and line.  Caller frees with sentiment_free. */
 int	sentiment_load(const char *path, struct sentiment **out /* OUT */,
 	    struct err *e);
+/* Adds the lexicon of another language, lang ("de": 2 or 3 lowercase
+ * letters), from path: the format of sentiment_load, whose second field
+ * may also be a role -- "negation", "booster", "dampener" or "contrast"
+ * (the language's "but") -- as the English lists are compiled in.  Its
+ * single words also stand for the forms its suffix rule makes (listed in
+ * sentiment.c: German "schlecht" for "schlechte", "schlechten"...), and
+ * the emoticons and emoji of s's lexicon are added to it. */
+int	sentiment_load_lang(struct sentiment *s, const char *lang,
+	    const char *path, struct err *e);
 /* Loads $ESCALATOR_LEXICON if set, else PKGDATADIR "/lexicon.tsv"; if
- * neither exists the error (ERR_NOINPUT) names every path tried. */
+ * neither exists the error (ERR_NOINPUT) names every path tried.  Then
+ * every "lexicon-LANG.tsv" beside it, with sentiment_load_lang. */
 int	sentiment_load_default(struct sentiment **out /* OUT */, struct err *e);
 void	sentiment_free(struct sentiment *);		/* NULL-safe */
 /* Number of lexicon entries (words, phrases, emoticons, emoji). */
 size_t	sentiment_size(const struct sentiment *);
 
-/* Scores len bytes of UTF-8 text (NULs allowed, no terminator needed).
- * Cannot fail. */
+/* Scores len bytes of UTF-8 text (NULs allowed, no terminator needed)
+ * with the lexicon of its language, guessed from its words
+ * (sentiment_guess).  Cannot fail. */
 void	sentiment_score(const struct sentiment *, const char *text, size_t len,
 	    struct sentiment_result *out /* OUT */);
+/* sentiment_score, in the language of tag when it names one (BCP 47,
+ * "de-AT", or a list "de, en" whose first counts), as social posts say;
+ * NULL, "" or "und": guessed. */
+void	sentiment_score_lang(const struct sentiment *, const char *text,
+	    size_t len, const char *tag, struct sentiment_result *out /* OUT */);
+/* The language of a text guessed from its first words (at most 300):
+ * "en", "de", "fr", "es", "nl", "it", "pt" by counts of their commonest
+ * words (articles, pronouns, "und", "pas", "muy"...), "ja", "ko", "zh",
+ * "el", "he", "th" or "und-" and a script code by their letters; "en"
+ * when nothing tells (no words, or too few of any list).  A language
+ * other than English wins only by over twice English's count, so a
+ * German closing under an English mail does not turn it.  buf holds at
+ * least 12 bytes; returns buf. */
+const char *sentiment_guess(const char *text, size_t len, char *buf);
+/* 1 if s has a lexicon for lang ("en" always). */
+int	sentiment_has_lang(const struct sentiment *, const char *lang);
 
 /* 1 if the text explicitly asks to escalate -- a manager or supervisor,
  * "escalate this", a formal complaint, a lawyer or legal action, an

@@ -8,6 +8,8 @@
  *   4508 a missing lexicon                         4509 the shipped lexicon
  *   4510-4517 lexicon errors ("# expect:" line)    4520 the lexicon format
  *   4521 support texts rated by hand: signs and order
+ *   4522-4524 the same in German, French, Spanish   4525 the language guess
+ *   4526 a language's file: roles, suffix rule, tags
  * Scores are asserted by sign, bound and order, never to the digit. */
 #include "config.h"
 
@@ -204,17 +206,20 @@ t_order(const struct sentiment *s)
  * every two texts rated 2.5 or more apart (one check for all pairs, the
  * pairs out of order listed). */
 static void
-t_rated(const struct sentiment *s)
+t_rated(const struct sentiment *s, int num, const char *file, size_t min,
+    const char *lang)
 {
+	struct sentiment_result r;
 	struct lines l;
 	char name[512], *end;
 	double *rating, *c;
-	size_t i, j, pairs = 0, wrong = 0;
+	size_t i, j, pairs = 0, wrong = 0, other = 0;
 
-	if (!tap_selected(4521))
+	if (!tap_selected(num))
 		return;
-	if (lines_read("4521-support-rated.tsv", 1, &l) == -1) {
-		CHECK(0, "4521 test data readable");
+	if (lines_read(file, 1, &l) == -1) {
+		(void)snprintf(name, sizeof(name), "%d test data readable", num);
+		CHECK(0, name);
 		return;
 	}
 	if ((rating = calloc(l.count + 1, sizeof(*rating))) == NULL ||
@@ -223,12 +228,20 @@ t_rated(const struct sentiment *s)
 	for (i = 0; i < l.count; i++) {
 		rating[i] = strtod(l.line[i], &end);
 		if (end == l.line[i] || *end != '\t') {
-			CHECK(0, "4521 line is rating<TAB>text");
+			(void)snprintf(name, sizeof(name), "%d line is "
+			    "rating<TAB>text", num);
+			CHECK(0, name);
 			continue;
 		}
-		c[i] = score(s, end + 1);
-		(void)snprintf(name, sizeof(name), "4521 '%s' rated %.1f (%.4f)",
-		    end + 1, rating[i], c[i]);
+		sentiment_score(s, end + 1, strlen(end + 1), &r);
+		c[i] = r.compound;
+		if (strcmp(r.lang, lang) != 0 || !r.lang_scored) {
+			printf("# '%s' taken for '%s'%s\n", end + 1, r.lang,
+			    r.lang_scored ? "" : ", not scored");
+			other++;
+		}
+		(void)snprintf(name, sizeof(name), "%d '%s' rated %.1f (%.4f)",
+		    num, end + 1, rating[i], c[i]);
 		if (rating[i] >= 1)
 			CHECK(c[i] >= 0.05, name);
 		else if (rating[i] <= -1)
@@ -249,11 +262,124 @@ t_rated(const struct sentiment *s)
 			    strchr(l.line[j], '\t') + 1, c[j]);
 		}
 	(void)snprintf(name, sizeof(name),
-	    "4521 %zu pairs rated 2.5 apart score in order (%zu not)", pairs, wrong);
-	CHECK(l.count >= 50 && pairs > 0 && wrong == 0, name);
+	    "%d %zu pairs rated 2.5 apart score in order (%zu not)", num, pairs,
+	    wrong);
+	CHECK(l.count >= min && pairs > 0 && wrong == 0, name);
+	(void)snprintf(name, sizeof(name), "%d every text scored as '%s' "
+	    "(%zu not)", num, lang, other);
+	CHECK(other == 0, name);
 	free(rating);
 	free(c);
 	lines_free(&l);
+}
+
+/* 4525: "lang<TAB>text": the guess, and for English the English score
+ * exactly, whatever the other languages' lexicons hold. */
+static void
+t_language(const struct sentiment *s)
+{
+	struct sentiment_result r, en;
+	struct lines l;
+	char name[512], buf[12], *tab;
+	size_t i;
+
+	if (!tap_selected(4525))
+		return;
+	if (lines_read("4525-language.tsv", 1, &l) == -1) {
+		CHECK(0, "4525 test data readable");
+		return;
+	}
+	for (i = 0; i < l.count; i++) {
+		if ((tab = strchr(l.line[i], '\t')) == NULL) {
+			CHECK(0, "4525 line is lang<TAB>text");
+			continue;
+		}
+		*tab++ = '\0';
+		(void)snprintf(name, sizeof(name), "4525 '%s' is '%s' (%s)", tab,
+		    l.line[i], sentiment_guess(tab, strlen(tab), buf));
+		CHECK(strcmp(buf, l.line[i]) == 0, name);
+		if (strcmp(l.line[i], "en") != 0)
+			continue;
+		sentiment_score(s, tab, strlen(tab), &r);
+		sentiment_score_lang(s, tab, strlen(tab), "en", &en);
+		(void)snprintf(name, sizeof(name), "4525 '%s' scores as English "
+		    "(%.4f)", tab, r.compound);
+		CHECK(r.compound == en.compound && r.words_count ==
+		    en.words_count && strcmp(r.lang, "en") == 0 && r.lang_scored,
+		    name);
+	}
+	sentiment_score_lang(s, "Das ist kaputt.", 15, "ja", &r);
+	CHECK(r.compound == 0 && strcmp(r.lang, "ja") == 0 && !r.lang_scored &&
+	    r.escalation_words, "4525 a tag without a lexicon: 0, not scored, "
+	    "the detector asked to read");
+	sentiment_score_lang(s, "Das ist kaputt.", 15, "de-AT, en", &r);
+	CHECK(r.compound < -0.05 && strcmp(r.lang, "de") == 0 && r.lang_scored,
+	    "4525 the first tag's primary language");
+	sentiment_score_lang(s, "The app is broken.", 18, "und", &r);
+	CHECK(r.compound < -0.05 && strcmp(r.lang, "en") == 0,
+	    "4525 'und' is no tag: guessed");
+	SCORE(s, "Ich möchte mit Ihrem Vorgesetzten sprechen, das ist "
+	    "unverschämt.", &r);
+	CHECK(strcmp(r.lang, "de") == 0 && r.escalation_words &&
+	    r.compound < -0.05, "4525 German: trigger words seen, scored");
+	lines_free(&l);
+}
+
+/* 4526: a language's file, on a small one: roles, the suffix rule, a
+ * line of the file over a made form, emoji from lexicon.tsv. */
+static void
+t_lang_file(void)
+{
+	struct sentiment *s = NULL;
+	struct sentiment_result r;
+	struct err e = ERR_INIT;
+	char buf[1024];
+
+	if (!tap_selected(4526))
+		return;
+	if (sentiment_load(datapath("4520-lexicon-small.tsv"), &s, &e) == -1 ||
+	    sentiment_load_lang(s, "de", datapath("4526-lexicon-de.tsv"),
+	    &e) == -1) {
+		printf("# %s\n", err_str(&e, buf, sizeof(buf)));
+		CHECK(0, "4526 small lexicons load");
+		sentiment_free(s);
+		return;
+	}
+	CHECK(sentiment_has_lang(s, "de") && sentiment_has_lang(s, "en") &&
+	    !sentiment_has_lang(s, "fr"), "4526 the languages loaded");
+	CHECK(sentiment_load_lang(s, "de", datapath("4526-lexicon-de.tsv"),
+	    &e) == -1 && e.code == ERR_DATA, "4526 one lexicon a language");
+	CHECK(sentiment_load_lang(s, "DE!", datapath("4526-lexicon-de.tsv"),
+	    &e) == -1 && e.code == ERR_DATA, "4526 a language is 2-3 letters");
+	sentiment_score_lang(s, "schlecht", 8, "de", &r);
+	CHECK(r.compound < -0.05, "4526 a word");
+	sentiment_score_lang(s, "schlechten", 10, "de", &r);
+	CHECK(r.compound < -0.05 && r.words_count == 1 &&
+	    strcmp(r.words[0].word, "schlechten") == 0, "4526 its form by the "
+	    "suffix rule");
+	sentiment_score_lang(s, "schlechtes", 10, "de", &r);
+	CHECK(r.compound > 0.05, "4526 a line of the file over a made form");
+	sentiment_score_lang(s, "gut", 3, "de", &r);
+	{
+		struct sentiment_result neg, boost, but;
+
+		sentiment_score_lang(s, "nicht gut", 9, "de", &neg);
+		sentiment_score_lang(s, "sehr gut", 8, "de", &boost);
+		sentiment_score_lang(s, "schlecht aber gut", 17, "de", &but);
+		CHECK(r.compound > 0.05 && neg.compound < 0 &&
+		    boost.compound > r.compound && but.compound > 0.05,
+		    "4526 negation, booster, contrast");
+	}
+	sentiment_score_lang(s, "gut \xf0\x9f\x98\xa1", 8, "de", &r);
+	CHECK(r.words_count == 2, "4526 emoji of lexicon.tsv count in German");
+	sentiment_score_lang(s, "bad", 3, "de", &r);
+	CHECK(r.compound == 0 && r.lang_scored, "4526 English words do not");
+	sentiment_free(s);
+	CHECK(sentiment_load(datapath("4520-lexicon-small.tsv"), &s, &e) == 0 &&
+	    sentiment_load_lang(s, "fr", datapath("4526-lexicon-bad.tsv"),
+	    &e) == -1 && e.code == ERR_DATA && e.line == 3,
+	    "4526 a role takes no third field: the line named");
+	sentiment_free(s);
 }
 
 /* 4502: "1<TAB>text" fires, "0<TAB>text" does not. */
@@ -717,7 +843,12 @@ main(void)
 	t_missing();
 	t_lexicon_errors();
 	t_lexicon_small();
-	t_rated(s);
+	t_rated(s, 4521, "4521-support-rated.tsv", 50, "en");
+	t_rated(s, 4522, "4522-support-rated-de.tsv", 30, "de");
+	t_rated(s, 4523, "4523-support-rated-fr.tsv", 30, "fr");
+	t_rated(s, 4524, "4524-support-rated-es.tsv", 30, "es");
+	t_language(s);
+	t_lang_file();
 	sentiment_free(s);
 	return tap_done();
 }
