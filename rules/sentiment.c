@@ -2010,7 +2010,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*the *and *to *of *is *are *was *were *you *your *it *this *that "
 	"*i *my *have *has *not *for *with *be *been *at *but *or *from "
 	"*what *when *can *will *would *please *thanks *thank *hi *hello "
-	"*just *still *any *do *does *did an in no so me *all *get "
+	"*just *still *any *do *does *did an in a no so me *all *get "
 	"*got *there *they *them *our *us *if *about *as *by *on *we *its "
 	"*it's *i'm *don't *can't *here *since *again *after *why *how "
 	"*hey *dear also",
@@ -2020,7 +2020,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*ihnen *mein *meine *bei *auch *noch *nach *seit *wie *aber *oder "
 	"*wenn *dass *sind *habe *haben *hat *wurde *kein *keine *mir *mich "
 	"*uns *schon *immer *bitte *danke *sehr *nur *bin *gibt *kann "
-	"*konnen *war *im *hallo *leider *jetzt *wieder *geht *mehr *sich "
+	"*konnen *war im *hallo *leider *jetzt *wieder *geht *mehr *sich "
 	"*ihrer *ihren *unser *warum *seit *wo *dies *diese *nichts *heute "
 	"*gestern *woche *wochen *tage *keinen *nie an so was will also",
 	/* fr */
@@ -2038,7 +2038,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*han *hemos *pedido *nadie *siempre *nunca *como *mas *este *eso "
 	"*estan *fue *hay *porque *dias *semanas *aun *tambien *o *sigo "
 	"*sigue *servicio *respuesta *tiene *soporte *cliente *envio *puedo "
-	"*pueden *estoy *somos",
+	"*pueden *estoy *somos *paquete *llego ha",
 	/* nl */
 	"de *het *een en *ik *niet is *van *dat op te met *voor je u *uw "
 	"*maar al *nog *geen *heb *hebben *wij we *zijn *bij *naar *mijn *er "
@@ -2053,7 +2053,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*settimane *giorni *ordine",
 	/* pt */
 	"o a *os as de *do *da *dos *das e que *nao um *uma para *com *meu "
-	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na em "
+	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na "
 	"*ao sem *isso esta *estou *foi *ola *voces *seu *sua *ate *nunca "
 	"*nada *ninguem *tambem *pedido *dias *semanas *porque *mais *tenho "
 	"*bom *boa *dia",
@@ -2255,7 +2255,7 @@ sentiment_guess(const char *text, size_t len, char *buf)
 	/* A short text may say it with one word ("Danke!", "Merci beaucoup"),
 	 * when nothing else speaks. */
 	if (top != LG_EN && ((best >= 3 && best > other && best > 2 * w[LG_EN]) ||
-	    (best == 2 && other == 0 && w[LG_EN] == 0)))
+	    (best >= 2 && words <= 2 && other == 0 && w[LG_EN] == 0)))
 		(void)snprintf(buf, 12, "%s", lg_names[top]);
 	else
 		(void)snprintf(buf, 12, "en");
