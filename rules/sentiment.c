@@ -2038,7 +2038,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*han *hemos *pedido *nadie *siempre *nunca *como *mas *este *eso "
 	"*estan *fue *hay *porque *dias *semanas *aun *tambien *o *sigo "
 	"*sigue *servicio *respuesta *tiene *soporte *cliente *envio *puedo "
-	"*pueden *estoy *somos *paquete *llego ha",
+	"*pueden *estoy *somos *paquete *llego ido",
 	/* nl */
 	"de *het *een en *ik *niet is *van *dat op te met *voor je u *uw "
 	"*maar al *nog *geen *heb *hebben *wij we *zijn *bij *naar *mijn *er "
