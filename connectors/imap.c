@@ -2025,6 +2025,8 @@ imap_wait(void *state, int timeout, struct err *e)
 	}
 	if (timeout > IDLE_MAX)
 		timeout = IDLE_MAX;
+	if (im->session->imap_selection_info != NULL)
+		im->session->imap_selection_info->sel_has_exists = 0;
 	if ((r = mailimap_idle(im->session)) != MAILIMAP_NO_ERROR) {
 		net_fail(im, e, r, "IDLE");
 		goto fail;
@@ -2042,6 +2044,14 @@ imap_wait(void *state, int timeout, struct err *e)
 		net_fail(im, e, r, "IDLE");
 		goto fail;
 	}
+	/* Servers that look for new mail on a timer during IDLE (Cyrus 3.6
+	 * without idled, every imapidlepoll; Courier-IMAP 5.0 without FAM,
+	 * every IMAP_IDLE_TIMEOUT; both 60 s by default) may report it only
+	 * in the answer to DONE.  An EXISTS there is news as well (at worst
+	 * a restated count: one poll too many). */
+	if (im->session->imap_selection_info != NULL &&
+	    im->session->imap_selection_info->sel_has_exists)
+		has = 1;
 	return has;
 fail:
 	imap_drop(im);

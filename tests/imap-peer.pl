@@ -2,8 +2,8 @@
 # imap-peer.pl -- a small IMAP server for the quirks of servers other than
 # Dovecot that CI cannot install: it serves one read-only mailbox from a
 # directory and answers like the server it stands for.
-#   perl imap-peer.pl [--caps "CAPS"] [--strict-sets] [--trace FILE]
-#       PORTFILE DIR
+#   perl imap-peer.pl [--caps "CAPS"] [--strict-sets] [--idle-at-done]
+#       [--trace FILE] PORTFILE DIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time, until SIGTERM.  DIR holds the INBOX: a file N.eml is the message
 # of UID N (its lines sent with CRLF), N.flags its flags ("\Answered"),
@@ -16,8 +16,13 @@
 # UIDPLUS or MOVE).  --strict-sets: a UID FETCH whose set has an element
 # that matches no message (an expunged UID, a range in a gap) is answered
 # "BAD UID FETCH Failed to parse message set", as imap4d 3.15 does; RFC
-# 3501 wants such UIDs ignored.  --trace appends each command line, the
-# LOGIN password and the SASL response masked.
+# 3501 wants such UIDs ignored.  --idle-at-done: IDLE is accepted, but
+# new mail is only reported in the answer to DONE ("* N EXISTS" before the
+# tagged OK), as Cyrus IMAP 3.6 without idled (it looks every imapidlepoll,
+# 60 s) and Courier-IMAP 5.0.13 with IMAP_ENHANCEDIDLE=0 (every
+# IMAP_IDLE_TIMEOUT, 60 s), the Debian defaults of both; without it IDLE
+# is refused.  --trace appends each command line, the LOGIN password and
+# the SASL response masked.
 use strict;
 use warnings;
 use Getopt::Long;
@@ -25,8 +30,10 @@ use IO::Handle;
 use IO::Socket::INET;
 use POSIX qw(strftime);
 
-my ($caps, $strict, $tracefile) = ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 0, undef);
-GetOptions('caps=s' => \$caps, 'strict-sets' => \$strict, 'trace=s' => \$tracefile)
+my ($caps, $strict, $idle_at_done, $tracefile) =
+    ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 0, 0, undef);
+GetOptions('caps=s' => \$caps, 'strict-sets' => \$strict, 'idle-at-done' => \$idle_at_done,
+    'trace=s' => \$tracefile)
     or die "usage: imap-peer.pl [options] PORTFILE DIR\n";
 my ($portfile, $dir) = @ARGV;
 die "usage: imap-peer.pl [options] PORTFILE DIR\n" unless defined $dir;
@@ -172,6 +179,15 @@ sub session {
 			my @hit = uid_set($1);
 			$strict = $save;
 			print $c "* SEARCH", (map { " $_" } @hit), "\r\n$tag OK UID SEARCH Completed\r\n";
+		} elsif ($cmd eq 'IDLE' && $selected && $idle_at_done) {
+			my $before = scalar @uids;
+			print $c "+ idling\r\n";
+			my $done = <$c>;
+			last unless defined $done;
+			trace('DONE');
+			load();
+			printf $c "* %d EXISTS\r\n", scalar @uids if @uids > $before;
+			print $c "$tag OK Completed\r\n";
 		} elsif ($cmd eq 'NOOP' || $cmd eq 'UNSELECT' || $cmd eq 'CLOSE') {
 			print $c "$tag OK $cmd Completed\r\n";
 		} elsif ($cmd eq 'LOGOUT') {

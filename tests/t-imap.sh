@@ -526,4 +526,26 @@ t7022() {
 }
 check 7022 "sent and done folders with non-ASCII names and '&' are named in modified UTF-7" t7022
 
+t7023() {
+	# Cyrus 3.6 without idled and Courier-IMAP 5.0 without FAM look for
+	# new mail every 60 s during IDLE, and a shorter IDLE hears of it only
+	# in the answer to DONE.
+	peer_start --idle-at-done || return 1
+	P=$TMP/peer
+	rm -f "$P"/*
+	cp "$D/7001-question.eml" "$P/1.eml"
+	peer_conf
+	pl dn >/dev/null || { cat "$TMP/poll.err"; peer_stop; return 1; }
+	(pl dn --idle 3 > "$TMP/idle.out"; echo $? > "$TMP/idle.rc") &
+	bg=$!
+	sleep 1
+	cp "$D/7002-question.eml" "$P/2.eml"
+	wait $bg
+	peer_stop
+	eq "$(cat "$TMP/idle.rc")" 0 && grep -q '^[0-9]* IDLE$' "$TMP/peer.trace" &&
+	eq "$(jq -r '.[0].woken' "$TMP/idle.out")" true &&
+	eq "$(jq -r '.[0].stored' "$TMP/idle.out")" 1
+}
+check 7023 "IDLE: new mail the server reports only in its answer to DONE wakes the poll (Cyrus, Courier)" t7023
+
 done_testing
