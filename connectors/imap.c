@@ -13,7 +13,8 @@
  * not a hang.
  *
  * Sync of one mailbox: EXAMINE (read-only; with CONDSTORE when offered),
- * compare UIDVALIDITY with the cursor, then walk the new UIDs in windows:
+ * compare UIDVALIDITY with the cursor (SELECT once when there is none or
+ * it changed: see mailbox_select), then walk the new UIDs in windows:
  * list UID and RFC822.SIZE (after UID SEARCH SINCE when `since` is set),
  * cut the list into batches by count and bytes, and UID FETCH (UID FLAGS
  * INTERNALDATE BODY.PEEK[]) two batches deep: the next command is on the
@@ -1822,6 +1823,45 @@ highest_uid(struct imap *im, uint32_t *top, struct err *e)
 	return 0;
 }
 
+/* EXAMINE, or SELECT when rw; with CONDSTORE when offered. */
+static int
+mailbox_open(struct imap *im, enum role role, int rw, uint64_t *modseq)
+{
+	if (im->condstore)
+		return rw ? mailimap_select_condstore(im->session, im->wire[role], modseq) :
+		    mailimap_examine_condstore(im->session, im->wire[role], modseq);
+	return rw ? mailimap_select(im->session, im->wire[role]) :
+	    mailimap_examine(im->session, im->wire[role]);
+}
+
+/* Courier-IMAP 5.0 records the UIDs it gives a Maildir's messages only
+ * under SELECT: a mailbox that no client ever selected gets a new
+ * UIDVALIDITY at every EXAMINE, and we would fetch it all at every poll.
+ * So a mailbox without a cursor, or whose UIDVALIDITY changed, is
+ * opened again with SELECT, once: the server keeps the UIDs from then on,
+ * and later polls EXAMINE it.  SELECT only takes \Recent; BODY.PEEK
+ * leaves \Seen alone.  A refused SELECT (read-only rights on some
+ * servers) falls back to EXAMINE. */
+static int
+mailbox_select(struct imap *im, enum role role, uint64_t *modseq, struct err *e)
+{
+	int r;
+
+	log_debug("channel=%s host=%s event=select mailbox=%s", im->ch->name, im->host, im->mbox);
+	im->selected[0] = '\0';
+	if ((r = mailbox_open(im, role, 1, modseq)) == MAILIMAP_ERROR_SELECT)
+		r = mailbox_open(im, role, 0, modseq);
+	if (r != MAILIMAP_NO_ERROR)
+		return net_fail(im, e, r, "SELECT");
+	(void)esc_strlcpy(im->selected, im->mbox, sizeof(im->selected));
+	if (im->session->imap_selection_info == NULL ||
+	    im->session->imap_selection_info->sel_uidvalidity == 0)
+		return imap_fail(im, e, ERR_NET, "protocol-error",
+		    "server gave no UIDVALIDITY for mailbox '%s'", im->mbox);
+	im->validity = im->session->imap_selection_info->sel_uidvalidity;
+	return 0;
+}
+
 static int
 sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 {
@@ -1836,10 +1876,7 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 	im->mbox = mbox;
 	im->resync = 0;
 	im->selected[0] = '\0';
-	if (im->condstore)
-		r = mailimap_examine_condstore(im->session, im->wire[role], &modseq);
-	else
-		r = mailimap_examine(im->session, im->wire[role]);
+	r = mailbox_open(im, role, 0, &modseq);
 	if (r == MAILIMAP_ERROR_EXAMINE) {
 		if (role == ROLE_INBOX)
 			return imap_fail(im, e, ERR_CONFIG, "mailbox-missing",
@@ -1871,6 +1908,9 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 		cv = 0;
 		last = 0;
 	}
+	if ((have == 0 || cv != im->validity) && mailbox_select(im, role, &modseq, e) == -1)
+		return -1;
+	sel = im->session->imap_selection_info;
 	if (have == 1 && cv != im->validity) {
 		log_warnx("channel=%s host=%s event=uidvalidity-changed mailbox=%s old=%" PRIu32
 		    " new=%" PRIu32 " action=resync-by-message-id", im->ch->name, im->host, mbox, cv,

@@ -3,7 +3,7 @@
 # Dovecot that CI cannot install: it serves one read-only mailbox from a
 # directory and answers like the server it stands for.
 #   perl imap-peer.pl [--caps "CAPS"] [--strict-sets] [--idle-at-done]
-#       [--trace FILE] PORTFILE DIR
+#       [--uids-on-select] [--trace FILE] PORTFILE DIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time, until SIGTERM.  DIR holds the INBOX: a file N.eml is the message
 # of UID N (its lines sent with CRLF), N.flags its flags ("\Answered"),
@@ -21,7 +21,10 @@
 # tagged OK), as Cyrus IMAP 3.6 without idled (it looks every imapidlepoll,
 # 60 s) and Courier-IMAP 5.0.13 with IMAP_ENHANCEDIDLE=0 (every
 # IMAP_IDLE_TIMEOUT, 60 s), the Debian defaults of both; without it IDLE
-# is refused.  --trace appends each command line, the LOGIN password and
+# is refused.  --uids-on-select: while DIR has no uidvalidity file, every
+# EXAMINE gives a new UIDVALIDITY, and SELECT writes the file, as
+# Courier-IMAP 5.0.13 does with a Maildir no client has selected yet (it
+# writes courierimapuiddb only under SELECT).  --trace appends each command line, the LOGIN password and
 # the SASL response masked.
 use strict;
 use warnings;
@@ -30,10 +33,10 @@ use IO::Handle;
 use IO::Socket::INET;
 use POSIX qw(strftime);
 
-my ($caps, $strict, $idle_at_done, $tracefile) =
-    ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 0, 0, undef);
+my ($caps, $strict, $idle_at_done, $on_select, $tracefile) =
+    ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 0, 0, 0, undef);
 GetOptions('caps=s' => \$caps, 'strict-sets' => \$strict, 'idle-at-done' => \$idle_at_done,
-    'trace=s' => \$tracefile)
+    'uids-on-select' => \$on_select, 'trace=s' => \$tracefile)
     or die "usage: imap-peer.pl [options] PORTFILE DIR\n";
 my ($portfile, $dir) = @ARGV;
 die "usage: imap-peer.pl [options] PORTFILE DIR\n" unless defined $dir;
@@ -55,11 +58,12 @@ $SIG{TERM} = sub { exit 0 };
 
 # The mailbox: a sorted list of UIDs, and their files.
 my (@uids, $validity, $uidnext);
+my $fresh = 100;		# --uids-on-select: the last UIDVALIDITY given
 sub load {
 	opendir(my $d, $dir) or die "$dir: $!\n";
 	@uids = sort { $a <=> $b } map { /^(\d+)\.eml$/ ? $1 : () } readdir $d;
 	closedir $d;
-	$validity = slurp("$dir/uidvalidity") // 1;
+	$validity = slurp("$dir/uidvalidity") // ($on_select ? ++$fresh : 1);
 	$uidnext = slurp("$dir/uidnext") // (@uids ? $uids[-1] + 1 : 1);
 	chomp($validity, $uidnext);
 }
@@ -139,6 +143,11 @@ sub session {
 				next;
 			}
 			load();
+			if ($on_select && $cmd eq 'SELECT' && !-e "$dir/uidvalidity") {
+				open(my $v, '>', "$dir/uidvalidity") or die "$dir/uidvalidity: $!\n";
+				print $v "$validity\n";
+				close $v;
+			}
 			$selected = 1;
 			printf $c "* %d EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY %s] UID valididty status\r\n" .
 			    "* OK [UIDNEXT %s] Predicted next uid\r\n" .

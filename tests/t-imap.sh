@@ -425,7 +425,7 @@ t7020() {
 			$cmd = uc $cmd;
 			if ($cmd eq "CAPABILITY") {
 				print $c "* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN\r\n$tag OK done\r\n";
-			} elsif ($cmd eq "EXAMINE") {
+			} elsif ($cmd eq "EXAMINE" || $cmd eq "SELECT") {
 				print $c "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 2] x\r\n",
 				    "$tag OK [READ-ONLY] done\r\n";
 			} elsif ($cmd eq "UID" && $l =~ /RFC822\.SIZE/) {
@@ -547,5 +547,31 @@ t7023() {
 	eq "$(jq -r '.[0].stored' "$TMP/idle.out")" 1
 }
 check 7023 "IDLE: new mail the server reports only in its answer to DONE wakes the poll (Cyrus, Courier)" t7023
+
+t7024() {
+	# Courier-IMAP 5.0 keeps the UIDs of a Maildir no client has selected
+	# only for the session: every EXAMINE a new UIDVALIDITY, so every poll
+	# fetched the whole mailbox again.  The first sync SELECTs it once.
+	peer_start --uids-on-select || return 1
+	P=$TMP/peer
+	rm -f "$P"/*
+	cp "$D/7001-question.eml" "$P/1.eml" && cp "$D/7002-question.eml" "$P/2.eml"
+	peer_conf
+	: > "$TMP/peer.trace"
+	a=$(pl us) || { cat "$TMP/poll.err"; peer_stop; return 1; }
+	b=$(pl us)
+	rc=$?
+	cp "$D/7005-question.eml" "$P/3.eml"
+	c=$(pl us)
+	rc2=$?
+	peer_stop
+	eq "$(echo "$a" | jq -r '.[0].stored')" 2 && eq $rc 0 &&
+	eq "$(echo "$b" | jq -r '.[0].read')" 0 && eq "$(echo "$b" | jq -r '.[0].resyncs')" 0 &&
+	eq $rc2 0 && eq "$(echo "$c" | jq -r '.[0].read')" 1 &&
+	! grep -q uidvalidity-changed "$TMP/poll.err" &&
+	eq "$(grep -c '^[0-9]* SELECT INBOX$' "$TMP/peer.trace")" 1 &&
+	eq "$(sql us "SELECT value FROM cursor WHERE source = 'INBOX'")" "$(cat "$P/uidvalidity"):3"
+}
+check 7024 "a server that keeps UIDs only under SELECT (Courier): the first sync SELECTs, later polls fetch only news" t7024
 
 done_testing
