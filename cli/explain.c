@@ -289,6 +289,16 @@ explain_event_text(const struct store_event *ev, char *out, size_t len)
 			    json_is_true(json_object_get(d, "public")) ? "public" : "private",
 			    str(d, "priority"), json_is_true(json_object_get(d, "late")) ?
 			    " (a late message: decides nothing)" : "");
+		else if (json_is_false(json_object_get(d, "scored")))
+			(void)snprintf(out, len, "sentiment not scored (language %s)%s%s%s, %s, "
+			    "urgency %.2f -> %s%s", str(d, "language"),
+			    json_is_string(json_object_get(d, "asks_escalation")) ?
+			    ", asks to escalate: \"" : "", str(d, "asks_escalation"),
+			    json_is_string(json_object_get(d, "asks_escalation")) ? "\"" : "",
+			    json_is_true(json_object_get(d, "public")) ? "public" : "private",
+			    num(d, "urgency"), str(d, "priority"),
+			    json_is_true(json_object_get(d, "late")) ?
+			    " (a late message: decides nothing)" : "");
 		else
 			(void)snprintf(out, len, "sentiment %.4f%s%s%s%s%s%s, %s, urgency %.2f -> %s%s",
 			    num(d, "sentiment"), *a ? " (" : "", a, *a ? ")" : "",
@@ -472,6 +482,9 @@ explain_print(const struct explain *x, const struct ticket *t, FILE *f)
 		words_text(a, buf, sizeof(buf));
 		if (json_is_null(json_object_get(a, "sentiment")))
 			fprintf(f, "  sentiment          off (no lexicon when it was imported)\n");
+		else if (json_is_false(json_object_get(a, "scored")))
+			fprintf(f, "  sentiment          not scored: no lexicon for its language (%s)\n",
+			    str(a, "language"));
 		else
 			fprintf(f, "  sentiment %-8.4f %s\n", num(a, "sentiment"),
 			    *buf ? buf : "(no word carried sentiment)");

@@ -181,4 +181,28 @@ t4841() {
 }
 check 4841 "a channel's tier and department say where its tickets start; show says so" t4841
 
+# Mail in German is scored with the German lexicon and can come first;
+# mail in a language without a lexicon says so instead of looking calm.
+t4842() {
+	mk() {	# FILE ID FROM SUBJECT TEXT
+		printf 'From: %s\nTo: support@example.com\nSubject: %s\nMessage-ID: <%s@example.org>\nDate: Thu, 19 Nov 2026 10:00:00 +0100\nContent-Type: text/plain; charset=utf-8\n\n%s\n' \
+		    "$3" "$4" "$2" "$5" > "$TMP/$1"
+	}
+	mk de.eml de1 "Jürgen <j@example.de>" "Störung" \
+	    "Guten Tag, ich bin sehr enttäuscht. Seit drei Wochen funktioniert es immer noch nicht, das ist eine Katastrophe!"
+	mk nl.eml nl1 "Jan <jan@example.nl>" "Werkt niet" \
+	    "Het werkt niet, ik wacht al twee weken op een antwoord. Dit is echt slecht en ik ben heel boos."
+	esc --db "$TMP/l.db" --now $NOW import "$TMP/de.eml" "$TMP/nl.eml" >/dev/null &&
+	de=$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[] | select(.customer == "j@example.de") | .id') &&
+	nl=$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[] | select(.customer == "jan@example.nl") | .id') &&
+	eq "$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[0].customer')" j@example.de &&
+	eq "$(show l "$de" '.events[] | select(.kind == "assessed") | .detail.language')" de &&
+	[ "$(show l "$de" '.events[] | select(.kind == "assessed") | .detail.sentiment < -0.5')" = true ] &&
+	eq "$(show l "$nl" '.events[] | select(.kind == "assessed") | [.detail.language, .detail.scored] | join(" ")')" "nl false" &&
+	esc --db "$TMP/l.db" --now $NOW show "$nl" > "$TMP/show" &&
+	grep -q "^  sentiment          not scored: no lexicon for its language (nl)$" "$TMP/show" &&
+	grep -q "assessed   escalator  *sentiment not scored (language nl), private" "$TMP/show"
+}
+check 4842 "German mail is scored in German and comes first; Dutch says it is not scored" t4842
+
 done_testing
