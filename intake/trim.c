@@ -6,8 +6,9 @@
  * that introduces them (wrapped over up to three lines, or without a
  * verb), everything from a forwarded or original-message separator, an
  * Outlook header block, a "-- " signature or an attribution that unquoted
- * history follows on, and at the very end a mobile footer and a short
- * closing block.  A customer who forwards a message with nothing of
+ * history follows on, at the very end a mobile footer and a short
+ * closing block, and at the very start a salutation alone on its line
+ * ("Good morning," "Dear Sir or Madam,"): formulas that score positive.  A customer who forwards a message with nothing of
  * their own above it but "FYI" has the forwarded text scored instead.
  * It only guesses from the text, and where unsure keeps it: a lost line
  * of the customer's is worse than a kept line of ours.
@@ -163,6 +164,24 @@ static const char *const trim_closings[] = {
 	"спасибо",
 };
 
+/* How a mail's salutation line starts: "Hi John,", "Good morning,",
+ * "Sehr geehrte Damen und Herren,", "Buenos días equipo,".  A formula,
+ * not a feeling: "Good morning" and "Dear" score positive, and would
+ * soften a complaint below them ("Good morning, ... I can't log in"). */
+static const char *const trim_salutations[] = {
+	"hi", "hello", "hey", "dear", "good morning", "good afternoon",
+	"good evening", "greetings", "hallo", "guten tag", "guten morgen",
+	"guten abend", "sehr geehrte", "sehr geehrter", "sehr geehrtes",
+	"liebe", "lieber", "liebes", "moin", "servus", "bonjour", "bonsoir",
+	"salut", "cher", "chère", "chers", "chères", "madame", "monsieur",
+	"hola", "buenos días", "buenos dias", "buenas tardes", "buenas noches",
+	"estimado", "estimada", "estimados", "estimadas", "buongiorno",
+	"buonasera", "ciao", "gentile", "gentili", "egregio", "goedemorgen",
+	"goedemiddag", "goedenavond", "geachte", "beste", "hoi", "olá", "ola",
+	"bom dia", "boa tarde", "boa noite", "prezado", "prezada", "caro",
+	"cara", "hej", "hei",
+};
+
 /* What a customer writes above a forward that says only "look at this". */
 static const char *const trim_pointers[] = {
 	"fyi", "fyi:", "fw", "fw:", "fwd", "fwd:", "see below", "see below:",
@@ -204,6 +223,7 @@ struct trim_index {
 
 _Static_assert(NITEMS(trim_closings) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_pointers) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
+_Static_assert(NITEMS(trim_salutations) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_date_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_from_labels) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
 _Static_assert(NITEMS(trim_footers) <= TRIM_INDEX_MAX, "TRIM_INDEX_MAX");
@@ -214,6 +234,7 @@ static struct trim_index trim_date_index = TRIM_INDEX(trim_date_labels);
 static struct trim_index trim_footer_index = TRIM_INDEX(trim_footers);
 static struct trim_index trim_closing_index = TRIM_INDEX(trim_closings);
 static struct trim_index trim_pointer_index = TRIM_INDEX(trim_pointers);
+static struct trim_index trim_salutation_index = TRIM_INDEX(trim_salutations);
 static struct trim_index trim_wrote_index = TRIM_INDEX(trim_wrote);
 
 static void
@@ -941,6 +962,93 @@ trim_sig_cuts(const struct trim_line *lines, size_t n, size_t i, int text)
 	return count <= TRIM_CLOSING_LINES && sentences == 0 && (count > 0 || j == n);
 }
 
+/* Words that may follow a salutation besides capitalised names and
+ * titles: "Hi there,", "Dear Sir or Madam,", "Hallo zusammen,". */
+static const char *const trim_salutation_words[] = {
+	"there", "all", "team", "everyone", "everybody", "folks", "guys",
+	"support", "or", "and", "zusammen", "und", "et", "y", "e", "en", "equipo",
+	"équipe", "sir", "madam", "mr", "mrs", "ms", "dr",
+};
+
+/* Whether line l is a salutation alone: an opener of trim_salutations,
+ * then at most TRIM_SALUTATION_WORDS names, titles or words of
+ * trim_salutation_words, then ",", ":", "!" or nothing.  Commas between
+ * ("Bonjour Madame, Monsieur,") only when the line ends in one, so that
+ * "Hello, my order never arrived!" is text. */
+#define TRIM_SALUTATION_WORDS	4
+#define TRIM_SALUTATION_MAX	80	/* bytes of a salutation line */
+
+static int
+trim_is_salutation(const struct trim_line *l)
+{
+	const struct trim_index *x = trim_index_get(&trim_salutation_index);
+	const char *s, *p, *end, *w, *dot;
+	size_t len, k, i, wl = 0;
+	int c, words = 0, commas = 0, found = 0;
+
+	trim_strip(l, &s, &len);
+	if (len == 0 || len > TRIM_SALUTATION_MAX)
+		return 0;
+	end = s + len;
+	c = trim_lower((unsigned char)s[0]);
+	for (k = x->start[c]; k < x->start[c + 1] && !found; k++) {
+		w = x->words[x->order[k]];
+		wl = strlen(w);
+		/* the whole opener, not "Hint:" for "hi" */
+		found = trim_prefix(s, len, w) && (wl == len || strchr(" ,:!", s[wl]) != NULL);
+	}
+	if (!found)
+		return 0;
+	for (p = s + wl; p < end;) {
+		if (*p == ' ' || *p == ',') {
+			commas += *p == ',';
+			p++;
+			continue;
+		}
+		if ((*p == ':' || *p == '!') && p + 1 == end)
+			break;
+		for (w = p; p < end && *p != ' ' && *p != ',' && !(p + 1 == end &&
+		    (*p == ':' || *p == '!')); p++)
+			;
+		/* A full stop only ends a short title, "Mr." or "Dr.":
+		 * "Hi John. I am writing..." is a sentence. */
+		dot = memchr(w, '.', (size_t)(p - w));
+		if (dot != NULL && (dot != p - 1 || p - w > 4))
+			return 0;
+		if (++words > TRIM_SALUTATION_WORDS)
+			return 0;
+		if (*w >= 'A' && *w <= 'Z')
+			continue;	/* a name or a title */
+		if ((unsigned char)*w >= 0xc0)
+			continue;	/* "Émilie", "Ørjan", and the lower case of other scripts */
+		for (i = 0; i < NITEMS(trim_salutation_words); i++)
+			if ((size_t)(p - w) == strlen(trim_salutation_words[i]) &&
+			    trim_prefix(w, (size_t)(p - w), trim_salutation_words[i]))
+				break;
+		if (i == NITEMS(trim_salutation_words))
+			return 0;
+	}
+	return commas == 0 || s[len - 1] == ',';
+}
+
+/* At the very start: a salutation line alone above the customer's words,
+ * never the only thing they wrote ("Good morning!" to a social account). */
+static void
+trim_head(struct trim_line *lines, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n && (lines[i].kind == TRIM_BLANK || !lines[i].keep); i++)
+		;
+	if (i == n || lines[i].kind != TRIM_TEXT || !trim_is_salutation(&lines[i]))
+		return;
+	for (j = i + 1; j < n; j++)
+		if (lines[j].keep && lines[j].kind == TRIM_TEXT)
+			break;
+	if (j < n)
+		lines[i].keep = 0;
+}
+
 /* At the very end: mobile footers, then a closing block of at most
  * TRIM_CLOSING_LINES short lines, never everything that is left. */
 static void
@@ -1160,6 +1268,7 @@ trim_decide(struct trim_line *lines, size_t n)
 		    (trim_facts(&lines[i]) & TRIM_F_TIME)))
 			lines[i].keep = 0;	/* "... skrev Bob <bob@example.com" + ">:" */
 	}
+	trim_head(lines, n);	/* first: "Hi Anna," + "Thanks!" is thanks */
 	trim_tail(lines, n);
 	return cut == sepcut ? body : n;
 }

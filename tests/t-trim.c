@@ -127,6 +127,22 @@ test_small(int num)
 		  "Broken again.\nThanks for the quick fix\n" },
 		{ "Broken.\nSent from my iPhone", "Broken.\n" },
 		{ "a\n> q\nb\n", "a\n\nb\n" },
+		/* a salutation alone on its line is a formula, not a feeling */
+		{ "Good morning,\n\nI cannot log in.\n", "I cannot log in.\n" },
+		{ "Dear Mr. Smith,\nThe app is down.\n", "The app is down.\n" },
+		{ "Dear Sir or Madam,\nNo refund yet.\n", "No refund yet.\n" },
+		{ "Sehr geehrte Damen und Herren,\nes geht nicht.\n", "es geht nicht.\n" },
+		{ "Bonjour Madame, Monsieur,\nrien ne marche.\n", "rien ne marche.\n" },
+		{ "Hi there!\nStill broken.\n", "Still broken.\n" },
+		{ "Hi Anna,\n\nThanks!\n\nBob\n", "Thanks!\n\nBob\n" },
+		/* ... and kept when it is not alone, or all there is */
+		{ "Hello, my order never arrived!\nHelp.\n",
+		  "Hello, my order never arrived!\nHelp.\n" },
+		{ "Hello team, the app is down\nagain\n", "Hello team, the app is down\nagain\n" },
+		{ "Hi. I am writing about my order.\nLate.\n",
+		  "Hi. I am writing about my order.\nLate.\n" },
+		{ "Hint: restart it\nok\n", "Hint: restart it\nok\n" },
+		{ "Good morning world!!!\n", "Good morning world!!!\n" },
 	};
 	size_t i;
 	char name[64];
