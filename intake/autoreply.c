@@ -23,6 +23,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/model.h"
+#include "common/tz.h"
 #include "common/util.h"
 #include "connectors/smtp_compose.h"
 #include "intake/intake.h"
@@ -112,6 +113,33 @@ skipped(struct intake *in, const struct ticket *t, const struct message *m,
 	return event_add(in, t, m, json_pack("{s:s, s:s}", "skipped", why, "detail", detail), e);
 }
 
+/* When the first-response clock of a message of time `from` (its date,
+ * else its arrival: what cli/sweep.c starts the clock at) comes due,
+ * counted as the sweep counts it (rules/sla.c: business hours,
+ * holidays), and the zone to say it in, owned by the caller.  A zone that
+ * cannot be loaded leaves the time unsaid, with a log line: the
+ * acknowledgement goes out anyway. */
+static void
+promise_due(struct autoreply_promise *p, time_t from, struct tz **tz)
+{
+	struct sla_calendar cal;
+	struct err e = ERR_INIT;
+	char esc[600];
+
+	if (tz_load(p->calendar->timezone, tz, &e) == -1 ||
+	    sla_calendar_init(&cal, p->calendar, *tz, &e) == -1) {
+		log_warnx("event=autoreply-due-unknown calendar=%s error=\"%s\"",
+		    p->calendar->name, log_escape(e.msg, esc, sizeof(esc)));
+		tz_free(*tz);
+		*tz = NULL;
+		return;
+	}
+	p->from = from;
+	p->due = sla_add(&cal, from, p->target);
+	p->tz = *tz;
+	sla_calendar_release(&cal);
+}
+
 int
 intake_autoreply(struct intake *in, const struct ticket *t, const struct message *m,
     struct err *e)
@@ -131,6 +159,7 @@ intake_autoreply(struct intake *in, const struct ticket *t, const struct message
 	time_t last;
 	int64_t last_ticket;
 	json_t *urls, *ev;
+	struct tz *tz = NULL;
 	int r, ret = -1;
 
 	if (ar == NULL || m->direction != DIR_IN || t->customer == NULL)
@@ -192,6 +221,8 @@ intake_autoreply(struct intake *in, const struct ticket *t, const struct message
 		sla_targets(tier, t->priority, targets);
 		promise.target = targets[SLA_FIRST_RESPONSE];
 		promise.calendar = tier->calendar;
+		if (promise.target > 0 && promise.calendar != NULL)
+			promise_due(&promise, m->date != 0 ? m->date : m->received, &tz);
 	}
 	if (autoreply_subject(ar, t->id, m->subject, &subject, e) == -1 ||
 	    autoreply_body(ar, t->id, &promise, links, nlinks, &text, e) == -1)
@@ -254,5 +285,6 @@ out:
 	buf_release(&text);
 	buf_release(&refs);
 	buf_release(&mail);
+	tz_free(tz);
 	return ret;
 }

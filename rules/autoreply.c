@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/text.h"
+#include "common/tz.h"
 #include "rules/autoreply.h"
 #include "rules/conf.h"
 #include "rules/notify.h"
@@ -332,6 +333,16 @@ promise_words(const struct autoreply_promise *p, struct buf *out, struct err *e)
 	else
 		r = buf_printf(&line, e, "We aim to answer within %ld business hours (%s, "
 		    "%s time).", (p->target + 3599) / 3600, hours.buf, p->calendar->timezone);
+	/* "Within 1 hour" read on a Friday evening or before a holiday
+	 * promises what the clock does not: say the day. */
+	if (r == 0 && p->calendar != NULL && p->tz != NULL && p->due > 0 &&
+	    p->due > p->from + p->target) {
+		char when[TZ_FORMAT_MAX];
+
+		r = buf_printf(&line, e, " Counting only our business hours, expect our "
+		    "answer by %s (%s time).", tz_format(p->tz, p->due, 0, when, sizeof(when)),
+		    p->calendar->timezone);
+	}
 	if (r == 0)
 		r = text_wrap(out, line.buf, 0, AUTOREPLY_WRAP, 0, e) == -1 ||
 		    buf_addch(out, '\n', e) == -1 ? -1 : 0;

@@ -77,11 +77,19 @@ int		 autoreply_subject(const struct conf_autoreply *, int64_t ticket,
 struct autoreply_promise {
 	long				 target;	/* seconds; 0: none */
 	const struct conf_calendar	*calendar;	/* NULL: round the clock */
+	/* When the first-response clock comes due, business hours and
+	 * holidays counted (sla_add from the message's arrival, from), and
+	 * the calendar's zone to say it in; due 0 or tz NULL: not said. */
+	time_t				 from, due;
+	const struct tz			*tz;
 };
 
 /* The configured text; then, with a target, when we aim to answer ("We
  * aim to answer within 1 hour during our business hours (Mon-Fri
- * 09:00-17:30, Europe/Berlin time)."); the ticket's number ("[#N]"); then
+ * 09:00-17:30, Europe/Berlin time).", and when closed time -- a night, a
+ * weekend, a holiday -- lies before the due time, that time: "Counting
+ * only our business hours, expect our answer by Tue 29 Dec 2026 10:00
+ * (Europe/Berlin time)."); the ticket's number ("[#N]"); then
  * the help intro and one link a line.  promise may be NULL. */
 int		 autoreply_body(const struct conf_autoreply *, int64_t ticket,
 		    const struct autoreply_promise *, const size_t *idx, size_t count,

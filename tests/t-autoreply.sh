@@ -208,10 +208,29 @@ t8315() {
 		body_of "$TMP/$c.m" | tr '\n' ' ' >"$TMP/$c.b" || return 1
 	done
 	grep -q "Thanks, we have your message.  We aim to answer within 4 hours during our business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Your ticket number: \\[#1\\]" "$TMP/desk.b" &&
-	grep -q "message.  We aim to answer within 48 business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Your ticket number" "$TMP/lab.b" &&
+	grep -q "message.  We aim to answer within 48 business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Counting only our business hours, expect our answer by Mon 8 Jun 2026 12:30 (Europe/Berlin time). Your ticket number" "$TMP/lab.b" &&
 	grep -q "message.  Your ticket number: \\[#1\\]" "$TMP/eng.b" && ! grep -q 'We aim' "$TMP/eng.b"
 }
 check 8315 "the acknowledgement states the tier's first-response target and business hours, or nothing" t8315
+
+# The evening before three holidays: "within 4 hours" would mislead, so
+# the acknowledgement names the day, and it is the day the sweep's
+# first-response clock comes due (12:30 CET = 11:30Z).
+t8316() {
+	sed 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 holiday 2026-12-24, 2026-12-25, 2026-12-26 }/' \
+	    "$TMP/a.conf" >"$TMP/hol.conf" && grep -q 'holiday 2026-12-24' "$TMP/hol.conf" &&
+	sed 's/^Date: .*/Date: Wed, 23 Dec 2026 17:00:00 +0100/' "$D/8313-billing.eml" >"$TMP/hol.eml" &&
+	esc -q -c "$TMP/hol.conf" --db "$TMP/hol.db" --now 2026-12-23T16:00:00Z import \
+	    --channel desk "$TMP/hol.eml" >/dev/null 2>&1 &&
+	eq "$(acks hol)" 1 &&
+	sql hol "select data from outbox" | tr -d '\r' >"$TMP/hol.m" &&
+	body_of "$TMP/hol.m" | tr '\n' ' ' >"$TMP/hol.b" &&
+	grep -q "We aim to answer within 4 hours during our business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Counting only our business hours, expect our answer by Mon 28 Dec 2026 12:30 (Europe/Berlin time)." "$TMP/hol.b" &&
+	esc -q -c "$TMP/hol.conf" --db "$TMP/hol.db" --now 2026-12-23T16:00:00Z sweep >/dev/null &&
+	eq "$(sql hol "select datetime(deadline, 'unixepoch') from sla_clock where kind = 'first-response'")" \
+	    "2026-12-28 11:30:00"
+}
+check 8316 "the evening before holidays the acknowledgement names the day the clock comes due" t8316
 
 # check-config: mistakes reported file:line:col, every one in a run.
 mkdir -p "$TMP/cfg"
