@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -33,6 +34,7 @@
 #include "intake/date.h"
 #include "intake/html.h"
 #include "intake/intake.h"
+#include "intake/xmlerr.h"
 #include "intake/message.h"
 #include "rules/conf.h"
 #include "store/store.h"
@@ -50,6 +52,8 @@
 #define FEED_XML_OPTIONS \
 	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
+#define FEED_WARN_EVERY	3600	/* seconds before the same warning is logged again */
+
 enum feed_format { FORMAT_RSS, FORMAT_ATOM, FORMAT_ATOM03 };
 
 struct feed {
@@ -61,6 +65,8 @@ struct feed {
 	struct buf	 tmp;		/* scratch: an element's text */
 	struct buf	 src;		/* the body as handed to the parser */
 	char		 note[400];	/* what every entry of this poll is warned of */
+	char		 logged[400];	/* the note last logged, see feed_warn */
+	time_t		 logged_at;
 	/* The document being read (take_doc), for its entries. */
 	enum feed_format format;
 	const char	*ns;		/* of the entry's elements: Atom's, RSS 1.0's, NULL */
@@ -411,54 +417,23 @@ declares_encoding(const char *s, size_t len)
 	return memmem(s, (size_t)(end - s), "encoding", 8) != NULL;
 }
 
-/* The first error of a parse: where the feed went wrong (a parser goes
- * on after a mismatched tag, and what it says last is only the end). */
-struct xml_first {
-	int	 level;			/* 0: none yet */
-	int	 line;
-	char	 msg[200];
-};
-
-#if LIBXML_VERSION >= 21200
-#define XML_ERROR_CONST	const	/* libxml2 2.12 made the error const */
-#else
-#define XML_ERROR_CONST
-#endif
-
-static void
-xml_error(void *data, XML_ERROR_CONST xmlError *xe)
-{
-	xmlParserCtxt *ctxt = data;
-	struct xml_first *first = ctxt != NULL ? ctxt->_private : NULL;
-
-	/* The first fatal error, else the first error; warnings are none. */
-	if (first == NULL || xe == NULL || xe->level < XML_ERR_ERROR ||
-	    (first->level != 0 && (first->level == XML_ERR_FATAL || xe->level != XML_ERR_FATAL)))
-		return;
-	first->level = xe->level;
-	first->line = xe->line;
-	(void)snprintf(first->msg, sizeof(first->msg), "%s",
-	    xe->message != NULL ? xe->message : "unreadable");
-	first->msg[strcspn(first->msg, "\n")] = '\0';
-}
-
-/* b as a tree (caller frees), or NULL with the first error in *first. */
+/* b as a tree (caller frees), or NULL with what libxml2 said in *first. */
 static xmlDoc *
 xml_read(const struct buf *b, const char *url, const char *enc, int options,
-    struct xml_first *first)
+    struct xmlerr *first)
 {
 	xmlParserCtxt *ctxt;
 	xmlDoc *doc;
 
-	memset(first, 0, sizeof(*first));
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		memset(first, 0, sizeof(*first));
 		(void)snprintf(first->msg, sizeof(first->msg), "out of memory");
 		return NULL;
 	}
-	ctxt->_private = first;
-	ctxt->sax->serror = xml_error;
+	xmlerr_begin(first, ctxt);
 	doc = xmlCtxtReadMemory(ctxt, b->buf != NULL ? b->buf : "", (int)b->len, url, enc,
 	    options);
+	xmlerr_end(first);
 	xmlFreeParserCtxt(ctxt);
 	if (doc == NULL && first->msg[0] == '\0')
 		(void)snprintf(first->msg, sizeof(first->msg), "%s",
@@ -468,12 +443,32 @@ xml_read(const struct buf *b, const char *url, const char *enc, int options,
 
 /* The first error as "at line N: message" into out. */
 static void
-xml_why(const struct xml_first *first, char *out, size_t len)
+xml_why(const struct xmlerr *first, char *out, size_t len)
 {
 	if (first->line > 0)
 		(void)snprintf(out, len, "at line %d: %s", first->line, first->msg);
 	else
 		(void)snprintf(out, len, "%s", first->msg);
+}
+
+/* Logs f->note as event what, naming the feed: once while the feed keeps
+ * saying the same, again after FEED_WARN_EVERY, so that a broken feed
+ * polled every minute does not fill the daemon's log. */
+static void
+feed_warn(struct feed *f, const char *what)
+{
+	time_t now = time(NULL);
+
+	if (strcmp(f->logged, f->note) == 0 && now >= f->logged_at &&
+	    now - f->logged_at < FEED_WARN_EVERY) {
+		log_debug("channel=%s host=%s event=%s warning=\"%s\" note=\"said before\"",
+		    f->ch->name, f->host, what, f->note);
+		return;
+	}
+	log_warnx("channel=%s host=%s event=%s warning=\"%s\"", f->ch->name, f->host, what,
+	    f->note);
+	(void)esc_strlcpy(f->logged, f->note, sizeof(f->logged));
+	f->logged_at = now;
 }
 
 /* The response body as a tree (caller frees), read as leniently as a
@@ -488,7 +483,7 @@ xml_why(const struct xml_first *first, char *out, size_t len)
 static xmlDoc *
 feed_parse(struct feed *f, const struct http_response *resp, const char *what, struct err *e)
 {
-	struct xml_first first, later;
+	struct xmlerr first, later;
 	/* The body as windows-1252 in UTF-8: up to 3 bytes for each. */
 	struct buf cp1252 = BUF_INIT(3 * 2 * FEED_MAX);
 	const struct buf *src = &f->src;
@@ -525,8 +520,7 @@ feed_parse(struct feed *f, const struct http_response *resp, const char *what, s
 		if ((doc = xml_read(src, f->ch->url, enc, FEED_XML_OPTIONS, &first)) != NULL) {
 			(void)snprintf(f->note, sizeof(f->note),
 			    "feed is not valid UTF-8 (%s), read as windows-1252", bad_utf8);
-			log_warnx("channel=%s host=%s event=feed-encoding warning=\"%s\"",
-			    f->ch->name, f->host, f->note);
+			feed_warn(f, "feed-encoding");
 			buf_release(&cp1252);
 			return doc;
 		}
@@ -535,11 +529,20 @@ feed_parse(struct feed *f, const struct http_response *resp, const char *what, s
 	doc = xml_read(src, f->ch->url, enc, FEED_XML_OPTIONS | XML_PARSE_RECOVER, &later);
 	buf_release(&cp1252);
 	if (doc != NULL && xmlDocGetRootElement(doc) != NULL) {
-		(void)snprintf(f->note, sizeof(f->note),
-		    "feed is ill-formed XML (%s), read in recovery mode%s", why,
-		    bad_utf8[0] != '\0' ? " as windows-1252" : "");
-		log_warnx("channel=%s host=%s event=feed-ill-formed warning=\"%s\"", f->ch->name,
-		    f->host, f->note);
+		if (first.encoding) {
+			/* What follows the bad bytes is lost: libxml2 stops
+			 * converting there, and recovery ends the open elements. */
+			(void)snprintf(f->note, sizeof(f->note),
+			    "feed has bytes invalid in its charset %s (%s), read in recovery mode",
+			    doc->encoding != NULL ? (const char *)doc->encoding :
+			    enc != NULL ? enc : "(undeclared)", why);
+			feed_warn(f, "feed-encoding");
+		} else {
+			(void)snprintf(f->note, sizeof(f->note),
+			    "feed is ill-formed XML (%s), read in recovery mode%s", why,
+			    bad_utf8[0] != '\0' ? " as windows-1252" : "");
+			feed_warn(f, "feed-ill-formed");
+		}
 		return doc;
 	}
 	if (doc != NULL)

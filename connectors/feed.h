@@ -27,9 +27,11 @@
  * a bare "&", control characters, blank lines before the XML declaration
  * are mended; Content-Type's charset counts when the document names none;
  * bytes that are not UTF-8 are read as windows-1252; an ill-formed
- * document is read in libxml2's recovery mode.  Each such poll logs one
- * warning naming the channel and the first error's line, and every entry
- * it yields carries that warning.
+ * document, or one with bytes its declared charset forbids, is read in
+ * libxml2's recovery mode.  Each such poll logs one warning naming the
+ * channel and the first error's line (the same warning again only after
+ * an hour), and every entry it yields carries that warning.  libxml2's
+ * own messages never reach stderr (intake/xmlerr.h).
  *
  * Parsing is safe for hostile feeds: no network access (XML_PARSE_NONET),
  * no DTD loading, no entity substitution, and a feed that declares

@@ -28,6 +28,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "intake/html.h"
+#include "intake/xmlerr.h"
 
 #define HTML_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | \
 			 HTML_PARSE_NOWARNING | HTML_PARSE_NONET)
@@ -1193,6 +1194,7 @@ html_to_text(const char *html, size_t len, struct buf *out, struct err *e)
 	htmlParserCtxtPtr ctxt;
 	htmlSAXHandler sax;
 	struct html_walk walk, *w = &walk;
+	struct xmlerr said;
 
 	if (len == 0)
 		return 0;
@@ -1208,7 +1210,7 @@ html_to_text(const char *html, size_t len, struct buf *out, struct err *e)
 	sax.initialized = 1;	/* SAX1 callbacks: no namespace processing */
 	memcpy(ctxt->sax, &sax, sizeof(sax));
 	ctxt->userData = w;
-	/* NOERROR and NOWARNING leave the error callbacks NULL: silence.
+	/* NOERROR and NOWARNING leave the error callbacks NULL.
 	 * The return value lists options it did not know; all are known. */
 	(void)htmlCtxtUseOptions(ctxt, HTML_OPTIONS);
 	/* The MIME layer has converted the part to UTF-8 already, so a
@@ -1224,7 +1226,11 @@ html_to_text(const char *html, size_t len, struct buf *out, struct err *e)
 	w->link_start = HTML_NOLINK;
 	w->row_line = HTML_NOROW;
 	buf_init(&w->href, HTML_HREF_MAX);
-	(void)htmlParseDocument(ctxt);	/* errors are recovered from, not reported */
+	/* Errors are recovered from, not reported: the input is UTF-8
+	 * already, so all libxml2 can say is about the tag soup. */
+	xmlerr_begin(&said, NULL);
+	(void)htmlParseDocument(ctxt);
+	xmlerr_end(&said);
 	if (!w->failed && html_flush_lt(w) == -1)
 		w->failed = 1;
 	if (!w->failed && w->emitted && buf_addch(out, '\n', e) == -1)

@@ -10,6 +10,7 @@ imp() { esc --db "$TMP/$1.db" --now $NOW import --json "$@" 2>"$TMP/imp.err" | t
 # field DB JQ: one value from the queue of database DB
 q() { esc --db "$TMP/$1.db" --now $NOW queue --all --json | jq -r "$2"; }
 eq() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+has() { case "$1" in *"$2"*) ;; *) echo "expected '$2' in '$1'"; return 1;; esac; }
 
 t3001() {
 	imp t1 "$D/3001-references.mbox" >/dev/null
@@ -409,6 +410,19 @@ t0107() {
 	    "after@example.org,before@example.org"
 }
 check 0107 "a message over 256 MB is skipped by position; the messages after it are imported" t0107
+
+# libxml2 prints charset trouble to stderr unless told otherwise: an HTML
+# part with bytes its charset forbids leaves only our own lines there, and
+# the warning on the message.
+t0108() {
+	imp h6 "$D/0108-html-bad-charset.eml" >"$TMP/h6.json" &&
+	eq "$(jq -r .warnings "$TMP/h6.json")" 1 &&
+	! grep -v '^escalator: ' "$TMP/imp.err" &&
+	eq "$(sqlite3 "$TMP/h6.db" "SELECT warnings FROM message")" \
+	    "html part: invalid EUC-JP bytes replaced" &&
+	has "$(sqlite3 "$TMP/h6.db" "SELECT text FROM message")" "the order arrived"
+}
+check 0108 "an HTML part with bad bytes in its charset: a warning, nothing from libxml2 on stderr" t0108
 
 t3030() {
 	# white lines before the header, as some programs save a message

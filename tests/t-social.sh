@@ -894,6 +894,22 @@ t9032() {
 }
 check 9032 "feed: a windows-1252 feed said to be UTF-8 is read whole, undefined bytes too" t9032
 
+t9033() {
+	routes j.routes 'GET /jp.rss' "body $D/9033-euc-jp-bad.rss" end
+	serve "$TMP/j.routes"
+	conf j.conf "channel jp feed { url \"$BASE/jp.rss\" }"
+	out=$(pl j.conf j) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	# bytes EUC-JP forbids: the entry as far as it could be converted,
+	# warned of with the bytes; libxml2's own words stay off stderr
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 && eq "$(echo "$out" | jq -r '.[0].warnings')" 1 &&
+	eq "$(msg j jp:1 "subject || '|' || text")" "こん broken|It arrived" &&
+	eq "$(msg j jp:1 warnings)" \
+	    "feed has bytes invalid in its charset EUC-JP (input conversion failed due to input error, bytes 0xFF 0xFE 0x20 0x62), read in recovery mode" &&
+	grep -q 'channel=jp host=127.0.0.1 event=feed-encoding warning="feed has bytes invalid in its charset EUC-JP' "$TMP/poll.err" &&
+	! grep -v '^escalator: ' "$TMP/poll.err"
+}
+check 9033 "feed: bytes its declared charset forbids are a warning, not libxml2 on stderr" t9033
+
 t9030() {
 	conf h.conf 'channel m mastodon { instance "http://mastodon.example" token-file "'"$TMP/masto.token"'" }' \
 	    'channel f feed { url "http://feeds.example/a.rss" }' \
