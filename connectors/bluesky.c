@@ -310,10 +310,11 @@ hash(const char *s)
 	return h;
 }
 
-/* The author's followers (-1 unknown): from the cache, else getProfile.
- * A failure to look it up costs the reach, not the post. */
+/* The author's followers (-1 unknown): from the cache, else, when fetch
+ * is set, by getProfile.  A failure to look it up costs the reach, not
+ * the post. */
 static long
-reach_of(struct bsky *bs, const char *did)
+reach_of(struct bsky *bs, const char *did, int fetch)
 {
 	struct http_response resp;
 	struct profile *p;
@@ -343,6 +344,8 @@ reach_of(struct bsky *bs, const char *did)
 	}
 	if (p->did != NULL && p->fetched + BLUESKY_PROFILE_TTL > bs->in->now)
 		return p->followers;
+	if (!fetch)
+		return -1;
 	http_response_init(&resp);
 	if ((url = http_url(bs->http, XRPC "app.bsky.actor.getProfile", "actor", did,
 	    NULL)) != NULL &&
@@ -625,6 +628,40 @@ quotes_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 	return ret;
 }
 
+/* The followers of the authors of items (of a walk, not yet taken) into
+ * the profile cache, before intake opens its write transaction, as
+ * quotes_fetch does for quotes: a slow getProfile would otherwise hold
+ * the database's write lock, and the daemon's other channels and every
+ * command that writes would wait for the AppView.  An author whose
+ * profile could not be had is asked once per walk; the posts are stored
+ * with reach unknown.  Only running out of memory fails. */
+static int
+reaches_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
+{
+	json_t *asked, *post;
+	const char *did;
+	size_t i;
+	int ret = 0;
+
+	if (kind == SRC_OWN)
+		return 0;		/* the brand's answers have no reach */
+	if ((asked = json_object()) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	/* Oldest first, as they are taken. */
+	for (i = json_array_size(items); i > 0 && ret == 0; i--) {
+		post = item_post(kind, json_array_get(items, i - 1));
+		did = social_str(json_object_get(post, "author"), "did");
+		if (did == NULL || strcmp(did, bs->did) == 0 || json_object_get(asked, did) != NULL)
+			continue;
+		if (json_object_set_new(asked, did, json_true()) == -1)
+			ret = err_set(e, ERR_NOMEM, "out of memory");
+		else
+			(void)reach_of(bs, did, 1);	/* -1 is an unknown reach, not a failure */
+	}
+	json_decref(asked);
+	return ret;
+}
+
 /* The quoted post after the text, every line "> " so scoring and rules
  * read only what the customer wrote now: "> @handle: its text", or
  * "> [quoted post: blocked]" and the like when the AppView shows none.
@@ -837,7 +874,7 @@ take_post(struct bsky *bs, json_t *post, int own, struct err *e)
 	}
 	m.received = bs->in->now;
 	m.public = 1;			/* every Bluesky post is */
-	m.reach = own ? -1 : reach_of(bs, did);
+	m.reach = own ? -1 : reach_of(bs, did, 0);	/* fetched by reaches_fetch */
 	{
 		const char *rkey = strrchr(uri, '/');
 
@@ -990,7 +1027,7 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 			goto out;
 		}
 	}
-	if (quotes_fetch(bs, kind, all, e) == -1)
+	if (quotes_fetch(bs, kind, all, e) == -1 || reaches_fetch(bs, kind, all, e) == -1)
 		goto out;
 	/* Oldest first into intake, committed every BLUESKY_BATCH. */
 	n = json_array_size(all);

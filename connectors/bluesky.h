@@ -32,7 +32,8 @@
  * attachments (the blob's MIME type and size); langs is the language;
  * labels become warnings.  Every post is public; the reach is the
  * author's followersCount (app.bsky.actor.getProfile, cached for
- * BLUESKY_PROFILE_TTL).  Posts are
+ * BLUESKY_PROFILE_TTL, asked for before intake's transaction too; a
+ * profile that cannot be had leaves the reach unknown).  Posts are
  * never edited on Bluesky; deletions are found by asking for the newest
  * BLUESKY_RECHECK customer posts of open tickets (app.bsky.feed.getPosts):
  * one that is gone is marked deleted. */

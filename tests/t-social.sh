@@ -708,6 +708,45 @@ t9069() {
 }
 check 9069 "bluesky: quoted posts are fetched before the intake transaction, not while it holds the write lock" t9069
 
+t9070() {
+	: >"$TMP/requests.log"
+	cp "$D"/9010-session.json "$D"/9066-*.json "$TMP/"
+	# one author's profile answers late, another's fails
+	{ printf '%s\n' \
+	    'GET /xrpc/app.bsky.actor.getProfile actor=did:plc:pia6h3kq2mz8xw4ne5rt6ya1' \
+	    'hold b70.release' 'text {"did":"did:plc:pia6h3kq2mz8xw4ne5rt6ya1","followersCount":70}' end \
+	    'GET /xrpc/app.bsky.actor.getProfile actor=did:plc:quin5g2hv8kq3wz7ye4mt1xr' \
+	    'status 500' 'text {"error":"InternalServerError"}' end
+	  cat "$D/9066-bluesky.routes"; } >"$TMP/b70.routes"
+	rm -f "$TMP/b70.release"
+	serve "$TMP/b70.routes"
+	conf b70.conf "$(bsky)"
+	mpoll b70 >"$TMP/b70.out" &
+	pid=$!
+	i=0
+	while ! grep -q 'getProfile?actor=did%3Aplc%3Apia6h3kq2mz8xw4ne5rt6ya1' "$TMP/requests.log" &&
+	    [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	# while the AppView is asked, nothing holds the database's write lock:
+	# a writer without a busy timeout gets it, a reader reads
+	lock=$(sqlite3 "$TMP/b70.db" "BEGIN IMMEDIATE; ROLLBACK;" 2>&1)
+	esc --db "$TMP/b70.db" --now $NOW queue --json >"$TMP/b70.queue" 2>&1; qst=$?
+	: >"$TMP/b70.release"
+	wait $pid || { cat "$TMP/poll.err"; return 1; }
+	eq "$lock" "" && eq "$qst" 0 &&
+	eq "$(jq -r '.[0].stored' "$TMP/b70.out")" 5 &&
+	# the late answer counts; the failed one costs the reach, not the post,
+	# and is asked once
+	eq "$(msg b70 at://did:plc:pia6h3kq2mz8xw4ne5rt6ya1/app.bsky.feed.post/3lqa4pia22d reach)" 70 &&
+	eq "$(msg b70 at://did:plc:quin5g2hv8kq3wz7ye4mt1xr/app.bsky.feed.post/3lqa5qin22e "coalesce(reach, 'unknown')")" unknown &&
+	eq "$(msg b70 at://did:plc:ola3k7wq4xz9pn3rt5vb8ce1/app.bsky.feed.post/3lqa1ola22a reach)" 50 &&
+	eq "$(requests 'getProfile?actor=did%3Aplc%3Aquin5g2hv8kq3wz7ye4mt1xr')" 1 &&
+	eq "$(requests 'getProfile?actor=did%3Aplc%3Aola3k7wq4xz9pn3rt5vb8ce1')" 1 &&
+	grep -q 'event=profile-failed' "$TMP/poll.err"
+}
+check 9070 "bluesky: profiles are fetched before the intake transaction; a failed one stores the post, reach unknown" t9070
+
 # ---- feeds ------------------------------------------------------------
 
 t9020() {
