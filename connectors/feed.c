@@ -900,7 +900,7 @@ take_entry(struct feed *f, xmlNode *it, struct err *e)
 	r = intake_message(f->in, &m, ext, e);
 	/* Seen before: an edit if the text changed. */
 	if (r == 0 && f->in->stats.present > present &&
-	    intake_edit(f->in, ext, m.text, f->in->now, e) == -1)
+	    intake_edit(f->in, ext, &m, f->in->now, e) == -1)
 		r = -1;
 	message_release(&m);
 	if (xb != NULL)

@@ -520,10 +520,28 @@ take_status(struct masto *mt, json_t *st, struct err *e)
 		r = intake_message(mt->in, &m, id, e);
 	/* Seen before and edited since: the new text, the same ticket. */
 	if (r == 0 && mt->in->stats.present > present && edited != NULL &&
-	    time_parse(edited, &at) == 0 && intake_edit(mt->in, id, m.text, at, e) == -1)
+	    time_parse(edited, &at) == 0 && intake_edit(mt->in, id, &m, at, e) == -1)
 		r = -1;
 	message_release(&m);
 	free(raw);
+	return r;
+}
+
+/* The status st, edited at at, as what intake_edit takes of it: text,
+ * media and language, read as status_message reads them.  1 edited, 0
+ * nothing we keep changed (or not a post we store), -1 error. */
+static int
+status_edit(struct masto *mt, json_t *st, const char *id, time_t at, struct err *e)
+{
+	struct message m;
+	int r = -1;
+
+	message_init(&m);
+	if (status_text(mt, st, e) == 0 && status_media(st, &m, e) == 0 &&
+	    social_lang(&m, json_object_get(st, "language"), e) == 0 &&
+	    social_text(&m, mt->text.buf, e) == 0)
+		r = intake_edit(mt->in, id, &m, at, e);
+	message_release(&m);
 	return r;
 }
 
@@ -545,12 +563,11 @@ take_edit(struct masto *mt, json_t *st, const char *type, struct err *e)
 		    mt->ch->name, mt->host, type);
 		return 0;
 	}
-	if (status_text(mt, st, e) == -1 || (r = intake_edit(mt->in, id, mt->text.buf, at,
-	    e)) == -1)
+	if ((r = status_edit(mt, st, id, at, e)) == -1)
 		return -1;
 	if (r == 0)
 		log_info("channel=%s host=%s event=skip-edit type=%s status_id=\"%s\" why=\"not a "
-		    "post we store, or its text is unchanged\"", mt->ch->name, mt->host, type,
+		    "post we store, or nothing we keep of it changed\"", mt->ch->name, mt->host, type,
 		    log_escape(id, esc, sizeof(esc)));
 	return 0;
 }
@@ -856,8 +873,7 @@ recheck(struct masto *mt, struct err *e)
 		else {
 			if ((edited = social_str(j, "edited_at")) != NULL &&
 			    time_parse(edited, &at) == 0 &&
-			    (status_text(mt, j, e) == -1 ||
-			    intake_edit(mt->in, rc.ids[i], mt->text.buf, at, e) == -1))
+			    status_edit(mt, j, rc.ids[i], at, e) == -1)
 				ret = -1;
 			json_decref(j);
 		}

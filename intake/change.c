@@ -15,6 +15,7 @@
 #include "intake/intake.h"
 #include "intake/message.h"
 #include "intake/trim.h"
+#include "rules/sentiment.h"
 #include "store/store.h"
 
 static int
@@ -28,14 +29,19 @@ change_begin(struct intake *in, struct err *e)
 	return 0;
 }
 
-/* The event of a change on ticket; 0 or -1. */
+/* The event of a change on ticket, what changed (STORE_EDIT_*) in its
+ * detail when an edit; 0 or -1. */
 static int
 change_event(struct intake *in, int64_t ticket, const char *kind,
-    const char *external_id, time_t at, struct err *e)
+    const char *external_id, unsigned changed, time_t at, struct err *e)
 {
+	static const struct { unsigned bit; const char *name; } fields[] = {
+		{ STORE_EDIT_TEXT, "text" }, { STORE_EDIT_LANG, "lang" },
+		{ STORE_EDIT_MEDIA, "attachments" }
+	};
 	struct store_msg_loc *loc;
-	json_t *o;
-	char *detail;
+	json_t *o, *list = NULL;
+	size_t i;
 	int r;
 
 	if (ticket == 0)
@@ -48,36 +54,58 @@ change_event(struct intake *in, int64_t ticket, const char *kind,
 	}
 	o = json_pack("{s:s, s:s}", "message_id", loc->message_id, "channel", in->channel);
 	free(loc);
-	detail = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(o);
-	if (detail == NULL)
+	if (o != NULL && changed != 0) {
+		if ((list = json_array()) == NULL || json_object_set_new(o, "changed", list) == -1) {
+			json_decref(list);
+			json_decref(o);
+			o = NULL;
+		}
+		for (i = 0; o != NULL && i < sizeof(fields) / sizeof(fields[0]); i++)
+			if ((changed & fields[i].bit) &&
+			    json_array_append_new(list, json_string(fields[i].name)) == -1) {
+				json_decref(o);
+				o = NULL;
+			}
+	}
+	if (o == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	r = store_event_add(in->store, ticket, at, kind, "customer", detail, e);
-	free(detail);
+	r = store_event_json(in->store, ticket, at, kind, "customer", o, e);
+	json_decref(o);
 	return r;
 }
 
 int
-intake_edit(struct intake *in, const char *external_id, const char *text, time_t at,
+intake_edit(struct intake *in, const char *external_id, const struct message *m, time_t at,
     struct err *e)
 {
 	struct arena a = ARENA_INIT(MESSAGE_ARENA_MAX);
-	const char *scored;
+	struct message edited = *m;
+	struct sentiment_result score;
+	double compound = 0;
 	int64_t ticket;
+	unsigned changed;
 	int r;
 
-	if ((scored = trim_for_scoring(&a, text, 1)) == NULL) {
+	/* Scored as intake scores a new message: the trimmed text. */
+	if ((edited.text_scored = trim_for_scoring(&a, m->text != NULL ? m->text : "", 1)) ==
+	    NULL) {
 		arena_release(&a);
 		return err_set(e, ERR_NOMEM, "out of memory trimming an edited post");
+	}
+	if (in->lexicon != NULL) {
+		sentiment_score(in->lexicon, edited.text_scored, strlen(edited.text_scored),
+		    &score);
+		compound = score.compound;
 	}
 	if (change_begin(in, e) == -1) {
 		arena_release(&a);
 		return -1;
 	}
-	r = store_message_edit(in->store, in->channel_id, external_id, text, scored, at,
-	    &ticket, e);
+	r = store_message_edit(in->store, in->channel_id, external_id, &edited,
+	    in->lexicon != NULL ? &compound : NULL, at, &ticket, &changed, e);
 	arena_release(&a);
-	if (r == 1 && change_event(in, ticket, "message-edited", external_id, at, e) == -1)
+	if (r == 1 && change_event(in, ticket, "message-edited", external_id, changed, at,
+	    e) == -1)
 		r = -1;
 	if (r == -1) {
 		intake_release(in);
@@ -85,7 +113,11 @@ intake_edit(struct intake *in, const char *external_id, const char *text, time_t
 	}
 	if (r == 1) {
 		in->stats.edited++;
-		log_info("channel=%s ticket=%" PRId64 " event=message-edited", in->channel, ticket);
+		log_info("channel=%s ticket=%" PRId64 " event=message-edited text=%s lang=%s "
+		    "attachments=%s", in->channel, ticket,
+		    (changed & STORE_EDIT_TEXT) ? "changed" : "same",
+		    (changed & STORE_EDIT_LANG) ? "changed" : "same",
+		    (changed & STORE_EDIT_MEDIA) ? "changed" : "same");
 	}
 	return r;
 }
@@ -99,7 +131,7 @@ intake_delete(struct intake *in, const char *external_id, time_t at, struct err 
 	if (change_begin(in, e) == -1)
 		return -1;
 	r = store_message_delete(in->store, in->channel_id, external_id, at, &ticket, e);
-	if (r == 1 && change_event(in, ticket, "message-deleted", external_id, at, e) == -1)
+	if (r == 1 && change_event(in, ticket, "message-deleted", external_id, 0, at, e) == -1)
 		r = -1;
 	if (r == -1) {
 		intake_release(in);

@@ -164,13 +164,19 @@ int	intake_autoreply(struct intake *, const struct ticket *t,
 	    const struct message *m, struct err *);
 
 /* Social sources (intake/change.c): a stored post changed at its source.
- * intake_edit replaces the text of the message (this channel, external_id)
- * and keeps its ticket, with a "message-edited" event; intake_delete marks
- * it deleted, with a "message-deleted" event (detail {"message_id",
- * "channel"}); the message stays.  Both join the open batch, so they
- * commit with the cursor.  1 changed, 0 nothing to do (unknown message,
- * same text, deleted before), -1 a store failure (batch rolled back). */
-int	intake_edit(struct intake *, const char *external_id, const char *text,
+ * intake_edit takes from m (the post as its source shows it now) what an
+ * edit can change -- text (content warning, quote, poll and media
+ * descriptions are in it), lang, attachments -- for the message (this
+ * channel, external_id), keeps its ticket, rescores the sentiment when
+ * the text changed, and adds a "message-edited" event (detail
+ * {"message_id", "channel", "changed": ["text", "lang", "attachments"]},
+ * those that differ).  m->text_scored is not read: the text is trimmed
+ * here.  intake_delete marks it deleted, with a "message-deleted" event
+ * (detail {"message_id", "channel"}); the message stays.  Both join the
+ * open batch, so they commit with the cursor.  1 changed, 0 nothing to do
+ * (unknown message, nothing differs, deleted before), -1 a store failure
+ * (batch rolled back). */
+int	intake_edit(struct intake *, const char *external_id, const struct message *m,
 	    time_t at, struct err *);
 int	intake_delete(struct intake *, const char *external_id, time_t at,
 	    struct err *);

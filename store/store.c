@@ -363,6 +363,7 @@ enum stmt {
 	STMT_OPEN_MESSAGES,
 	STMT_EVENT_EXISTS,
 	/* Social connectors: posts edited or deleted at the source (issue 8). */
+	STMT_MESSAGE_EDITED,
 	STMT_MESSAGE_EDIT,
 	STMT_MESSAGE_DELETE,
 	/* SLA: a ticket whose clocks the next sweep must recompute (issue 7). */
@@ -528,10 +529,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " AND json_extract(detail, '$.message_id') = ?3)",
 	/* Social connectors: replace an edited post's text, mark a deleted
 	 * one; a no-op (no change counted) when nothing differs. */
+	[STMT_MESSAGE_EDITED] =
+	    "SELECT text IS NOT ?2 OR " STORE_SCORED_TEXT("") " IS NOT coalesce(?3, ?2),"
+	    " lang IS NOT ?4, attachments IS NOT ?5 FROM message WHERE id = ?1",
 	[STMT_MESSAGE_EDIT] =
 	    "UPDATE message SET text = ?2, text_scored = ?3, scored_len = NULL,"
-	    " edited = ?4 WHERE id = ?1 AND (text IS NOT ?2"
-	    " OR " STORE_SCORED_TEXT("") " IS NOT coalesce(?3, ?2))",
+	    " edited = ?4, lang = ?5, attachments = ?6, sentiment = coalesce(?7, sentiment)"
+	    " WHERE id = ?1",
 	[STMT_MESSAGE_DELETE] =
 	    "UPDATE message SET deleted = ?2 WHERE id = ?1 AND deleted IS NULL",
 };
@@ -2264,15 +2268,14 @@ store_event_exists(struct store *st, int64_t ticket, const char *kind,
  * Social connectors: posts edited or deleted at their source (issue 8).
  */
 
-/* Runs STMT_MESSAGE_EDIT or _DELETE on the message (channel, external_id):
+/* Runs STMT_MESSAGE_DELETE on the message (channel, external_id):
  * 1 changed (*ticket set, 0 if none), 0 unknown or unchanged, -1 error. */
 static int
-message_change(struct store *st, int which, int64_t channel, const char *external_id,
-    const char *text, const char *text_scored, time_t at, int64_t *ticket,
-    struct err *e)
+message_change(struct store *st, int64_t channel, const char *external_id, time_t at,
+    int64_t *ticket, struct err *e)
 {
 	struct store_msg_loc *loc;
-	sqlite3_stmt *stmt = st->stmt[which];
+	sqlite3_stmt *stmt = st->stmt[STMT_MESSAGE_DELETE];
 	int rc = SQLITE_OK, ret;
 
 	*ticket = 0;
@@ -2283,16 +2286,9 @@ message_change(struct store *st, int which, int64_t channel, const char *externa
 		return ret;
 	}
 	rc |= bind_int(stmt, 1, loc->id);
-	if (which == STMT_MESSAGE_EDIT) {
-		rc |= bind_text(stmt, 2, text);
-		rc |= bind_text(stmt, 3, text_scored != NULL && strcmp(text_scored, text) != 0 ?
-		    text_scored : NULL);
-		rc |= bind_int(stmt, 4, (int64_t)at);
-	} else
-		rc |= bind_int(stmt, 2, (int64_t)at);
+	rc |= bind_int(stmt, 2, (int64_t)at);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
-		ret = store_error(st, e, "cannot %s message '%s'",
-		    which == STMT_MESSAGE_EDIT ? "edit" : "mark deleted", external_id);
+		ret = store_error(st, e, "cannot mark deleted message '%s'", external_id);
 	else if (sqlite3_changes(st->db) == 0)
 		ret = 0;
 	else {
@@ -2306,17 +2302,72 @@ message_change(struct store *st, int which, int64_t channel, const char *externa
 
 int
 store_message_edit(struct store *st, int64_t channel, const char *external_id,
-    const char *text, const char *text_scored, time_t at, int64_t *ticket,
-    struct err *e)
+    const struct message *m, const double *sentiment, time_t at, int64_t *ticket,
+    unsigned *changed, struct err *e)
 {
-	return message_change(st, STMT_MESSAGE_EDIT, channel, external_id, text,
-	    text_scored, at, ticket, e);
+	struct store_msg_loc *loc;
+	sqlite3_stmt *stmt = st->stmt[STMT_MESSAGE_EDITED];
+	const char *text = m->text != NULL ? m->text : "", *scored;
+	char *atts;
+	int rc = SQLITE_OK, ret, oom = 0;
+
+	*ticket = 0;
+	*changed = 0;
+	scored = m->text_scored != NULL && strcmp(m->text_scored, text) != 0 ? m->text_scored :
+	    NULL;
+	atts = attachments_json(m, &oom);
+	if (oom || (loc = malloc(sizeof(*loc))) == NULL) {	/* ids: too big for the stack */
+		free(atts);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	if ((ret = store_message_find(st, channel, external_id, NULL, loc, e)) != 1)
+		goto out;
+	/* What differs, for the event; nothing differing is no edit. */
+	rc |= bind_int(stmt, 1, loc->id);
+	rc |= bind_text(stmt, 2, text);
+	rc |= bind_text(stmt, 3, scored);
+	rc |= bind_text(stmt, 4, m->lang);
+	rc |= bind_text(stmt, 5, atts);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+		ret = store_error(st, e, "cannot read message '%s'", external_id);
+		stmt_done(stmt);
+		goto out;
+	}
+	*changed = (sqlite3_column_int(stmt, 0) ? STORE_EDIT_TEXT : 0) |
+	    (sqlite3_column_int(stmt, 1) ? STORE_EDIT_LANG : 0) |
+	    (sqlite3_column_int(stmt, 2) ? STORE_EDIT_MEDIA : 0);
+	stmt_done(stmt);
+	if (*changed == 0) {
+		ret = 0;
+		goto out;
+	}
+	stmt = st->stmt[STMT_MESSAGE_EDIT];
+	rc |= bind_int(stmt, 1, loc->id);
+	rc |= bind_text(stmt, 2, text);
+	rc |= bind_text(stmt, 3, scored);
+	rc |= bind_int(stmt, 4, (int64_t)at);
+	rc |= bind_text(stmt, 5, m->lang);
+	rc |= bind_text(stmt, 6, atts);
+	if (sentiment != NULL && (*changed & STORE_EDIT_TEXT))
+		rc |= sqlite3_bind_double(stmt, 7, *sentiment);
+	else
+		rc |= sqlite3_bind_null(stmt, 7);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		ret = store_error(st, e, "cannot edit message '%s'", external_id);
+	else {
+		*ticket = loc->ticket;
+		ret = 1;
+	}
+	stmt_done(stmt);
+out:
+	free(atts);
+	free(loc);
+	return ret;
 }
 
 int
 store_message_delete(struct store *st, int64_t channel, const char *external_id,
     time_t at, int64_t *ticket, struct err *e)
 {
-	return message_change(st, STMT_MESSAGE_DELETE, channel, external_id, NULL, NULL,
-	    at, ticket, e);
+	return message_change(st, channel, external_id, at, ticket, e);
 }

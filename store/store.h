@@ -167,14 +167,20 @@ int	store_event_exists(struct store *, int64_t ticket, const char *kind,
 	    const char *message_id, struct err *);
 
 /* Social connectors (issue 8): a post edited or deleted at its source.
- * edit replaces the text of the message (channel, external_id) and marks
- * when; delete marks it deleted (the row and its ticket stay).  Both
- * return 1 changed, with *ticket its ticket (0: none), 0 when there is
- * no such message or nothing changes (same text, deleted before), -1
- * error.  text_scored NULL or equal to text stores NULL, as insert does. */
+ * edit replaces what an edit can change of the message (channel,
+ * external_id) -- text and text_scored, lang, attachments of m -- marks
+ * when, says in *changed which of STORE_EDIT_* differed, and, when the
+ * text did and sentiment is not NULL, stores that score; delete marks it
+ * deleted (the row and its ticket stay).  Both return 1 changed, with
+ * *ticket its ticket (0: none), 0 when there is no such message or
+ * nothing changes (all the same, deleted before), -1 error.  text_scored
+ * NULL or equal to text stores NULL, as insert does. */
+#define STORE_EDIT_TEXT		0x01	/* the words, with content warning, quote, poll */
+#define STORE_EDIT_LANG		0x02
+#define STORE_EDIT_MEDIA	0x04	/* attachments */
 int	store_message_edit(struct store *, int64_t channel, const char *external_id,
-	    const char *text, const char *text_scored, time_t at,
-	    int64_t *ticket /* OUT */, struct err *);
+	    const struct message *m, const double *sentiment, time_t at,
+	    int64_t *ticket /* OUT */, unsigned *changed /* OUT */, struct err *);
 int	store_message_delete(struct store *, int64_t channel, const char *external_id,
 	    time_t at, int64_t *ticket /* OUT */, struct err *);
 

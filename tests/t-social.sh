@@ -110,6 +110,7 @@ check 9002 "mastodon: a reply threads by in_reply_to_id and context; the brand's
 t9003() {
 	t1=$(ticket_of m "$MID.113000000000000001")
 	t2=$(ticket_of m "$MID.113000000000000002")
+	s1=$(sql m "SELECT sentiment FROM message WHERE message_id = '$MID.113000000000000001'")
 	: >"$TMP/requests.log"
 	serve "$D/9003-mastodon.routes"
 	conf m.conf "$(masto)"
@@ -122,6 +123,15 @@ t9003() {
 	    "EDIT: they are back, never mind" &&
 	eq "$(ticket_of m "$MID.113000000000000001")" "$t1" &&
 	has "$(events m "$t1")" message-edited &&
+	# the edit added a picture: attachments and text say so, the event
+	# names what changed, and the new words are scored
+	eq "$(sql m "SELECT json_extract(attachments, '\$[0].url') FROM message WHERE message_id = '$MID.113000000000000001'")" \
+	    https://social.example/media/2.png &&
+	has "$(sql m "SELECT text FROM message WHERE message_id = '$MID.113000000000000001'")" "[the restored album]" &&
+	eq "$(sql m "SELECT json_extract(detail, '\$.changed') FROM event WHERE kind = 'message-edited'")" \
+	    '["text","attachments"]' &&
+	s2=$(sql m "SELECT sentiment FROM message WHERE message_id = '$MID.113000000000000001'") &&
+	[ -n "$s1" ] && [ -n "$s2" ] && [ "$s1" != "$s2" ] &&
 	# deleted: marked, kept, an event
 	eq "$(sql m "SELECT deleted IS NOT NULL FROM message WHERE message_id = '$MID.113000000000000002'")" 1 &&
 	has "$(events m "$t2")" message-deleted &&
@@ -132,7 +142,7 @@ t9003() {
 	out=$(pl m.conf m) && eq "$(echo "$out" | jq -r '.[0].stored')" 0 &&
 	eq "$(sql m "SELECT count(*) FROM event WHERE kind = 'message-edited'")" 1
 }
-check 9003 "mastodon: the next poll starts at the cursor; edits keep the ticket, deletions are marked" t9003
+check 9003 "mastodon: the next poll starts at the cursor; edits keep the ticket, update media and rescore, deletions are marked" t9003
 
 printf 'GET /api/v1/accounts/verify_credentials\nbody 9001-verify-credentials.json\nend\n' \
     >"$TMP/verify.routes"

@@ -838,6 +838,25 @@ scored_rows(const char *path, char *out, size_t len)
 	(void)sqlite3_close(db);
 }
 
+/* The integer q answers in the database file name, read with a
+ * connection of its own; -1 if it cannot be read. */
+static int
+sql_int(const char *name, const char *q)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int v = -1;
+
+	if (sqlite3_open(dbpath(name), &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, q, -1, &stmt, NULL) == SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			v = sqlite3_column_int(stmt, 0);
+		(void)sqlite3_finalize(stmt);
+	}
+	(void)sqlite3_close(db);
+	return v;
+}
+
 static void
 t6018(void)
 {
@@ -846,6 +865,8 @@ t6018(void)
 	struct message m;
 	char rows[1024];
 	int64_t ch, t, tk = 0;
+	unsigned changed;
+	double score;
 	int r1, r2, r3;
 
 	if ((st = open_db_channel("6018.db", "social", "mastodon", 1, &ch)) == NULL)
@@ -866,12 +887,23 @@ t6018(void)
 	CHECK(strcmp(rows, "1|20|I was charged twice.;0|-1|not a prefix;"
 	    "1|-1|I was charged twice.\n\n> quoted\n;") == 0,
 	    "6018 a scored text that starts the text is stored as its length");
-	CHECK(store_message_edit(st, ch, "p", "I was charged twice.\n\n> quoted\n",
-	    "I was charged twice.", 2000, &tk, &e) == 0,
-	    "6018 an edit to the same texts changes nothing");
-	CHECK(store_message_edit(st, ch, "p", "I was charged twice.\n\n> quoted\n",
-	    "I was charged", 2000, &tk, &e) == 1 && tk == t,
-	    "6018 an edit of the scored text alone is an edit");
+	fixture(&m, "prefix@example.org", 1000);	/* its attachments as stored */
+	m.text = "I was charged twice.\n\n> quoted\n";
+	m.text_scored = "I was charged twice.";
+	score = -0.5;
+	CHECK(store_message_edit(st, ch, "p", &m, &score, 2000, &tk, &changed, &e) == 0 &&
+	    changed == 0, "6018 an edit to the same texts changes nothing");
+	m.lang = "de";
+	CHECK(store_message_edit(st, ch, "p", &m, &score, 2000, &tk, &changed, &e) == 1 &&
+	    tk == t && changed == STORE_EDIT_LANG, "6018 an edit of the language alone is an edit");
+	CHECK(sql_int("6018.db", "SELECT sentiment IS NOT -0.5 FROM message WHERE external_id = 'p'") == 1,
+	    "6018 an edit that leaves the text keeps the score");
+	m.text_scored = "I was charged";
+	CHECK(store_message_edit(st, ch, "p", &m, &score, 2000, &tk, &changed, &e) == 1 &&
+	    tk == t && changed == STORE_EDIT_TEXT, "6018 an edit of the scored text alone is an edit");
+	CHECK(sql_int("6018.db", "SELECT sentiment = -0.5 FROM message WHERE external_id = 'p'") == 1,
+	    "6018 an edited text stores its new score");
+	message_release(&m);
 	scored_rows(dbpath("6018.db"), rows, sizeof(rows));
 	CHECK(strncmp(rows, "0|-1|I was charged;", 19) == 0,
 	    "6018 an edited text is stored in full");
