@@ -20,6 +20,12 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
+/* A ticket merged into another (merged_into) keeps its SLA events, but
+ * its conversation is the survivor's now, whose clocks took the earliest
+ * start (intake/thread.c): counting both would report one lapse twice, and
+ * the absorbed ticket as a breach of its own.  Both queries leave merged
+ * tickets out, as report and replay do. */
+
 /* Events whose sweep saw them in [?1, ?2), by ticket then time.  late is
  * how far past the due time the clock ran: to its stop, or to the end of
  * the window while it still runs (a clock since restarted: to the event). */
@@ -31,7 +37,8 @@ static const char sql_events[] =
     " FROM sla_event e JOIN ticket t ON t.id = e.ticket_id"
     " LEFT JOIN channel ch ON ch.id = t.channel_id"
     " LEFT JOIN sla_clock c ON c.ticket_id = e.ticket_id AND c.kind = e.kind"
-    " WHERE e.at >= ?1 AND e.at < ?2 ORDER BY e.ticket_id, e.at, e.id";
+    " WHERE e.at >= ?1 AND e.at < ?2 AND t.merged_into IS NULL"
+    " ORDER BY e.ticket_id, e.at, e.id";
 
 /* Runs of clocks whose deadline fell in [?1, ?2): the current run of
  * each clock, and earlier runs that left a breach.  A run is missed when
@@ -48,7 +55,7 @@ static const char sql_compliance[] =
     "  AND NOT EXISTS (SELECT 1 FROM sla_clock c WHERE c.ticket_id = due.ticket_id"
     "   AND c.kind = due.kind AND c.cycle = due.cycle AND (c.state = 'missed'"
     "   OR (c.state = 'running' AND c.deadline < ?2)))), 0)"
-    " FROM due";
+    " FROM due JOIN ticket t ON t.id = due.ticket_id WHERE t.merged_into IS NULL";
 
 static const char sql_outbox_has[] = "SELECT 1 FROM outbox WHERE message_id = ?1";
 

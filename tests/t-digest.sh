@@ -125,4 +125,21 @@ t5107() {
 }
 check 5107 "the daemon queues each scheduled digest once and sends it" t5107
 
+# Ticket 2 (one breach, two warnings, two clocks due) is found to be the
+# same conversation as ticket 1 and merged into it: it keeps its SLA
+# events, but the conversation's lapses are ticket 1's.  As a merge
+# leaves it: merged_into set, nothing else of the ticket touched.
+t5108() {
+	cp "$TMP/d.db" "$TMP/m.db" &&
+	sqlite3 "$TMP/m.db" "UPDATE ticket SET merged_into = 1 WHERE id = 2" &&
+	esc -q -c "$TMP/d.conf" --db "$TMP/m.db" --now $NOW digest --json >"$TMP/m.json" &&
+	eq "$(jq -c '[.breaches, .warnings, .compliance.due, .compliance.met]' "$TMP/m.json")" '[2,3,4,1]' &&
+	eq "$(jq -c '[.worst[].ticket]' "$TMP/m.json")" '[1,3]' &&
+	eq "$(jq -c '.by_department' "$TMP/m.json")" \
+	    '[{"department":"billing","breaches":2,"warnings":2},{"department":null,"breaches":0,"warnings":1}]' &&
+	# the unmerged database still counts all three
+	eq "$(at $NOW digest --json | jq -c '[.breaches, .warnings, .compliance.due]')" '[3,5,6]'
+}
+check 5108 "a merged ticket's SLA events are not counted beside its survivor's" t5108
+
 done_testing
