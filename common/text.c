@@ -151,20 +151,102 @@ cut:
 	return buf_addstr(b, b->len > start ? "\n[...]" : "[...]", e);
 }
 
+/* Appends c escaped for HTML text and attribute values. */
+static int
+html_char(struct buf *b, char c, struct err *e)
+{
+	switch (c) {
+	case '<': return buf_addstr(b, "&lt;", e);
+	case '>': return buf_addstr(b, "&gt;", e);
+	case '&': return buf_addstr(b, "&amp;", e);
+	case '"': return buf_addstr(b, "&quot;", e);
+	case '\'': return buf_addstr(b, "&#39;", e);
+	default: return buf_addch(b, (unsigned char)c, e);
+	}
+}
+
+/* 1 if the n bytes at w are a number. */
+static int
+is_number(const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w[i] < '0' || w[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* 1 if the n bytes at w are a unit of time as durations are written
+ * (notify_duration_words, the digest's window), a comma or full stop
+ * after it allowed. */
+static int
+is_time_unit(const char *w, size_t n)
+{
+	static const char *const units[] = { "d", "day", "days", "h", "hour", "hours",
+		"min", "minute", "minutes", "s" };
+	size_t i;
+
+	while (n > 0 && strchr(",.;:)", w[n - 1]) != NULL)
+		n--;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strlen(units[i]) == n && memcmp(w, units[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Bytes of the duration that starts at w ("24 h", "3 days 4 h", "2 h 5
+ * min": numbers each with its unit, one space apart), 0 if none starts
+ * there.  A reader takes "24" at a line's end and "h" on the next for
+ * two things, so neither wrapping nor a browser may split one. */
+static size_t
+duration_len(const char *w)
+{
+	const char *p = w;
+	size_t k, u, len = 0;
+
+	for (;;) {
+		k = strcspn(p, " ");
+		if (!is_number(p, k) || p[k] != ' ')
+			break;
+		u = strcspn(p + k + 1, " ");
+		if (!is_time_unit(p + k + 1, u))
+			break;
+		p += k + 1 + u;
+		len = (size_t)(p - w);
+		if (*p != ' ')
+			break;
+		p++;
+	}
+	return len;
+}
+
 int
 text_html_escape(struct buf *b, const char *s, struct err *e)
 {
 	int ret = 0;
 
 	for (; s != NULL && *s != '\0' && ret == 0; s++) {
-		switch (*s) {
-		case '<': ret = buf_addstr(b, "&lt;", e); break;
-		case '>': ret = buf_addstr(b, "&gt;", e); break;
-		case '&': ret = buf_addstr(b, "&amp;", e); break;
-		case '"': ret = buf_addstr(b, "&quot;", e); break;
-		case '\'': ret = buf_addstr(b, "&#39;", e); break;
-		default: ret = buf_addch(b, (unsigned char)*s, e); break;
+		ret = html_char(b, *s, e);
+	}
+	return ret;
+}
+
+int
+text_html_words(struct buf *b, const char *s, struct err *e)
+{
+	size_t d;
+	int ret = 0, start = 1;
+
+	for (; s != NULL && *s != '\0' && ret == 0; s++) {
+		if (start && (d = duration_len(s)) > 0) {
+			for (; d > 0 && ret == 0; d--, s++)
+				ret = *s == ' ' ? buf_addstr(b, "&nbsp;", e) : buf_addch(b, *s, e);
+			if (*s == '\0' || ret != 0)
+				break;
 		}
+		start = *s == ' ';
+		ret = html_char(b, *s, e);
 	}
 	return ret;
 }
@@ -209,7 +291,8 @@ text_wrap(struct buf *b, const char *s, size_t col, size_t width, size_t indent,
 		if (*s == '\0')
 			break;
 		w = s;
-		n = strcspn(w, " ");
+		if ((n = duration_len(w)) == 0)
+			n = strcspn(w, " ");
 		wc = columns(w, n);
 		if (!first && col + 1 + wc > width) {
 			if (buf_printf(b, e, "\n%*s", (int)indent, "") == -1)

@@ -34,10 +34,16 @@ int	text_html(struct buf *, const char *s, size_t max, struct err *);
  * ours, or cleaned by the functions above already (lines kept). */
 int	text_html_escape(struct buf *, const char *s, struct err *);
 
+/* Appends s escaped as text_html_escape does, with the spaces inside a
+ * duration ("24 h", "3 days 4 h", "2 h 5 min") as &nbsp;, so a browser
+ * does not split it across lines either. */
+int	text_html_words(struct buf *, const char *s, struct err *);
+
 /* Appends s, one line of words (as text_oneline makes), wrapped at width
  * columns: the first line starts at column col, the others after indent
- * spaces.  A word longer than a line is kept whole.  NULL appends
- * nothing. */
+ * spaces.  A word longer than a line is kept whole, and so is a duration
+ * ("24 h", "3 days 4 h", "2 h 5 min"): it moves to the next line whole.
+ * NULL appends nothing. */
 int	text_wrap(struct buf *, const char *s, size_t col, size_t width, size_t indent,
 	    struct err *);
 

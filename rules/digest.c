@@ -625,7 +625,7 @@ html_tickets(const struct digest *d, struct buf *b, struct err *e)
 			    "(no subject)", NOTIFY_SUBJECT_MAX, e) == -1 ||
 			    buf_addstr(b, "<br><span style=\"color:#555555\">", e) == -1 ||
 			    ticket_words(t, &line, e) == -1 ||
-			    text_html_escape(b, line.buf, e) == -1 ||
+			    text_html_words(b, line.buf, e) == -1 ||
 			    buf_addstr(b, "</span></td></tr>\n", e) == -1 ? -1 : 0;
 	}
 	if (ret == 0 && shown > 0)
@@ -657,11 +657,11 @@ digest_html(const struct digest *d, struct buf *b, struct err *e)
 	max = group_max(d->channels, d->channels_count, max);
 	r = buf_addstr(&line, "SLA digest, ", e) == -1 || window_words(d, &line, e) == -1 ||
 	    notify_html_open(b, line.buf, "#222222", e) == -1 ||
-	    text_html_escape(b, line.buf, e) == -1 ||
+	    text_html_words(b, line.buf, e) == -1 ||
 	    buf_addstr(b, "</p>\n<p style=\"margin:0 0 12px;font-size:15px\">", e) == -1 ? -1 : 0;
 	buf_reset(&line);
 	if (r == 0)
-		r = summary(d, &line, e) == -1 || text_html_escape(b, line.buf, e) == -1 ||
+		r = summary(d, &line, e) == -1 || text_html_words(b, line.buf, e) == -1 ||
 		    buf_addstr(b, "</p>\n", e) == -1 ? -1 : 0;
 	buf_release(&line);
 	if (r == -1)

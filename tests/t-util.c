@@ -6,6 +6,7 @@
 #include "common/arena.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "common/util.h"
 #include "tests/tap.h"
 
@@ -84,11 +85,39 @@ test_arena(void)
 	arena_release(NULL);
 }
 
+/* The digest's text part wraps at 72 columns: a duration is never cut
+ * between its number and its unit, nor between its parts; its HTML part
+ * keeps it together with &nbsp;. */
+static void
+test_wrap(void)
+{
+	struct buf b = BUF_INIT(4096);
+	struct err e = ERR_INIT;
+	/* "24" ends at column 17 exactly: word by word, "h" would go to
+	 * the next line, and "3" stay behind "days" */
+	const char *s = "Breached since 24 h, then 3 days 4 h and 2 h 5 min late.";
+
+	CHECK(text_wrap(&b, s, 0, 17, 2, &e) == 0 && strcmp(b.buf,
+	    "Breached since\n  24 h, then\n  3 days 4 h and\n  2 h 5 min late.") == 0,
+	    "0530 wrapping moves a duration to the next line whole");
+	buf_reset(&b);
+	CHECK(text_wrap(&b, "tier 2 of 3 h", 0, 11, 0, &e) == 0 &&
+	    strcmp(b.buf, "tier 2 of\n3 h") == 0,
+	    "0531 a number without a unit after it is a word like any other");
+	buf_reset(&b);
+	CHECK(text_html_words(&b, "<b> 22 h late, 2 breaches, 1 d 3 h & 2 h 5 min", &e) == 0 &&
+	    strcmp(b.buf, "&lt;b&gt; 22&nbsp;h late, 2 breaches, 1&nbsp;d&nbsp;3&nbsp;h &amp; "
+	    "2&nbsp;h&nbsp;5&nbsp;min") == 0,
+	    "0532 in HTML a duration is held together by no-break spaces");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
 	test_time();
 	test_buf();
 	test_arena();
+	test_wrap();
 	return tap_done();
 }
