@@ -533,7 +533,7 @@ feed_parse(struct feed *f, const struct http_response *resp, const char *what, s
 			/* What follows the bad bytes is lost: libxml2 stops
 			 * converting there, and recovery ends the open elements. */
 			(void)snprintf(f->note, sizeof(f->note),
-			    "feed has bytes invalid in its charset %s (%s), read in recovery mode",
+			    "feed has bytes invalid in its charset %.60s (%.250s), read in recovery mode",
 			    doc->encoding != NULL ? (const char *)doc->encoding :
 			    enc != NULL ? enc : "(undeclared)", why);
 			feed_warn(f, "feed-encoding");
