@@ -69,9 +69,7 @@ change_event(struct intake *in, int64_t ticket, const char *kind,
 	}
 	if (o == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	r = store_event_json(in->store, ticket, at, kind, "customer", o, e);
-	json_decref(o);
-	return r;
+	return store_event_json(in->store, ticket, at, kind, "customer", o, e);	/* takes o */
 }
 
 int
