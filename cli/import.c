@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "common/err.h"
 #include "common/util.h"
 #include "common/log.h"
@@ -26,31 +27,9 @@
 
 struct import {
 	struct intake	 in;
-	int		 tty;
-	double		 start, last_draw;
-	off_t		 total, done;
+	struct progress	 p;
+	off_t		 total, done;	/* bytes of input */
 };
-
-static void
-progress_draw(struct import *im, int final)
-{
-	double t = time_mono(), el = t - im->start, rate;
-	char left[32] = "";
-
-	if (!im->tty || (!final && t - im->last_draw < 0.2))
-		return;
-	im->last_draw = t;
-	rate = el > 0 ? (double)im->in.stats.read / el : 0;
-	if (!final && im->total > 0 && im->done > 0 && im->done < im->total && el > 0.5)
-		(void)snprintf(left, sizeof(left), ", %.0fs left",
-		    el * (double)(im->total - im->done) / (double)im->done);
-	fprintf(stderr, "\rimport: %ld messages, %.0f/s, %3.0f%%%s\033[K",
-	    im->in.stats.read, rate,
-	    im->total > 0 ? 100.0 * (double)im->done / (double)im->total : 0.0, left);
-	if (final)
-		fputs("\r\033[K", stderr);
-	fflush(stderr);
-}
 
 static void
 on_progress(void *arg, off_t more)
@@ -58,7 +37,7 @@ on_progress(void *arg, off_t more)
 	struct import *im = arg;
 
 	im->done += more;
-	progress_draw(im, 0);
+	progress_draw(&im->p, im->in.stats.read, (double)im->done, (double)im->total);
 }
 
 static int
@@ -71,8 +50,7 @@ on_mail(void *arg, const char *raw, size_t len, time_t received, const char *ori
 	r = intake_mail(&im->in, raw, len, received, origin, e);
 	if (r == 1) {
 		/* Not mail: say where, and go on with the rest. */
-		if (im->tty)
-			fputs("\r\033[K", stderr);
+		progress_end(&im->p);
 		fprintf(stderr, "escalator: %s: %s\n", origin, e->msg);
 		err_clear(e);
 	}
@@ -220,8 +198,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	else
 		log_info("import: the database is open in another program: "
 		    "writing through its WAL");
-	im.tty = isatty(STDERR_FILENO) && !cli->quiet;
-	im.start = time_mono();
+	progress_init(&im.p, "import", cli->quiet);
 	for (i = optind; i < argc; i++)
 		im.total += mailfile_size(argv[i]);
 
@@ -233,8 +210,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		if (mailfile_read(argv[i], &sink, &e) == 0)
 			continue;
-		if (im.tty)
-			fputs("\r\033[K", stderr);
+		progress_end(&im.p);
 		if (e.code == ERR_DATA || e.code == ERR_NOINPUT) {
 			/* Bad or missing input: report it, keep what was read, go on. */
 			fprintf(stderr, "escalator: %s\n", e.msg);
@@ -262,11 +238,11 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		if (store_bulk_end(st, &be) == -1)
 			log_warnx("import: %s", be.msg);
 	}
-	progress_draw(&im, 1);
+	progress_end(&im.p);
 	if (cli->json)
-		(void)summary_json(&im.in.stats, &sink, time_mono() - im.start);
+		(void)summary_json(&im.in.stats, &sink, time_mono() - im.p.start);
 	else if (!cli->quiet)
-		summary_text(&im.in.stats, &sink, time_mono() - im.start);
+		summary_text(&im.in.stats, &sink, time_mono() - im.p.start);
 	intake_release(&im.in);
 	if (ret == -1) {
 		code = cli_fail(&e);

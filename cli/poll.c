@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "cli/poll.h"
+#include "cli/progress.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -32,10 +33,16 @@
 #define RETRY_BASE_MS	1000
 #define RETRY_CAP_MS	30000
 
+static void
+on_progress(void *arg, const struct intake *in)
+{
+	progress_draw(arg, in->stats.read, (double)in->stats.read, (double)in->expect);
+}
+
 int
 poll_channel_state(struct cli *cli, struct store *st, const struct conf_channel *ch,
     const struct connector_ops *ops, void *state, int retries, int idle,
-    struct poll_result *res, struct err *e)
+    struct progress *pg, struct poll_result *res, struct err *e)
 {
 	struct intake in;
 	double start = time_mono();
@@ -51,6 +58,10 @@ poll_channel_state(struct cli *cli, struct store *st, const struct conf_channel 
 	}
 	in.agents = (const char *const *)ch->agents;
 	in.agents_count = ch->agents_count;
+	if (pg != NULL) {
+		in.progress = on_progress;
+		in.progress_arg = pg;
+	}
 	cli_intake_decisions(cli, &in);		/* sentiment, rules (cli/rules.c) */
 	for (attempt = 1; ; attempt++) {
 		if ((ret = ops->poll(state, &in, e)) == 0)
@@ -71,6 +82,8 @@ poll_channel_state(struct cli *cli, struct store *st, const struct conf_channel 
 		res->woken = 1;
 		ret = ops->poll(state, &in, e);
 	}
+	if (pg != NULL)
+		progress_end(pg);
 	if (ch->kind == CONF_IMAP)
 		res->imap = *imap_last_stats(state);
 	res->stats = in.stats;
@@ -90,6 +103,8 @@ poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
     const struct connector_ops *ops, int retries, int idle, struct poll_result *res)
 {
 	struct err e = ERR_INIT;
+	struct progress pg;
+	char what[300];
 	void *state = NULL;
 	int ret;
 
@@ -100,7 +115,9 @@ poll_channel(struct cli *cli, struct store *st, const struct conf_channel *ch,
 		(void)snprintf(res->error, sizeof(res->error), "%s", e.msg);
 		return err_exit_code(&e);
 	}
-	ret = poll_channel_state(cli, st, ch, ops, state, retries, idle, res, &e);
+	(void)snprintf(what, sizeof(what), "poll: %s", ch->name);
+	progress_init(&pg, what, cli->quiet);
+	ret = poll_channel_state(cli, st, ch, ops, state, retries, idle, &pg, res, &e);
 	ops->close(state);
 	return ret == 0 ? 0 : err_exit_code(&e);
 }

@@ -26,13 +26,16 @@ struct poll_result {
 	char			 error[512];
 };
 
+struct progress;
+
 /* Reads channel ch once through ops and its open state, at cli->now,
  * retrying a server that is away up to retries times with back-off; with
  * idle > 0, then waits up to idle seconds for news and reads once more if
- * some came.  Fills *res; 0, or -1 with e set (the connector has logged
- * it; e->code ERR_NET: try again later). */
+ * some came.  Draws pg (cli/progress.h; NULL: none) as messages come.
+ * Fills *res; 0, or -1 with e set (the connector has logged it; e->code
+ * ERR_NET: try again later). */
 int	poll_channel_state(struct cli *, struct store *, const struct conf_channel *ch,
 	    const struct connector_ops *ops, void *state, int retries, int idle,
-	    struct poll_result *res /* OUT */, struct err *e);
+	    struct progress *pg, struct poll_result *res /* OUT */, struct err *e);
 
 #endif

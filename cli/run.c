@@ -147,7 +147,7 @@ run_poll(struct run *r, struct run_channel *c, time_t now)
 		run_failed(c, now, 0, e.msg);
 		return;
 	}
-	if (poll_channel_state(r->cli, st, c->ch, c->ops, c->state, 0, 0, &res, &e) == -1) {
+	if (poll_channel_state(r->cli, st, c->ch, c->ops, c->state, 0, 0, NULL, &res, &e) == -1) {
 		run_failed(c, now, res.not_before, res.error);
 		return;
 	}

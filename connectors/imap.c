@@ -1925,6 +1925,10 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 		top = sel->sel_uidnext - 1;
 	else if (highest_uid(im, &top, e) == -1)
 		return -1;
+	/* For the progress line: at most the messages the mailbox holds,
+	 * at most the UIDs not read yet; with `since` a search decides. */
+	if (im->ch->since.year == 0 && top > last)
+		in->expect += (long)(top - last < sel->sel_exists ? top - last : sel->sel_exists);
 	for (lo = (uint32_t)last + 1; lo != 0 && lo <= top; lo = hi + 1) {
 		hi = top - lo >= window - 1 ? lo + window - 1 : top;
 		if (list_window(im, lo, hi, e) == -1)

@@ -408,6 +408,8 @@ intake_message(struct intake *in, struct message *m, const char *external_id,
 {
 	int r;
 
+	if (in->progress != NULL)
+		in->progress(in->progress_arg, in);
 	if (m->direction == DIR_IN && intake_is_agent(m->from_addr, in->agents, in->agents_count))
 		m->direction = DIR_OUT;
 	if (!in->in_txn) {

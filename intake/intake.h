@@ -65,6 +65,12 @@ struct intake {
 						 * INTAKE_BATCH */
 	struct intake_stats	 stats;
 	struct intake_stats	 kept;		/* stats at the last commit */
+	/* Progress (optional): called for each message handed in, before
+	 * it is stored; expect is how many the connector said this read
+	 * will bring (0: it cannot tell; an estimate, it may be off). */
+	void			(*progress)(void *arg, const struct intake *);
+	void			*progress_arg;
+	long			 expect;
 	/* Decisions (issue 6), all borrowed; set after intake_init.  NULL
 	 * lexicon: sentiment is off; NULL rules: the defaults alone. */
 	const char		*kind;		/* the channel's, set by intake_init */

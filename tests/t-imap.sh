@@ -574,4 +574,26 @@ t7024() {
 }
 check 7024 "a server that keeps UIDs only under SELECT (Courier): the first sync SELECTs, later polls fetch only news" t7024
 
+# A first sync on a terminal shows a progress line (count, rate, share of
+# the mailbox) that is erased before the summary; without one, nothing.
+t7025() {
+	dv_user bulk@example.com
+	dv_gen Progress 1500
+	dv_conf
+	sed -i "s|/INBOX\"|/Progress\"|" "$TMP/esc.conf" &&
+	script -qc "$ESCALATOR -c $TMP/esc.conf --db $TMP/pg.db --now $NOW poll" /dev/null \
+	    >"$TMP/tty.out" 2>&1
+	rc=$?
+	esc -c "$TMP/esc.conf" --db "$TMP/pg2.db" --now $NOW poll >"$TMP/plain.out" 2>"$TMP/plain.err"
+	rc2=$?
+	dv_user support@example.com
+	dv_conf
+	tr '\r' '\n' <"$TMP/tty.out" >"$TMP/tty.lines"
+	eq $rc 0 && eq $rc2 0 &&
+	grep -Eq '^poll: support: [0-9]+ messages, [0-9]+/s, +[0-9]+%' "$TMP/tty.lines" &&
+	grep -q '^.\[Kpoll: support: 1500 read, 1500 stored' "$TMP/tty.lines" &&
+	! grep -q 'messages, ' "$TMP/plain.err" && grep -q '^poll: support: 1500 read' "$TMP/plain.out"
+}
+check 7025 "a first sync on a terminal shows its progress, erased before the summary; none without one" t7025
+
 done_testing

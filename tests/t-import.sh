@@ -411,6 +411,19 @@ t0107() {
 }
 check 0107 "a message over 256 MB is skipped by position; the messages after it are imported" t0107
 
+# On a terminal the import shows its progress, erased before the summary.
+t0109() {
+	mboxgen 500 > "$TMP/pg.mbox" &&
+	script -qc "$ESCALATOR --db $TMP/pg.db --now $NOW import $TMP/pg.mbox" /dev/null \
+	    >"$TMP/tty.out" 2>&1 &&
+	tr '\r' '\n' <"$TMP/tty.out" >"$TMP/tty.lines" &&
+	grep -Eq '^import: [0-9]+ messages, [0-9]+/s, +[0-9]+%' "$TMP/tty.lines" &&
+	grep -q '^.\[Kimport: 500 read, 500 stored' "$TMP/tty.lines" &&
+	esc --db "$TMP/pg2.db" --now $NOW import "$TMP/pg.mbox" >"$TMP/o" 2>"$TMP/e" &&
+	! grep -q 'messages, ' "$TMP/e"
+}
+check 0109 "on a terminal the import shows its progress, erased before the summary" t0109
+
 # libxml2 prints charset trouble to stderr unless told otherwise: an HTML
 # part with bytes its charset forbids leaves only our own lines there, and
 # the warning on the message.
