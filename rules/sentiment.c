@@ -2064,15 +2064,26 @@ static const char *const stopwords[LG_COUNT] = {
 #define GUESS_BYTES	4096	/* and bytes (a word may be cut there) */
 #define GUESS_SURE	8	/* weight at which a 3-to-1 lead stops reading */
 
-/* Packed keys and, per key, 2 bits of weight per language. */
+/* Packed keys and, per key, the weight of each language in a 16-bit
+ * lane (languages 0-3 in the first word, 4-6 in the second): a word's
+ * weights are added to the counts with two additions.  No lane
+ * overflows: GUESS_WORDS words of weight 2 at most. */
 static uint64_t	stop_key[STOP_CAP];
-static uint16_t	stop_weight[STOP_CAP];
+static uint64_t	stop_lanes[STOP_CAP][2];
 static int	stop_built;
+
+#define LANES_SURE	(0x0001000100010001u * (0xFFFFu & ~(GUESS_SURE - 1)))
 
 static inline size_t
 stop_slot(uint64_t key)
 {
 	return (size_t)((key * 0x9E3779B97F4A7C15u) >> 53) & (STOP_CAP - 1);
+}
+
+static inline unsigned
+lane_of(const uint64_t *lanes, int lg)
+{
+	return (unsigned)(lanes[lg / 4] >> (16 * (lg % 4))) & 0xFFFF;
 }
 
 /* Built once, from sentiment_load (before threads share a lexicon) or
@@ -2083,7 +2094,7 @@ stop_prepare(void)
 	const char *p, *w;
 	uint64_t key;
 	size_t i, n, k;
-	int lg, weight;
+	int lg, weight, shift;
 
 	if (stop_built)
 		return;
@@ -2102,14 +2113,31 @@ stop_prepare(void)
 			    stop_key[k] != key; k = (k + 1) & (STOP_CAP - 1))
 				;
 			stop_key[k] = key;
-			if (((stop_weight[k] >> (2 * lg)) & 3) < weight) {
-				stop_weight[k] &= (uint16_t)~(3u << (2 * lg));
-				stop_weight[k] |= (uint16_t)(weight << (2 * lg));
+			shift = 16 * (lg % 4);
+			if (lane_of(stop_lanes[k], lg) < (unsigned)weight) {
+				stop_lanes[k][lg / 4] &= ~((uint64_t)0xFFFF << shift);
+				stop_lanes[k][lg / 4] |= (uint64_t)weight << shift;
 			}
 		}
 	}
 	stop_built = 1;
 }
+
+/* 1 for the bytes a word of the guess may go on with in ASCII: letters
+ * and the apostrophe. */
+static const unsigned char guess_letter[256] = {
+	['\''] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
 
 /* Scripts told by their letters alone. */
 enum { SC_KANA, SC_HANGUL, SC_HAN, SC_GREEK, SC_HEBREW, SC_THAI,
@@ -2144,18 +2172,22 @@ script_of(int32_t c)
 }
 
 /*
- * One pass over the first words, a byte at a time, stopping early once
- * one language leads 3 to 1 with GUESS_SURE: English mail is told after
- * some thirty words, which is all the guess costs it.  Words are runs of
- * ASCII letters, apostrophes and Latin-1 letters (folded as fold_put
- * does); a word of other letters counts towards its script.
+ * One pass over the first words, stopping early once one language leads
+ * 3 to 1 with GUESS_SURE: English mail is told after some ten words,
+ * which is all the guess costs it.  Words are runs of ASCII letters,
+ * apostrophes and Latin-1 letters (folded as fold_put does); a word of
+ * other letters counts towards its script.  A word of ASCII letters
+ * alone, the common case, is measured by a table and its key taken as
+ * one load; the lead is looked at only once a count reaches GUESS_SURE.
  */
 const char *
 sentiment_guess(const char *text, size_t len, char *buf)
 {
-	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *p = (const unsigned char *)text, *q;
+	const unsigned char *tend = p + len;
 	const unsigned char *end = p + (len < GUESS_BYTES ? len : GUESS_BYTES);
-	unsigned w[LG_COUNT] = { 0 }, sc[SC_COUNT] = { 0 };
+	uint64_t lanes[2] = { 0, 0 };
+	unsigned w[LG_COUNT], sc[SC_COUNT] = { 0 };
 	unsigned best = 0, second = 0, other = 0;
 	size_t words = 0, latin = 0, nonlatin = 0, n, k, i;
 	uint64_t key;
@@ -2181,10 +2213,26 @@ sentiment_guess(const char *text, size_t len, char *buf)
 				continue;
 			}
 		}
-		/* a word */
+		/* a word: ASCII to its end, the common case */
+		ok = 1;
+		for (q = p; q < end && guess_letter[*q]; q++)
+			;
+		n = (size_t)(q - p);
+		if (n > 0 && (q == end || *q < 0x80)) {
+			if (n > 8)
+				key = 0;	/* too long for any list */
+			else if (p + 8 <= tend) {
+				key = load_le64(p) | SWAR_ONES * 0x20;
+				if (n < 8)
+					key &= ((uint64_t)1 << (8 * n)) - 1;
+			} else
+				for (key = 0, i = 0; i < n; i++)
+					key |= (uint64_t)(p[i] | 0x20) << (8 * i);
+			p = q;
+			goto counted;
+		}
 		key = 0;
 		n = 0;
-		ok = 1;
 		while (p < end) {
 			c = *p;
 			if (c < 0x80) {
@@ -2214,27 +2262,29 @@ sentiment_guess(const char *text, size_t len, char *buf)
 				p += k;
 			}
 		}
+counted:
 		words++;
 		latin += n;
 		if (!ok || n > 8 || n == 0)
 			continue;
-		for (k = stop_slot(key); stop_key[k] != 0; k = (k + 1) & (STOP_CAP - 1)) {
-			if (stop_key[k] != key)
-				continue;
-			for (lg = 0; lg < LG_COUNT; lg++)
-				w[lg] += (stop_weight[k] >> (2 * lg)) & 3;
-			break;
-		}
+		for (k = stop_slot(key); stop_key[k] != 0 && stop_key[k] != key;
+		    k = (k + 1) & (STOP_CAP - 1))
+			;
 		if (stop_key[k] == 0)
+			continue;
+		lanes[0] += stop_lanes[k][0];
+		lanes[1] += stop_lanes[k][1];
+		/* the lead can be sure only once a count reaches GUESS_SURE */
+		if (((lanes[0] | lanes[1]) & LANES_SURE) == 0)
 			continue;
 		best = second = 0;
 		for (lg = 0; lg < LG_COUNT; lg++) {
-			if (w[lg] > best) {
+			if (lane_of(lanes, lg) > best) {
 				second = best;
-				best = w[lg];
+				best = lane_of(lanes, lg);
 				top = lg;
-			} else if (w[lg] > second)
-				second = w[lg];
+			} else if (lane_of(lanes, lg) > second)
+				second = lane_of(lanes, lg);
 		}
 		if (best >= GUESS_SURE && best >= 3 * second)
 			break;
@@ -2248,7 +2298,14 @@ sentiment_guess(const char *text, size_t len, char *buf)
 		(void)snprintf(buf, 12, "%s", sc_names[i]);
 		return buf;
 	}
-	best = w[top];
+	/* the leader, the first of equals, as the counts stand */
+	for (best = 0, lg = 0; lg < LG_COUNT; lg++) {
+		w[lg] = lane_of(lanes, lg);
+		if (w[lg] > best) {
+			best = w[lg];
+			top = lg;
+		}
+	}
 	for (lg = 0; lg < LG_COUNT; lg++)
 		if (lg != top && lg != LG_EN && w[lg] > other)
 			other = w[lg];
