@@ -156,7 +156,11 @@ cmd_sentiment(struct cli *cli, int argc, char **argv)
 		fputs(sentiment_usage, stderr);
 		return EX_USAGE;
 	}
-	if (sentiment_load_default(&s, &e) == -1) {
+	/* Every language's file now, not at its first use as import does:
+	 * a one-off filter, where a broken file should stop it. */
+	if (sentiment_load_default(&s, &e) == -1 ||
+	    sentiment_load_langs(s, &e) == -1) {
+		sentiment_free(s);
 		fprintf(stderr, "escalator: %s\n", err_str(&e, buf, sizeof(buf)));
 		return err_exit_code(&e);
 	}

@@ -5,7 +5,9 @@
  * struct sentiment is opaque: the valence lexicon, loaded once from a data
  * file (data/lexicon.tsv, installed as PKGDATADIR/lexicon.tsv) into a hash
  * table, with the negators and boosters compiled in.  It is read-only
- * after sentiment_load, so one struct may be shared by threads.  Scoring
+ * after sentiment_load but for the other languages' lexicons, each read
+ * once at its first use and published atomically, so one struct may be
+ * shared by threads.  Scoring
  * allocates nothing and accepts text of any length; invalid UTF-8 bytes
  * are skipped and the valid rest is scored.  No I/O but the loader's. */
 #ifndef ESC_SENTIMENT_H
@@ -75,8 +77,15 @@ int	sentiment_load_lang(struct sentiment *s, const char *lang,
 	    const char *path, struct err *e);
 /* Loads $ESCALATOR_LEXICON if set, else PKGDATADIR "/lexicon.tsv"; if
  * neither exists the error (ERR_NOINPUT) names every path tried.  Then
- * every "lexicon-LANG.tsv" beside it, with sentiment_load_lang. */
+ * names every "lexicon-LANG.tsv" beside it, to be read when a first text
+ * is tagged or guessed to be in LANG (most mail is English: reading the
+ * files costs as much as scoring a few hundred mails).  A file that is
+ * found broken then leaves its language unscored, as one without a
+ * lexicon; sentiment_load_langs says what is wrong. */
 int	sentiment_load_default(struct sentiment **out /* OUT */, struct err *e);
+/* Reads now every language's file that sentiment_load_default named;
+ * -1 with the first broken one's file and line in e. */
+int	sentiment_load_langs(const struct sentiment *, struct err *e);
 void	sentiment_free(struct sentiment *);		/* NULL-safe */
 /* Number of lexicon entries (words, phrases, emoticons, emoji). */
 size_t	sentiment_size(const struct sentiment *);

@@ -10,6 +10,7 @@
  *   4521 support texts rated by hand: signs and order
  *   4522-4524 the same in German, French, Spanish   4525 the language guess
  *   4526 a language's file: roles, suffix rule, tags
+ *   4527 languages' files read at first use; a broken one
  * Scores are asserted by sign, bound and order, never to the digit. */
 #include "config.h"
 
@@ -380,6 +381,50 @@ t_lang_file(void)
 	    &e) == -1 && e.code == ERR_DATA && e.line == 3,
 	    "4526 a role takes no third field: the line named");
 	sentiment_free(s);
+}
+
+/* 4527: the languages' files beside lexicon.tsv are named by
+ * sentiment_load_default and read at their first use; a broken one
+ * leaves its language unscored, and sentiment_load_langs names it. */
+static void
+t_lang_lazy(void)
+{
+	struct sentiment *s = NULL;
+	struct sentiment_result r;
+	struct err e = ERR_INIT;
+	char *saved = getenv("ESCALATOR_LEXICON"), buf[1024];
+
+	if (!tap_selected(4527))
+		return;
+	if (saved != NULL && (saved = strdup(saved)) == NULL)
+		abort();
+	setenv("ESCALATOR_LEXICON", datapath("4527-lexicons/lexicon.tsv"), 1);
+	if (sentiment_load_default(&s, &e) == -1) {
+		printf("# %s\n", err_str(&e, buf, sizeof(buf)));
+		CHECK(0, "4527 a broken language's file does not stop the load");
+	} else {
+		CHECK(sentiment_has_lang(s, "de") && sentiment_has_lang(s, "it"),
+		    "4527 both languages named");
+		sentiment_score_lang(s, "kaputt :(", 9, "de", &r);
+		CHECK(r.lang_scored && r.compound < -0.05 && r.words_count == 2,
+		    "4527 German read at its first use, emoticons with it");
+		sentiment_score_lang(s, "nicht kaputt", 12, "de", &r);
+		CHECK(r.lang_scored && r.compound > 0, "4527 and again");
+		sentiment_score_lang(s, "rotto :(", 8, "it", &r);
+		CHECK(!r.lang_scored && r.compound == 0 && strcmp(r.lang,
+		    "it") == 0, "4527 a broken file: its language unscored");
+		sentiment_score_lang(s, "bad", 3, NULL, &r);
+		CHECK(r.lang_scored && r.compound < -0.05, "4527 English scored");
+		CHECK(sentiment_load_langs(s, &e) == -1 && e.code == ERR_DATA &&
+		    e.line == 3 && strstr(e.file, "lexicon-it.tsv") != NULL,
+		    "4527 sentiment_load_langs names the broken file and line");
+	}
+	sentiment_free(s);
+	if (saved != NULL)
+		setenv("ESCALATOR_LEXICON", saved, 1);
+	else
+		unsetenv("ESCALATOR_LEXICON");
+	free(saved);
 }
 
 /* 4502: "1<TAB>text" fires, "0<TAB>text" does not. */
@@ -849,6 +894,10 @@ main(void)
 	t_rated(s, 4524, "4524-support-rated-es.tsv", 30, "es");
 	t_language(s);
 	t_lang_file();
+	t_lang_lazy();
+	if (tap_selected(4509))
+		CHECK(sentiment_load_langs(s, &e) == 0,
+		    "4509 the shipped languages' lexicons load");
 	sentiment_free(s);
 	return tap_done();
 }
