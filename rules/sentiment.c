@@ -2164,23 +2164,26 @@ static const char *const stopwords[LG_COUNT] = {
 	"*sigue *servicio *respuesta *tiene *soporte *cliente *envio *puedo "
 	"*pueden *estoy *somos *paquete *llego ido",
 	/* nl */
-	"de *het *een en *ik *niet is *van *dat op te met *voor je u *uw "
+	"de *het *een *en *ik *niet is *van *dat op te met *voor je u *uw "
 	"*maar al *nog *geen *heb *hebben *wij we *zijn *bij *naar *mijn *er "
 	"*om *ook *dank *bedankt *graag *sinds *wel *zeer *erg *jullie *nu "
 	"*weer *wordt *werd *kunnen *kan *moet *dit *deze *hallo *alstublieft "
-	"*jullie *wat *waarom *hoe *niets *nooit *al *sinds",
+	"*jullie *wat *waarom *hoe *niets *nooit *al *sinds *pakket "
+	"*levering *factuur *klopt *heeft *ben *orde *jammer *groet "
+	"*groeten *tevreden",
 	/* it */
 	"*il lo la *gli le *di da e *che non un *una *per con *sono *ho mi "
 	"*ma *del *della *nel *questo *questa *molto *ancora *grazie *ciao "
 	"*anche *perche *mio *mia *vostro *vostra *sul *alla *al *ci *sia "
 	"*gia *mai *niente *nessuno *piu *dopo *stato *stata *essere *buongiorno "
-	"*settimane *giorni *ordine",
+	"*settimane *giorni *ordine *funziona *pacco *servizio *sito",
 	/* pt */
 	"o a *os as de *do *da *dos *das e que *nao um *uma para *com *meu "
 	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na "
 	"*ao sem *isso esta *estou *foi *ola *voces *seu *sua *ate *nunca "
 	"*nada *ninguem *tambem *pedido *dias *semanas *porque *mais *tenho "
-	"*bom *boa *dia",
+	"*bom *boa *dia *entrega *fatura *site *tudo *quero *chegou *deu "
+	"*servico",
 };
 
 #define STOP_CAP	2048	/* a power of two, over twice the words */

@@ -192,17 +192,22 @@ t4842() {
 	    "Guten Tag, ich bin sehr enttäuscht. Seit drei Wochen funktioniert es immer noch nicht, das ist eine Katastrophe!"
 	mk nl.eml nl1 "Jan <jan@example.nl>" "Werkt niet" \
 	    "Het werkt niet, ik wacht al twee weken op een antwoord. Dit is echt slecht en ik ben heel boos."
-	esc --db "$TMP/l.db" --now $NOW import "$TMP/de.eml" "$TMP/nl.eml" >/dev/null &&
+	mk ja.eml ja1 "Taro <taro@example.jp>" "注文" \
+	    "注文した商品がまだ届いていません。"
+	esc --db "$TMP/l.db" --now $NOW import "$TMP/de.eml" "$TMP/nl.eml" "$TMP/ja.eml" >/dev/null &&
 	de=$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[] | select(.customer == "j@example.de") | .id') &&
 	nl=$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[] | select(.customer == "jan@example.nl") | .id') &&
-	eq "$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[0].customer')" j@example.de &&
+	ja=$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[] | select(.customer == "taro@example.jp") | .id') &&
+	eq "$(esc --db "$TMP/l.db" --now $NOW queue --json | jq -r '.[-1].customer')" taro@example.jp &&
 	eq "$(show l "$de" '.events[] | select(.kind == "assessed") | .detail.language')" de &&
 	[ "$(show l "$de" '.events[] | select(.kind == "assessed") | .detail.sentiment < -0.5')" = true ] &&
-	eq "$(show l "$nl" '.events[] | select(.kind == "assessed") | [.detail.language, .detail.scored] | join(" ")')" "nl false" &&
-	esc --db "$TMP/l.db" --now $NOW show "$nl" > "$TMP/show" &&
-	grep -q "^  sentiment          not scored: no lexicon for its language (nl)$" "$TMP/show" &&
-	grep -q "assessed   escalator  *sentiment not scored (language nl), private" "$TMP/show"
+	eq "$(show l "$nl" '.events[] | select(.kind == "assessed") | [.detail.language, .detail.scored] | join(" ")')" "nl true" &&
+	[ "$(show l "$nl" '.events[] | select(.kind == "assessed") | .detail.sentiment < -0.5')" = true ] &&
+	eq "$(show l "$ja" '.events[] | select(.kind == "assessed") | [.detail.language, .detail.scored] | join(" ")')" "ja false" &&
+	esc --db "$TMP/l.db" --now $NOW show "$ja" > "$TMP/show" &&
+	grep -q "^  sentiment          not scored: no lexicon for its language (ja)$" "$TMP/show" &&
+	grep -q "assessed   escalator  *sentiment not scored (language ja), private" "$TMP/show"
 }
-check 4842 "German mail is scored in German and comes first; Dutch says it is not scored" t4842
+check 4842 "German and Dutch mail are scored in their languages and come first; Japanese says it is not scored" t4842
 
 done_testing

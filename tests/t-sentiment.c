@@ -11,6 +11,7 @@
  *   4522-4524 the same in German, French, Spanish   4525 the language guess
  *   4526 a language's file: roles, suffix rule, tags
  *   4527 languages' files read at first use; a broken one
+ *   4528-4530 support texts rated by hand in Dutch, Italian, Portuguese
  * Scores are asserted by sign, bound and order, never to the digit. */
 #include "config.h"
 
@@ -892,6 +893,9 @@ main(void)
 	t_rated(s, 4522, "4522-support-rated-de.tsv", 30, "de");
 	t_rated(s, 4523, "4523-support-rated-fr.tsv", 30, "fr");
 	t_rated(s, 4524, "4524-support-rated-es.tsv", 30, "es");
+	t_rated(s, 4528, "4528-support-rated-nl.tsv", 30, "nl");
+	t_rated(s, 4529, "4529-support-rated-it.tsv", 30, "it");
+	t_rated(s, 4530, "4530-support-rated-pt.tsv", 30, "pt");
 	t_language(s);
 	t_lang_file();
 	t_lang_lazy();
