@@ -61,6 +61,7 @@ cmd_check_config(struct cli *cli, int argc, char **argv)
 		return EX_CONFIG;
 	}
 	conf_free(conf);
+	cli_lexicon_check(cli);		/* warnings only: it is not configuration */
 	printf("configuration OK\n");
 	return 0;
 }

@@ -54,6 +54,9 @@ const char	*cli_db_path(struct cli *, int *exit_code);
  * ($ESCALATOR_LEXICON, then PKGDATADIR/lexicon.tsv); NULL when there is
  * none, after one warning that sentiment is off. */
 const struct sentiment *cli_lexicon(struct cli *);
+/* cli_lexicon, then every language's file read at once; a broken one is
+ * a warning (its language stays unscored). */
+void	cli_lexicon_check(struct cli *);
 /* Readies an intake (after intake_init) for decisions: the lexicon, the
  * configuration's rules, the sender of notifications, the channel's
  * autoreply block.  Commands that store messages (import, poll) call it. */

@@ -29,6 +29,21 @@ cli_lexicon(struct cli *cli)
 }
 
 void
+cli_lexicon_check(struct cli *cli)
+{
+	const struct sentiment *s = cli_lexicon(cli);
+	struct err e = ERR_INIT;
+	char line[1024];
+
+	/* The other languages' files are read at their first use, where a
+	 * broken one could only leave its language quietly unscored: the
+	 * daemon and check-config read them all now, to say so. */
+	if (s != NULL && sentiment_load_langs(s, &e) == -1)
+		log_warnx("sentiment: %s; text in that language is not scored",
+		    err_str(&e, line, sizeof(line)));
+}
+
+void
 cli_intake_decisions(struct cli *cli, struct intake *in)
 {
 	const struct conf *conf = cli->conf;

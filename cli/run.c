@@ -410,6 +410,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 	}
 	(void)signal(SIGPIPE, SIG_IGN);	/* a server that drops us is an error, not death */
 
+	cli_lexicon_check(cli);
 	if (run_channels_open(&r, time(NULL)) == -1) {
 		log_msg(LOG_ERR, "event=start-failed error=\"out of memory\"");
 		return EX_OSERR;

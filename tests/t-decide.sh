@@ -210,4 +210,15 @@ t4842() {
 }
 check 4842 "German and Dutch mail are scored in their languages and come first; Japanese says it is not scored" t4842
 
+# A broken language lexicon leaves its language unscored; check-config
+# (and the daemon at start) reads them all and says which line is wrong.
+t4843() {
+	mkdir -p "$TMP/lx" && cp "$(dirname "$ESCALATOR_LEXICON")"/lexicon*.tsv "$TMP/lx/" &&
+	printf 'kaputt\tnot-a-number\n' >>"$TMP/lx/lexicon-de.tsv" &&
+	ESCALATOR_LEXICON="$TMP/lx/lexicon.tsv" esc -c "$C" check-config >"$TMP/o" 2>"$TMP/e" &&
+	grep -qx 'configuration OK' "$TMP/o" &&
+	grep -q "^escalator: sentiment: $TMP/lx/lexicon-de.tsv:[0-9]*:8: invalid valence 'not-a-number'.*; text in that language is not scored$" "$TMP/e"
+}
+check 4843 "check-config names a broken language lexicon's line; the configuration is still OK" t4843
+
 done_testing
