@@ -2720,9 +2720,14 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 		const struct unit *p = &h[d];
 
 		if (p->lexword) {
-			/* lexicon words neither boost nor negate, but "no" */
+			/* lexicon words neither boost nor negate, but "no",
+			 * and a phrase the lexicon makes a negation too: "ist
+			 * immer noch nicht gelöst" is a complaint and the
+			 * "nicht" of "gelöst" at once */
 			if (p->special == SP_NO && (d < 2 ||
 			    sp_is(&h[0], SP_OR, SP_NOR)))
+				negs++;
+			else if (p->negator && (p->e->flags & LEX_PHRASE))
 				negs++;
 			continue;
 		}
