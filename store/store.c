@@ -323,6 +323,12 @@ static const char *const migrations[] = {
 	 * other ticket.  No index: only show and the tag lookup read it,
 	 * by the ticket's own id. */
 	"ALTER TABLE ticket ADD COLUMN merged_into INTEGER REFERENCES ticket(id);\n",
+
+	/* 8 -> 9: the scored text as a slice of text, not only its start:
+	 * a salutation line the scorer skips ("Good morning,") comes before
+	 * it in half of all mail, and a second copy would cost as much as
+	 * schema 6 saved.  scored_off: bytes of text before it; NULL is 0. */
+	"ALTER TABLE message ADD COLUMN scored_off INTEGER;\n",
 };
 
 #define MIGRATIONS_COUNT	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -414,9 +420,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    " ticket_id, direction, from_name, from_addr, recipients, subject,"
 	    " date, received, public, reach, url, in_reply_to, refs, html_only,"
 	    " attachments, auto_reason, auto_detail, warnings, text,"
-	    " text_scored, raw, sentiment, scored_len, lang)"
+	    " text_scored, raw, sentiment, scored_len, lang, scored_off)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
 
 	[STMT_THREAD_REF_ADD] =
 	    "INSERT OR IGNORE INTO thread_ref(message_id, ticket_id)"
@@ -533,7 +539,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "SELECT text IS NOT ?2 OR " STORE_SCORED_TEXT("") " IS NOT coalesce(?3, ?2),"
 	    " lang IS NOT ?4, attachments IS NOT ?5 FROM message WHERE id = ?1",
 	[STMT_MESSAGE_EDIT] =
-	    "UPDATE message SET text = ?2, text_scored = ?3, scored_len = NULL,"
+	    "UPDATE message SET text = ?2, text_scored = ?3, scored_len = NULL, scored_off = NULL,"
 	    " edited = ?4, lang = ?5, attachments = ?6, sentiment = coalesce(?7, sentiment)"
 	    " WHERE id = ?1",
 	[STMT_MESSAGE_DELETE] =
@@ -1381,6 +1387,24 @@ fail:
 	return NULL;
 }
 
+/* Where in text the scored text s (sl bytes) stands whole, or NULL.  It
+ * is text's start with lines cut off above (intake/trim.c drops a
+ * salutation line), so only the starts of text's first lines are tried:
+ * a few comparisons, not a search through the text. */
+#define SLICE_LINES	8
+
+static const char *
+slice_at(const char *text, const char *s, size_t sl)
+{
+	const char *p = text;
+	int i;
+
+	for (i = 0; i < SLICE_LINES && (p = strchr(p, '\n')) != NULL; i++)
+		if (*++p == *s && strncmp(p, s, sl) == 0)
+			return p;
+	return NULL;
+}
+
 int
 store_message_insert(struct store *st, const struct message *m, int64_t channel,
     const char *external_id, int64_t ticket, int64_t *id, struct err *e)
@@ -1434,14 +1458,22 @@ store_message_insert(struct store *st, const struct message *m, int64_t channel,
 		    (sqlite3_uint64)m->warnings.len, SQLITE_STATIC, SQLITE_UTF8);
 	rc |= bind_text(stmt, 22, m->text);
 	/* The scored text only when it differs from text (NULL means "the
-	 * same"), and as a length when it is text's start (schema 6). */
+	 * same"), and as a length when it is text's start (schema 6) or as
+	 * an offset and a length when it is a slice of it (schema 9). */
 	if (m->text_scored != NULL && m->text_scored != m->text) {
 		size_t sl = strlen(m->text_scored);
+		const char *at;
 
-		if (m->text == NULL || strncmp(m->text, m->text_scored, sl) != 0)
+		if (m->text == NULL)
 			rc |= bind_text(stmt, 23, m->text_scored);
-		else if (m->text[sl] != '\0')
+		else if (strncmp(m->text, m->text_scored, sl) == 0) {
+			if (m->text[sl] != '\0')
+				rc |= bind_int(stmt, 26, (int64_t)sl);
+		} else if (sl > 0 && (at = slice_at(m->text, m->text_scored, sl)) != NULL) {
+			rc |= bind_int(stmt, 28, (int64_t)(at - m->text));
 			rc |= bind_int(stmt, 26, (int64_t)sl);
+		} else
+			rc |= bind_text(stmt, 23, m->text_scored);
 	}
 	if (m->raw != NULL)
 		rc |= sqlite3_bind_blob64(stmt, 24, m->raw,

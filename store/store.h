@@ -21,7 +21,7 @@ struct err;
 struct message;
 struct store;
 
-#define STORE_SCHEMA_VERSION	8
+#define STORE_SCHEMA_VERSION	9
 
 int	store_open(struct store **out, const char *path, struct err *e);
 /* Opens an existing database for reading only (a replay): never creates,

@@ -35,11 +35,13 @@ const char	*store_path(const struct store *);
  * store_close calls store_sla_close on it. */
 struct store_sla **store_sla_slot(struct store *);
 /* The text sentiment was scored on, as an SQL expression over message
- * columns with prefix p ("m." or ""): text_scored, else text's first
- * scored_len bytes, else text (migration 5 -> 6 in store.c). */
+ * columns with prefix p ("m." or ""): text_scored, else scored_len bytes
+ * of text from scored_off (NULL: its start), else text (migrations 5 -> 6
+ * and 8 -> 9 in store.c). */
 #define STORE_SCORED_TEXT(p) \
     "coalesce(" p "text_scored, CASE WHEN " p "scored_len IS NULL THEN " p "text" \
-    " ELSE CAST(substr(CAST(" p "text AS BLOB), 1, " p "scored_len) AS TEXT) END)"
+    " ELSE CAST(substr(CAST(" p "text AS BLOB), coalesce(" p "scored_off, 0) + 1, " \
+    p "scored_len) AS TEXT) END)"
 
 /* store_sla_clean took a ticket off the sweep's list: the next mark of
  * it must reach the table. */

@@ -867,7 +867,7 @@ t6018(void)
 	int64_t ch, t, tk = 0;
 	unsigned changed;
 	double score;
-	int r1, r2, r3;
+	int r1, r2, r3, r4;
 
 	if ((st = open_db_channel("6018.db", "social", "mastodon", 1, &ch)) == NULL)
 		return;
@@ -880,13 +880,20 @@ t6018(void)
 	m.message_id = "same@example.org";
 	m.text_scored = m.text;
 	r3 = store_message_insert(st, &m, ch, "s", t, NULL, &e);
+	m.message_id = "slice@example.org";
+	m.text_scored = "> quoted\n";	/* lines above cut, as a salutation is */
+	r4 = store_message_insert(st, &m, ch, "sl", t, NULL, &e);
 	message_release(&m);
-	CHECK(r1 == 0 && r2 == 0 && r3 == 0, "6018 three messages stored");
+	CHECK(r1 == 0 && r2 == 0 && r3 == 0 && r4 == 0, "6018 four messages stored");
 	scored_rows(dbpath("6018.db"), rows, sizeof(rows));
 	printf("# %s\n", rows);
 	CHECK(strcmp(rows, "1|20|I was charged twice.;0|-1|not a prefix;"
-	    "1|-1|I was charged twice.\n\n> quoted\n;") == 0,
-	    "6018 a scored text that starts the text is stored as its length");
+	    "1|-1|I was charged twice.\n\n> quoted\n;1|9|> quoted\n;") == 0,
+	    "6018 a scored text that starts the text, or stands inside it, is stored as "
+	    "its length (and offset)");
+	CHECK(sql_int("6018.db", "SELECT scored_off FROM message WHERE external_id = 'sl'") == 22 &&
+	    sql_int("6018.db", "SELECT scored_off IS NULL FROM message WHERE external_id = 'p'") == 1,
+	    "6018 the offset of a slice is stored, none for a start");
 	fixture(&m, "prefix@example.org", 1000);	/* its attachments as stored */
 	m.text = "I was charged twice.\n\n> quoted\n";
 	m.text_scored = "I was charged twice.";
