@@ -341,6 +341,55 @@ all_temp(struct smtp_result *res, size_t count, const char *why)
 	}
 }
 
+/* One transfer of the message prepared in s: MAIL FROM, the RCPT TOs,
+ * DATA.  Fills s->res from the replies; *reused: 1 when it went over a
+ * connection that had carried earlier messages. */
+static CURLcode
+transfer(struct smtp *s, int *reused, long *code)
+{
+	CURLcode rc;
+	long connects = 0;
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		s->res[i].outcome = SMTP_TEMPFAIL;
+		s->res[i].code = 0;
+		(void)esc_strlcpy(s->res[i].reply, "no reply to RCPT TO", sizeof(s->res[i].reply));
+	}
+	s->off = 0;
+	memset(s->rcpt_seen, 0, sizeof(s->rcpt_seen));
+	s->waiting = -1;
+	s->in_data = 0;
+	s->data_code = 0;
+	s->data_reply[0] = '\0';
+	s->cmd[0] = '\0';
+	s->fail_code = 0;
+	s->fail_cmd[0] = '\0';
+	s->fail_reply[0] = '\0';
+	s->errbuf[0] = '\0';
+	*code = 0;
+	rc = curl_easy_perform(s->curl);
+	(void)curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
+	(void)curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, code);
+	s->connections += connects;
+	*reused = connects == 0 && s->connections > 0;
+	return rc;
+}
+
+/* A 4xx to MAIL FROM on a connection that carried earlier messages is
+ * how servers end a session at their per-connection limit: Exim 4.96
+ * says "421 too many messages in this connection" after
+ * smtp_accept_max_per_connection (1000 by default), OpenSMTPD 6.8
+ * "452 4.5.3 Too many recipients: Too many messages sent" after its
+ * max-mails (100).  Neither says the server is away or the message
+ * unwelcome; a new connection takes it. */
+static int
+session_limit(const struct smtp *s, CURLcode rc, int reused)
+{
+	return rc != CURLE_OK && reused && s->data_code == 0 &&
+	    s->fail_code >= 400 && s->fail_code < 500 && strcmp(s->fail_cmd, "MAIL") == 0;
+}
+
 int
 smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t count,
     const char *data, size_t len, struct smtp_result *res, struct err *e)
@@ -348,9 +397,9 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 	struct curl_slist *list = NULL, *l;
 	char from_spec[256], buf[320], why[CURL_ERROR_SIZE + 64];
 	CURLcode rc;
-	long connects = 0, code = 0;
+	long code = 0;
 	size_t i;
-	int any_sent = 0, ret = 0;
+	int any_sent = 0, ret = 0, reused;
 
 	if (count == 0 || count > RCPT_MAX)
 		return err_set(e, ERR_SOFTWARE, "cannot send to %zu recipients", count);
@@ -360,9 +409,6 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 	else if (compose_addr_spec(from, from_spec, sizeof(from_spec)) == -1)
 		return err_set(e, ERR_CONFIG, "invalid sender '%s'", from);
 	for (i = 0; i < count; i++) {
-		res[i].outcome = SMTP_TEMPFAIL;
-		res[i].code = 0;
-		(void)esc_strlcpy(res[i].reply, "no reply to RCPT TO", sizeof(res[i].reply));
 		if (!compose_addr_ok(rcpts[i])) {
 			curl_slist_free_all(list);
 			return err_set(e, ERR_DATA, "invalid recipient '%s'", rcpts[i]);
@@ -377,20 +423,9 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 	(void)snprintf(buf, sizeof(buf), "<%s>", from_spec);
 	s->data = data;
 	s->len = len;
-	s->off = 0;
 	s->rcpts = rcpts;
 	s->count = count;
 	s->res = res;
-	memset(s->rcpt_seen, 0, sizeof(s->rcpt_seen));
-	s->waiting = -1;
-	s->in_data = 0;
-	s->data_code = 0;
-	s->data_reply[0] = '\0';
-	s->cmd[0] = '\0';
-	s->fail_code = 0;
-	s->fail_cmd[0] = '\0';
-	s->fail_reply[0] = '\0';
-	s->errbuf[0] = '\0';
 	if (curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, buf) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, list) != CURLE_OK ||
 	    curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, read_cb) != CURLE_OK ||
@@ -404,10 +439,14 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 		curl_slist_free_all(list);
 		return err_set(e, ERR_SOFTWARE, "cannot set up an SMTP transfer");
 	}
-	rc = curl_easy_perform(s->curl);
-	(void)curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
-	(void)curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-	s->connections += connects;
+	rc = transfer(s, &reused, &code);
+	if (session_limit(s, rc, reused)) {
+		log_info("smtp event=reconnect server=%s reply=\"%s\"", s->url, s->fail_reply);
+		if (curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 1L) == CURLE_OK) {
+			rc = transfer(s, &reused, &code);
+			(void)curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 0L);
+		}
+	}
 	(void)curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);	/* list freed below */
 	curl_slist_free_all(list);
 

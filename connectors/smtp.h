@@ -44,7 +44,9 @@ int	smtp_open(struct smtp **out /* OUT */, const struct conf_smtp *, struct err 
  * MAIL FROM:<>, for automatic answers); fills res[i] for each
  * recipient.  Returns 0 when the server answered for the message, or -1
  * with ERR_NET when the session failed (unreachable, TLS, AUTH, timeout):
- * every res is then SMTP_TEMPFAIL, and later messages will fail alike. */
+ * every res is then SMTP_TEMPFAIL, and later messages will fail alike.  A 4xx
+ * to MAIL FROM on a connection that carried earlier messages (a
+ * server's per-connection limit) is tried once more on a new one. */
 int	smtp_send(struct smtp *, const char *from, const char *const *rcpts, size_t count,
 	    const char *data, size_t len, struct smtp_result *res /* OUT */, struct err *);
 /* Connections opened so far (1 for a session that never broke). */

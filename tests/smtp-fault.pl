@@ -4,7 +4,7 @@
 # speaks TLS (implicit or STARTTLS) with a certificate of the test's.
 #   perl smtp-fault.pl [--tls implicit|starttls] [--cert PEM --key PEM]
 #       [--trace FILE] [--greet-delay SECONDS] [--drop-in-data] [--no-ehlo]
-#       PORTFILE DUMPDIR
+#       [--exim-max-per-conn N] [--smtpd-max-mails N] PORTFILE DUMPDIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time.  RCPT TO:<perm...> gets 550 always; <temp...> gets 450 the first
 # time that address is tried, 250 afterwards; anything else 250.  Each
@@ -21,6 +21,13 @@
 # each connection, after reading a line of it ("drop" in the trace);
 # --no-ehlo: EHLO refused with 502, HELO taken, as an old or stripped-down
 # server does (the client then falls back to HELO).
+# Options that answer as another MTA does, each with its words:
+# --exim-max-per-conn N: after N messages on a connection the next MAIL
+# FROM gets "421 too many messages in this connection" and the connection
+# closes, as Exim 4.96 does at smtp_accept_max_per_connection (1000 by
+# default); --smtpd-max-mails N: the next MAIL FROM gets "452 4.5.3 Too
+# many recipients: Too many messages sent" and the session stays, as
+# OpenSMTPD 6.8.0p2 does at "smtp limit max-mails" (100 by default).
 # Stops on SIGTERM.  TLS needs
 # IO::Socket::SSL (Debian: libio-socket-ssl-perl), loaded only then.
 use strict;
@@ -31,9 +38,11 @@ use IO::Socket::INET;
 
 my ($tls, $cert, $key, $tracefile) = ('', undef, undef, undef);
 my ($greet_delay, $drop, $no_ehlo) = (0, 0, 0);
+my ($exim_max, $smtpd_max) = (0, 0);
 GetOptions('tls=s' => \$tls, 'cert=s' => \$cert, 'key=s' => \$key,
     'trace=s' => \$tracefile, 'greet-delay=i' => \$greet_delay,
-    'drop-in-data' => \$drop, 'no-ehlo' => \$no_ehlo) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
+    'drop-in-data' => \$drop, 'no-ehlo' => \$no_ehlo,
+    'exim-max-per-conn=i' => \$exim_max, 'smtpd-max-mails=i' => \$smtpd_max) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
 die "--tls is implicit or starttls\n" if $tls ne '' && $tls !~ /^(implicit|starttls)$/;
 die "--tls needs --cert and --key\n" if $tls ne '' && !(defined $cert && defined $key);
 require IO::Socket::SSL if $tls ne '';
@@ -85,6 +94,7 @@ while (my $c = $srv->accept) {
 	sleep $greet_delay if $greet_delay;
 	print $c "220 fault ESMTP\r\n";
 	my @rcpt;
+	my $mails = 0;		# messages taken on this connection
 	while (defined(my $l = <$c>)) {
 		$l =~ s/\r?\n$//;
 		my ($verb) = $l =~ /^(\S*)/;
@@ -108,6 +118,13 @@ while (my $c = $srv->accept) {
 				last unless defined(my $resp = <$c>);
 			}
 			print $c "235 2.7.0 authenticated\r\n";
+		} elsif ($l =~ /^MAIL FROM:/i && $exim_max && $mails >= $exim_max) {
+			print $c "421 too many messages in this connection\r\n";
+			trace("limit");
+			last;
+		} elsif ($l =~ /^MAIL FROM:/i && $smtpd_max && $mails >= $smtpd_max) {
+			print $c "452 4.5.3 Too many recipients: Too many messages sent\r\n";
+			trace("limit");
 		} elsif ($l =~ /^MAIL FROM:/i) {
 			@rcpt = ();
 			print $c "250 2.1.0 ok\r\n";
@@ -135,6 +152,7 @@ while (my $c = $srv->accept) {
 				$data .= $d;
 			}
 			$n++;
+			$mails++;
 			open(my $f, '>', "$dir/$n.eml") or die "$dir/$n.eml: $!\n";
 			print $f "X-Rcpt: $_\n" for @rcpt;
 			print $f "X-TLS: ", ($secure ? $c->get_sslversion : 'none'), "\n";

@@ -5,7 +5,8 @@
 # on what the sink got.  smtp-fault.pl, a small server of our own, refuses
 # single recipients, which smtp-sink cannot, and speaks TLS (8010-8017,
 # with IO::Socket::SSL and certificates made here by openssl).
-# 8022 checks the bytes on the wire with tests/mail-check.py.
+# 8022 checks the bytes on the wire with tests/mail-check.py; 8024 and
+# 8025 answer as Exim and OpenSMTPD do.
 # Cases 8001-8099.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/smtp-lib.sh"
@@ -446,6 +447,36 @@ t8023() {
 	eq "$(ls "$TMP/noehlo" | wc -l | tr -d ' ')" 0
 }
 check 8023 "a server that refuses EHLO but takes HELO: refused recipients fail alone" t8023
+
+# Servers' own words, played by smtp-fault.pl (its header names the MTA
+# and version each option stands for); found against Exim 4.96 and
+# OpenSMTPD 6.8.0p2 run privately beside the Postfix of t-mta.sh.
+t8024() {
+	# Exim: 421 to the MAIL FROM after its per-connection limit (1000
+	# by default; 1 here), then the connection closes.
+	start_slow exmax --exim-max-per-conn 1 &&
+	tday ex "smtp://127.0.0.1:$(port_of exmax)" "" &&
+	tsend ex ex 2026-06-01T08:06:00Z &&
+	eq "$(jq -c '[.messages, .sent, .deferred, .connections, .server_away]' "$TMP/ex.json")" \
+	    '[2,3,0,2,false]' &&
+	eq "$(grep -c '^limit' "$TMP/exmax.trace")" 1 &&
+	eq "$(ls "$TMP/exmax" | wc -l | tr -d ' ')" 2 &&
+	eq "$(sqlite3 "$TMP/ex.db" "select count(*) from outbox_rcpt where state = 'sent' and attempts = 1")" 3
+}
+check 8024 "Exim's 421 at its messages-per-connection limit: the rest goes over a new connection" t8024
+
+t8025() {
+	# OpenSMTPD: 452 to the MAIL FROM after max-mails (100 by default;
+	# 1 here), the session left open.
+	start_slow smax --smtpd-max-mails 1 &&
+	tday sx "smtp://127.0.0.1:$(port_of smax)" "" &&
+	tsend sx sx 2026-06-01T08:06:00Z &&
+	eq "$(jq -c '[.messages, .sent, .deferred, .connections]' "$TMP/sx.json")" '[2,3,0,2]' &&
+	eq "$(grep -c '^limit' "$TMP/smax.trace")" 1 &&
+	eq "$(ls "$TMP/smax" | wc -l | tr -d ' ')" 2
+}
+check 8025 "OpenSMTPD's 452 at its max-mails: the message goes over a new connection, not deferred" t8025
+
 
 if command -v python3 >/dev/null 2>&1; then
 	check 8022 "the mail as it crossed the wire passes strict checks (CRLF, MIME, RFC 2047)" t8022
