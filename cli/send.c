@@ -1,7 +1,8 @@
 /* send.c -- `escalator send` and send_run (send.h): the outbox over one
  * SMTP session (connectors/smtp.c), each recipient's outcome in the store
  * as soon as the server gave it.  Exit status: 0, EX_TEMPFAIL when the
- * server was away (the mail waits), EX_CONFIG without an smtp block. */
+ * server was away (the mail waits), EX_CONFIG without an smtp block or
+ * when the server refused the credentials (the mail waits too). */
 #include "config.h"
 
 #include <getopt.h>
@@ -101,7 +102,8 @@ record(struct sender *s, const struct store_outmsg *m, size_t i,
 }
 
 /* One notification: claim its due recipients, send, record.  Returns 0,
- * 1 when the server is away (stop the run), -1 on a store error. */
+ * 1 when the server is away (stop the run), -1 on a store error or when
+ * the server refused our credentials (e: ERR_CONFIG, the mail waits). */
 static int
 send_one(struct sender *s, int64_t id, struct err *e)
 {
@@ -144,13 +146,16 @@ send_one(struct sender *s, int64_t id, struct err *e)
 	 * goes nowhere, so no loop can start there. */
 	if (smtp_send(s->smtp, strncmp(m.message_id, "escalator.ack.", 14) == 0 ? "" : s->from,
 	    claimed, n, m.data, m.len, res, &se) == -1) {
-		if (se.code != ERR_NET) {
+		if (se.code != ERR_NET && se.code != ERR_CONFIG) {
 			*e = se;
 			goto fail;
 		}
-		away = 1;
-		log_warnx("outbox=%" PRId64 " ticket=%" PRId64 " event=server-away "
-		    "message_id=%s error=\"%s\"", m.id, m.ticket, m.message_id, se.msg);
+		/* Either way the mail waits (recorded below); a refused
+		 * password stops the run as a configuration error. */
+		away = se.code == ERR_NET ? 1 : -1;
+		log_msg(away == 1 ? LOG_WARNING : LOG_ERR, "outbox=%" PRId64 " ticket=%" PRId64
+		    " event=%s message_id=%s error=\"%s\"", m.id, m.ticket,
+		    away == 1 ? "server-away" : "auth-refused", m.message_id, se.msg);
 	}
 	if (store_begin(s->st, e) == -1)
 		goto fail;
@@ -164,6 +169,10 @@ send_one(struct sender *s, int64_t id, struct err *e)
 		goto fail;
 	}
 	store_outmsg_release(&m);
+	if (away == -1) {
+		*e = se;
+		return -1;
+	}
 	return away;
 fail:
 	store_outmsg_release(&m);

@@ -510,6 +510,9 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpts, size_t cou
 		    curl_why);
 	}
 	all_temp(res, count, why);
-	ret = err_set(e, ERR_NET, "cannot send to '%s': %s", s->url, why);
+	/* A 5xx to AUTH (535: the credentials are wrong) will not change
+	 * until the configuration or the password file does. */
+	ret = err_set(e, s->fail_code >= 500 && strcmp(s->fail_cmd, "AUTH") == 0 ? ERR_CONFIG :
+	    ERR_NET, "cannot send to '%s': %s", s->url, why);
 	return ret;
 }

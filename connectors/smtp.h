@@ -43,8 +43,9 @@ int	smtp_open(struct smtp **out /* OUT */, const struct conf_smtp *, struct err 
 /* Sends one message to rcpts, envelope sender from ("": the null sender,
  * MAIL FROM:<>, for automatic answers); fills res[i] for each
  * recipient.  Returns 0 when the server answered for the message, or -1
- * with ERR_NET when the session failed (unreachable, TLS, AUTH, timeout):
- * every res is then SMTP_TEMPFAIL, and later messages will fail alike.  A 4xx
+ * when the session failed: ERR_NET (unreachable, TLS, timeout, 421) or
+ * ERR_CONFIG (AUTH refused with 5xx: the credentials are wrong); every
+ * res is then SMTP_TEMPFAIL, and later messages will fail alike.  A 4xx
  * to MAIL FROM on a connection that carried earlier messages (a
  * server's per-connection limit) is tried once more on a new one. */
 int	smtp_send(struct smtp *, const char *from, const char *const *rcpts, size_t count,

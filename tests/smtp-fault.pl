@@ -4,7 +4,8 @@
 # speaks TLS (implicit or STARTTLS) with a certificate of the test's.
 #   perl smtp-fault.pl [--tls implicit|starttls] [--cert PEM --key PEM]
 #       [--trace FILE] [--greet-delay SECONDS] [--drop-in-data] [--no-ehlo]
-#       [--exim-max-per-conn N] [--smtpd-max-mails N] PORTFILE DUMPDIR
+#       [--auth-refuse] [--exim-max-per-conn N] [--smtpd-max-mails N]
+#       PORTFILE DUMPDIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time.  RCPT TO:<perm...> gets 550 always; <temp...> gets 450 the first
 # time that address is tried, 250 afterwards; anything else 250.  Each
@@ -22,6 +23,8 @@
 # --no-ehlo: EHLO refused with 502, HELO taken, as an old or stripped-down
 # server does (the client then falls back to HELO).
 # Options that answer as another MTA does, each with its words:
+# --auth-refuse: every AUTH gets "535 Incorrect authentication data", as
+# Exim 4.96's plaintext authenticator says to a wrong password;
 # --exim-max-per-conn N: after N messages on a connection the next MAIL
 # FROM gets "421 too many messages in this connection" and the connection
 # closes, as Exim 4.96 does at smtp_accept_max_per_connection (1000 by
@@ -37,11 +40,11 @@ use IO::Handle;
 use IO::Socket::INET;
 
 my ($tls, $cert, $key, $tracefile) = ('', undef, undef, undef);
-my ($greet_delay, $drop, $no_ehlo) = (0, 0, 0);
+my ($greet_delay, $drop, $no_ehlo, $auth_refuse) = (0, 0, 0, 0);
 my ($exim_max, $smtpd_max) = (0, 0);
 GetOptions('tls=s' => \$tls, 'cert=s' => \$cert, 'key=s' => \$key,
     'trace=s' => \$tracefile, 'greet-delay=i' => \$greet_delay,
-    'drop-in-data' => \$drop, 'no-ehlo' => \$no_ehlo,
+    'drop-in-data' => \$drop, 'no-ehlo' => \$no_ehlo, 'auth-refuse' => \$auth_refuse,
     'exim-max-per-conn=i' => \$exim_max, 'smtpd-max-mails=i' => \$smtpd_max) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
 die "--tls is implicit or starttls\n" if $tls ne '' && $tls !~ /^(implicit|starttls)$/;
 die "--tls needs --cert and --key\n" if $tls ne '' && !(defined $cert && defined $key);
@@ -117,7 +120,8 @@ while (my $c = $srv->accept) {
 				print $c "334 \r\n";
 				last unless defined(my $resp = <$c>);
 			}
-			print $c "235 2.7.0 authenticated\r\n";
+			print $c $auth_refuse ? "535 Incorrect authentication data\r\n" :
+			    "235 2.7.0 authenticated\r\n";
 		} elsif ($l =~ /^MAIL FROM:/i && $exim_max && $mails >= $exim_max) {
 			print $c "421 too many messages in this connection\r\n";
 			trace("limit");

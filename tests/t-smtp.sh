@@ -5,8 +5,8 @@
 # on what the sink got.  smtp-fault.pl, a small server of our own, refuses
 # single recipients, which smtp-sink cannot, and speaks TLS (8010-8017,
 # with IO::Socket::SSL and certificates made here by openssl).
-# 8022 checks the bytes on the wire with tests/mail-check.py; 8024 and
-# 8025 answer as Exim and OpenSMTPD do.
+# 8022 checks the bytes on the wire with tests/mail-check.py; 8024-8026
+# answer as Exim and OpenSMTPD do.
 # Cases 8001-8099.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/smtp-lib.sh"
@@ -476,6 +476,22 @@ t8025() {
 	eq "$(ls "$TMP/smax" | wc -l | tr -d ' ')" 2
 }
 check 8025 "OpenSMTPD's 452 at its max-mails: the message goes over a new connection, not deferred" t8025
+
+t8026() {
+	# Exim's answer to a wrong password; the password never logged.
+	start_slow arf --auth-refuse &&
+	printf 'wrong-secret-8026\n' >"$TMP/bad.pass" && chmod 600 "$TMP/bad.pass" &&
+	tday ar "smtp://127.0.0.1:$(port_of arf)" \
+	    "user \"escalator\" password-file \"$TMP/bad.pass\"" &&
+	{ tsend ar ar 2026-06-01T08:06:00Z; eq $? 78; } &&
+	grep -qx "escalator: cannot send to 'smtp://127.0.0.1:$(port_of arf)': server refused AUTH: 535 Incorrect authentication data" "$TMP/ar.log" &&
+	grep -q "event=auth-refused message_id=$BREACH error=" "$TMP/ar.log" &&
+	! grep -q 'wrong-secret-8026\|d3Jvbmctc2VjcmV0' "$TMP/ar.log" &&
+	eq "$(sqlite3 "$TMP/ar.db" "select count(*) from outbox_rcpt where state = 'pending' and attempts = 1 and last_error = 'server refused AUTH: 535 Incorrect authentication data'")" 2 &&
+	eq "$(sqlite3 "$TMP/ar.db" "select count(*) from outbox_rcpt where attempts = 0")" 1 &&
+	eq "$(ls "$TMP/arf" | wc -l | tr -d ' ')" 0 && ! grep -q '^plain MAIL' "$TMP/arf.trace"
+}
+check 8026 "a refused password (Exim's 535) is a configuration error: exit 78, the mail waits" t8026
 
 
 if command -v python3 >/dev/null 2>&1; then
