@@ -5,7 +5,7 @@
 #   perl smtp-fault.pl [--tls implicit|starttls] [--cert PEM --key PEM]
 #       [--trace FILE] [--greet-delay SECONDS] [--drop-in-data] [--no-ehlo]
 #       [--auth-refuse] [--exim-max-per-conn N] [--smtpd-max-mails N]
-#       PORTFILE DUMPDIR
+#       [--smtpd-size N] PORTFILE DUMPDIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time.  RCPT TO:<perm...> gets 550 always; <temp...> gets 450 the first
 # time that address is tried, 250 afterwards; anything else 250.  Each
@@ -30,7 +30,11 @@
 # closes, as Exim 4.96 does at smtp_accept_max_per_connection (1000 by
 # default); --smtpd-max-mails N: the next MAIL FROM gets "452 4.5.3 Too
 # many recipients: Too many messages sent" and the session stays, as
-# OpenSMTPD 6.8.0p2 does at "smtp limit max-mails" (100 by default).
+# OpenSMTPD 6.8.0p2 does at "smtp limit max-mails" (100 by default);
+# --smtpd-size N: SIZE N offered, a larger SIZE= at MAIL FROM taken all
+# the same and the message refused after its data with "554 5.3.4
+# Message too big for system", as OpenSMTPD 6.8.0p2 does at
+# "smtp max-message-size".
 # Stops on SIGTERM.  TLS needs
 # IO::Socket::SSL (Debian: libio-socket-ssl-perl), loaded only then.
 use strict;
@@ -41,11 +45,12 @@ use IO::Socket::INET;
 
 my ($tls, $cert, $key, $tracefile) = ('', undef, undef, undef);
 my ($greet_delay, $drop, $no_ehlo, $auth_refuse) = (0, 0, 0, 0);
-my ($exim_max, $smtpd_max) = (0, 0);
+my ($exim_max, $smtpd_max, $smtpd_size) = (0, 0, 0);
 GetOptions('tls=s' => \$tls, 'cert=s' => \$cert, 'key=s' => \$key,
     'trace=s' => \$tracefile, 'greet-delay=i' => \$greet_delay,
     'drop-in-data' => \$drop, 'no-ehlo' => \$no_ehlo, 'auth-refuse' => \$auth_refuse,
-    'exim-max-per-conn=i' => \$exim_max, 'smtpd-max-mails=i' => \$smtpd_max) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
+    'exim-max-per-conn=i' => \$exim_max, 'smtpd-max-mails=i' => \$smtpd_max,
+    'smtpd-size=i' => \$smtpd_size) or die "usage: smtp-fault.pl [options] PORTFILE DUMPDIR\n";
 die "--tls is implicit or starttls\n" if $tls ne '' && $tls !~ /^(implicit|starttls)$/;
 die "--tls needs --cert and --key\n" if $tls ne '' && !(defined $cert && defined $key);
 require IO::Socket::SSL if $tls ne '';
@@ -109,6 +114,7 @@ while (my $c = $srv->accept) {
 		} elsif ($l =~ /^(EHLO|HELO)/i) {
 			print $c "250-fault\r\n";
 			print $c "250-STARTTLS\r\n" if $tls eq 'starttls' && !$secure;
+			print $c "250-SIZE $smtpd_size\r\n" if $smtpd_size;
 			print $c "250-AUTH PLAIN\r\n250 8BITMIME\r\n";
 		} elsif ($l =~ /^STARTTLS/i && $tls eq 'starttls' && !$secure) {
 			print $c "220 2.0.0 ready to start TLS\r\n";
@@ -154,6 +160,10 @@ while (my $c = $srv->accept) {
 			while (defined(my $d = <$c>)) {
 				last if $d =~ /^\.\r?\n$/;
 				$data .= $d;
+			}
+			if ($smtpd_size && length($data) > $smtpd_size) {
+				print $c "554 5.3.4 Message too big for system\r\n";
+				next;
 			}
 			$n++;
 			$mails++;

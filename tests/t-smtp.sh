@@ -5,7 +5,7 @@
 # on what the sink got.  smtp-fault.pl, a small server of our own, refuses
 # single recipients, which smtp-sink cannot, and speaks TLS (8010-8017,
 # with IO::Socket::SSL and certificates made here by openssl).
-# 8022 checks the bytes on the wire with tests/mail-check.py; 8024-8026
+# 8022 checks the bytes on the wire with tests/mail-check.py; 8024-8027
 # answer as Exim and OpenSMTPD do.
 # Cases 8001-8099.
 . "$top_srcdir/tests/lib.sh"
@@ -493,6 +493,18 @@ t8026() {
 }
 check 8026 "a refused password (Exim's 535) is a configuration error: exit 78, the mail waits" t8026
 
+t8027() {
+	# OpenSMTPD offers SIZE but lets a larger SIZE= pass MAIL FROM, and
+	# refuses the message after its data.
+	start_slow ssize --smtpd-size 2000 &&
+	tday sz "smtp://127.0.0.1:$(port_of ssize)" "" &&
+	tsend sz sz 2026-06-01T08:06:00Z &&
+	eq "$(jq -c '[.sent, .failed, .deferred, .server_away]' "$TMP/sz.json")" '[0,3,0,false]' &&
+	eq "$(sqlite3 "$TMP/sz.db" "select distinct state || ' ' || last_error from outbox_rcpt")" \
+	    "failed 554 5.3.4 Message too big for system" &&
+	eq "$(ls "$TMP/ssize" | wc -l | tr -d ' ')" 0
+}
+check 8027 "OpenSMTPD's 554 after the data of a message over its SIZE fails it for good" t8027
 
 if command -v python3 >/dev/null 2>&1; then
 	check 8022 "the mail as it crossed the wire passes strict checks (CRLF, MIME, RFC 2047)" t8022
