@@ -352,7 +352,10 @@ enum {
 /* Function words the rules look at. */
 enum special {
 	SP_NONE, SP_BUT, SP_LEAST, SP_AT, SP_VERY, SP_NEVER, SP_SO, SP_THIS,
-	SP_WITHOUT, SP_DOUBT, SP_NO, SP_OR, SP_NOR
+	SP_WITHOUT, SP_DOUBT, SP_NO, SP_OR, SP_NOR,
+	SP_FINAL_NEG,	/* a negation that may end a clause ("nicht") */
+	SP_FINAL_PART	/* a word that may stand between it and the end
+			 * ("mehr", the "an" of "kommt ... nicht an") */
 };
 
 struct lex_entry {
@@ -399,6 +402,9 @@ struct sentiment {
 					 * every key */
 	char		 lang[4];	/* "en": the language of its words */
 	const struct inflection *inflect;	/* its suffix rules, or NULL */
+	int		 negfinal;	/* has SP_FINAL_NEG words: a negation
+					 * ending a clause reaches back
+					 * (German, Dutch: "lädt nicht") */
 	int		 concord;	/* negations agree rather than cancel
 					 * (French, Spanish, Italian,
 					 * Portuguese: "no ... nada") */
@@ -1594,7 +1600,8 @@ parse_valence(const char *s, float *out)
 /* The roles a line may give a term instead of a valence, in the order
  * lex_line's switch takes them. */
 static const char *const roles[] = {
-	"negation", "booster", "dampener", "contrast",
+	"negation", "booster", "dampener", "contrast", "final-negation",
+	"final-particle",
 };
 
 /*
@@ -1607,8 +1614,13 @@ static const char *const roles[] = {
  * adjectives ("slecht": slechte), French gender and number ("lent":
  * lente, lents, lentes; "furieux": furieuse; "inutile": inutiles),
  * Spanish, Italian and Portuguese gender and number ("lento": lenta,
- * lentos, lentas; Italian lenti, lente).  Forms the rules miss (stem
- * changes, consonant doubling: "nul", "nulle") are listed in the file;
+ * lentos, lentas; Italian lenti, lente).  German and Dutch verbs in
+ * -en also give their present tense ("laden": lade, lädt -- folded
+ * "ladt" --, ladet; "werken": werkt), which the clause-final negation
+ * needs ("lädt ... nicht"); the adjective forms of a German word in -en
+ * stay as they were ("verloren": verlorene).  Forms the rules miss (stem
+ * changes, consonant and vowel doubling: "nul", "nulle"; Dutch "laden":
+ * "laadt") are listed in the file;
  * a line of the file always overrides a made form.  Nonsense forms of
  * words that do not inflect so ("funktionieren": "funktionierene") are
  * harmless: no text holds them.
@@ -1620,8 +1632,9 @@ struct inflection {
 };
 
 static const struct inflection inflections[] = {
+	{ "de", "en", "e t st et ene enen ener enes enem" },
 	{ "de", "e", "n r s m" }, { "de", "", "e en er es em" },
-	{ "nl", "e", "n" }, { "nl", "", "e en" },
+	{ "nl", "en", "t e" }, { "nl", "e", "n" }, { "nl", "", "e en" },
 	{ "fr", "eux", "euse euses" }, { "fr", "if", "ive ives ifs" },
 	{ "fr", "el", "elle elles els" }, { "fr", "e", "s" },
 	{ "fr", "", "e s es" },
@@ -1740,8 +1753,15 @@ lex_line(struct sentiment *s, char *line, const char *path, int lineno,
 			le->booster = (float)(role == 1 ? SENTIMENT_B_INCR :
 			    SENTIMENT_B_DECR);
 			break;
-		default:
+		case 3:
 			le->special = SP_BUT;
+			break;
+		case 4:
+			le->special = SP_FINAL_NEG;
+			s->negfinal = 1;
+			break;
+		default:
+			le->special = SP_FINAL_PART;
 		}
 		return 0;
 	}
@@ -2689,15 +2709,104 @@ unit_scope(const struct unit *u, const struct unit *h, size_t nh)
 	return nh;
 }
 
+/* 1 if the word at p starts with a capital (ASCII or Latin-1): in
+ * German a noun, in German and Dutch a name, when inside a sentence. */
+static int
+cap_initial(const unsigned char *p, const unsigned char *end)
+{
+	if (*p >= 'A' && *p <= 'Z')
+		return 1;
+	return p[0] == 0xC3 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9E &&
+	    p[1] != 0x97;
+}
+
+/* 1 if a clause-final negation may negate the word of entry e, at p:
+ * a word the lexicon says what it means negated, or a positive one --
+ * what a verb there is ("lädt", "gefällt") -- not a negative one, most
+ * often the verb's object ("ik begrijp het probleem niet"); nor a word
+ * written with a capital inside a sentence (mid 1): in German a noun,
+ * in both a name. */
+static int
+final_target(const struct lex_entry *e, const unsigned char *p,
+    const unsigned char *end, int mid)
+{
+	if (!(e->flags & LEX_VALENCE) || (e->flags & LEX_BOOSTER) ||
+	    (!(e->flags & LEX_NEGATED) && e->valence <= 0))
+		return 0;
+	return !mid || !cap_initial(p, end);
+}
+
+/* Tokens a clause-final negation may stand after the word it negates,
+ * and the particles after it ("nicht mehr an"), at most. */
+#define FINAL_REACH	6
+#define FINAL_PARTS	2
+
+/*
+ * German and Dutch put "nicht"/"niet" after the verb, at the clause's
+ * end ("Seit heute lädt das Dashboard nicht mehr"), where the negations
+ * before a word never reach.  1 if such a negation follows the unit just
+ * taken (the window is past it): within FINAL_REACH tokens, with no
+ * other word it may negate between (final_target: the nearest takes
+ * the negation), then at most
+ * FINAL_PARTS particles ("mehr", "an"), then the clause's end: a break,
+ * a contrast word, an emoji or the text's end.  A negation followed by
+ * more words negates what follows, as before.
+ */
+static int
+final_negation(struct tokwin *w)
+{
+	const struct tok *t;
+	const struct lex_entry *e;
+	long k;
+
+	for (k = 0;; k++) {
+		if (k == FINAL_REACH || (t = win_at(w, k)) == NULL || t->brk ||
+		    t->emo)
+			return 0;
+		if ((e = t->e) == NULL)
+			continue;
+		if (e->special == SP_FINAL_NEG)
+			break;
+		if (e->flags & LEX_NEGATOR)
+			return 0;
+		if (final_target(e, w->tz.text + t->off, w->tz.end, !t->upper))
+			return 0;
+	}
+	for (k++; k <= FINAL_REACH + FINAL_PARTS; k++) {
+		t = win_at(w, k);
+		if (t == NULL || t->brk || t->emo ||
+		    (t->e != NULL && t->e->special == SP_BUT))
+			return 1;
+		if (t->e == NULL || t->e->special != SP_FINAL_PART)
+			return 0;
+	}
+	return 0;
+}
+
+/* 1 if a comma stands between h[d] and u. */
+static int
+unit_comma(const struct unit *u, const struct unit *h, size_t d)
+{
+	size_t j;
+
+	if (u->brk & BRK_COMMA)
+		return 1;
+	for (j = 0; j < d; j++)
+		if (h[j].brk & BRK_COMMA)
+			return 1;
+	return 0;
+}
+
 /* The valence of unit u given the (up to) three units before it, h[0]
  * nearest: the lexicon's, plus emphasis (ALL CAPS among mixed case,
  * degree adverbs up to three words back, damped with distance), negated
  * by negations up to three words back and by "least" ("at least" and
- * "very least" excepted). "never so/this good" is emphasis, not
+ * "very least" excepted), and by a clause-final negation after it when
+ * after is 1 (final_negation). "never so/this good" is emphasis, not
  * negation; "without (a) doubt" does not negate. */
 static double
 unit_valence(const struct unit *u, const struct unit *h, size_t nh,
-    int cap_diff, struct tokwin *w)
+    int cap_diff, int after, struct tokwin *w)
 {
 	static const double damp[3] = { 1.0, 0.95, 0.9 };
 	const struct lex_entry *e = u->e;
@@ -2736,7 +2845,10 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 			    SENTIMENT_C_INCR : 0)) * damp[d];
 		if (!p->negator)
 			continue;
-		if (p->special == SP_NEVER && d > 0 && (sp_is(&h[0], SP_SO,
+		if (p->special == SP_FINAL_NEG && unit_comma(u, h, d))
+			;	/* "hilft nicht weiter, aber danke": it ended
+				 * its clause, negating backwards */
+		else if (p->special == SP_NEVER && d > 0 && (sp_is(&h[0], SP_SO,
 		    SP_THIS) || (d == 2 && sp_is(&h[1], SP_SO, SP_THIS))))
 			factor *= 1.25;
 		else if (p->special == SP_WITHOUT && d > 0 &&
@@ -2749,6 +2861,7 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 	if (nh > 0 && h[0].special == SP_LEAST && !h[0].lexword &&
 	    !(nh > 1 && sp_is(&h[1], SP_AT, SP_VERY)))
 		negs++;
+	negs += after;
 	if (negs > 1 && w->lex->concord)
 		negs = 1;	/* "no funciona nada": one negation, stressed */
 
@@ -3213,7 +3326,7 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 	const struct tok *t0;
 	size_t nh = 0, idle = 0, scope;
 	double v0, v1;
-	int cap_diff = cap_emphasis(sv);
+	int cap_diff = cap_emphasis(sv), after;
 
 	for (;;) {
 		if (w->pos == w->filled && !w->eof &&
@@ -3228,13 +3341,18 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 		idle = 0;
 		unit_take(w, &u);
 		scope = u.lexword ? unit_scope(&u, h, nh) : 0;
+		after = u.lexword && s->negfinal && !u.emo &&
+		    final_target(u.e, w->tz.text + u.off, w->tz.end,
+		    !u.upper && nh > 0 && !(u.brk & BRK_STOP)) ?
+		    final_negation(w) : 0;
 		if (rec == NULL) {
-			v0 = unit_valence(&u, h, scope, cap_diff, w);
+			v0 = unit_valence(&u, h, scope, cap_diff, after, w);
 			tally_add(ty, sv, u.off, v0, v0 != 0 ? s->pool + u.e->key : NULL,
 			    out);
 		} else {
-			v0 = unit_valence(&u, h, scope, 0, w);
-			v1 = u.lexword ? unit_valence(&u, h, scope, 1, w) : v0;
+			v0 = unit_valence(&u, h, scope, 0, after, w);
+			v1 = u.lexword ? unit_valence(&u, h, scope, 1, after, w) :
+			    v0;
 			if (v0 == 0 && v1 == 0)
 				(*neu)++;
 			else if (*nrec == REC_MAX) {

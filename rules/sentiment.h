@@ -68,8 +68,11 @@ int	sentiment_load(const char *path, struct sentiment **out /* OUT */,
 	    struct err *e);
 /* Adds the lexicon of another language, lang ("de": 2 or 3 lowercase
  * letters), from path: the format of sentiment_load, whose second field
- * may also be a role -- "negation", "booster", "dampener" or "contrast"
- * (the language's "but") -- as the English lists are compiled in.  Its
+ * may also be a role -- "negation", "booster", "dampener", "contrast"
+ * (the language's "but"), "final-negation" (a negation that, ending a
+ * clause, negates the word before it: German "lädt ... nicht") or
+ * "final-particle" (a word that may follow it there: "mehr") -- as the
+ * English lists are compiled in.  Its
  * single words also stand for the forms its suffix rule makes (listed in
  * sentiment.c: German "schlecht" for "schlechte", "schlechten"...), and
  * the emoticons and emoji of s's lexicon are added to it. */

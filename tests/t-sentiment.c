@@ -9,7 +9,7 @@
  *   4510-4517 lexicon errors ("# expect:" line)    4520 the lexicon format
  *   4521 support texts rated by hand: signs and order
  *   4522-4524 the same in German, French, Spanish   4525 the language guess
- *   4526 a language's file: roles, suffix rule, tags
+ *   4526 a language's file: roles, suffix rule, clause-final negation, tags
  *   4527 languages' files read at first use; a broken one
  *   4528-4530 support texts rated by hand in Dutch, Italian, Portuguese
  * Scores are asserted by sign, bound and order, never to the digit. */
@@ -371,6 +371,26 @@ t_lang_file(void)
 		CHECK(r.compound > 0.05 && neg.compound < 0 &&
 		    boost.compound > r.compound && but.compound > 0.05,
 		    "4526 negation, booster, contrast");
+	}
+	{
+		struct sentiment_result verb, fin, part, mid, noun;
+		const char *t1 = "Die Seite l\xc3\xa4" "dt";
+		const char *t2 = "Die Seite l\xc3\xa4" "dt nicht.";
+		const char *t3 = "Seit heute l\xc3\xa4" "dt das Bild nicht mehr";
+		const char *t4 = "Es l\xc3\xa4" "dt nicht das Bild";
+		const char *t5 = "Ich finde das Gut nicht";
+
+		sentiment_score_lang(s, t1, strlen(t1), "de", &verb);
+		sentiment_score_lang(s, t2, strlen(t2), "de", &fin);
+		sentiment_score_lang(s, t3, strlen(t3), "de", &part);
+		sentiment_score_lang(s, t4, strlen(t4), "de", &mid);
+		sentiment_score_lang(s, t5, strlen(t5), "de", &noun);
+		CHECK(verb.compound == 0 && fin.compound < -0.05 &&
+		    part.compound < -0.05 && part.words_count == 1 &&
+		    strcmp(part.words[0].word, "ladt") == 0 &&
+		    mid.compound == 0 && noun.compound > 0.05,
+		    "4526 a clause-final negation negates the verb before it, "
+		    "made by the suffix rule, not a word with a capital");
 	}
 	sentiment_score_lang(s, "gut \xf0\x9f\x98\xa1", 8, "de", &r);
 	CHECK(r.words_count == 2, "4526 emoji of lexicon.tsv count in German");
