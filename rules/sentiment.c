@@ -37,7 +37,11 @@
  * refund", "doesn't work"); emoticons and emoji are scored as they are,
  * never negated or boosted ("nothing works :(" stays negative); "hardly"
  * negates; punctuation-only tokens are dropped; emoji are scored from the
- * lexicon rather than from their names.
+ * lexicon rather than from their names; in a short English text, praise
+ * standing as an exclamation or frame around a negative support fact is
+ * sarcasm and turned ("Great, another outage": sarcastic()); in German
+ * and Dutch a negation ending a clause negates the verb before it
+ * (final_negation).
  *
  * Limits: a token longer than 63 bytes matches nothing; phrases have at
  * most 6 words; "but" shifts weight around its first occurrence only; the
@@ -354,8 +358,16 @@ enum special {
 	SP_NONE, SP_BUT, SP_LEAST, SP_AT, SP_VERY, SP_NEVER, SP_SO, SP_THIS,
 	SP_WITHOUT, SP_DOUBT, SP_NO, SP_OR, SP_NOR,
 	SP_FINAL_NEG,	/* a negation that may end a clause ("nicht") */
-	SP_FINAL_PART	/* a word that may stand between it and the end
+	SP_FINAL_PART,	/* a word that may stand between it and the end
 			 * ("mehr", the "an" of "kommt ... nicht an") */
+	/* sarcasm (score_text): the words sarcasm_note looks at, last */
+	SP_GUSH,	/* praise that may be an exclamation ("Great, ...") */
+	SP_FRAME,	/* a frame of praise ("love how"), or a set phrase
+			 * of sarcasm ("yeah right") */
+	SP_YEAH,	/* "yeah", maybe "yeah, sure"; "yeah right" */
+	SP_FACT,	/* a negative support fact ("outage", "charged
+			 * twice") */
+	SP_FIXED	/* a fact reported resolved ("working again") */
 };
 
 struct lex_entry {
@@ -1397,6 +1409,43 @@ static const struct {
 	{ "this", SP_THIS }, { "very", SP_VERY }, { "without", SP_WITHOUT },
 };
 
+/*
+ * Sarcasm in complaints, after Riloff et al. (EMNLP 2013, "Sarcasm as
+ * Contrast between a Positive Sentiment and Negative Situation"): praise
+ * standing as an exclamation or a frame around a negative support fact
+ * in the same short text ("Great, another outage."; "Love how the app
+ * crashed again") -- see sarcastic().  The praise, the frames, the
+ * facts and the words that report a fact resolved; the set phrases of
+ * sarcasm are frames too.  Phrases carry their valence in lexicon.tsv.
+ */
+static const char *const gushes[] = {
+	"amazing", "awesome", "brilliant", "cool", "excellent", "fabulous",
+	"fantastic", "great", "lovely", "marvellous", "marvelous", "nice",
+	"outstanding", "perfect", "splendid", "super", "superb", "terrific",
+	"wonderful", "wow",
+};
+static const char *const frames[] = {
+	"gotta love", "just what i need", "just what i needed", "love how",
+	"love it when", "love the way", "oh great", "oh wonderful",
+	"so much for", "thanks for nothing",
+};
+static const char *const facts[] = {
+	"another outage", "are down", "asked twice", "been down", "been waiting",
+	"broke", "broken", "bug", "bugs", "buggy", "charged twice", "crash", "crashed",
+	"crashes", "crashing", "damaged", "data loss", "defective",
+	"double charged", "double-charged", "down again", "downtime", "error",
+	"errors", "faulty", "fifth time", "fourth email", "fourth time",
+	"freezes", "glitch", "glitchy", "heard nothing", "ignored", "is down",
+	"keeps crashing", "locked out", "lost", "lost data", "lost my data",
+	"missing", "no answer", "no reply", "on hold", "outage", "outages",
+	"overcharged", "second time", "still down", "still waiting",
+	"third email", "third mail", "third time", "unresponsive",
+	"waiting for weeks", "was down", "went down", "were down",
+};
+static const char *const fixes[] = {
+	"back online", "sorted out", "up and running", "working again",
+};
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* The entry for an emoticon of folded key, len bytes in the file. */
@@ -1503,6 +1552,22 @@ lex_term(struct sentiment *s, const char *term, size_t len, const char **why)
 static int	lex_triggers(struct sentiment *);
 static void	stop_prepare(void);
 
+/* Gives the terms of list the special role sp. */
+static int
+lex_list(struct sentiment *s, const char *const *list, size_t count,
+    enum special sp, const char **why)
+{
+	struct lex_entry *le;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if ((le = lex_term(s, list[i], strlen(list[i]), why)) == NULL)
+			return -1;
+		le->special = (uint8_t)sp;
+	}
+	return 0;
+}
+
 static int
 lex_builtins(struct sentiment *s, struct err *e)
 {
@@ -1533,6 +1598,13 @@ lex_builtins(struct sentiment *s, struct err *e)
 			goto fail;
 		le->special = (uint8_t)specials[i].special;
 	}
+	if (lex_list(s, gushes, NELEM(gushes), SP_GUSH, &why) == -1 ||
+	    lex_list(s, frames, NELEM(frames), SP_FRAME, &why) == -1 ||
+	    lex_list(s, facts, NELEM(facts), SP_FACT, &why) == -1 ||
+	    lex_list(s, fixes, NELEM(fixes), SP_FIXED, &why) == -1 ||
+	    lex_list(s, (const char *const[]){ "yeah", "yeah right" }, 2, SP_YEAH,
+	    &why) == -1)
+		goto fail;
 triggers:
 	why = NULL;
 	if (lex_triggers(s) == -1)
@@ -3313,14 +3385,203 @@ units_skip(struct tokwin *w, const struct survey *sv, struct unit_rec *rec,
 	}
 }
 
+/* ---- sarcasm ------------------------------------------------------ */
+
+/* What the units of a text said of sarcasm (sarcasm_note). */
+struct sarcasm {
+	unsigned char	 frame;		/* praise as exclamation or frame */
+	unsigned char	 mock;		/* "yeah, sure", "yeah right": may
+					 * mock quoted words instead of a
+					 * fact */
+	unsigned char	 fact;		/* a negative support fact */
+	unsigned char	 fixed;		/* a fact reported resolved */
+};
+
+/* Texts of at most this many tokens may be sarcastic: a sarcastic line in
+ * a long mail is left alone rather than risk turning its sincere praise. */
+#define SARCASM_TOKENS	40
+
+/* 1 if [p, p + len) is a word that may open an exclamation of praise
+ * ("oh", "wow, what", "just"); *what set for those after which a noun may
+ * follow the praise ("what amazing service,"). */
+static int
+gush_lead(const unsigned char *p, size_t len, int *what)
+{
+	static const char *const leads[] = {
+		"a", "absolutely", "ah", "an", "gee", "gosh", "how", "jeez",
+		"just", "oh", "really", "simply", "so", "such", "well", "what",
+		"wow", "yeah",
+	};
+	char key[12];
+	size_t i;
+
+	if (len >= sizeof(key))
+		return 0;
+	for (i = 0; i < len; i++)
+		key[i] = (char)ascii_lower(p[i]);
+	key[len] = '\0';
+	for (i = 0; i < NELEM(leads); i++)
+		if (strcmp(key, leads[i]) == 0) {
+			if (strcmp(key, "what") == 0 || strcmp(key, "how") == 0 ||
+			    strcmp(key, "such") == 0)
+				*what = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/* 1 if the praise u, just taken, stands as an exclamation: its clause
+ * holds only lead words before it (back to a sentence's or a line's
+ * start: the bytes are read, idle tokens leave no unit) and ends after
+ * it ("Great, ...", "Just perfect.", "Wow!"), or after one more word
+ * with no valence when a lead was "what", "how" or "such" ("What amazing
+ * service, ...").  "Great service, ..." praises the service. */
+static int
+gush_alone(struct tokwin *w, const struct unit *u)
+{
+	const unsigned char *text = w->tz.text, *p = text + u->off, *q;
+	const struct tok *t;
+	int words = 0, what = 0;
+
+	for (;;) {
+		while (p > text && (p[-1] == ' ' || p[-1] == '\t' ||
+		    p[-1] == ',' || p[-1] == '"' || p[-1] == '\''))
+			p--;
+		if (p == text || p[-1] == '\n' || p[-1] == '\r' ||
+		    brk_byte(p[-1]) == BRK_STOP)
+			break;
+		for (q = p; q > text && word_case[q[-1]] != 0; q--)
+			;
+		if (q == p || ++words > 3 || !gush_lead(q, (size_t)(p - q), &what))
+			return 0;
+		p = q;
+	}
+	t = win_at(w, 0);
+	if (t != NULL && what && !t->brk && !t->emo &&
+	    (t->e == NULL || !(t->e->flags & LEX_VALENCE)))
+		t = win_at(w, 1);
+	return t == NULL || t->brk || t->emo;
+}
+
+/* Notes what the unit u, just taken, with valence v, says of sarcasm. */
+static void
+sarcasm_note(struct sarcasm *sc, const struct unit *u, double v,
+    struct tokwin *w)
+{
+	const struct tok *t;
+
+	if (u->e->flags & LEX_NEGATED) {
+		/* the support verbs: "never arrived" is a fact, "fixed" and
+		 * "works" report one resolved */
+		if (v <= -1.0)
+			sc->fact = 1;
+		else if (v > 0)
+			sc->fixed = 1;
+	}
+	switch (u->special) {
+	case SP_FACT:
+		if (v < 0)
+			sc->fact = 1;
+		break;
+	case SP_FIXED:
+		if (v > 0)
+			sc->fixed = 1;
+		break;
+	case SP_FRAME:
+		sc->frame = 1;
+		break;
+	case SP_GUSH:
+		if (v > 0 && !sc->frame && gush_alone(w, u))
+			sc->frame = 1;
+		break;
+	case SP_YEAH:
+		if (u->e->flags & LEX_PHRASE) {
+			sc->frame = sc->mock = 1;	/* "yeah right" */
+			break;
+		}
+		t = win_at(w, 0);
+		if (t != NULL && !(t->brk & BRK_STOP) && ((t->keylen == 4 &&
+		    memcmp(t->key, "sure", 4) == 0) || (t->keylen == 5 &&
+		    memcmp(t->key, "right", 5) == 0)))
+			sc->mock = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+/* 1 if the text quotes a phrase of two words or more, as a customer
+ * quotes a company's words to mock them ("'we value your business'"):
+ * an opening ' or " (or U+201C) after a space or the start, before a
+ * letter, and its closing one after a letter, before a non-letter, with
+ * a space between; an apostrophe inside a word ("don't") opens none. */
+static int
+scare_quotes(const unsigned char *text, const unsigned char *end)
+{
+	const unsigned char *p, *q;
+	size_t olen, clen;
+	int spaces;
+
+	for (p = text; p < end; p++) {
+		if (*p == '\'' || *p == '"')
+			olen = 1;
+		else if (end - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+		    p[2] == 0x9C)
+			olen = 3;
+		else
+			continue;
+		if ((p > text && p[-1] != ' ' && p[-1] != '\t' &&
+		    p[-1] != '\n') || p + olen >= end || word_case[p[olen]] == 0)
+			continue;
+		spaces = 0;
+		for (q = p + olen; q < end && *q != '\n'; q++) {
+			if (*q == ' ')
+				spaces++;
+			if (olen == 1)
+				clen = *q == *p;
+			else
+				clen = end - q >= 3 && q[0] == 0xE2 &&
+				    q[1] == 0x80 && q[2] == 0x9D ? 3 : 0;
+			if (clen == 0 || q[-1] == ' ' ||
+			    (q + clen < end && word_case[q[clen]] != 0))
+				continue;	/* "don't" inside the quote */
+			if (spaces > 0)
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* 1 if the text is sarcastic: praise as an exclamation or frame (or
+ * "yeah, sure") with a negative support fact (for "yeah, sure" and
+ * "yeah right" also scare quotes; not for praise, which quotes names and
+ * sayings sincerely: "Great, the "Pro Plan" is live", "I love that one"),
+ * in a short text, with no fact reported resolved ("Great,
+ * the outage is fixed") and no "but" (a mixed review: "great food but
+ * slow service" weighs its parts as before). */
+static int
+sarcastic(const struct sarcasm *sc, const struct survey *sv,
+    const char *text, size_t len)
+{
+	if (!(sc->frame || sc->mock) || sc->fixed || sv->but_off != SIZE_MAX ||
+	    sv->tokens > SARCASM_TOKENS)
+		return 0;
+	if (sc->fact)
+		return 1;
+	return sc->mock && scare_quotes((const unsigned char *)text,
+	    (const unsigned char *)text + len);
+}
+
 /* The units from the window's position on, with h[] the three before;
  * rec == NULL: tallied at once with the survey's cap_diff; else recorded
- * (*nrec, neutral ones only counted in *neu).  1 when rec[] ran full:
- * the rest is only read, for the survey. */
+ * (*nrec, neutral ones only counted in *neu), and what they say of
+ * sarcasm noted in *sc.  1 when rec[] ran full: the rest is only read,
+ * for the survey. */
 static int
 units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
     struct unit_rec *rec, size_t *nrec, size_t *neu, struct tally *ty,
-    struct sentiment_result *out)
+    struct sarcasm *sc, struct sentiment_result *out)
 {
 	struct unit u, h[3];
 	const struct tok *t0;
@@ -3353,6 +3614,9 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 			v0 = unit_valence(&u, h, scope, 0, after, w);
 			v1 = u.lexword ? unit_valence(&u, h, scope, 1, after, w) :
 			    v0;
+			if (u.lexword && (u.special >= SP_GUSH ||
+			    (u.e->flags & LEX_NEGATED)))
+				sarcasm_note(sc, &u, v0, w);
 			if (v0 == 0 && v1 == 0)
 				(*neu)++;
 			else if (*nrec == REC_MAX) {
@@ -3425,6 +3689,7 @@ score_text(const struct sentiment *s, const char *text, size_t len,
     struct sentiment_result *out)
 {
 	struct unit_rec rec[REC_MAX];
+	struct sarcasm sc;
 	struct survey sv;
 	struct tokwin w;
 	struct tally ty;
@@ -3441,15 +3706,21 @@ score_text(const struct sentiment *s, const char *text, size_t len,
 	win_init(&w, text, len, s);
 	w.sv = &sv;
 	w.lazy = 1;
-	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, out) == 0) {
+	memset(&sc, 0, sizeof(sc));
+	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, &sc, out) == 0) {
 		cap_diff = cap_emphasis(&sv);
+		/* sarcastic praise means its opposite, as "not great" */
+		if ((sc.frame || sc.mock) && sarcastic(&sc, &sv, text, len))
+			for (i = 0; i < nrec; i++)
+				if (rec[i].v[cap_diff] > 0)
+					rec[i].v[cap_diff] *= SENTIMENT_N_SCALAR;
 		for (i = 0; i < nrec; i++)
 			tally_add(&ty, &sv, rec[i].off, rec[i].v[cap_diff], rec[i].word, out);
 		ty.neu += neu;
 	} else {
 		win_init(&w, text, len, s);	/* the survey is complete */
 		w.lazy = 1;
-		(void)units_run(s, &w, &sv, NULL, NULL, NULL, &ty, out);
+		(void)units_run(s, &w, &sv, NULL, NULL, NULL, &ty, NULL, out);
 	}
 	out->tokens = sv.tokens;
 	out->escalation_words = sv.trigger;

@@ -12,6 +12,7 @@
  *   4526 a language's file: roles, suffix rule, clause-final negation, tags
  *   4527 languages' files read at first use; a broken one
  *   4528-4530 support texts rated by hand in Dutch, Italian, Portuguese
+ *   4531 sarcastic complaints and sincere or mixed look-alikes, rated by hand
  * Scores are asserted by sign, bound and order, never to the digit. */
 #include "config.h"
 
@@ -916,6 +917,7 @@ main(void)
 	t_rated(s, 4528, "4528-support-rated-nl.tsv", 30, "nl");
 	t_rated(s, 4529, "4529-support-rated-it.tsv", 30, "it");
 	t_rated(s, 4530, "4530-support-rated-pt.tsv", 30, "pt");
+	t_rated(s, 4531, "4531-sarcasm-rated.tsv", 35, "en");
 	t_language(s);
 	t_lang_file();
 	t_lang_lazy();
