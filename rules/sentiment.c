@@ -3388,8 +3388,13 @@ units_skip(struct tokwin *w, const struct survey *sv, struct unit_rec *rec,
 /* ---- sarcasm ------------------------------------------------------ */
 
 /* What the units of a text said of sarcasm (sarcasm_note). */
+#define SARCASM_GUSHES	4	/* praise kept to look at, at most */
+
 struct sarcasm {
-	unsigned char	 frame;		/* praise as exclamation or frame */
+	size_t		 gush[SARCASM_GUSHES][2];	/* praise that may be an
+					 * exclamation: its bytes */
+	unsigned char	 gushes;
+	unsigned char	 frame;		/* praise as a frame */
 	unsigned char	 mock;		/* "yeah, sure", "yeah right": may
 					 * mock quoted words instead of a
 					 * fact */
@@ -3407,40 +3412,38 @@ struct sarcasm {
 static int
 gush_lead(const unsigned char *p, size_t len, int *what)
 {
-	static const char *const leads[] = {
-		"a", "absolutely", "ah", "an", "gee", "gosh", "how", "jeez",
-		"just", "oh", "really", "simply", "so", "such", "well", "what",
-		"wow", "yeah",
-	};
-	char key[12];
+	static const char leads[] = " a absolutely ah an gee gosh how jeez just "
+	    "oh really simply so such well what wow yeah ";
+	const char *q;
+	char key[14];
 	size_t i;
 
-	if (len >= sizeof(key))
+	if (len > 10)
 		return 0;
+	key[0] = ' ';
 	for (i = 0; i < len; i++)
-		key[i] = (char)ascii_lower(p[i]);
-	key[len] = '\0';
-	for (i = 0; i < NELEM(leads); i++)
-		if (strcmp(key, leads[i]) == 0) {
-			if (strcmp(key, "what") == 0 || strcmp(key, "how") == 0 ||
-			    strcmp(key, "such") == 0)
-				*what = 1;
-			return 1;
-		}
-	return 0;
+		key[i + 1] = (char)ascii_lower(p[i]);
+	key[len + 1] = ' ';
+	key[len + 2] = '\0';
+	if ((q = strstr(leads, key)) == NULL)
+		return 0;
+	if (q[1] == 'w' ? q[2] == 'h' : q[1] == 'h' || (q[1] == 's' &&
+	    q[2] == 'u'))
+		*what = 1;	/* "what", "how", "such" */
+	return 1;
 }
 
-/* 1 if the praise u, just taken, stands as an exclamation: its clause
- * holds only lead words before it (back to a sentence's or a line's
- * start: the bytes are read, idle tokens leave no unit) and ends after
- * it ("Great, ...", "Just perfect.", "Wow!"), or after one more word
- * with no valence when a lead was "what", "how" or "such" ("What amazing
- * service, ...").  "Great service, ..." praises the service. */
+/* 1 if the praise at [off, end) of text stands as an exclamation: its
+ * clause holds only lead words before it (back to a sentence's or a
+ * line's start) and ends after it ("Great, ...", "Just perfect.",
+ * "Wow!"), or after one more word when a lead was "what", "how" or
+ * "such" ("What amazing service, ...").  "Great service, ..." praises
+ * the service.  Read from the bytes once the text is read, and only
+ * when the rest of it may be sarcastic. */
 static int
-gush_alone(struct tokwin *w, const struct unit *u)
+gush_alone(const unsigned char *text, size_t len, size_t off, size_t end)
 {
-	const unsigned char *text = w->tz.text, *p = text + u->off, *q;
-	const struct tok *t;
+	const unsigned char *p = text + off, *q, *e = text + len;
 	int words = 0, what = 0;
 
 	for (;;) {
@@ -3456,11 +3459,17 @@ gush_alone(struct tokwin *w, const struct unit *u)
 			return 0;
 		p = q;
 	}
-	t = win_at(w, 0);
-	if (t != NULL && what && !t->brk && !t->emo &&
-	    (t->e == NULL || !(t->e->flags & LEX_VALENCE)))
-		t = win_at(w, 1);
-	return t == NULL || t->brk || t->emo;
+	for (p = text + end;; what = 0) {
+		while (p < e && (*p == ' ' || *p == '\t' || *p == '"' ||
+		    *p == '\''))
+			p++;
+		if (p == e || *p == '\n' || brk_byte(*p) || *p >= 0xF0)
+			return 1;	/* the end, a break, an emoji */
+		if (!what)
+			return 0;
+		while (p < e && word_case[*p] != 0)
+			p++;
+	}
 }
 
 /* Notes what the unit u, just taken, with valence v, says of sarcasm. */
@@ -3491,8 +3500,13 @@ sarcasm_note(struct sarcasm *sc, const struct unit *u, double v,
 		sc->frame = 1;
 		break;
 	case SP_GUSH:
-		if (v > 0 && !sc->frame && gush_alone(w, u))
-			sc->frame = 1;
+		if (v > 0 && sc->gushes < SARCASM_GUSHES) {
+			/* the unit's last token, just behind the window's
+			 * position */
+			t = &w->ring[(w->pos - 1) % WIN];
+			sc->gush[sc->gushes][0] = u->off;
+			sc->gush[sc->gushes++][1] = t->off + t->len;
+		}
 		break;
 	case SP_YEAH:
 		if (u->e->flags & LEX_PHRASE) {
@@ -3564,11 +3578,18 @@ static int
 sarcastic(const struct sarcasm *sc, const struct survey *sv,
     const char *text, size_t len)
 {
-	if (!(sc->frame || sc->mock) || sc->fixed || sv->but_off != SIZE_MAX ||
-	    sv->tokens > SARCASM_TOKENS)
+	size_t i;
+
+	if (sc->fixed || sv->but_off != SIZE_MAX || sv->tokens > SARCASM_TOKENS)
 		return 0;
-	if (sc->fact)
-		return 1;
+	if (sc->fact) {
+		if (sc->frame)
+			return 1;
+		for (i = 0; i < sc->gushes; i++)
+			if (gush_alone((const unsigned char *)text, len,
+			    sc->gush[i][0], sc->gush[i][1]))
+				return 1;
+	}
 	return sc->mock && scare_quotes((const unsigned char *)text,
 	    (const unsigned char *)text + len);
 }
@@ -3587,7 +3608,7 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 	const struct tok *t0;
 	size_t nh = 0, idle = 0, scope;
 	double v0, v1;
-	int cap_diff = cap_emphasis(sv), after;
+	int cap_diff = cap_emphasis(sv), negfinal = s->negfinal, after;
 
 	for (;;) {
 		if (w->pos == w->filled && !w->eof &&
@@ -3602,7 +3623,7 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 		idle = 0;
 		unit_take(w, &u);
 		scope = u.lexword ? unit_scope(&u, h, nh) : 0;
-		after = u.lexword && s->negfinal && !u.emo &&
+		after = negfinal && u.lexword && !u.emo &&
 		    final_target(u.e, w->tz.text + u.off, w->tz.end,
 		    !u.upper && nh > 0 && !(u.brk & BRK_STOP)) ?
 		    final_negation(w) : 0;
@@ -3614,8 +3635,10 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 			v0 = unit_valence(&u, h, scope, 0, after, w);
 			v1 = u.lexword ? unit_valence(&u, h, scope, 1, after, w) :
 			    v0;
+			/* a long text is never found sarcastic: spare it */
 			if (u.lexword && (u.special >= SP_GUSH ||
-			    (u.e->flags & LEX_NEGATED)))
+			    (u.e->flags & LEX_NEGATED)) &&
+			    sv->tokens <= SARCASM_TOKENS)
 				sarcasm_note(sc, &u, v0, w);
 			if (v0 == 0 && v1 == 0)
 				(*neu)++;
@@ -3706,11 +3729,12 @@ score_text(const struct sentiment *s, const char *text, size_t len,
 	win_init(&w, text, len, s);
 	w.sv = &sv;
 	w.lazy = 1;
-	memset(&sc, 0, sizeof(sc));
+	/* gush[] is read only below gushes */
+	sc.gushes = sc.frame = sc.mock = sc.fact = sc.fixed = 0;
 	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, &sc, out) == 0) {
 		cap_diff = cap_emphasis(&sv);
 		/* sarcastic praise means its opposite, as "not great" */
-		if ((sc.frame || sc.mock) && sarcastic(&sc, &sv, text, len))
+		if ((sc.frame || sc.mock || sc.gushes) && sarcastic(&sc, &sv, text, len))
 			for (i = 0; i < nrec; i++)
 				if (rec[i].v[cap_diff] > 0)
 					rec[i].v[cap_diff] *= SENTIMENT_N_SCALAR;
