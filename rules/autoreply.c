@@ -334,9 +334,11 @@ promise_words(const struct autoreply_promise *p, struct buf *out, struct err *e)
 		r = buf_printf(&line, e, "We aim to answer within %ld business hours (%s, "
 		    "%s time).", (p->target + 3599) / 3600, hours.buf, p->calendar->timezone);
 	/* "Within 1 hour" read on a Friday evening or before a holiday
-	 * promises what the clock does not: say the day. */
+	 * promises what the clock does not: say the day.  A clock that never
+	 * comes due (SLA_NEVER: a target the calendar's hours do not reach
+	 * within the sweep's search) has no day to say. */
 	if (r == 0 && p->calendar != NULL && p->tz != NULL && p->due > 0 &&
-	    p->due > p->from + p->target) {
+	    p->due != SLA_NEVER && p->due > p->from + p->target) {
 		char when[TZ_FORMAT_MAX];
 
 		r = buf_printf(&line, e, " Counting only our business hours, expect our "

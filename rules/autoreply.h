@@ -79,7 +79,8 @@ struct autoreply_promise {
 	const struct conf_calendar	*calendar;	/* NULL: round the clock */
 	/* When the first-response clock comes due, business hours and
 	 * holidays counted (sla_add from the message's arrival, from), and
-	 * the calendar's zone to say it in; due 0 or tz NULL: not said. */
+	 * the calendar's zone to say it in; due 0 or SLA_NEVER, or tz NULL:
+	 * not said. */
 	time_t				 from, due;
 	const struct tz			*tz;
 };

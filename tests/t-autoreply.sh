@@ -232,6 +232,23 @@ t8316() {
 }
 check 8316 "the evening before holidays the acknowledgement names the day the clock comes due" t8316
 
+# A tier whose first-response target needs more business time than the
+# calendar opens within the sweep's search (SLA_SEARCH_DAYS): the clock
+# never comes due, and the acknowledgement names no day rather than a
+# nonsense one.
+t8317() {
+	sed -e 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 }\ncalendar rare { timezone "Europe\/Berlin" hours sat 10:00-10:30 }/' \
+	    -e 's/first-response 4h resolution 2d calendar office/first-response 2000h resolution 3000h calendar rare/' \
+	    "$TMP/a.conf" >"$TMP/rare.conf" && grep -q 'calendar rare' "$TMP/rare.conf" &&
+	esc -q -c "$TMP/rare.conf" --db "$TMP/rare.db" --now 2026-12-23T16:00:00Z import \
+	    --channel desk "$TMP/hol.eml" >/dev/null 2>&1 &&
+	eq "$(acks rare)" 1 &&
+	sql rare "select data from outbox" | tr -d '\r' >"$TMP/rare.m" &&
+	body_of "$TMP/rare.m" | tr '\n' ' ' >"$TMP/rare.b" &&
+	grep -q "We aim to answer within 2000 business hours (Sat 10:00-10:30, Europe/Berlin time). Your ticket number" "$TMP/rare.b"
+}
+check 8317 "a target the calendar never reaches names no day in the acknowledgement" t8317
+
 # check-config: mistakes reported file:line:col, every one in a run.
 mkdir -p "$TMP/cfg"
 cp "$D/8320-errors.conf" "$D/8321-no-smtp.conf" "$TMP/cfg/"
