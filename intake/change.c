@@ -84,15 +84,18 @@ intake_edit(struct intake *in, const char *external_id, const struct message *m,
 	unsigned changed;
 	int r;
 
-	/* Scored as intake scores a new message: the trimmed text. */
+	/* Scored as intake scores a new message (rules/decide.c): the
+	 * trimmed text, in the language the post says it is in -- a short
+	 * post tells the guesser too little, and its English would score
+	 * a German complaint 0. */
 	if ((edited.text_scored = trim_for_scoring(&a, m->text != NULL ? m->text : "", 1)) ==
 	    NULL) {
 		arena_release(&a);
 		return err_set(e, ERR_NOMEM, "out of memory trimming an edited post");
 	}
 	if (in->lexicon != NULL) {
-		sentiment_score(in->lexicon, edited.text_scored, strlen(edited.text_scored),
-		    &score);
+		sentiment_score_lang(in->lexicon, edited.text_scored, strlen(edited.text_scored),
+		    m->lang, &score);
 		compound = score.compound;
 	}
 	if (change_begin(in, e) == -1) {

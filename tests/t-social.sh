@@ -426,6 +426,25 @@ t9062() {
 }
 check 9062 "mastodon 4.4: quote notifications and quoted posts, update edits, language and media kept" t9062
 
+# 9071: an edit is scored in the language the post says, as a new post
+# is: "Wieder kaputt. Furchtbar!" has no word the guesser knows as
+# German, and the English lexicon scores it 0.
+t9071() {
+	sed 's/Seit dem Update stürzt die App beim Start ab\. Version 5\.0\.1\./Wieder kaputt. Furchtbar!/' "$D/9062-notifications.json" \
+	    >"$TMP/9071-notifications.json" &&
+	sed 's/body 9062-notifications.json/body 9071-notifications.json/' \
+	    "$D/9062-mastodon44.routes" >"$TMP/9071.routes" &&
+	cp "$D/9001-verify-credentials.json" "$TMP/" || return 1
+	: >"$TMP/requests.log"
+	serve "$TMP/9071.routes"
+	conf m71.conf "$(masto)"
+	out=$(mpoll m71) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].edited')" 1 &&
+	has "$(msg m71 115000000000000202 text)" "Wieder kaputt. Furchtbar!" &&
+	eq "$(msg m71 115000000000000202 "lang || '|' || (sentiment < -0.5)")" "de|1"
+}
+check 9071 "mastodon: an edited post is rescored in its own language" t9071
+
 t9063() {
 	mserve 9063-pleroma.routes m63
 	out=$(mpoll m63) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
