@@ -534,10 +534,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "SELECT EXISTS (SELECT 1 FROM event WHERE ticket_id = ?1 AND kind = ?2"
 	    " AND json_extract(detail, '$.message_id') = ?3)",
 	/* Social connectors: replace an edited post's text, mark a deleted
-	 * one; a no-op (no change counted) when nothing differs. */
+	 * one; a no-op (no change counted) when nothing differs.  What the
+	 * source shows is compared, not the scored text: that one changes
+	 * with the trimmer (schema 9's salutation pass), and an unchanged
+	 * post would be taken for an edit after an upgrade. */
 	[STMT_MESSAGE_EDITED] =
-	    "SELECT text IS NOT ?2 OR " STORE_SCORED_TEXT("") " IS NOT coalesce(?3, ?2),"
-	    " lang IS NOT ?4, attachments IS NOT ?5 FROM message WHERE id = ?1",
+	    "SELECT text IS NOT ?2, lang IS NOT ?3, attachments IS NOT ?4"
+	    " FROM message WHERE id = ?1",
 	[STMT_MESSAGE_EDIT] =
 	    "UPDATE message SET text = ?2, text_scored = ?3, scored_len = NULL, scored_off = NULL,"
 	    " edited = ?4, lang = ?5, attachments = ?6, sentiment = coalesce(?7, sentiment)"
@@ -2357,9 +2360,8 @@ store_message_edit(struct store *st, int64_t channel, const char *external_id,
 	/* What differs, for the event; nothing differing is no edit. */
 	rc |= bind_int(stmt, 1, loc->id);
 	rc |= bind_text(stmt, 2, text);
-	rc |= bind_text(stmt, 3, scored);
-	rc |= bind_text(stmt, 4, m->lang);
-	rc |= bind_text(stmt, 5, atts);
+	rc |= bind_text(stmt, 3, m->lang);
+	rc |= bind_text(stmt, 4, atts);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
 		ret = store_error(st, e, "cannot read message '%s'", external_id);
 		stmt_done(stmt);

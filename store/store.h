@@ -174,7 +174,8 @@ int	store_event_exists(struct store *, int64_t ticket, const char *kind,
  * deleted (the row and its ticket stay).  Both return 1 changed, with
  * *ticket its ticket (0: none), 0 when there is no such message or
  * nothing changes (all the same, deleted before), -1 error.  text_scored
- * NULL or equal to text stores NULL, as insert does. */
+ * NULL or equal to text stores NULL, as insert does; it is stored with an
+ * edit, but a scored text that differs alone is none. */
 #define STORE_EDIT_TEXT		0x01	/* the words, with content warning, quote, poll */
 #define STORE_EDIT_LANG		0x02
 #define STORE_EDIT_MEDIA	0x04	/* attachments */

@@ -827,6 +827,35 @@ t9021() {
 }
 check 9021 "feed: Atom entries by id; an entry changed in the feed is an edit of its ticket" t9021
 
+# 9026: what the source shows is what an edit is: the same entry, its
+# text the same, is no edit even when the trimmer now scores less of it
+# than it did (the salutation pass of schema 9: a row written before it
+# holds the whole text as its scored text).
+t9026() {
+	cat >"$TMP/9026.rss" <<-'EOF'
+	<?xml version="1.0" encoding="UTF-8"?>
+	<rss version="2.0"><channel><title>Reviews</title><link>https://shop.example/</link>
+	<description>reviews</description><item><guid>r1</guid><title>Crashes</title>
+	<link>https://shop.example/r/1</link><pubDate>Thu, 19 Nov 2026 10:00:00 GMT</pubDate>
+	<description>&lt;p&gt;Good morning,&lt;/p&gt;&lt;p&gt;the app crashes all the time, terrible.&lt;/p&gt;</description>
+	</item></channel></rss>
+	EOF
+	: >"$TMP/requests.log"
+	routes s.routes 'GET /s.rss' "body $TMP/9026.rss" end 'GET /s.rss' "body $TMP/9026.rss" end
+	serve "$TMP/s.routes"
+	conf s.conf "channel rv feed { url \"$BASE/s.rss\" }"
+	out=$(pl s.conf s26) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 1 &&
+	eq "$(sql s26 "SELECT text_scored LIKE 'the app crashes%' FROM message")" 1 &&
+	sql s26 "UPDATE message SET text_scored = NULL, scored_off = NULL, scored_len = NULL" &&
+	s1=$(sql s26 "SELECT sentiment FROM message") &&
+	out=$(WHEN=2026-11-20T13:00:00Z pl s.conf s26) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].edited')" 0 &&
+	eq "$(sql s26 "SELECT count(*) FROM event WHERE kind = 'message-edited'")" 0 &&
+	eq "$(sql s26 "SELECT (edited IS NULL) || '|' || sentiment FROM message")" "1|$s1"
+}
+check 9026 "feed: an entry whose text is the same is no edit, whatever its scored text" t9026
+
 t9022() {
 	routes x.routes 'GET /hostile.rss' "body $D/9022-entities.xml" end \
 	    'GET /maintenance' "body $D/9023-not-a-feed.xml" end \

@@ -906,8 +906,11 @@ t6018(void)
 	CHECK(sql_int("6018.db", "SELECT sentiment IS NOT -0.5 FROM message WHERE external_id = 'p'") == 1,
 	    "6018 an edit that leaves the text keeps the score");
 	m.text_scored = "I was charged";
+	CHECK(store_message_edit(st, ch, "p", &m, &score, 2000, &tk, &changed, &e) == 0 &&
+	    changed == 0, "6018 a scored text that differs alone (a newer trimmer) is no edit");
+	m.text = "I was charged twice!\n\n> quoted\n";
 	CHECK(store_message_edit(st, ch, "p", &m, &score, 2000, &tk, &changed, &e) == 1 &&
-	    tk == t && changed == STORE_EDIT_TEXT, "6018 an edit of the scored text alone is an edit");
+	    tk == t && changed == STORE_EDIT_TEXT, "6018 an edit of the text is an edit");
 	CHECK(sql_int("6018.db", "SELECT sentiment = -0.5 FROM message WHERE external_id = 'p'") == 1,
 	    "6018 an edited text stores its new score");
 	message_release(&m);
