@@ -1390,20 +1390,39 @@ fail:
 	return NULL;
 }
 
-/* Where in text the scored text s (sl bytes) stands whole, or NULL.  It
- * is text's start with lines cut off above (intake/trim.c drops a
- * salutation line), so only the starts of text's first lines are tried:
- * a few comparisons, not a search through the text. */
+/* Whether the scored text s, *sl bytes, stands at p in text: whole, or
+ * but for the newline intake/trim.c ends every kept line with where the
+ * text ends without one (most social posts), which *sl then leaves out:
+ * the words scored are the same. */
+static int
+scored_at(const char *p, const char *s, size_t *sl)
+{
+	if (strncmp(p, s, *sl) == 0)
+		return 1;
+	if (*sl > 1 && s[*sl - 1] == '\n' && strncmp(p, s, *sl - 1) == 0 && p[*sl - 1] == '\0') {
+		(*sl)--;
+		return 1;
+	}
+	return 0;
+}
+
+/* Where in text the scored text s stands (*sl bytes, see scored_at), or
+ * NULL.  It is text's start, or its start with lines cut off above
+ * (intake/trim.c drops a salutation line), so only the starts of text's
+ * first lines are tried: a few comparisons, not a search through the
+ * text. */
 #define SLICE_LINES	8
 
 static const char *
-slice_at(const char *text, const char *s, size_t sl)
+scored_in(const char *text, const char *s, size_t *sl)
 {
 	const char *p = text;
 	int i;
 
+	if (scored_at(text, s, sl))
+		return text;
 	for (i = 0; i < SLICE_LINES && (p = strchr(p, '\n')) != NULL; i++)
-		if (*++p == *s && strncmp(p, s, sl) == 0)
+		if (*++p == *s && scored_at(p, s, sl))
 			return p;
 	return NULL;
 }
@@ -1467,16 +1486,14 @@ store_message_insert(struct store *st, const struct message *m, int64_t channel,
 		size_t sl = strlen(m->text_scored);
 		const char *at;
 
-		if (m->text == NULL)
+		if (m->text == NULL || sl == 0 ||
+		    (at = scored_in(m->text, m->text_scored, &sl)) == NULL)
 			rc |= bind_text(stmt, 23, m->text_scored);
-		else if (strncmp(m->text, m->text_scored, sl) == 0) {
-			if (m->text[sl] != '\0')
-				rc |= bind_int(stmt, 26, (int64_t)sl);
-		} else if (sl > 0 && (at = slice_at(m->text, m->text_scored, sl)) != NULL) {
+		else if (at != m->text) {
 			rc |= bind_int(stmt, 28, (int64_t)(at - m->text));
 			rc |= bind_int(stmt, 26, (int64_t)sl);
-		} else
-			rc |= bind_text(stmt, 23, m->text_scored);
+		} else if (m->text[sl] != '\0')
+			rc |= bind_int(stmt, 26, (int64_t)sl);
 	}
 	if (m->raw != NULL)
 		rc |= sqlite3_bind_blob64(stmt, 24, m->raw,

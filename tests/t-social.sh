@@ -846,7 +846,7 @@ t9026() {
 	conf s.conf "channel rv feed { url \"$BASE/s.rss\" }"
 	out=$(pl s.conf s26) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
 	eq "$(echo "$out" | jq -r '.[0].stored')" 1 &&
-	eq "$(sql s26 "SELECT text_scored LIKE 'the app crashes%' FROM message")" 1 &&
+	eq "$(sql s26 "SELECT coalesce(text_scored, CAST(substr(CAST(text AS BLOB), coalesce(scored_off, 0) + 1, scored_len) AS TEXT)) LIKE 'the app crashes%' FROM message")" 1 &&
 	sql s26 "UPDATE message SET text_scored = NULL, scored_off = NULL, scored_len = NULL" &&
 	s1=$(sql s26 "SELECT sentiment FROM message") &&
 	out=$(WHEN=2026-11-20T13:00:00Z pl s.conf s26) || { cat "$TMP/poll.err"; echo "$out"; return 1; }

@@ -883,12 +883,27 @@ t6018(void)
 	m.message_id = "slice@example.org";
 	m.text_scored = "> quoted\n";	/* lines above cut, as a salutation is */
 	r4 = store_message_insert(st, &m, ch, "sl", t, NULL, &e);
+	/* A post without a final newline, scored whole or from its second
+	 * line: trim ends the scored text with one, nothing else differs. */
+	m.text = "Hi all,\nstill broken";
+	m.message_id = "post@example.org";
+	m.text_scored = "Hi all,\nstill broken\n";
+	r4 |= store_message_insert(st, &m, ch, "post", t, NULL, &e);
+	m.message_id = "post2@example.org";
+	m.text_scored = "still broken\n";
+	r4 |= store_message_insert(st, &m, ch, "post2", t, NULL, &e);
 	message_release(&m);
-	CHECK(r1 == 0 && r2 == 0 && r3 == 0 && r4 == 0, "6018 four messages stored");
+	CHECK(r1 == 0 && r2 == 0 && r3 == 0 && r4 == 0, "6018 six messages stored");
+	CHECK(sql_int("6018.db", "SELECT count(*) FROM message WHERE external_id = 'post'"
+	    " AND text_scored IS NULL AND scored_len IS NULL") == 1 &&
+	    sql_int("6018.db", "SELECT count(*) FROM message WHERE external_id = 'post2'"
+	    " AND text_scored IS NULL AND scored_off = 8 AND scored_len = 12") == 1,
+	    "6018 a post without a final newline keeps no second copy of its scored text");
 	scored_rows(dbpath("6018.db"), rows, sizeof(rows));
 	printf("# %s\n", rows);
 	CHECK(strcmp(rows, "1|20|I was charged twice.;0|-1|not a prefix;"
-	    "1|-1|I was charged twice.\n\n> quoted\n;1|9|> quoted\n;") == 0,
+	    "1|-1|I was charged twice.\n\n> quoted\n;1|9|> quoted\n;"
+	    "1|-1|Hi all,\nstill broken;1|12|still broken;") == 0,
 	    "6018 a scored text that starts the text, or stands inside it, is stored as "
 	    "its length (and offset)");
 	CHECK(sql_int("6018.db", "SELECT scored_off FROM message WHERE external_id = 'sl'") == 22 &&
