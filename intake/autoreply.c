@@ -119,6 +119,8 @@ skipped(struct intake *in, const struct ticket *t, const struct message *m,
  * holidays), and the zone to say it in, owned by the caller.  A zone that
  * cannot be loaded leaves the time unsaid, with a log line: the
  * acknowledgement goes out anyway. */
+#define DUE_SKEW_MAX	86400	/* seconds between a Date and the arrival */
+
 static void
 promise_due(struct autoreply_promise *p, time_t from, struct tz **tz)
 {
@@ -221,8 +223,15 @@ intake_autoreply(struct intake *in, const struct ticket *t, const struct message
 		sla_targets(tier, t->priority, targets);
 		promise.target = targets[SLA_FIRST_RESPONSE];
 		promise.calendar = tier->calendar;
-		if (promise.target > 0 && promise.calendar != NULL)
+		/* The clock starts at the message's Date; one a day or more
+		 * from its arrival (a wrong clock, a forged header) would
+		 * name a day in the past or in years: say none then. */
+		if (promise.target > 0 && promise.calendar != NULL &&
+		    (m->date == 0 || (m->date > m->received - DUE_SKEW_MAX &&
+		    m->date < m->received + DUE_SKEW_MAX)))
 			promise_due(&promise, m->date != 0 ? m->date : m->received, &tz);
+		if (promise.due != 0 && promise.due <= in->now)
+			promise.due = 0;	/* due already: a day to come says nothing true */
 	}
 	if (autoreply_subject(ar, t->id, m->subject, &subject, e) == -1 ||
 	    autoreply_body(ar, t->id, &promise, links, nlinks, &text, e) == -1)

@@ -232,6 +232,22 @@ t8316() {
 }
 check 8316 "the evening before holidays the acknowledgement names the day the clock comes due" t8316
 
+# A Date far from the arrival (a wrong clock, a forged header) names no
+# day: it would be one long past.
+t8318() {
+	sed 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 holiday 2026-12-24, 2026-12-25, 2026-12-26 }/' \
+	    "$TMP/a.conf" >"$TMP/old.conf" &&
+	sed 's/^Date: .*/Date: Mon, 01 Jul 2019 17:00:00 +0200/' "$D/8313-billing.eml" >"$TMP/old.eml" &&
+	esc -q -c "$TMP/old.conf" --db "$TMP/old.db" --now 2026-12-23T16:00:00Z import \
+	    --channel desk "$TMP/old.eml" >/dev/null 2>&1 &&
+	eq "$(acks old)" 1 &&
+	sql old "select data from outbox" | tr -d '\r' >"$TMP/old.m" &&
+	body_of "$TMP/old.m" | tr '\n' ' ' >"$TMP/old.b" &&
+	grep -q "We aim to answer within 4 hours during our business hours" "$TMP/old.b" &&
+	! grep -q "expect our answer by" "$TMP/old.b"
+}
+check 8318 "a Date a day or more from the arrival names no due day in the acknowledgement" t8318
+
 # A tier whose first-response target needs more business time than the
 # calendar opens within the sweep's search (SLA_SEARCH_DAYS): the clock
 # never comes due, and the acknowledgement names no day rather than a
