@@ -458,15 +458,17 @@ static void
 feed_warn(struct feed *f, const char *what)
 {
 	time_t now = time(NULL);
+	char esc[sizeof(f->note) * 4];	/* the note quotes libxml2, which quotes the feed */
 
+	(void)log_escape(f->note, esc, sizeof(esc));
 	if (strcmp(f->logged, f->note) == 0 && now >= f->logged_at &&
 	    now - f->logged_at < FEED_WARN_EVERY) {
 		log_debug("channel=%s host=%s event=%s warning=\"%s\" note=\"said before\"",
-		    f->ch->name, f->host, what, f->note);
+		    f->ch->name, f->host, what, esc);
 		return;
 	}
 	log_warnx("channel=%s host=%s event=%s warning=\"%s\"", f->ch->name, f->host, what,
-	    f->note);
+	    esc);
 	(void)esc_strlcpy(f->logged, f->note, sizeof(f->logged));
 	f->logged_at = now;
 }
