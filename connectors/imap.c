@@ -13,8 +13,8 @@
  * not a hang.
  *
  * Sync of one mailbox: EXAMINE (read-only; with CONDSTORE when offered),
- * compare UIDVALIDITY with the cursor (SELECT once when there is none or
- * it changed: see mailbox_select), then walk the new UIDs in windows:
+ * compare UIDVALIDITY with the cursor (SELECT once when it changed: see
+ * mailbox_select), then walk the new UIDs in windows:
  * list UID and RFC822.SIZE (after UID SEARCH SINCE when `since` is set),
  * cut the list into batches by count and bytes, and UID FETCH (UID FLAGS
  * INTERNALDATE BODY.PEEK[]) two batches deep: the next command is on the
@@ -1837,9 +1837,12 @@ mailbox_open(struct imap *im, enum role role, int rw, uint64_t *modseq)
 /* Courier-IMAP 5.0 records the UIDs it gives a Maildir's messages only
  * under SELECT: a mailbox that no client ever selected gets a new
  * UIDVALIDITY at every EXAMINE, and we would fetch it all at every poll.
- * So a mailbox without a cursor, or whose UIDVALIDITY changed, is
- * opened again with SELECT, once: the server keeps the UIDs from then on,
- * and later polls EXAMINE it.  SELECT only takes \Recent; BODY.PEEK
+ * So a mailbox whose UIDVALIDITY changed is opened with SELECT, once:
+ * the server keeps the UIDs from then on, and later polls EXAMINE it
+ * (the second poll of such a mailbox reads it again, deduplicated by
+ * Message-ID).  Not at the first poll: Dovecot moves every message from
+ * new/ to cur/ under SELECT, 0.6 s more for 20,000 messages, and no
+ * server but Courier needs it.  SELECT only takes \Recent; BODY.PEEK
  * leaves \Seen alone.  A refused SELECT (read-only rights on some
  * servers) falls back to EXAMINE. */
 static int
@@ -1849,7 +1852,11 @@ mailbox_select(struct imap *im, enum role role, uint64_t *modseq, struct err *e)
 
 	log_debug("channel=%s host=%s event=select mailbox=%s", im->ch->name, im->host, im->mbox);
 	im->selected[0] = '\0';
-	if ((r = mailbox_open(im, role, 1, modseq)) == MAILIMAP_ERROR_SELECT)
+	/* Then EXAMINE again: the server has kept the UIDs, and read-only
+	 * is what every later poll sees (and cheaper to fetch from: Dovecot
+	 * 2.3 took 0.7 s longer over 20,000 messages selected). */
+	if ((r = mailbox_open(im, role, 1, modseq)) == MAILIMAP_NO_ERROR ||
+	    r == MAILIMAP_ERROR_SELECT)
 		r = mailbox_open(im, role, 0, modseq);
 	if (r != MAILIMAP_NO_ERROR)
 		return net_fail(im, e, r, "SELECT");
@@ -1908,7 +1915,7 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 		cv = 0;
 		last = 0;
 	}
-	if ((have == 0 || cv != im->validity) && mailbox_select(im, role, &modseq, e) == -1)
+	if (have == 1 && cv != im->validity && mailbox_select(im, role, &modseq, e) == -1)
 		return -1;
 	sel = im->session->imap_selection_info;
 	if (have == 1 && cv != im->validity) {
