@@ -280,35 +280,26 @@ explain_event_text(const struct store_event *ev, char *out, size_t len)
 	if (ev->detail == NULL || (d = json_loads(ev->detail, 0, NULL)) == NULL)
 		return NULL;
 	if (strcmp(k, "assessed") == 0) {
+		char head[700], urgency[32] = "";
+		int asks = json_is_string(json_object_get(d, "asks_escalation"));
+
 		words_text(d, a, sizeof(a));
 		if (json_is_null(json_object_get(d, "sentiment")))
-			(void)snprintf(out, len, "no sentiment (no lexicon)%s%s%s, %s -> %s%s",
-			    json_is_string(json_object_get(d, "asks_escalation")) ?
-			    ", asks to escalate: \"" : "", str(d, "asks_escalation"),
-			    json_is_string(json_object_get(d, "asks_escalation")) ? "\"" : "",
-			    json_is_true(json_object_get(d, "public")) ? "public" : "private",
-			    str(d, "priority"), json_is_true(json_object_get(d, "late")) ?
-			    " (a late message: decides nothing)" : "");
-		else if (json_is_false(json_object_get(d, "scored")))
-			(void)snprintf(out, len, "sentiment not scored (language %s)%s%s%s, %s, "
-			    "urgency %.2f -> %s%s", str(d, "language"),
-			    json_is_string(json_object_get(d, "asks_escalation")) ?
-			    ", asks to escalate: \"" : "", str(d, "asks_escalation"),
-			    json_is_string(json_object_get(d, "asks_escalation")) ? "\"" : "",
-			    json_is_true(json_object_get(d, "public")) ? "public" : "private",
-			    num(d, "urgency"), str(d, "priority"),
-			    json_is_true(json_object_get(d, "late")) ?
-			    " (a late message: decides nothing)" : "");
-		else
-			(void)snprintf(out, len, "sentiment %.4f%s%s%s%s%s%s, %s, urgency %.2f -> %s%s",
-			    num(d, "sentiment"), *a ? " (" : "", a, *a ? ")" : "",
-			    json_is_string(json_object_get(d, "asks_escalation")) ?
-			    ", asks to escalate: \"" : "", str(d, "asks_escalation"),
-			    json_is_string(json_object_get(d, "asks_escalation")) ? "\"" : "",
-			    json_is_true(json_object_get(d, "public")) ? "public" : "private",
-			    num(d, "urgency"), str(d, "priority"),
-			    json_is_true(json_object_get(d, "late")) ?
-			    " (a late message: decides nothing)" : "");
+			(void)snprintf(head, sizeof(head), "no sentiment (no lexicon)");
+		else {
+			if (json_is_false(json_object_get(d, "scored")))
+				(void)snprintf(head, sizeof(head), "sentiment not scored (language %s)",
+				    str(d, "language"));
+			else
+				(void)snprintf(head, sizeof(head), "sentiment %.4f%s%s%s",
+				    num(d, "sentiment"), *a ? " (" : "", a, *a ? ")" : "");
+			(void)snprintf(urgency, sizeof(urgency), ", urgency %.2f", num(d, "urgency"));
+		}
+		(void)snprintf(out, len, "%s%s%s%s, %s%s -> %s%s", head,
+		    asks ? ", asks to escalate: \"" : "", str(d, "asks_escalation"), asks ? "\"" : "",
+		    json_is_true(json_object_get(d, "public")) ? "public" : "private", urgency,
+		    str(d, "priority"), json_is_true(json_object_get(d, "late")) ?
+		    " (a late message: decides nothing)" : "");
 	} else if (strcmp(k, "rule-matched") == 0) {
 		rule_values(d, a, sizeof(a));
 		(void)snprintf(out, len, "rule \"%s\": %s -> %s", str(d, "rule"), a,
