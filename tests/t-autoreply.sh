@@ -36,6 +36,19 @@ mail_to() { grep -l -x "X-Rcpt-Args: <$1>" "$MAIL"/* 2>/dev/null; }
 body_of() {
 	sed '1,/^$/d' "$1" | perl -MMIME::QuotedPrint -0777 -ne 'print decode_qp($_)'
 }
+# ack_body DB: the acknowledgement queued in DB, decoded, on one line in
+# $TMP/DB.b
+ack_body() {
+	sql "$1" "select data from outbox" | tr -d '\r' >"$TMP/$1.m" &&
+	body_of "$TMP/$1.m" | tr '\n' ' ' >"$TMP/$1.b"
+}
+# dated DATE: the billing question with that Date header
+dated() { sed "s/^Date: .*/Date: $1/" "$D/8313-billing.eml"; }
+# the test configuration with three holidays in the office calendar
+holiday_conf() {
+	sed 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 holiday 2026-12-24, 2026-12-25, 2026-12-26 }/' \
+	    "$TMP/a.conf"
+}
 
 start_sink || { not_ok "8301 smtp-sink did not start"; cat "$TMP/sink.err"; done_testing; exit 0; }
 sed -e "s/@PORT@/$PORT/" -e "s|@DATA@|$D|" "$D/8300-autoreply.conf" >"$TMP/a.conf"
@@ -203,9 +216,7 @@ t8315() {
 	    "$D/8313-billing.eml" >/dev/null 2>&1 &&
 	for c in desk lab; do imp $c $T0 $c "$D/8313-billing.eml" || return 1; done
 	for c in desk lab eng; do
-		eq "$(acks $c)" 1 &&
-		sql $c "select data from outbox" | tr -d '\r' >"$TMP/$c.m" &&
-		body_of "$TMP/$c.m" | tr '\n' ' ' >"$TMP/$c.b" || return 1
+		eq "$(acks $c)" 1 && ack_body $c || return 1
 	done
 	grep -q "Thanks, we have your message.  We aim to answer within 4 hours during our business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Your ticket number: \\[#1\\]" "$TMP/desk.b" &&
 	grep -q "message.  We aim to answer within 48 business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Counting only our business hours, expect our answer by Mon 8 Jun 2026 12:30 (Europe/Berlin time). Your ticket number" "$TMP/lab.b" &&
@@ -217,14 +228,11 @@ check 8315 "the acknowledgement states the tier's first-response target and busi
 # the acknowledgement names the day, and it is the day the sweep's
 # first-response clock comes due (12:30 CET = 11:30Z).
 t8316() {
-	sed 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 holiday 2026-12-24, 2026-12-25, 2026-12-26 }/' \
-	    "$TMP/a.conf" >"$TMP/hol.conf" && grep -q 'holiday 2026-12-24' "$TMP/hol.conf" &&
-	sed 's/^Date: .*/Date: Wed, 23 Dec 2026 17:00:00 +0100/' "$D/8313-billing.eml" >"$TMP/hol.eml" &&
+	holiday_conf >"$TMP/hol.conf" && grep -q 'holiday 2026-12-24' "$TMP/hol.conf" &&
+	dated "Wed, 23 Dec 2026 17:00:00 +0100" >"$TMP/hol.eml" &&
 	esc -q -c "$TMP/hol.conf" --db "$TMP/hol.db" --now 2026-12-23T16:00:00Z import \
 	    --channel desk "$TMP/hol.eml" >/dev/null 2>&1 &&
-	eq "$(acks hol)" 1 &&
-	sql hol "select data from outbox" | tr -d '\r' >"$TMP/hol.m" &&
-	body_of "$TMP/hol.m" | tr '\n' ' ' >"$TMP/hol.b" &&
+	eq "$(acks hol)" 1 && ack_body hol &&
 	grep -q "We aim to answer within 4 hours during our business hours (Mon-Fri 09:00-17:30; Sat 10:00-14:00, Europe/Berlin time). Counting only our business hours, expect our answer by Mon 28 Dec 2026 12:30 (Europe/Berlin time)." "$TMP/hol.b" &&
 	esc -q -c "$TMP/hol.conf" --db "$TMP/hol.db" --now 2026-12-23T16:00:00Z sweep >/dev/null &&
 	eq "$(sql hol "select datetime(deadline, 'unixepoch') from sla_clock where kind = 'first-response'")" \
@@ -235,14 +243,11 @@ check 8316 "the evening before holidays the acknowledgement names the day the cl
 # A Date far from the arrival (a wrong clock, a forged header) names no
 # day: it would be one long past.
 t8318() {
-	sed 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 holiday 2026-12-24, 2026-12-25, 2026-12-26 }/' \
-	    "$TMP/a.conf" >"$TMP/old.conf" &&
-	sed 's/^Date: .*/Date: Mon, 01 Jul 2019 17:00:00 +0200/' "$D/8313-billing.eml" >"$TMP/old.eml" &&
+	holiday_conf >"$TMP/old.conf" &&
+	dated "Mon, 01 Jul 2019 17:00:00 +0200" >"$TMP/old.eml" &&
 	esc -q -c "$TMP/old.conf" --db "$TMP/old.db" --now 2026-12-23T16:00:00Z import \
 	    --channel desk "$TMP/old.eml" >/dev/null 2>&1 &&
-	eq "$(acks old)" 1 &&
-	sql old "select data from outbox" | tr -d '\r' >"$TMP/old.m" &&
-	body_of "$TMP/old.m" | tr '\n' ' ' >"$TMP/old.b" &&
+	eq "$(acks old)" 1 && ack_body old &&
 	grep -q "We aim to answer within 4 hours during our business hours" "$TMP/old.b" &&
 	! grep -q "expect our answer by" "$TMP/old.b"
 }
@@ -256,11 +261,10 @@ t8317() {
 	sed -e 's/hours sat 10:00-14:00 }/hours sat 10:00-14:00 }\ncalendar rare { timezone "Europe\/Berlin" hours sat 10:00-10:30 }/' \
 	    -e 's/first-response 4h resolution 2d calendar office/first-response 2000h resolution 3000h calendar rare/' \
 	    "$TMP/a.conf" >"$TMP/rare.conf" && grep -q 'calendar rare' "$TMP/rare.conf" &&
+	dated "Wed, 23 Dec 2026 17:00:00 +0100" >"$TMP/rare.eml" &&
 	esc -q -c "$TMP/rare.conf" --db "$TMP/rare.db" --now 2026-12-23T16:00:00Z import \
-	    --channel desk "$TMP/hol.eml" >/dev/null 2>&1 &&
-	eq "$(acks rare)" 1 &&
-	sql rare "select data from outbox" | tr -d '\r' >"$TMP/rare.m" &&
-	body_of "$TMP/rare.m" | tr '\n' ' ' >"$TMP/rare.b" &&
+	    --channel desk "$TMP/rare.eml" >/dev/null 2>&1 &&
+	eq "$(acks rare)" 1 && ack_body rare &&
 	grep -q "We aim to answer within 2000 business hours (Sat 10:00-10:30, Europe/Berlin time). Your ticket number" "$TMP/rare.b"
 }
 check 8317 "a target the calendar never reaches names no day in the acknowledgement" t8317
