@@ -368,12 +368,7 @@ mbox_read(struct reader *r, struct mailfile_sink *sink, struct err *e)
 				    (long long)(r->base + (off_t)from_at), MAILFILE_MESSAGE_MAX >> 20);
 				err_clear(e);
 				r->toobig = 0;
-				skipping = 1;
-				keep = scan > 3 ? scan - 3 : 0;
-				if (reader_fill(r, keep, e) == -1)
-					return -1;
-				start = from_at = 0;
-				scan -= keep;
+				skipping = 1;	/* the next turn reads on, keeping little */
 			}
 		}
 	}
