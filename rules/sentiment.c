@@ -1478,6 +1478,10 @@ lex_term(struct sentiment *s, const char *term, size_t len, const char **why)
 	size_t keylen = 0, words = 1, ntok = 0, i, wstart = 0;
 
 	*why = NULL;
+	if (len == 0) {
+		*why = "empty term";
+		return NULL;
+	}
 	for (i = 0; i < len; i++) {
 		if (term[i] != ' ')
 			continue;
@@ -1661,6 +1665,18 @@ parse_valence(const char *s, float *out)
 		*out = (float)v;
 		return 0;
 	}
+	/* Longer decimals, as "-1.2345678": strtod, but only of that form
+	 * (it would take " 1", "+1", "0x1" and "1e0" too, none of which a
+	 * lexicon writer means) */
+	for (p = s + (*s == '-'); *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == s + (*s == '-'))
+		return -1;
+	if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p != '\0')
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || *end != '\0' || !(v >= -4.0 && v <= 4.0))

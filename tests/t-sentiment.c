@@ -813,6 +813,7 @@ t_lexicon_errors(void)
 		"4512-lexicon-out-of-range.tsv", "4513-lexicon-bad-phrase.tsv",
 		"4514-lexicon-empty-word.tsv", "4515-lexicon-empty.tsv",
 		"4516-lexicon-invalid-utf8.tsv", "4517-lexicon-negated.tsv",
+		"4518-lexicon-valence-form.tsv", "4519-lexicon-empty-term.tsv",
 	};
 	struct lines l;
 	struct sentiment *s;
