@@ -14,17 +14,17 @@
  *	body 9001-notifications-1.json		(relative to ROUTES' directory)
  *	end
  *
- * The first line matches: method, path, query parameters (URL-decoded;
- * k=v equal, k=* present, !k absent) and auth=TOKEN (the Authorization
- * header contains TOKEN).  Then: status N (200), header LINE (repeatable),
- * body FILE, text STRING (inline body), fill N (N bytes of JSON-looking
- * filler), truncate N (announce the whole length, send N bytes, close),
- * hold FILE (answer only once FILE exists, at most a minute; the request
- * is logged before the wait).
- * "@BASE@" in headers and bodies becomes http://127.0.0.1:PORT.  Of the
- * routes that match a request, the first not used yet answers; when all
- * were used, the last of them answers again: so "429, then 200" is two
- * blocks.  No route: 404 {"error":"no route"}.
+ * The first line matches: method, path, query parameters (URL-decoded; k=v
+ * equal, or one value of a repeated k; k=* present, !k absent) and
+ * auth=TOKEN (the Authorization header contains TOKEN).  Then: status N
+ * (200), header LINE (repeatable), body FILE, text STRING (inline body),
+ * fill N (N bytes of JSON-looking filler), truncate N (announce the whole
+ * length, send N bytes, close), hold FILE (answer only once FILE exists,
+ * at most a minute; the request is logged before the wait).  "@BASE@" in
+ * headers and bodies becomes http://127.0.0.1:PORT.  Of the routes that
+ * match a request, the first not used yet answers; when all were used, the
+ * last of them answers again: so "429, then 200" is two blocks.  No route:
+ * 404 {"error":"no route"}.
  *
  * -s N synthesizes a Mastodon instance with N mention notifications (ids
  * 1..N, statuses 100000+i) paged by min_id with Link headers, for
@@ -228,9 +228,9 @@ url_decode(char *s)
 	*o = '\0';
 }
 
-/* The decoded value of query parameter key, or NULL. */
+/* The decoded value of the nth (from 0) query parameter key, or NULL. */
 static const char *
-param(const char *query, const char *key, char *out, size_t len)
+param_nth(const char *query, const char *key, size_t nth, char *out, size_t len)
 {
 	const char *p = query, *amp, *eq;
 	char k[256];
@@ -242,7 +242,7 @@ param(const char *query, const char *key, char *out, size_t len)
 		eq = memchr(p, '=', n);
 		(void)snprintf(k, sizeof(k), "%.*s", (int)(eq != NULL ? (size_t)(eq - p) : n), p);
 		url_decode(k);
-		if (strcmp(k, key) == 0) {
+		if (strcmp(k, key) == 0 && nth-- == 0) {
 			(void)snprintf(out, len, "%.*s", eq != NULL ? (int)(n - (size_t)(eq + 1 - p)) : 0,
 			    eq != NULL ? eq + 1 : "");
 			url_decode(out);
@@ -251,6 +251,13 @@ param(const char *query, const char *key, char *out, size_t len)
 		p = amp != NULL ? amp + 1 : NULL;
 	}
 	return NULL;
+}
+
+/* The decoded value of query parameter key (its first), or NULL. */
+static const char *
+param(const char *query, const char *key, char *out, size_t len)
+{
+	return param_nth(query, key, 0, out, len);
 }
 
 static const char *
@@ -278,7 +285,7 @@ matches(const struct route *r, const char *method, const char *path, const char 
 {
 	char v[4096], k[256];
 	const char *eq;
-	size_t i;
+	size_t i, n;
 
 	if (strcmp(r->method, method) != 0 || strcmp(r->path, path) != 0)
 		return 0;
@@ -295,9 +302,11 @@ matches(const struct route *r, const char *method, const char *path, const char 
 		if ((eq = strchr(pm, '=')) == NULL)
 			continue;
 		(void)snprintf(k, sizeof(k), "%.*s", (int)(eq - pm), pm);
-		if (param(query, k, v, sizeof(v)) == NULL)
-			return 0;
-		if (strcmp(eq + 1, "*") != 0 && strcmp(eq + 1, v) != 0)
+		/* A repeated key (getProfiles' actors) matches by any of its values. */
+		for (n = 0; param_nth(query, k, n, v, sizeof(v)) != NULL; n++)
+			if (strcmp(eq + 1, "*") == 0 || strcmp(eq + 1, v) == 0)
+				break;
+		if (param_nth(query, k, n, v, sizeof(v)) == NULL)
 			return 0;
 	}
 	return 1;
