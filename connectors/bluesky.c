@@ -42,11 +42,13 @@ struct bsky {
 	char		*access, *refresh;	/* the session's tokens; NULL: none */
 	char		 did[256];	/* the brand's, from the session */
 	char		 handle[256];
-	struct profile	*profiles;	/* a small open-addressed cache */
-	size_t		 profiles_count;
+	struct profile	*profiles;	/* followers kept across polls: BLUESKY_PROFILES
+					 * slots, an author in one of BLUESKY_PROFILE_WAYS */
 	struct buf	 text;		/* scratch: one post's text */
 	json_t		*quotes;	/* during a walk's intake: quoted post's uri ->
 					 * PostView or {"notFound": true}, fetched before */
+	json_t		*reaches;	/* during a walk's intake: author's DID ->
+					 * followers, or null when unknown */
 };
 
 static void
@@ -310,64 +312,67 @@ hash(const char *s)
 	return h;
 }
 
-/* The author's followers (-1 unknown): from the cache, else, when fetch
- * is set, by getProfile.  A failure to look it up costs the reach, not
- * the post. */
-static long
-reach_of(struct bsky *bs, const char *did, int fetch)
+/* The cache's slot of did, or NULL; with evict, else the slot did may
+ * take: a free one of its BLUESKY_PROFILE_WAYS, or the one fetched
+ * longest ago (its DID freed).  Each author lives in a few slots rather
+ * than the whole table starting over when it is full: a cache that
+ * forgets everything at once would ask again for every author it knew,
+ * and a busy brand's next poll would be a burst of requests. */
+static struct profile *
+profile_slot(struct bsky *bs, const char *did, int evict)
 {
-	struct http_response resp;
-	struct profile *p;
-	struct err e = ERR_INIT;
-	json_t *j;
-	char *url;
-	size_t i, slot;
-	long n = -1;
+	struct profile *p, *victim = NULL;
+	size_t home, w;
 
 	if (bs->profiles == NULL &&
 	    (bs->profiles = calloc(BLUESKY_PROFILES, sizeof(*bs->profiles))) == NULL)
-		return -1;
-	slot = hash(did) % BLUESKY_PROFILES;
-	for (i = 0; i < BLUESKY_PROFILES; i++) {
-		p = &bs->profiles[(slot + i) % BLUESKY_PROFILES];
-		if (p->did == NULL || strcmp(p->did, did) == 0)
-			break;
+		return NULL;
+	home = hash(did) % BLUESKY_PROFILES;
+	for (w = 0; w < BLUESKY_PROFILE_WAYS; w++) {
+		p = &bs->profiles[(home + w) % BLUESKY_PROFILES];
+		if (p->did != NULL && strcmp(p->did, did) == 0)
+			return p;
+		if (victim == NULL || (victim->did != NULL &&
+		    (p->did == NULL || p->fetched < victim->fetched)))
+			victim = p;
 	}
-	if (i == BLUESKY_PROFILES) {
-		/* Full: start over rather than grow without bound. */
-		for (i = 0; i < BLUESKY_PROFILES; i++) {
-			free(bs->profiles[i].did);
-			bs->profiles[i].did = NULL;
-		}
-		bs->profiles_count = 0;
-		p = &bs->profiles[slot];
-	}
-	if (p->did != NULL && p->fetched + BLUESKY_PROFILE_TTL > bs->in->now)
-		return p->followers;
-	if (!fetch)
-		return -1;
-	http_response_init(&resp);
-	if ((url = http_url(bs->http, XRPC "app.bsky.actor.getProfile", "actor", did,
-	    NULL)) != NULL &&
-	    xrpc_get(bs, url, "GET " XRPC "app.bsky.actor.getProfile", &resp, &e) == 0 &&
-	    (j = social_json("GET " XRPC "app.bsky.actor.getProfile", &resp, JSON_OBJECT,
-	    &e)) != NULL) {
-		n = social_long(j, "followersCount", -1);
-		json_decref(j);
-	} else if (e.msg[0] != '\0')
-		social_log_fail(bs->ch->name, http_host(bs->http), "profile-failed", &e);
-	free(url);
-	http_response_release(&resp);
-	if (n >= 0) {
-		if (p->did == NULL) {
-			if ((p->did = strdup(did)) == NULL)
-				return n;
-			bs->profiles_count++;
-		}
-		p->followers = n;
-		p->fetched = bs->in->now;
-	}
-	return n;
+	if (!evict)
+		return NULL;
+	free(victim->did);
+	victim->did = NULL;
+	return victim;
+}
+
+/* The followers of did kept from an earlier walk (-1: none, or too old). */
+static long
+profile_cached(struct bsky *bs, const char *did)
+{
+	struct profile *p = profile_slot(bs, did, 0);
+
+	return p != NULL && p->fetched + BLUESKY_PROFILE_TTL > bs->in->now ? p->followers : -1;
+}
+
+/* Keeps the followers of did.  Out of memory it is not kept, which costs
+ * a request later, not a reach now. */
+static void
+profile_keep(struct bsky *bs, const char *did, long followers)
+{
+	struct profile *p = profile_slot(bs, did, 1);
+
+	if (p == NULL || (p->did == NULL && (p->did = strdup(did)) == NULL))
+		return;
+	p->followers = followers;
+	p->fetched = bs->in->now;
+}
+
+/* The followers of a walk's author (-1 unknown), as reaches_fetch left
+ * them in bs->reaches. */
+static long
+reach_of(struct bsky *bs, const char *did)
+{
+	json_t *v = json_object_get(bs->reaches, did);
+
+	return json_is_integer(v) ? (long)json_integer_value(v) : -1;
 }
 
 /* ---- posts ----------------------------------------------------------- */
@@ -531,26 +536,27 @@ quote_view(json_t *view)
 	return json_is_object(r) ? r : NULL;
 }
 
-/* The app.bsky.feed.getPosts URL for uris (at most BLUESKY_GETPOSTS)
- * into url. */
+/* The URL of an XRPC query that takes a list, method?key=v1&key=v2...,
+ * for count values into url. */
 #define BLUESKY_GETPOSTS	25	/* URIs getPosts takes at once */
+#define BLUESKY_GETPROFILES	25	/* actors getProfiles takes at once */
 static int
-posts_url(struct bsky *bs, const char *const *uris, size_t count, struct buf *url,
-    struct err *e)
+xrpc_list_url(struct bsky *bs, const char *method, const char *key,
+    const char *const *values, size_t count, struct buf *url, struct err *e)
 {
 	char *esc;
 	size_t k;
 
 	buf_reset(url);
-	if ((esc = http_url(bs->http, XRPC "app.bsky.feed.getPosts", NULL)) == NULL ||
+	if ((esc = http_url(bs->http, method, NULL)) == NULL ||
 	    buf_addstr(url, esc, e) == -1) {
 		free(esc);
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
 	free(esc);
 	for (k = 0; k < count; k++) {
-		if ((esc = http_escape(bs->http, uris[k])) == NULL ||
-		    buf_printf(url, e, "%suris=%s", k == 0 ? "?" : "&", esc) == -1) {
+		if ((esc = http_escape(bs->http, values[k])) == NULL ||
+		    buf_printf(url, e, "%s%s=%s", k == 0 ? "?" : "&", key, esc) == -1) {
 			free(esc);
 			return err_set(e, ERR_NOMEM, "out of memory");
 		}
@@ -604,7 +610,8 @@ quotes_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 			continue;
 		fe = (struct err)ERR_INIT;
 		j = NULL;
-		if ((ret = posts_url(bs, uris, count, &url, e)) == 0 &&
+		if ((ret = xrpc_list_url(bs, XRPC "app.bsky.feed.getPosts", "uris", uris, count,
+		    &url, e)) == 0 &&
 		    xrpc_get(bs, url.buf, what, &resp, &fe) == 0 &&
 		    (j = social_json(what, &resp, JSON_OBJECT, &fe)) != NULL) {
 			for (k = 0; k < count && ret == 0; k++) {
@@ -628,37 +635,107 @@ quotes_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 	return ret;
 }
 
+/* Asks app.bsky.actor.getProfiles for the followers of count authors
+ * (at most BLUESKY_GETPROFILES) into bs->reaches and the cache.  The
+ * AppView leaves out the actors it cannot resolve (deleted, suspended):
+ * their reach stays unknown.  A batch that could not be asked is one log
+ * line, and costs its authors' reach; only running out of memory fails. */
+static int
+profiles_ask(struct bsky *bs, const char *const *dids, size_t count, struct buf *url,
+    struct http_response *resp, struct err *e)
+{
+	static const char what[] = "GET " XRPC "app.bsky.actor.getProfiles";
+	struct err fe = ERR_INIT;
+	json_t *j = NULL, *list = NULL, *p;
+	const char *did;
+	size_t idx, k;
+	long n;
+	int ret = 0;
+
+	/* Rate limited by an earlier batch: every request would fail at once,
+	 * each a log line saying the same. */
+	if (http_not_before(bs->http) > bs->in->now)
+		return 0;
+	if (xrpc_list_url(bs, XRPC "app.bsky.actor.getProfiles", "actors", dids, count, url,
+	    e) == -1)
+		return -1;
+	if (xrpc_get(bs, url->buf, what, resp, &fe) == 0 &&
+	    (j = social_json(what, resp, JSON_OBJECT, &fe)) != NULL &&
+	    !json_is_array(list = json_object_get(j, "profiles")))
+		(void)err_set(&fe, ERR_DATA, "%s: no \"profiles\" array in the response", what);
+	if (fe.msg[0] != '\0') {
+		social_log_fail(bs->ch->name, http_host(bs->http), "profile-failed", &fe);
+		json_decref(j);
+		return 0;
+	}
+	json_array_foreach(list, idx, p) {
+		did = social_str(p, "did");
+		n = social_long(p, "followersCount", -1);
+		/* Only the authors asked for: an answer names no one else's reach. */
+		for (k = 0; did != NULL && k < count && strcmp(dids[k], did) != 0; k++)
+			;
+		if (did == NULL || k == count || n < 0)
+			continue;
+		if (json_object_set_new(bs->reaches, dids[k], json_integer(n)) == -1) {
+			ret = err_set(e, ERR_NOMEM, "out of memory");
+			break;
+		}
+		profile_keep(bs, dids[k], n);
+	}
+	json_decref(j);
+	return ret;
+}
+
 /* The followers of the authors of items (of a walk, not yet taken) into
- * the profile cache, before intake opens its write transaction, as
- * quotes_fetch does for quotes: a slow getProfile would otherwise hold
- * the database's write lock, and the daemon's other channels and every
- * command that writes would wait for the AppView.  An author whose
- * profile could not be had is asked once per walk; the posts are stored
- * with reach unknown.  Only running out of memory fails. */
+ * bs->reaches, from the cache or by getProfiles, BLUESKY_GETPROFILES
+ * authors a request, before intake opens its write transaction, as
+ * quotes_fetch does for quotes: a slow answer would otherwise hold the
+ * database's write lock, and the daemon's other channels and every
+ * command that writes would wait for the AppView.  One request per author
+ * would make a busy brand's poll hundreds of requests, against the PDS's
+ * limit of 3000 requests per 5 minutes per IP for all endpoints
+ * (docs.bsky.app, "Rate Limits", Hosted Account (PDS) Limits: requests
+ * go through the service, which proxies them to the AppView).  An author
+ * whose profile could not be had is asked once per walk; the posts are
+ * stored with reach unknown.  Once the channel is rate limited the rest
+ * are not asked.  Only running out of memory fails. */
 static int
 reaches_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 {
-	json_t *asked, *post;
-	const char *did;
-	size_t i;
+	const char *dids[BLUESKY_GETPROFILES], *did;
+	struct buf url = BUF_INIT(64 * 1024);
+	struct http_response resp;
+	json_t *post;
+	size_t i, count = 0;
+	long n;
 	int ret = 0;
 
+	if ((bs->reaches = json_object()) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
 	if (kind == SRC_OWN)
 		return 0;		/* the brand's answers have no reach */
-	if ((asked = json_object()) == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
+	http_response_init(&resp);
 	/* Oldest first, as they are taken. */
 	for (i = json_array_size(items); i > 0 && ret == 0; i--) {
 		post = item_post(kind, json_array_get(items, i - 1));
 		did = social_str(json_object_get(post, "author"), "did");
-		if (did == NULL || strcmp(did, bs->did) == 0 || json_object_get(asked, did) != NULL)
+		if (did == NULL || strcmp(did, bs->did) == 0 ||
+		    json_object_get(bs->reaches, did) != NULL)
 			continue;
-		if (json_object_set_new(asked, did, json_true()) == -1)
+		n = profile_cached(bs, did);
+		if (json_object_set_new(bs->reaches, did, n >= 0 ? json_integer(n) : json_null()) == -1)
 			ret = err_set(e, ERR_NOMEM, "out of memory");
-		else
-			(void)reach_of(bs, did, 1);	/* -1 is an unknown reach, not a failure */
+		else if (n < 0)
+			dids[count++] = did;
+		if (ret == 0 && count == BLUESKY_GETPROFILES) {
+			ret = profiles_ask(bs, dids, count, &url, &resp, e);
+			count = 0;
+		}
 	}
-	json_decref(asked);
+	if (ret == 0 && count > 0)
+		ret = profiles_ask(bs, dids, count, &url, &resp, e);
+	buf_release(&url);
+	http_response_release(&resp);
 	return ret;
 }
 
@@ -874,7 +951,7 @@ take_post(struct bsky *bs, json_t *post, int own, struct err *e)
 	}
 	m.received = bs->in->now;
 	m.public = 1;			/* every Bluesky post is */
-	m.reach = own ? -1 : reach_of(bs, did, 0);	/* fetched by reaches_fetch */
+	m.reach = own ? -1 : reach_of(bs, did);
 	{
 		const char *rkey = strrchr(uri, '/');
 
@@ -1053,6 +1130,8 @@ walk(struct bsky *bs, int kind, const char *source, const char *query, struct er
 out:
 	json_decref(bs->quotes);
 	bs->quotes = NULL;
+	json_decref(bs->reaches);
+	bs->reaches = NULL;
 	json_decref(all);
 	json_decref(j);
 	free(url);
@@ -1107,7 +1186,8 @@ recheck(struct bsky *bs, struct err *e)
 		ret = -1;
 	/* getPosts leaves out the ones that are gone. */
 	for (first = 0; first < rc.count && ret == 0; first += BLUESKY_GETPOSTS) {
-		if ((ret = posts_url(bs, (const char *const *)rc.uris + first,
+		if ((ret = xrpc_list_url(bs, XRPC "app.bsky.feed.getPosts", "uris",
+		    (const char *const *)rc.uris + first,
 		    rc.count - first < BLUESKY_GETPOSTS ? rc.count - first : BLUESKY_GETPOSTS,
 		    &url, e)) == -1 || (ret = xrpc_get(bs, url.buf, what, &resp, e)) == -1)
 			break;

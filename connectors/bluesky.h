@@ -31,9 +31,10 @@
  * (blocked, deleted or not found, detached); images and videos are
  * attachments (the blob's MIME type and size); langs is the language;
  * labels become warnings.  Every post is public; the reach is the
- * author's followersCount (app.bsky.actor.getProfile, cached for
- * BLUESKY_PROFILE_TTL, asked for before intake's transaction too; a
- * profile that cannot be had leaves the reach unknown).  Posts are
+ * author's followersCount (app.bsky.actor.getProfiles, 25 authors a
+ * request, asked for before intake's transaction too, and kept for
+ * BLUESKY_PROFILE_TTL; an author the answer leaves out, or whose batch
+ * failed, has the reach unknown).  Posts are
  * never edited on Bluesky; deletions are found by asking for the newest
  * BLUESKY_RECHECK customer posts of open tickets (app.bsky.feed.getPosts):
  * one that is gone is marked deleted. */
@@ -49,6 +50,7 @@
 #define BLUESKY_RECHECK		50	/* posts looked at again per poll */
 #define BLUESKY_PROFILE_TTL	86400	/* seconds a follower count is kept */
 #define BLUESKY_PROFILES	4096	/* authors cached */
+#define BLUESKY_PROFILE_WAYS	8	/* slots an author may take */
 #define BLUESKY_TEXT_MAX	(1u << 20)	/* bytes of one post's text */
 
 extern const struct connector_ops bluesky_connector;

@@ -513,8 +513,10 @@ t9010() {
 	! grep -q UNMATCHED "$TMP/requests.log" &&
 	eq "$(sql b "SELECT reach || ' ' || public || ' ' || from_addr || ' ' || url FROM message WHERE message_id = '$BID:dave6s3xq2lnm4c7ya1fk9rt.3lbq1aaaa22a'")" \
 	    "25000 1 did:plc:dave6s3xq2lnm4c7ya1fk9rt https://bsky.app/profile/dave.bsky.social/post/3lbq1aaaa22a" &&
-	# the profile cache: dave's looked up once for two posts
-	eq "$(requests 'getProfile?actor=did%3Aplc%3Adave')" 1 &&
+	# both authors' profiles in one request, dave's asked once for two posts
+	eq "$(requests 'getProfiles?')" 1 &&
+	grep -q 'GET /xrpc/app.bsky.actor.getProfiles?actors=did%3Aplc%3A[a-z0-9]*&actors=did%3Aplc%3A[a-z0-9]* ' "$TMP/requests.log" &&
+	eq "$(msg b at://did:plc:erin2v8dk5qp3ms6wz4nh1xj/app.bsky.feed.post/3lbq4dddd22d reach)" 150 &&
 	! grep -q app-pass-word "$TMP/poll.err"
 }
 check 9010 "bluesky: session, notifications paged back by cursor, reach from cached profiles" t9010
@@ -740,12 +742,12 @@ check 9069 "bluesky: quoted posts are fetched before the intake transaction, not
 t9070() {
 	: >"$TMP/requests.log"
 	cp "$D"/9010-session.json "$D"/9066-*.json "$TMP/"
-	# one author's profile answers late, another's fails
+	# the three authors' profiles in one answer that comes late and
+	# leaves out quin, whom the AppView cannot resolve
 	{ printf '%s\n' \
-	    'GET /xrpc/app.bsky.actor.getProfile actor=did:plc:pia6h3kq2mz8xw4ne5rt6ya1' \
-	    'hold b70.release' 'text {"did":"did:plc:pia6h3kq2mz8xw4ne5rt6ya1","followersCount":70}' end \
-	    'GET /xrpc/app.bsky.actor.getProfile actor=did:plc:quin5g2hv8kq3wz7ye4mt1xr' \
-	    'status 500' 'text {"error":"InternalServerError"}' end
+	    'GET /xrpc/app.bsky.actor.getProfiles actors=did:plc:pia6h3kq2mz8xw4ne5rt6ya1' \
+	    'hold b70.release' \
+	    'text {"profiles":[{"did":"did:plc:pia6h3kq2mz8xw4ne5rt6ya1","followersCount":70},{"did":"did:plc:ola3k7wq4xz9pn3rt5vb8ce1","followersCount":50}]}' end
 	  cat "$D/9066-bluesky.routes"; } >"$TMP/b70.routes"
 	rm -f "$TMP/b70.release"
 	serve "$TMP/b70.routes"
@@ -753,7 +755,7 @@ t9070() {
 	mpoll b70 >"$TMP/b70.out" &
 	pid=$!
 	i=0
-	while ! grep -q 'getProfile?actor=did%3Aplc%3Apia6h3kq2mz8xw4ne5rt6ya1' "$TMP/requests.log" &&
+	while ! grep -q 'getProfiles?[^ ]*actors=did%3Aplc%3Apia6h3kq2mz8xw4ne5rt6ya1' "$TMP/requests.log" &&
 	    [ $i -lt 600 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
@@ -765,16 +767,135 @@ t9070() {
 	wait $pid || { cat "$TMP/poll.err"; return 1; }
 	eq "$lock" "" && eq "$qst" 0 &&
 	eq "$(jq -r '.[0].stored' "$TMP/b70.out")" 5 &&
-	# the late answer counts; the failed one costs the reach, not the post,
-	# and is asked once
+	# the late answer counts; the author left out costs the reach, not the
+	# post, is asked once and is no failure
 	eq "$(msg b70 at://did:plc:pia6h3kq2mz8xw4ne5rt6ya1/app.bsky.feed.post/3lqa4pia22d reach)" 70 &&
 	eq "$(msg b70 at://did:plc:quin5g2hv8kq3wz7ye4mt1xr/app.bsky.feed.post/3lqa5qin22e "coalesce(reach, 'unknown')")" unknown &&
 	eq "$(msg b70 at://did:plc:ola3k7wq4xz9pn3rt5vb8ce1/app.bsky.feed.post/3lqa1ola22a reach)" 50 &&
-	eq "$(requests 'getProfile?actor=did%3Aplc%3Aquin5g2hv8kq3wz7ye4mt1xr')" 1 &&
-	eq "$(requests 'getProfile?actor=did%3Aplc%3Aola3k7wq4xz9pn3rt5vb8ce1')" 1 &&
-	grep -q 'event=profile-failed' "$TMP/poll.err"
+	eq "$(requests 'getProfiles?')" 1 &&
+	eq "$(requests 'getProfiles?actors=did%3Aplc%3Aola3k7wq4xz9pn3rt5vb8ce1&actors=did%3Aplc%3Apia6h3kq2mz8xw4ne5rt6ya1&actors=did%3Aplc%3Aquin5g2hv8kq3wz7ye4mt1xr ')" 1 &&
+	! grep -q 'event=profile-failed' "$TMP/poll.err"
 }
-check 9070 "bluesky: profiles are fetched before the intake transaction; a failed one stores the post, reach unknown" t9070
+check 9070 "bluesky: profiles are fetched before the intake transaction; an author left out of the answer stores the post, reach unknown" t9070
+
+# walk N AUTHORS: $TMP/walk.json, N mentions (one a second from 10:00,
+# newest first) by AUTHORS authors did:plc:walker0001... in turn; and
+# $TMP/walk.routes, which answers getProfiles with $TMP/profiles-K.json
+# for the request that asks for walkerK (written by profiles K L).
+walk() {
+	jq -n --argjson n "$1" --argjson a "$2" '{notifications: [range($n - 1; -1; -1) as $k |
+	    ($k % $a + 1) as $i | ("did:plc:walker" + ("000" + ($i | tostring))[-4:]) as $did |
+	    ("2026-11-20T10:" + ("0" + ($k / 60 | floor | tostring))[-2:] + ":" +
+	     ("0" + ($k % 60 | tostring))[-2:]) as $t |
+	    {uri: ("at://" + $did + "/app.bsky.feed.post/3lwalk" + ("000" + ($k | tostring))[-4:]),
+	     cid: ("bafyreiwalk" + ($k | tostring)),
+	     author: {did: $did, handle: ("walker" + ($i | tostring) + ".bsky.social"), labels: []},
+	     reason: "mention",
+	     record: {"$type": "app.bsky.feed.post", createdAt: ($t + "Z"), langs: ["en"],
+	              text: ("@brand.example my order " + ($k | tostring) + " never arrived")},
+	     isRead: false, indexedAt: ($t + ".100Z"), labels: []}]}' >"$TMP/walk.json"
+	cp "$D/9010-session.json" "$TMP/"
+	printf '%s\n' 'POST /xrpc/com.atproto.server.createSession' 'body 9010-session.json' end \
+	    'GET /xrpc/app.bsky.notification.listNotifications' 'body walk.json' end \
+	    'GET /xrpc/app.bsky.feed.getAuthorFeed' 'text {"feed":[]}' end \
+	    'GET /xrpc/app.bsky.feed.getPosts' 'text {"posts":[]}' end >"$TMP/walk.routes"
+}
+# profiles FIRST LAST: the answer for walkerFIRST..walkerLAST (followers
+# 37 times the number), newest first: matched by DID, not by place
+profiles() {
+	jq -n --argjson f "$1" --argjson l "$2" '{profiles: [range($l; $f - 1; -1) as $i |
+	    {did: ("did:plc:walker" + ("000" + ($i | tostring))[-4:]),
+	     handle: ("walker" + ($i | tostring) + ".bsky.social"), followersCount: ($i * 37)}]}' \
+	    >"$TMP/profiles-$1.json"
+	printf '%s\n' "GET /xrpc/app.bsky.actor.getProfiles actors=did:plc:walker$(printf %04d "$1")" \
+	    "body profiles-$1.json" end >>"$TMP/walk.routes"
+}
+# right_reach DB: messages whose reach is their author's followers
+right_reach() {
+	sql "$1" "SELECT count(*) FROM message WHERE reach = 37 * CAST(substr(from_addr, 15) AS INTEGER)"
+}
+
+t9072() {
+	: >"$TMP/requests.log"
+	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
+	serve "$TMP/walk.routes"
+	conf b72.conf "$(bsky)"
+	out=$(pl b72.conf b72) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 60 &&
+	eq "$(sql b72 "SELECT count(DISTINCT ticket_id) FROM message")" 60 &&
+	# 25, 25 and 10 authors a request, each asked once, oldest first
+	eq "$(requests 'getProfiles?')" 3 &&
+	eq "$(grep 'getProfiles?' "$TMP/requests.log" | awk '{ print gsub(/actors=/, "") }' | tr '\n' ' ')" "25 25 10 " &&
+	eq "$(grep -o 'actors=[^& ]*' "$TMP/requests.log" | sort -u | wc -l)" 60 &&
+	grep -q 'getProfiles?actors=did%3Aplc%3Awalker0001&actors=did%3Aplc%3Awalker0002&' "$TMP/requests.log" &&
+	! grep -q UNMATCHED "$TMP/requests.log" &&
+	# the reach of each ticket's post is its author's
+	eq "$(right_reach b72)" 60 &&
+	eq "$(sql b72 "SELECT reach FROM message WHERE from_addr = 'did:plc:walker0042'")" 1554
+}
+check 9072 "bluesky: 60 authors' reach in 3 getProfiles requests of at most 25, answers matched by DID" t9072
+
+t9073() {
+	# the daemon polls twice; the second poll finds the reaches in the cache
+	: >"$TMP/requests.log"
+	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
+	serve "$TMP/walk.routes"
+	conf b73.conf "$(bsky 'poll 1s')"
+	esc -c "$TMP/b73.conf" --db "$TMP/b73.db" run -f 2>"$TMP/run.err" &
+	pid=$!
+	i=0
+	while [ "$(grep -c 'channel=sky event=polled' "$TMP/run.err")" -lt 2 ] && [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -TERM $pid; wait $pid
+	eq "$(grep -c 'channel=sky event=polled' "$TMP/run.err")" 2 &&
+	eq "$(requests listNotifications)" 2 &&
+	eq "$(requests 'getProfiles?')" 3 &&
+	eq "$(right_reach b73)" 60
+}
+check 9073 "bluesky: a second poll within the profile TTL asks for no profile" t9073
+
+t9074() {
+	# a server error, then a body that is not JSON, then one without the
+	# list: each costs the reach of the batch, not the posts, in one line
+	for answer in "status 500|text {\"error\":\"InternalServerError\"}" \
+	    "text {\"profiles\":[{\"did\":\"did:plc:walker0001\",\"followers" \
+	    'text {"actors":[]}'; do
+		: >"$TMP/requests.log"
+		walk 30 20
+		printf '%s\n' 'GET /xrpc/app.bsky.actor.getProfiles' \
+		    "$(echo "$answer" | cut -d'|' -f1)" >>"$TMP/walk.routes"
+		case $answer in *'|'*) echo "$answer" | cut -d'|' -f2 >>"$TMP/walk.routes";; esac
+		echo end >>"$TMP/walk.routes"
+		serve "$TMP/walk.routes"
+		conf b74.conf "$(bsky)"
+		rm -f "$TMP/b74.db"
+		out=$(pl b74.conf b74 --retries 0) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+		eq "$(echo "$out" | jq -r '.[0].stored')" 30 &&
+		eq "$(sql b74 "SELECT count(*) FROM message WHERE reach IS NULL")" 30 &&
+		eq "$(requests 'getProfiles?')" 1 &&
+		eq "$(grep -c 'event=profile-failed' "$TMP/poll.err")" 1 &&
+		grep -q 'channel=sky host=127.0.0.1 event=profile-failed error="GET [^ ]*/xrpc/app.bsky.actor.getProfiles[?:]' "$TMP/poll.err" &&
+		! grep -q 'access-1\|app-pass-word' "$TMP/poll.err" || return 1
+	done
+}
+check 9074 "bluesky: a failed, malformed or listless getProfiles answer stores the posts, reach unknown, one log line" t9074
+
+t9075() {
+	# rate limited on the first batch: the others are not asked
+	: >"$TMP/requests.log"
+	walk 60 60
+	printf '%s\n' 'GET /xrpc/app.bsky.actor.getProfiles' 'status 429' 'header Retry-After: 300' \
+	    'text {"error":"RateLimitExceeded"}' end >>"$TMP/walk.routes"
+	serve "$TMP/walk.routes"
+	conf b75.conf "$(bsky)"
+	out=$(pl b75.conf b75 --retries 0); rc=$?
+	eq "$rc" 75 &&
+	eq "$(sql b75 "SELECT count(*) FROM message WHERE reach IS NULL")" 60 &&
+	eq "$(requests 'getProfiles?')" 1 &&
+	eq "$(grep -c 'event=profile-failed' "$TMP/poll.err")" 1
+}
+check 9075 "bluesky: a rate-limited getProfiles asks for no more profiles; the posts are stored" t9075
 
 # ---- feeds ------------------------------------------------------------
 
