@@ -7,11 +7,12 @@
  * back after each input.  The brand is did:plc:brand, brand.example.com.
  *
  * The functions are static, so this harness #includes bluesky.c (and must
- * not be linked with bluesky.o besides).  No network: the one request
- * take_post makes, an author's follower count, first needs a session,
- * and the app password file does not exist, so it fails (the reach is
- * then unknown, as when the server will not say); the HTTP handle is
- * also rate limited for a day, so any request fails at once, offline.
+ * not be linked with bluesky.o besides).  No network: take_post makes
+ * no request (a walk asks for the reaches and quotes before it, and
+ * without that map the reach is unknown, as when the server will not
+ * say); a request would first need a session, and the app password file
+ * does not exist; the HTTP handle is also rate limited for a day, so any
+ * request fails at once, offline.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -I.. \
  *       $(pkg-config --cflags libxml-2.0) -o fuzz-bluesky \
