@@ -841,15 +841,17 @@ t9073() {
 	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
 	serve "$TMP/walk.routes"
 	conf b73.conf "$(bsky 'poll 1s')"
-	esc -c "$TMP/b73.conf" --db "$TMP/b73.db" run -f 2>"$TMP/run.err" &
+	"$ESCALATOR" -c "$TMP/b73.conf" --db "$TMP/b73.db" run -f 2>"$TMP/run.err" &
 	pid=$!
 	i=0
 	while [ "$(grep -c 'channel=sky event=polled' "$TMP/run.err")" -lt 2 ] && [ $i -lt 600 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	kill -TERM $pid; wait $pid
-	eq "$(grep -c 'channel=sky event=polled' "$TMP/run.err")" 2 &&
-	eq "$(requests listNotifications)" 2 &&
+	kill -TERM $pid; wait $pid; rc=$?
+	eq "$rc" 0 &&
+	# two polls or more (a slow machine may start a third)
+	[ "$(grep -c 'channel=sky event=polled' "$TMP/run.err")" -ge 2 ] &&
+	[ "$(requests listNotifications)" -ge 2 ] &&
 	eq "$(requests 'getProfiles?')" 3 &&
 	eq "$(right_reach b73)" 60
 }
