@@ -39,9 +39,10 @@
  * negates; punctuation-only tokens are dropped; emoji are scored from the
  * lexicon rather than from their names; in a short English text, praise
  * standing as an exclamation or frame around a negative support fact is
- * sarcasm and turned ("Great, another outage": sarcastic()); in German
- * and Dutch a negation ending a clause negates the verb before it
- * (final_negation).
+ * sarcasm and turned ("Great, another outage": sarcastic()); a
+ * complaint ending "but thanks (anyway)" is not turned by its "but"
+ * (courtesy_weigh); in German and Dutch a negation ending a clause
+ * negates the verb before it (final_negation).
  *
  * Limits: a token longer than 63 bytes matches nothing; phrases have at
  * most 6 words; "but" shifts weight around its first occurrence only; the
@@ -3583,6 +3584,185 @@ scare_quotes(const unsigned char *text, const unsigned char *end)
 	return 0;
 }
 
+/*
+ * Closing courtesy.  A complaint that ends on its contrast word and a
+ * formula of thanks ("nobody answers, but thanks.", "aber danke
+ * trotzdem", "mais merci quand même") says its point before the "but":
+ * the thanks is politeness.  VADER's rule for "but" (what follows it
+ * counts 1.5 times, what precedes it half) would make the formula the
+ * point and turn the complaint positive.  So when the words before such
+ * an ending are negative, the formula counts nothing and its contrast
+ * word shifts no weight; "thanks for nothing" keeps its anger, whatever
+ * a negation before the "but" made of it.  Only a formula that ends the
+ * text: "..., but thanks for fixing it!" thanks for something, and
+ * after words that are not negative ("It took a while, but thanks!")
+ * the thanks is the point, both weighed as VADER does.  Per language,
+ * folded as the scorer folds: the thanks, what may stand before or after
+ * it ("trotzdem", "anyway"), and the "for nothing" that keeps its sign;
+ * '|' between alternatives.  Our lists.
+ */
+static const struct {
+	const char	*lang;
+	const char	*thanks;
+	const char	*tails;
+	const char	*nothing;
+} courtesies[] = {
+	{ "en", "thanks|thank you|thx|many thanks|thanks a lot|thank you "
+	    "very much|thanks so much|thank you so much", "anyway|anyways|"
+	    "though|all the same|regardless|for trying|for your time|"
+	    "for the effort|for your help|for the reply|for your reply|"
+	    "for the answer|for your answer|for looking|for looking into it",
+	    "for nothing" },
+	{ "de", "danke|danke schon|danke sehr|vielen dank|dankeschon",
+	    "trotzdem|dennoch|trotzdem fur die muhe|fur die muhe|"
+	    "fur ihre muhe|fur die antwort|fur ihre antwort", "fur nichts" },
+	{ "fr", "merci|merci beaucoup", "quand meme|tout de meme|malgre tout|"
+	    "pour votre aide|pour la reponse|pour votre reponse|"
+	    "pour votre temps", "pour rien" },
+	{ "es", "gracias|muchas gracias", "de todos modos|de todas formas|"
+	    "de todas maneras|igual|igualmente|por intentarlo|por su ayuda|"
+	    "por tu ayuda|por la respuesta|por su tiempo", "por nada" },
+	{ "nl", "bedankt|dank je|dank u|dank je wel|dank u wel|dankjewel|"
+	    "dankuwel", "toch|alsnog|evengoed|voor de moeite|voor het "
+	    "antwoord|voor uw hulp|voor je hulp", "voor niets|voor niks" },
+	{ "it", "grazie|grazie mille|grazie tante", "comunque|lo stesso|"
+	    "ugualmente|per la risposta|per l'aiuto|per il tempo",
+	    "per niente|di niente" },
+	{ "pt", "obrigado|obrigada|muito obrigado|muito obrigada",
+	    "mesmo assim|de qualquer forma|de qualquer maneira|"
+	    "pela ajuda|pela resposta|pelo tempo|pela tentativa", "por nada" },
+};
+
+#define COURTESY_TOKS	8	/* tokens of a formula with its contrast word */
+#define COURTESY_BYTES	64	/* bytes of it to the text's end, at most */
+
+/* The length of the longest alternative of alts that the words
+ * [w, w + len) begin with, whole words; 0 if none. */
+static size_t
+alt_prefix(const char *alts, const char *w, size_t len)
+{
+	const char *a = alts, *bar;
+	size_t n, best = 0;
+
+	for (;; a = bar + 1) {
+		if ((bar = strchr(a, '|')) == NULL)
+			bar = a + strlen(a);
+		n = (size_t)(bar - a);
+		if (n > best && n <= len && memcmp(a, w, n) == 0 &&
+		    (n == len || w[n] == ' '))
+			best = n;
+		if (*bar == '\0')
+			return best;
+	}
+}
+
+/* 1 if the words [w, w + len) (one space between) are a formula of
+ * thanks, a tail before or after it; *nothing set if the tail is "for
+ * nothing". */
+static int
+courtesy_words(size_t c, const char *w, size_t len, int *nothing)
+{
+	size_t n, pre;
+
+	*nothing = 0;
+	pre = alt_prefix(courtesies[c].tails, w, len);
+	if (pre > 0 && pre < len) {
+		w += pre + 1;
+		len -= pre + 1;
+	} else
+		pre = 0;
+	/* "thanks a lot" as much as "thanks" */
+	if ((n = alt_prefix(courtesies[c].thanks, w, len)) == 0)
+		return 0;
+	if (n == len)
+		return 1;
+	w += n + 1;
+	len -= n + 1;
+	if (pre == 0 && alt_prefix(courtesies[c].nothing, w, len) == len) {
+		*nothing = 1;
+		return 1;
+	}
+	return pre == 0 && alt_prefix(courtesies[c].tails, w, len) == len;
+}
+
+/* The offset of the contrast word of a closing courtesy ending the
+ * text (courtesies[]), from the first contrast word's, from, on;
+ * SIZE_MAX if the text ends otherwise.  *nothing as courtesy_words
+ * sets it. */
+static size_t
+courtesy_close(const struct sentiment *s, const char *text, size_t len,
+    size_t from, int *nothing)
+{
+	struct tokenizer tz;
+	struct tok t, ring[COURTESY_TOKS];
+	const struct lex_entry *e;
+	char w[COURTESY_TOKS * KEY_MAX];
+	size_t c, start, n = 0, i, j, wlen;
+
+	for (c = 0; c < NELEM(courtesies); c++)
+		if (strcmp(courtesies[c].lang, s->lang) == 0)
+			break;
+	if (c == NELEM(courtesies))
+		return SIZE_MAX;
+	start = len > from + COURTESY_BYTES ? len - COURTESY_BYTES : from;
+	while (start > from && text[start - 1] != ' ')
+		start--;	/* from a word's start */
+	tz_init(&tz, text + start, len - start, s);
+	while (tz_next(&tz, &t))
+		if (!t.emo)
+			ring[n++ % COURTESY_TOKS] = t;
+	/* the first contrast word whose words after it are a formula */
+	for (i = n > COURTESY_TOKS ? n - COURTESY_TOKS : 0; i + 1 < n; i++) {
+		const struct tok *ct = &ring[i % COURTESY_TOKS];
+
+		if (ct->ovf || (e = lex_find(s, ct->key, ct->keylen)) == NULL ||
+		    e->special != SP_BUT)
+			continue;
+		for (wlen = 0, j = i + 1; j < n; j++) {
+			const struct tok *wt = &ring[j % COURTESY_TOKS];
+
+			if (wt->ovf)
+				break;
+			if (wlen > 0)
+				w[wlen++] = ' ';
+			memcpy(w + wlen, wt->key, wt->keylen);
+			wlen += wt->keylen;
+		}
+		if (j == n && courtesy_words(c, w, wlen, nothing))
+			return start + ct->off;
+	}
+	return SIZE_MAX;
+}
+
+/* A closing courtesy after negative words counts nothing, or for
+ * "thanks for nothing" only its anger, and its contrast word, if the
+ * first, no longer weighs the text's parts (courtesies[]). */
+static void
+courtesy_weigh(const struct sentiment *s, struct survey *sv,
+    const char *text, size_t len, struct unit_rec *rec, size_t nrec,
+    int cap_diff)
+{
+	size_t at, i;
+	double before = 0;
+	int nothing;
+
+	/* the formula's thanks has a valence, near the end */
+	if (nrec == 0 || rec[nrec - 1].off < sv->but_off ||
+	    rec[nrec - 1].off + COURTESY_BYTES < len ||
+	    (at = courtesy_close(s, text, len, sv->but_off, &nothing)) ==
+	    SIZE_MAX)
+		return;
+	for (i = 0; i < nrec && rec[i].off < at; i++)
+		before += rec[i].v[cap_diff];
+	if (before >= 0 && !nothing)
+		return;
+	for (; i < nrec; i++)
+		rec[i].v[cap_diff] = nothing && rec[i].v[cap_diff] > 0 ?
+		    -rec[i].v[cap_diff] : nothing ? rec[i].v[cap_diff] : 0;
+	if (at == sv->but_off)
+		sv->but_off = SIZE_MAX;
+}
+
 /* 1 if the text is sarcastic: praise as an exclamation or frame (or
  * "yeah, sure") with a negative support fact (for "yeah, sure" and
  * "yeah right" also scare quotes; not for praise, which quotes names and
@@ -3749,6 +3929,8 @@ score_text(const struct sentiment *s, const char *text, size_t len,
 	sc.gushes = sc.frame = sc.mock = sc.fact = sc.fixed = 0;
 	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, &sc, out) == 0) {
 		cap_diff = cap_emphasis(&sv);
+		if (sv.but_off != SIZE_MAX)
+			courtesy_weigh(s, &sv, text, len, rec, nrec, cap_diff);
 		/* sarcastic praise means its opposite, as "not great" */
 		if ((sc.frame || sc.mock || sc.gushes) && sarcastic(&sc, &sv, text, len))
 			for (i = 0; i < nrec; i++)
