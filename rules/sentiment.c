@@ -3685,26 +3685,47 @@ courtesy_words(size_t c, const char *w, size_t len, int *nothing)
 	return pre == 0 && alt_prefix(courtesies[c].tails, w, len) == len;
 }
 
-/* The offset of the contrast word of a closing courtesy ending the
- * text (courtesies[]), from the first contrast word's, from, on;
- * SIZE_MAX if the text ends otherwise.  *nothing as courtesy_words
- * sets it. */
+/* 1 if the first word of key (a phrase's: "thanks for nothing") is the
+ * first word of one of the thanks of courtesies[c]. */
+static int
+courtesy_head(size_t c, const char *key)
+{
+	const char *a = courtesies[c].thanks;
+	size_t n = strcspn(key, " ");
+
+	for (; a != NULL; a = strchr(a, '|'), a = a != NULL ? a + 1 : NULL)
+		if (strncmp(a, key, n) == 0 && (a[n] == ' ' || a[n] == '|' ||
+		    a[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* 1 if a word, not punctuation or a line's start, stands just before
+ * the word at off, after from: a contrast word (or "trotzdem") before a
+ * thanks.  Most thanks that end a mail start its sentence or line. */
+static int
+courtesy_after_word(const char *text, size_t from, size_t off)
+{
+	while (off > from && (text[off - 1] == ' ' || text[off - 1] == '\t'))
+		off--;
+	return off > from && word_case[(unsigned char)text[off - 1]] != 0;
+}
+
+/* The offset of the contrast word of a closing courtesy of courtesies[c]
+ * whose thanks is at head, before the text's end; SIZE_MAX if the text
+ * ends otherwise.  *nothing as courtesy_words sets it. */
 static size_t
-courtesy_close(const struct sentiment *s, const char *text, size_t len,
-    size_t from, int *nothing)
+courtesy_close(const struct sentiment *s, size_t c, const char *text,
+    size_t len, size_t from, size_t head, int *nothing)
 {
 	struct tokenizer tz;
 	struct tok t, ring[COURTESY_TOKS];
 	const struct lex_entry *e;
 	char w[COURTESY_TOKS * KEY_MAX];
-	size_t c, start, n = 0, i, j, wlen;
+	size_t start, n = 0, i, j, wlen;
 
-	for (c = 0; c < NELEM(courtesies); c++)
-		if (strcmp(courtesies[c].lang, s->lang) == 0)
-			break;
-	if (c == NELEM(courtesies))
-		return SIZE_MAX;
-	start = len > from + COURTESY_BYTES ? len - COURTESY_BYTES : from;
+	start = head > from + COURTESY_BYTES / 2 ? head - COURTESY_BYTES / 2 :
+	    from;
 	while (start > from && text[start - 1] != ' ')
 		start--;	/* from a word's start */
 	tz_init(&tz, text + start, len - start, s);
@@ -3715,7 +3736,8 @@ courtesy_close(const struct sentiment *s, const char *text, size_t len,
 	for (i = n > COURTESY_TOKS ? n - COURTESY_TOKS : 0; i + 1 < n; i++) {
 		const struct tok *ct = &ring[i % COURTESY_TOKS];
 
-		if (ct->ovf || (e = lex_find(s, ct->key, ct->keylen)) == NULL ||
+		if (ct->ovf || start + ct->off >= head ||
+		    (e = lex_find(s, ct->key, ct->keylen)) == NULL ||
 		    e->special != SP_BUT)
 			continue;
 		for (wlen = 0, j = i + 1; j < n; j++) {
@@ -3742,15 +3764,25 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
     const char *text, size_t len, struct unit_rec *rec, size_t nrec,
     int cap_diff)
 {
-	size_t at, i;
+	size_t at, c, i, k;
 	double before = 0;
 	int nothing;
 
-	/* the formula's thanks has a valence, near the end */
-	if (nrec == 0 || rec[nrec - 1].off < sv->but_off ||
-	    rec[nrec - 1].off + COURTESY_BYTES < len ||
-	    (at = courtesy_close(s, text, len, sv->but_off, &nothing)) ==
-	    SIZE_MAX)
+	for (c = 0; c < NELEM(courtesies); c++)
+		if (strcmp(courtesies[c].lang, s->lang) == 0)
+			break;
+	if (c == NELEM(courtesies))
+		return;
+	/* its thanks, a word of valence near the end */
+	for (k = nrec; k > 0 && rec[k - 1].off > sv->but_off &&
+	    rec[k - 1].off + COURTESY_BYTES >= len; k--)
+		if (courtesy_after_word(text, sv->but_off, rec[k - 1].off) &&
+		    courtesy_head(c, rec[k - 1].word))
+			break;
+	if (k == 0 || rec[k - 1].off <= sv->but_off ||
+	    rec[k - 1].off + COURTESY_BYTES < len ||
+	    (at = courtesy_close(s, c, text, len, sv->but_off, rec[k - 1].off,
+	    &nothing)) == SIZE_MAX)
 		return;
 	for (i = 0; i < nrec && rec[i].off < at; i++)
 		before += rec[i].v[cap_diff];
