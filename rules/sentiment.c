@@ -38,8 +38,9 @@
  * never negated or boosted ("nothing works :(" stays negative); "hardly"
  * negates; punctuation-only tokens are dropped; emoji are scored from the
  * lexicon rather than from their names; in a short English text, praise
- * standing as an exclamation or frame around a negative support fact is
- * sarcasm and turned ("Great, another outage": sarcastic()); a
+ * standing as an exclamation or frame around a negative support fact, or
+ * closing the text after one, is sarcasm and turned ("Great, another
+ * outage", "Charged twice. Great job, guys.": sarcastic()); a
  * complaint ending "but thanks (anyway)" is not turned by its "but"
  * (courtesy_weigh); in German and Dutch a negation ending a clause
  * negates the verb before it (final_negation).
@@ -1423,7 +1424,7 @@ static const char *const gushes[] = {
 	"amazing", "awesome", "brilliant", "cool", "excellent", "fabulous",
 	"fantastic", "great", "lovely", "marvellous", "marvelous", "nice",
 	"outstanding", "perfect", "splendid", "super", "superb", "terrific",
-	"wonderful", "wow",
+	"well done", "wonderful", "wow",
 };
 static const char *const frames[] = {
 	"gotta love", "just what i need", "just what i needed", "love how",
@@ -1437,14 +1438,15 @@ static const char *const facts[] = {
 	"double charged", "double-charged", "down again", "downtime", "error",
 	"errors", "faulty", "fifth time", "fourth email", "fourth time",
 	"freezes", "glitch", "glitchy", "heard nothing", "ignored", "is down",
-	"keeps crashing", "locked out", "lost", "lost data", "lost my data",
+	"keeps crashing", "locked out", "losing", "lost", "lost data", "lost my data",
 	"missing", "no answer", "no reply", "on hold", "outage", "outages",
 	"overcharged", "second time", "still down", "still waiting",
 	"third email", "third mail", "third time", "unresponsive",
 	"waiting for weeks", "was down", "went down", "were down",
 };
 static const char *const fixes[] = {
-	"back online", "sorted out", "up and running", "working again",
+	"are over", "back online", "is over", "sorted out", "up and running",
+	"working again",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -3423,6 +3425,24 @@ struct sarcasm {
  * a long mail is left alone rather than risk turning its sincere praise. */
 #define SARCASM_TOKENS	40
 
+/* Where the ASCII word [p, p + len), lowercased, stands in list (" a b
+ * "), at its space before; NULL if not there. */
+static const char *
+word_listed(const char *list, const unsigned char *p, size_t len)
+{
+	char key[14];
+	size_t i;
+
+	if (len > 10)
+		return NULL;
+	key[0] = ' ';
+	for (i = 0; i < len; i++)
+		key[i + 1] = (char)ascii_lower(p[i]);
+	key[len + 1] = ' ';
+	key[len + 2] = '\0';
+	return strstr(list, key);
+}
+
 /* 1 if [p, p + len) is a word that may open an exclamation of praise
  * ("oh", "wow, what", "just"); *what set for those after which a noun may
  * follow the praise ("what amazing service,"). */
@@ -3432,21 +3452,56 @@ gush_lead(const unsigned char *p, size_t len, int *what)
 	static const char leads[] = " a absolutely ah an gee gosh how jeez just "
 	    "oh really simply so such well what wow yeah ";
 	const char *q;
-	char key[14];
-	size_t i;
 
-	if (len > 10)
-		return 0;
-	key[0] = ' ';
-	for (i = 0; i < len; i++)
-		key[i + 1] = (char)ascii_lower(p[i]);
-	key[len + 1] = ' ';
-	key[len + 2] = '\0';
-	if ((q = strstr(leads, key)) == NULL)
+	if ((q = word_listed(leads, p, len)) == NULL)
 		return 0;
 	if (q[1] == 'w' ? q[2] == 'h' : q[1] == 'h' || (q[1] == 's' &&
 	    q[2] == 'u'))
 		*what = 1;	/* "what", "how", "such" */
+	return 1;
+}
+
+/* 1 if the praise ending at end closes the text, maybe with what it
+ * praises and whom ("Great job, guys.", "Well done!"): only punctuation,
+ * spaces and emoji follow.  After a complaint in a short text such
+ * praise is the sarcasm's punch line, as much as an exclamation before
+ * it ("Charged twice for the same order. Great job, guys."). */
+static int
+gush_closing(const unsigned char *text, size_t len, size_t end)
+{
+	static const char *const after[] = {
+		" effort job service stuff support work ",
+		" again all everybody everyone folks guys people team y'all ",
+	};
+	const unsigned char *p = text + end, *q, *e = text + len;
+	size_t i, n;
+
+	for (i = 0; i <= NELEM(after); i++) {
+		while (p < e && (*p == ' ' || *p == '\t' || *p == ',' ||
+		    *p == '"' || *p == '\''))
+			p++;
+		for (q = p; q < e && (word_case[*q] != 0 || *q == '\''); q++)
+			;
+		if (q == p)
+			break;
+		if (i == NELEM(after) || word_listed(after[i], p,
+		    (size_t)(q - p)) == NULL) {
+			if (i == 0)
+				continue;	/* no noun: maybe whom */
+			return 0;
+		}
+		p = q;
+	}
+	while (p < e) {
+		if (*p < 0x80) {
+			if (word_case[*p] != 0)
+				return 0;
+			p++;
+		} else if (cc_class(utf8_decode(p, e, &n)) == CC_WORD)
+			return 0;
+		else
+			p += n;
+	}
 	return 1;
 }
 
@@ -3455,20 +3510,21 @@ gush_lead(const unsigned char *p, size_t len, int *what)
  * line's start) and ends after it ("Great, ...", "Just perfect.",
  * "Wow!"), or after one more word when a lead was "what", "how" or
  * "such" ("What amazing service, ...").  "Great service, ..." praises
- * the service.  Read from the bytes once the text is read, and only
- * when the rest of it may be sarcastic. */
+ * the service.  Praise closing the text (gush_closing) may also start
+ * after a comma ("..., really great job.").  Read from the bytes once
+ * the text is read, and only when the rest of it may be sarcastic. */
 static int
 gush_alone(const unsigned char *text, size_t len, size_t off, size_t end)
 {
 	const unsigned char *p = text + off, *q, *e = text + len;
-	int words = 0, what = 0;
+	int words = 0, what = 0, closing = gush_closing(text, len, end);
 
 	for (;;) {
 		while (p > text && (p[-1] == ' ' || p[-1] == '\t' ||
-		    p[-1] == ',' || p[-1] == '"' || p[-1] == '\''))
+		    (p[-1] == ',' && !closing) || p[-1] == '"' || p[-1] == '\''))
 			p--;
 		if (p == text || p[-1] == '\n' || p[-1] == '\r' ||
-		    brk_byte(p[-1]) == BRK_STOP)
+		    brk_byte(p[-1]) != 0)
 			break;
 		for (q = p; q > text && word_case[q[-1]] != 0; q--)
 			;
@@ -3476,6 +3532,8 @@ gush_alone(const unsigned char *text, size_t len, size_t off, size_t end)
 			return 0;
 		p = q;
 	}
+	if (closing)
+		return 1;
 	for (p = text + end;; what = 0) {
 		while (p < e && (*p == ' ' || *p == '\t' || *p == '"' ||
 		    *p == '\''))
@@ -3510,7 +3568,7 @@ sarcasm_note(struct sarcasm *sc, const struct unit *u, double v,
 			sc->fact = 1;
 		break;
 	case SP_FIXED:
-		if (v > 0)
+		if (v >= 0)	/* "is over" carries no valence */
 			sc->fixed = 1;
 		break;
 	case SP_FRAME:
@@ -3795,13 +3853,13 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 		sv->but_off = SIZE_MAX;
 }
 
-/* 1 if the text is sarcastic: praise as an exclamation or frame (or
- * "yeah, sure") with a negative support fact (for "yeah, sure" and
- * "yeah right" also scare quotes; not for praise, which quotes names and
- * sayings sincerely: "Great, the "Pro Plan" is live", "I love that one"),
- * in a short text, with no fact reported resolved ("Great,
- * the outage is fixed") and no "but" (a mixed review: "great food but
- * slow service" weighs its parts as before). */
+/* 1 if the text is sarcastic: praise as an exclamation, a frame or the
+ * text's close (gush_alone), or "yeah, sure", with a negative support
+ * fact (for "yeah, sure" and "yeah right" also scare quotes; not for
+ * praise, which quotes names and sayings sincerely: "Great, the "Pro
+ * Plan" is live", "I love that one"), in a short text, with no fact
+ * reported resolved ("Great, the outage is fixed") and no "but" (a mixed
+ * review: "great food but slow service" weighs its parts as before). */
 static int
 sarcastic(const struct sarcasm *sc, const struct survey *sv,
     const char *text, size_t len)
