@@ -2232,7 +2232,11 @@ sentiment_size(const struct sentiment *s)
  * of support mail.  A word in several lists counts for each; "*" marks
  * the list where it is much the commonest, where it counts twice
  * (Spanish "no", French "est").  At most 8 letters: longer words are
- * never looked up.
+ * never looked up.  Besides, two letters count as a listed word of
+ * weight 2 where a short text has too few words to tell: ã and õ are
+ * Portuguese alone ("não", "serviço" has no other), and "è" and "é"
+ * standing alone are Italian and Portuguese "is" ("Il servizio è
+ * pessimo", "O produto é péssimo"), never a French or Spanish word.
  */
 enum { LG_EN, LG_DE, LG_FR, LG_ES, LG_NL, LG_IT, LG_PT, LG_COUNT };
 
@@ -2283,18 +2287,19 @@ static const char *const stopwords[LG_COUNT] = {
 	"*levering *factuur *klopt *heeft *ben *orde *jammer *groet "
 	"*groeten *tevreden",
 	/* it */
-	"*il lo la *gli le *di da e *che non un *una *per con *sono *ho mi "
+	"*il lo la *gli le *di da e *che *non un *una *per con *sono *ho mi "
 	"*ma *del *della *nel *questo *questa *molto *ancora *grazie *ciao "
 	"*anche *perche *mio *mia *vostro *vostra *sul *alla *al *ci *sia "
 	"*gia *mai *niente *nessuno *piu *dopo *stato *stata *essere *buongiorno "
-	"*settimane *giorni *ordine *funziona *pacco *servizio *sito",
+	"*settimane *giorni *ordine *funziona *pacco *servizio *sito si "
+	"*tutto *bene *volte *ottimo *consegna *rimborso",
 	/* pt */
 	"o a *os as de *do *da *dos *das e que *nao um *uma para *com *meu "
 	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na "
 	"*ao sem *isso esta *estou *foi *ola *voces *seu *sua *ate *nunca "
 	"*nada *ninguem *tambem *pedido *dias *semanas *porque *mais *tenho "
 	"*bom *boa *dia *entrega *fatura *site *tudo *quero *chegou *deu "
-	"*servico",
+	"*servico *duas *vezes *produto *otimo *trabalho",
 };
 
 #define STOP_CAP	2048	/* a power of two, over twice the words */
@@ -2305,7 +2310,8 @@ static const char *const stopwords[LG_COUNT] = {
 /* Packed keys and, per key, the weight of each language in a 16-bit
  * lane (languages 0-3 in the first word, 4-6 in the second): a word's
  * weights are added to the counts with two additions.  No lane
- * overflows: GUESS_WORDS words of weight 2 at most. */
+ * overflows: GUESS_WORDS words of weight 4 at most (2, and 2 for a
+ * letter: sentiment_guess). */
 static uint64_t	stop_key[STOP_CAP];
 static uint64_t	stop_lanes[STOP_CAP][2];
 static int	stop_built;
@@ -2429,7 +2435,7 @@ sentiment_guess(const char *text, size_t len, char *buf)
 	unsigned best = 0, second = 0, other = 0;
 	size_t words = 0, latin = 0, nonlatin = 0, n, k, i;
 	uint64_t key;
-	int lg, top = LG_EN, ok;
+	int lg, top = LG_EN, ok, mark;
 	int32_t c;
 
 	stop_prepare();
@@ -2462,6 +2468,7 @@ sentiment_guess(const char *text, size_t len, char *buf)
 		}
 		/* a word: ASCII to its end, the common case */
 		ok = 1;
+		mark = -1;
 		for (q = p; q < end && guess_letter[*q]; q++)
 			;
 		n = (size_t)(q - p);
@@ -2493,6 +2500,14 @@ sentiment_guess(const char *text, size_t len, char *buf)
 			    p[1] <= 0xBF && p[1] != 0x97 && p[1] != 0xB7) {
 				const char *f = latin1_fold[p[1] - 0x80];
 
+				if (p[1] == 0xA3 || p[1] == 0xB5)
+					mark = LG_PT;	/* ã, õ */
+				else if ((p[1] == 0xA8 || p[1] == 0xA9) &&
+				    n == 0 && (p + 2 == end || p[2] < 0x80) &&
+				    !guess_letter[p + 2 < end ? p[2] : ' '])
+					/* è, é alone: "is" */
+					mark = p[1] == 0xA8 ? LG_IT : LG_PT;
+
 				for (i = 0; f[i] != '\0'; i++, n++)
 					if (n < 8)
 						key |= (uint64_t)(unsigned char)f[i] <<
@@ -2512,6 +2527,8 @@ sentiment_guess(const char *text, size_t len, char *buf)
 counted:
 		words++;
 		latin += n;
+		if (mark >= 0)
+			lanes[mark / 4] += (uint64_t)2 << (16 * (mark % 4));
 		if (!ok || n > 8 || n == 0)
 			continue;
 		for (k = stop_slot(key); stop_key[k] != 0 && stop_key[k] != key;
