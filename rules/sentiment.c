@@ -3681,31 +3681,36 @@ static const struct {
 	const char	*thanks;
 	const char	*tails;
 	const char	*nothing;
+	const char	*sorry;		/* the writer's own apology */
 } courtesies[] = {
 	{ "en", "thanks|thank you|thx|many thanks|thanks a lot|thank you "
 	    "very much|thanks so much|thank you so much", "anyway|anyways|"
 	    "though|all the same|regardless|for trying|for your time|"
 	    "for the effort|for your help|for the reply|for your reply|"
 	    "for the answer|for your answer|for looking|for looking into it",
-	    "for nothing" },
+	    "for nothing", "sorry|apologies|apologise|apologize|apology|excuse" },
 	{ "de", "danke|danke schon|danke sehr|vielen dank|dankeschon",
 	    "trotzdem|dennoch|trotzdem fur die muhe|fur die muhe|"
-	    "fur ihre muhe|fur die antwort|fur ihre antwort", "fur nichts" },
+	    "fur ihre muhe|fur die antwort|fur ihre antwort", "fur nichts",
+	    "entschuldigung|entschuldigen|entschuldige|verzeihung|sorry" },
 	{ "fr", "merci|merci beaucoup", "quand meme|tout de meme|malgre tout|"
 	    "pour votre aide|pour la reponse|pour votre reponse|"
-	    "pour votre temps", "pour rien" },
+	    "pour votre temps", "pour rien", "desole|desolee|pardon|excusez|excuse" },
 	{ "es", "gracias|muchas gracias", "de todos modos|de todas formas|"
 	    "de todas maneras|igual|igualmente|por intentarlo|por su ayuda|"
-	    "por tu ayuda|por la respuesta|por su tiempo", "por nada" },
+	    "por tu ayuda|por la respuesta|por su tiempo", "por nada",
+	    "perdon|disculpe|disculpa|disculpen|siento" },
 	{ "nl", "bedankt|dank je|dank u|dank je wel|dank u wel|dankjewel|"
 	    "dankuwel", "toch|alsnog|evengoed|voor de moeite|voor het "
-	    "antwoord|voor uw hulp|voor je hulp", "voor niets|voor niks" },
+	    "antwoord|voor uw hulp|voor je hulp", "voor niets|voor niks",
+	    "sorry|excuses|excuseer|pardon" },
 	{ "it", "grazie|grazie mille|grazie tante", "comunque|lo stesso|"
 	    "ugualmente|per la risposta|per l'aiuto|per il tempo",
-	    "per niente|di niente" },
+	    "per niente|di niente", "scusa|scusate|scusi|scusami|dispiace" },
 	{ "pt", "obrigado|obrigada|muito obrigado|muito obrigada",
 	    "mesmo assim|de qualquer forma|de qualquer maneira|"
-	    "pela ajuda|pela resposta|pelo tempo|pela tentativa", "por nada" },
+	    "pela ajuda|pela resposta|pelo tempo|pela tentativa", "por nada",
+	    "desculpe|desculpa|desculpas|perdao" },
 };
 
 #define COURTESY_TOKS	8	/* tokens of a formula with its contrast word */
@@ -3831,6 +3836,22 @@ courtesy_close(const struct sentiment *s, size_t c, const char *text,
 	return SIZE_MAX;
 }
 
+/* 1 if a word of [text, text + len) is an apology of courtesies[c]. */
+static int
+courtesy_sorry(const struct sentiment *s, size_t c, const char *text,
+    size_t len)
+{
+	struct tokenizer tz;
+	struct tok t;
+
+	tz_init(&tz, text, len, s);
+	while (tz_next(&tz, &t))
+		if (!t.emo && !t.ovf &&
+		    alt_prefix(courtesies[c].sorry, t.key, t.keylen) == t.keylen)
+			return 1;
+	return 0;
+}
+
 /* A closing courtesy after negative words counts nothing, or for
  * "thanks for nothing" only its anger, and its contrast word, if the
  * first, no longer weighs the text's parts (courtesies[]). */
@@ -3862,6 +3883,10 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 	for (i = 0; i < nrec && rec[i].off < at; i++)
 		before += rec[i].v[cap_diff];
 	if (before >= 0 && !nothing)
+		return;
+	/* "Sorry for the trouble, but thanks!": the negative words are the
+	 * writer's apology, and the thanks is what they mean */
+	if (!nothing && courtesy_sorry(s, c, text, at))
 		return;
 	for (; i < nrec; i++)
 		rec[i].v[cap_diff] = nothing && rec[i].v[cap_diff] > 0 ?
