@@ -3000,6 +3000,23 @@ unit_valence(const struct unit *u, const struct unit *h, size_t nh,
 	return v * factor;
 }
 
+/* 0 if unit_valence of u gives the same with cap_diff 0 and 1: neither
+ * u nor a degree word it looks back at (h[0..2] within scope) is in
+ * capitals, the only places cap_diff is read.  Most units, so the
+ * second valuation is spared. */
+static inline int
+unit_caps(const struct unit *u, const struct unit *h, size_t scope)
+{
+	size_t d;
+
+	if (u->upper)
+		return 1;
+	for (d = 0; d < scope && d < 3; d++)
+		if (h[d].booster != 0 && h[d].upper)
+			return 1;
+	return 0;
+}
+
 /* Keeps the SENTIMENT_WORDS_MAX strongest, in text order. */
 static void
 words_keep(struct sentiment_result *out, const char *word, double v)
@@ -3961,8 +3978,8 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 			    out);
 		} else {
 			v0 = unit_valence(&u, h, scope, 0, after, w);
-			v1 = u.lexword ? unit_valence(&u, h, scope, 1, after, w) :
-			    v0;
+			v1 = u.lexword && unit_caps(&u, h, scope) ?
+			    unit_valence(&u, h, scope, 1, after, w) : v0;
 			/* a long text is never found sarcastic: spare it */
 			if (u.lexword && (u.special >= SP_GUSH ||
 			    (u.e->flags & LEX_NEGATED)) &&
