@@ -29,7 +29,10 @@
  * The detector finds its first trigger word from the bytes, tokenizing
  * only the chunks where one may be (esc_skip), tests trigger words by
  * first and last byte and length before hashing them, and starts its
- * window shortly before the first.
+ * window shortly before the first; there it tries a pattern only where a
+ * trigger word of its own lies at the distance the pattern allows
+ * (esc_keys_build), and stops once esc_skip finds no trigger word
+ * left.
  *
  * On purpose unlike VADER: phrases of the lexicon (idioms, "still
  * waiting") are matched as units, longest first, instead of VADER's
@@ -4683,6 +4686,7 @@ esc_first_add(const char *w, size_t len, int bit)
 }
 
 static void esc_hash_build(void);
+static void esc_keys_build(void);
 
 /* esc_firsts chained by first byte, so a token is compared only with the
  * words that share its first byte; words of no byte ("*" alone) are
@@ -4744,6 +4748,7 @@ esc_index(void)
 	esc_filter_add(esc_possessives, esc_possessives + strlen(esc_possessives));
 	esc_filter_add(esc_askers, esc_askers + strlen(esc_askers));
 	esc_hash_build();
+	esc_keys_build();
 	esc_indexed = 1;
 }
 
@@ -4782,6 +4787,7 @@ esc_candidates(const struct tok *t)
 #define ESC_HASH	1024	/* a power of two, over twice the triggers */
 
 static const char	*esc_hash[ESC_HASH];
+static short		 esc_hash_id[ESC_HASH];	/* its index in esc_triggers[] */
 /* Bit n of esc_end_lens[esc_letter[f] * 27 + esc_letter[l]]: a trigger
  * word of n bytes starts with byte f and ends with byte l (both folded);
  * keys are shorter than KEY_MAX, 64.  Most tokens fail this test, which
@@ -4825,36 +4831,226 @@ esc_hash_build(void)
 		while (esc_hash[h] != NULL)
 			h = (h + 1) & (ESC_HASH - 1);
 		esc_hash[h] = esc_triggers[i];
+		esc_hash_id[h] = (short)i;
 		esc_end_lens[esc_letter[(unsigned char)esc_triggers[i][0]] * 27 +
 		    esc_letter[(unsigned char)esc_triggers[i][len - 1]]] |=
 		    (uint64_t)1 << len;
 	}
 }
 
-/* esc_trigger for a token that passed its filter: the hash. */
+/* The index in esc_triggers[] of the word [w, w + len), or -1. */
 static int
-esc_trigger_hashed(const struct tok *t)
+esc_word_id(const char *w, size_t len)
 {
 	uint32_t h;
 
-	for (h = esc_fnv(t->key, t->keylen) & (ESC_HASH - 1); esc_hash[h] != NULL;
+	for (h = esc_fnv(w, len) & (ESC_HASH - 1); esc_hash[h] != NULL;
 	    h = (h + 1) & (ESC_HASH - 1))
-		if (strncmp(esc_hash[h], t->key, t->keylen) == 0 &&
-		    esc_hash[h][t->keylen] == '\0')
-			return 1;
-	return 0;
+		if (strncmp(esc_hash[h], w, len) == 0 && esc_hash[h][len] == '\0')
+			return esc_hash_id[h];
+	return -1;
 }
 
-/* Is the token one of esc_triggers[]?  Asked of every token the detector
- * reads, so the filter is inline. */
+/*
+ * Where a match of each pattern may start, from its trigger words.  An
+ * element every alternative of which holds a trigger word -- a "key":
+ * "@mgr", "complain|complaining|complaint|complaints" -- matches a
+ * trigger word of its own lo to hi tokens after the match's start: the
+ * widths of the elements before it, and the word's place in its
+ * alternative ("better_business_bureau").  Each pattern gets its
+ * narrowest key, and a trigger word at token p makes it a candidate at
+ * tokens p - hi to p - lo only (esc_mark), not at every token up to
+ * ESC_SPAN before any trigger word: in a mail about a manager, "speak
+ * to a manager" is tried at the four tokens before "manager", and "file
+ * a complaint" nowhere.  Patterns without a key (or beyond the 64 of
+ * the masks) are tried as before (esc_unkeyed).
+ */
+struct esc_key {
+	unsigned char	 pattern;
+	unsigned char	 lo, hi;
+};
+
+#define ESC_KEYS_MAX	1024
+
+static struct esc_key	 esc_keys[ESC_KEYS_MAX];
+static short		 esc_key_next[ESC_KEYS_MAX];	/* -1 ends a chain */
+static short		 esc_key_head[NELEM(esc_triggers)];
+static size_t		 esc_keys_count;
+static uint64_t		 esc_unkeyed;
+
+/* The alternatives [list, end) of an element: the fewest and most tokens
+ * they cover, and the places of their trigger words (*jmin > *jmax if
+ * none); 0 if one of them holds no trigger word. */
+static int
+esc_alts_span(const char *list, const char *end, size_t *wmin, size_t *wmax,
+    size_t *jmin, size_t *jmax)
+{
+	const char *a, *bar, *w, *we;
+	size_t words;
+	int key = 1, has;
+
+	*wmin = SIZE_MAX;
+	*wmax = *jmax = 0;
+	*jmin = SIZE_MAX;
+	for (a = list; a <= end; a = bar + 1) {
+		if ((bar = memchr(a, '|', (size_t)(end - a))) == NULL)
+			bar = end;
+		for (w = a, words = 0, has = 0; w < bar; w = we + 1, words++) {
+			for (we = w; we < bar && *we != '_'; we++)
+				;
+			if (esc_word_id(w, (size_t)(we - w)) >= 0) {
+				has = 1;
+				*jmin = words < *jmin ? words : *jmin;
+				*jmax = words > *jmax ? words : *jmax;
+			}
+		}
+		key &= has;
+		*wmin = words < *wmin ? words : *wmin;
+		*wmax = words > *wmax ? words : *wmax;
+		if (bar == end)
+			break;
+	}
+	return key;
+}
+
+static void
+esc_keys_build(void)
+{
+	const struct esc_class *cl;
+	const char *p, *end, *list, *lend, *key, *key_end, *a, *bar, *w, *we;
+	size_t i, k, from_min, from_max, wmin, wmax, jmin, jmax, lo, hi;
+	int keyed, id, j;
+
+	for (k = 0; k < NELEM(esc_triggers); k++)
+		esc_key_head[k] = -1;
+	for (i = 0; i < NELEM(esc_patterns); i++) {
+		from_min = from_max = 0;	/* the element's first token */
+		key = key_end = NULL;
+		lo = hi = 0;
+		for (p = esc_patterns[i].pat; *p != '\0'; p = *end ? end + 1 : end) {
+			if ((end = strchr(p, ' ')) == NULL)
+				end = p + strlen(p);
+			if (*p == '~') {
+				from_max += (size_t)(p[1] - '0');
+				continue;
+			}
+			list = *p == '?' || *p == '!' ? p + 1 : p;
+			lend = end;
+			if (*p == '@') {
+				if ((cl = esc_class(p + 1, (size_t)(end - p - 1))) == NULL)
+					break;	/* matches nothing: tried as before */
+				list = cl->words;
+				lend = list + strlen(list);
+			}
+			keyed = esc_alts_span(list, lend, &wmin, &wmax, &jmin, &jmax);
+			if (*p == '!')
+				wmin = wmax = 0;
+			else if (*p == '?')
+				wmin = 0;
+			else if (keyed && (key == NULL ||
+			    from_max + jmax - from_min - jmin < hi - lo)) {
+				key = list;
+				key_end = lend;
+				lo = from_min + jmin;
+				hi = from_max + jmax;
+			}
+			from_min += wmin;
+			from_max += wmax;
+		}
+		if (key == NULL || hi > ESC_SPAN - 1 || i >= 64) {
+			esc_unkeyed |= i < 64 ? (uint64_t)1 << i : 0;
+			continue;
+		}
+		/* a chain entry for each trigger word of the key: one per
+		 * word and pattern, the key's lo and hi for all its words */
+		for (a = key; a <= key_end; a = bar + 1) {
+			if ((bar = memchr(a, '|', (size_t)(key_end - a))) == NULL)
+				bar = key_end;
+			for (w = a; w < bar; w = we + 1) {
+				for (we = w; we < bar && *we != '_'; we++)
+					;
+				if ((id = esc_word_id(w, (size_t)(we - w))) < 0)
+					continue;
+				for (j = esc_key_head[id]; j >= 0 &&
+				    esc_keys[j].pattern != i; j = esc_key_next[j])
+					;
+				if (j >= 0)
+					continue;
+				if (esc_keys_count == ESC_KEYS_MAX) {
+					/* full: the pattern is also tried near any
+					 * trigger word, which is more */
+					esc_unkeyed |= (uint64_t)1 << i;
+					continue;
+				}
+				esc_keys[esc_keys_count].pattern = (unsigned char)i;
+				esc_keys[esc_keys_count].lo = (unsigned char)lo;
+				esc_keys[esc_keys_count].hi = (unsigned char)hi;
+				esc_key_next[esc_keys_count] = esc_key_head[id];
+				esc_key_head[id] = (short)esc_keys_count++;
+			}
+			if (bar == key_end)
+				break;
+		}
+	}
+}
+
+static inline int	esc_trigger_id(const struct tok *);
+
+/* Candidates by position, modulo ESC_RING: every position a trigger word
+ * marks lies less than ESC_SPAN ahead of the window's. */
+#define ESC_RING	32
+_Static_assert(NELEM(esc_patterns) <= 64, "a pattern is a bit of a mask");
+_Static_assert(ESC_RING >= ESC_SPAN, "a mark is never overwritten");
+
+/* A token read at position p, the window being at pos: if it is a
+ * trigger word, the last place an unkeyed pattern is tried (*active),
+ * where the patterns keyed on it may start, and the last of those
+ * places so far (*until). */
+static void
+esc_mark(uint64_t *ring, const struct tok *t, long p, long pos, long *active,
+    long *until)
+{
+	const struct esc_key *ky;
+	long q;
+	int id, j;
+
+	if ((id = esc_trigger_id(t)) < 0)
+		return;
+	*active = p;
+	for (j = esc_key_head[id]; j >= 0; j = esc_key_next[j]) {
+		ky = &esc_keys[j];
+		for (q = p - ky->hi; q <= p - ky->lo; q++)
+			if (q >= pos)
+				ring[q % ESC_RING] |= (uint64_t)1 << ky->pattern;
+		if (p - ky->lo > *until)
+			*until = p - ky->lo;
+	}
+}
+
+/* esc_trigger_id for a token that passed its filter: the hash. */
+static int
+esc_trigger_hashed(const struct tok *t)
+{
+	return esc_word_id(t->key, t->keylen);
+}
+
+/* The index in esc_triggers[] of the token's word, or -1.  Asked of
+ * every token the detector reads, so the filter is inline. */
 static inline int
-esc_trigger(const struct tok *t)
+esc_trigger_id(const struct tok *t)
 {
 	if (t == NULL || t->ovf || t->keylen == 0 ||
 	    !esc_ends((unsigned char)t->key[0],
 	    (unsigned char)t->key[t->keylen - 1], t->keylen))
-		return 0;
+		return -1;
 	return esc_trigger_hashed(t);
+}
+
+/* Is the token one of esc_triggers[]? */
+static inline int
+esc_trigger(const struct tok *t)
+{
+	return esc_trigger_id(t) >= 0;
 }
 
 /*
@@ -5015,8 +5211,10 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	struct tokwin w;
 	const unsigned char *p, *q, *r, *end;
 	size_t i, back;
-	long n, k, active = -1;
-	uint64_t cand;
+	const unsigned char *stop = NULL;	/* esc_skip's, ahead */
+	const struct tok *t;
+	long n, k, active = -1, until = -1;
+	uint64_t cand, ring[ESC_RING] = { 0 };
 
 	esc_prepare();
 	if (label != NULL)
@@ -5063,16 +5261,33 @@ sentiment_asks_escalation(const char *text, size_t len, const char **label)
 	win_init(&w, text, len, NULL);
 	w.tz = tz;
 	for (k = 0; k < ESC_SPAN - 1; k++)
-		if (esc_trigger(win_at(&w, k)))
-			active = k;
+		esc_mark(ring, win_at(&w, k), k, 0, &active, &until);
 	for (; win_at(&w, 0) != NULL; w.pos++) {
-		if (esc_trigger(win_at(&w, ESC_SPAN - 1)))
-			active = (long)w.pos + ESC_SPAN - 1;
-		if ((long)w.pos > active)
+		esc_mark(ring, win_at(&w, ESC_SPAN - 1), (long)w.pos + ESC_SPAN - 1,
+		    (long)w.pos, &active, &until);
+		cand = ring[w.pos % ESC_RING];
+		ring[w.pos % ESC_RING] = 0;
+		if ((long)w.pos <= active)
+			cand |= esc_unkeyed;
+		else if ((long)w.pos > until) {
+			/* Nothing pending, and the tokens up to ESC_SPAN - 1
+			 * ahead are marked: if esc_skip finds no trigger word
+			 * from the next one on (from its chunk's start, where
+			 * the tokenizer may begin), none is left, and no
+			 * pattern can match. */
+			if ((t = win_at(&w, ESC_SPAN)) == NULL)
+				return 0;
+			if (stop == NULL || w.tz.text + t->off > stop)
+				stop = esc_skip(esc_chunk(w.tz.text,
+				    w.tz.text + t->off), end);
+			if (stop == end)
+				return 0;
+		}
+		if (cand == 0)
 			continue;
-		cand = esc_candidates(win_at(&w, 0));
+		cand &= esc_candidates(win_at(&w, 0));
 		for (i = 0; i < NELEM(esc_patterns); i++)
-			if ((i >= 64 || (cand >> i) & 1) &&
+			if (((cand >> i) & 1) &&
 			    esc_seq(&w, esc_patterns[i].pat, 0) && !esc_vetoed(&w)) {
 				if (label != NULL)
 					*label = esc_patterns[i].label;
