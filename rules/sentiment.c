@@ -405,6 +405,19 @@ struct lex_entry {
 #define LEX_FILTER_BITS	(1u << 17)
 #define LEX_FILTER_BIT(h)	(((h) >> 15) & (LEX_FILTER_BITS - 1))
 
+/* One bit per value of 16 bits mixed from the hashes of two words, set
+ * for the first two words of every key with a space (lex_add): a clear
+ * bit proves that no key starts with those two words, so a phrase's
+ * first word followed by another is let go without making and hashing
+ * the two-word key (skip_short). */
+#define LEX_PAIR_BITS	(1u << 16)
+
+static inline uint32_t
+lex_pair_bit(uint32_t h1, uint32_t h2)
+{
+	return ((h1 * 0x85EBCA6Bu) ^ h2) >> 16;
+}
+
 struct sentiment {
 	struct lex_entry *slot;
 	uint16_t	*tag;		/* parallel to slot */
@@ -417,6 +430,8 @@ struct sentiment {
 					 * last bytes of emoticon keys */
 	uint64_t	 filter[LEX_FILTER_BITS / 64];	/* LEX_FILTER_BIT of
 					 * every key */
+	uint64_t	 pairs[LEX_PAIR_BITS / 64];	/* lex_pair_bit of the
+					 * first two words of keys */
 	char		 lang[4];	/* "en": the language of its words */
 	const struct inflection *inflect;	/* its suffix rules, or NULL */
 	int		 negfinal;	/* has SP_FINAL_NEG words: a negation
@@ -519,9 +534,11 @@ lex_probe(const struct sentiment *s, uint32_t h, const char *key, size_t len)
 
 /* lex_probe for a key zero-padded as for lex_hash_padded, inline: every
  * token is looked up.  Keys in the pool are padded the same way (lex_add),
- * so keys compare eight bytes at a time, without a call to memcmp. */
+ * so keys compare eight bytes at a time, without a call to memcmp.  The
+ * key's hash in *hp (lex_hash's), for lex_pair_bit. */
 static inline const struct lex_entry *
-lex_lookup(const struct sentiment *s, const char *key, size_t len)
+lex_lookup_hash(const struct sentiment *s, const char *key, size_t len,
+    uint32_t *hp)
 {
 	const struct lex_entry *le;
 	size_t i, k, mask = s->cap - 1;
@@ -533,6 +550,7 @@ lex_lookup(const struct sentiment *s, const char *key, size_t len)
 		    (const unsigned char *)key));
 	} else
 		h = lex_hash_padded(key, len);
+	*hp = h;
 	k = LEX_FILTER_BIT(h);
 	if (((s->filter[k / 64] >> (k % 64)) & 1) == 0)
 		return NULL;
@@ -555,6 +573,14 @@ lex_lookup(const struct sentiment *s, const char *key, size_t len)
 			return le;
 	}
 	return NULL;
+}
+
+static inline const struct lex_entry *
+lex_lookup(const struct sentiment *s, const char *key, size_t len)
+{
+	uint32_t h;
+
+	return lex_lookup_hash(s, key, len, &h);
 }
 
 static const struct lex_entry *
@@ -600,6 +626,7 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 	struct lex_entry *le;
 	uint32_t h = lex_hash(key, len);
 	size_t i, mask, padded;
+	const char *sp;
 
 	if ((le = (struct lex_entry *)lex_find(s, key, len)) != NULL)
 		return le;
@@ -630,6 +657,15 @@ lex_add(struct sentiment *s, const char *key, size_t len)
 	s->tag[i] = LEX_TAG(h);
 	s->filter[LEX_FILTER_BIT(h) / 64] |=
 	    (uint64_t)1 << (LEX_FILTER_BIT(h) % 64);
+	if ((sp = memchr(key, ' ', len)) != NULL) {
+		size_t n1 = (size_t)(sp - key), n2;
+		const char *sp2 = memchr(sp + 1, ' ', len - n1 - 1);
+		uint32_t pb;
+
+		n2 = (sp2 != NULL ? (size_t)(sp2 - key) : len) - n1 - 1;
+		pb = lex_pair_bit(lex_hash(key, n1), lex_hash(sp + 1, n2));
+		s->pairs[pb / 64] |= (uint64_t)1 << (pb % 64);
+	}
 	le->key = (uint32_t)s->pool_len;
 	le->keylen = (uint16_t)len;
 	memset(s->pool + s->pool_len, 0, padded);
@@ -3279,15 +3315,30 @@ skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
 	size_t len, len2, n = 0, upper = 0;
 	char kb[16], kb2[16];	/* keys, zero-padded */
 	char key[40];		/* two keys and a space, zero-padded */
-	int trigger = 0, got = 0, brk = tz->brk, after = 0, after2, up, up2;
+	const struct lex_entry *e2 = NULL;
+	uint32_t hw = 0, hw2 = 0, pb;	/* the words' hashes */
+	int trigger = 0, got = 0, brk = tz->brk, after = 0, after2 = 0, up,
+	    up2 = 0, have2 = 0;
 
 	if (tz->chunk_end != NULL && q < tz->chunk_end)
 		return 0;
 	for (;;) {
 		q = space_skip(q, end);
-		if (!word_scan(lex, q, end, kb, &len, &after, &up))
-			break;
-		e = lex_lookup(lex, kb, len);
+		if (have2) {
+			/* the word after a phrase's first word, read for the
+			 * phrase's sake and looked up: the same as below */
+			memcpy(kb, kb2, 16);
+			len = len2;
+			after = after2;
+			up = up2;
+			e = e2;
+			hw = hw2;
+			have2 = 0;
+		} else {
+			if (!word_scan(lex, q, end, kb, &len, &after, &up))
+				break;
+			e = lex_lookup_hash(lex, kb, len, &hw);
+		}
 		if (!entry_idle(e)) {
 			/* entry_idle and this say e->phrase_max > 1 */
 			if ((e->flags & (LEX_VALENCE | LEX_BOOSTER |
@@ -3303,16 +3354,23 @@ skip_short(struct tokwin *w, struct unit_rec *rec, size_t *neu,
 						got = 1;
 						break;
 					}
-					memcpy(key, kb, 16);
-					key[len] = ' ';
-					memcpy(key + len + 1, kb2, 16);
-					memset(key + len + 1 + len2, 0, 8);
-					pe = lex_lookup(lex, key,
-					    len + 1 + len2);
-					if (pe != NULL &&
-					    (pe->flags & LEX_PREFIX)) {
-						got = 1;
-						break;
+					/* q2 is where the loop goes on: its
+					 * word is read, and looked up once */
+					e2 = lex_lookup_hash(lex, kb2, len2, &hw2);
+					have2 = 1;
+					pb = lex_pair_bit(hw, hw2);
+					if ((lex->pairs[pb / 64] >> (pb % 64)) & 1) {
+						memcpy(key, kb, 16);
+						key[len] = ' ';
+						memcpy(key + len + 1, kb2, 16);
+						memset(key + len + 1 + len2, 0, 8);
+						pe = lex_lookup(lex, key,
+						    len + 1 + len2);
+						if (pe != NULL &&
+						    (pe->flags & LEX_PREFIX)) {
+							got = 1;
+							break;
+						}
 					}
 				}
 			}
