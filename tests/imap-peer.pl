@@ -2,8 +2,8 @@
 # imap-peer.pl -- a small IMAP server for the quirks of servers other than
 # Dovecot that CI cannot install: it serves one read-only mailbox from a
 # directory and answers like the server it stands for.
-#   perl imap-peer.pl [--caps "CAPS"] [--strict-sets] [--idle-at-done]
-#       [--uids-on-select] [--trace FILE] PORTFILE DIR
+#   perl imap-peer.pl [--caps "CAPS"] [--greeting TEXT] [--strict-sets]
+#       [--idle-at-done] [--uids-on-select] [--trace FILE] PORTFILE DIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time, until SIGTERM.  DIR holds the INBOX: a file N.eml is the message
 # of UID N (its lines sent with CRLF), N.flags its flags ("\Answered"),
@@ -13,7 +13,8 @@
 # AUTHENTICATE PLAIN is accepted; other mailboxes do not exist.
 # --caps: the CAPABILITY list (default, as GNU Mailutils imap4d 3.15:
 # "IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN", so no SASL-IR, CONDSTORE,
-# UIDPLUS or MOVE).  --strict-sets: a UID FETCH whose set has an element
+# UIDPLUS or MOVE).  --greeting: the text of the greeting after its
+# CAPABILITY code (default "imap-peer ready").  --strict-sets: a UID FETCH whose set has an element
 # that matches no message (an expunged UID, a range in a gap) is answered
 # "BAD UID FETCH Failed to parse message set", as imap4d 3.15 does; RFC
 # 3501 wants such UIDs ignored.  --idle-at-done: IDLE is accepted, but
@@ -24,7 +25,11 @@
 # is refused.  --uids-on-select: while DIR has no uidvalidity file, every
 # EXAMINE gives a new UIDVALIDITY, and SELECT writes the file, as
 # Courier-IMAP 5.0.13 does with a Maildir no client has selected yet (it
-# writes courierimapuiddb only under SELECT).  --trace appends each command line, the LOGIN password and
+# writes courierimapuiddb only under SELECT); and files in DIR/new/ (any
+# name: a delivery to a Maildir) have no UID yet: each EXAMINE numbers
+# them for its session only, in the order of their names, from uidnext,
+# and SELECT gives them those UIDs for good (renames them N.eml, writes
+# uidnext), as Courier does with mail no client has selected.  --trace appends each command line, the LOGIN password and
 # the SASL response masked.
 use strict;
 use warnings;
@@ -33,10 +38,11 @@ use IO::Handle;
 use IO::Socket::INET;
 use POSIX qw(strftime);
 
-my ($caps, $strict, $idle_at_done, $on_select, $tracefile) =
-    ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 0, 0, 0, undef);
-GetOptions('caps=s' => \$caps, 'strict-sets' => \$strict, 'idle-at-done' => \$idle_at_done,
-    'uids-on-select' => \$on_select, 'trace=s' => \$tracefile)
+my ($caps, $greeting, $strict, $idle_at_done, $on_select, $tracefile) =
+    ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 'imap-peer ready', 0, 0, 0, undef);
+GetOptions('caps=s' => \$caps, 'greeting=s' => \$greeting, 'strict-sets' => \$strict,
+    'idle-at-done' => \$idle_at_done, 'uids-on-select' => \$on_select,
+    'trace=s' => \$tracefile)
     or die "usage: imap-peer.pl [options] PORTFILE DIR\n";
 my ($portfile, $dir) = @ARGV;
 die "usage: imap-peer.pl [options] PORTFILE DIR\n" unless defined $dir;
@@ -57,15 +63,34 @@ rename("$portfile.tmp", $portfile) or die "$portfile: $!\n";
 $SIG{TERM} = sub { exit 0 };
 
 # The mailbox: a sorted list of UIDs, and their files.
-my (@uids, $validity, $uidnext);
+my (@uids, %file, $validity, $uidnext);
 my $fresh = 100;		# --uids-on-select: the last UIDVALIDITY given
 sub load {
+	my $keep = shift;	# SELECT: new/ gets its UIDs for good
 	opendir(my $d, $dir) or die "$dir: $!\n";
 	@uids = sort { $a <=> $b } map { /^(\d+)\.eml$/ ? $1 : () } readdir $d;
 	closedir $d;
+	%file = map { $_ => "$dir/$_.eml" } @uids;
 	$validity = slurp("$dir/uidvalidity") // ($on_select ? ++$fresh : 1);
 	$uidnext = slurp("$dir/uidnext") // (@uids ? $uids[-1] + 1 : 1);
 	chomp($validity, $uidnext);
+	return unless $on_select && opendir($d, "$dir/new");
+	my @new = sort grep { !/^\./ } readdir $d;
+	closedir $d;
+	for my $name (@new) {
+		my $uid = $uidnext++;
+		$file{$uid} = "$dir/new/$name";
+		if ($keep) {
+			rename("$dir/new/$name", "$dir/$uid.eml") or die "$dir/new/$name: $!\n";
+			$file{$uid} = "$dir/$uid.eml";
+		}
+		push @uids, $uid;
+	}
+	if ($keep && @new) {
+		open(my $n, '>', "$dir/uidnext") or die "$dir/uidnext: $!\n";
+		print $n "$uidnext\n";
+		close $n;
+	}
 }
 sub slurp {
 	my $f = shift;
@@ -75,7 +100,7 @@ sub slurp {
 	return $s;
 }
 sub message {
-	my $s = slurp("$dir/$_[0].eml") // '';
+	my $s = slurp($file{$_[0]}) // '';
 	$s =~ s/\r?\n/\r\n/g;
 	return $s;
 }
@@ -111,8 +136,8 @@ sub seq_of {
 sub session {
 	my $c = shift;
 	$c->autoflush(1);
-	my $selected = 0;
-	print $c "* OK [CAPABILITY $caps] imap-peer ready\r\n";
+	my ($selected, $rw) = (0, 0);
+	print $c "* OK [CAPABILITY $caps] $greeting\r\n";
 	while (defined(my $l = <$c>)) {
 		$l =~ s/\r?\n$//;
 		my ($tag, $cmd, $rest) = split / /, $l, 3;
@@ -142,17 +167,18 @@ sub session {
 				print $c "$tag NO Couldn't open mailbox\r\n";
 				next;
 			}
-			load();
+			load($cmd eq 'SELECT');
 			if ($on_select && $cmd eq 'SELECT' && !-e "$dir/uidvalidity") {
 				open(my $v, '>', "$dir/uidvalidity") or die "$dir/uidvalidity: $!\n";
 				print $v "$validity\n";
 				close $v;
 			}
-			$selected = 1;
+			($selected, $rw) = (1, $cmd eq 'SELECT');
 			printf $c "* %d EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY %s] UID valididty status\r\n" .
 			    "* OK [UIDNEXT %s] Predicted next uid\r\n" .
 			    "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n" .
-			    "%s OK [READ-ONLY] %s Completed\r\n", scalar @uids, $validity, $uidnext, $tag, $cmd;
+			    "%s OK [%s] %s Completed\r\n", scalar @uids, $validity, $uidnext, $tag,
+			    $cmd eq 'SELECT' ? 'READ-WRITE' : 'READ-ONLY', $cmd;
 		} elsif ($cmd eq 'UID' && $selected && $rest =~ /^FETCH (\S+) \((.*?)\)/i) {
 			my ($set, $items) = ($1, uc $2);
 			my @hit = uid_set($set);
@@ -172,7 +198,7 @@ sub session {
 						push @out, 'FLAGS (' . flags($uid) . ')';
 					} elsif ($it eq 'INTERNALDATE') {
 						push @out, strftime('INTERNALDATE "%d-%b-%Y %H:%M:%S +0000"',
-						    gmtime((stat "$dir/$uid.eml")[9]));
+						    gmtime((stat $file{$uid})[9]));
 					} elsif ($it eq 'BODY.PEEK[]') {
 						push @out, 'BODY[] {' . length($m) . "}\r\n$m";
 					}
@@ -194,7 +220,7 @@ sub session {
 			my $done = <$c>;
 			last unless defined $done;
 			trace('DONE');
-			load();
+			load($rw);
 			printf $c "* %d EXISTS\r\n", scalar @uids if @uids > $before;
 			print $c "$tag OK Completed\r\n";
 		} elsif ($cmd eq 'NOOP' || $cmd eq 'UNSELECT' || $cmd eq 'CLOSE') {
