@@ -12,9 +12,10 @@
  * (SO_RCVTIMEO/SO_SNDTIMEO), so a stalled server ends in a clear error,
  * not a hang.
  *
- * Sync of one mailbox: EXAMINE (read-only; with CONDSTORE when offered),
- * compare UIDVALIDITY with the cursor (SELECT once when it changed: see
- * mailbox_select), then walk the new UIDs in windows:
+ * Sync of one mailbox: EXAMINE (read-only; with CONDSTORE when offered;
+ * SELECT on Courier-IMAP, see uids_need_select), compare UIDVALIDITY with
+ * the cursor (SELECT once when it changed: see mailbox_select), then walk
+ * the new UIDs in windows:
  * list UID and RFC822.SIZE (after UID SEARCH SINCE when `since` is set),
  * cut the list into batches by count and bytes, and UID FETCH (UID FLAGS
  * INTERNALDATE BODY.PEEK[]) two batches deep: the next command is on the
@@ -110,6 +111,7 @@ struct imap {
 	int		 loopback;		/* connected to a loopback address */
 	int		 condstore, idle;
 	int		 search_first;		/* UID sets with gaps refused: UID SEARCH */
+	int		 select_always;		/* UIDs last only under SELECT (Courier) */
 	char		 selected[MAILBOX_MAX];	/* examined mailbox, "" if none */
 
 	/* The poll under way. */
@@ -133,6 +135,7 @@ struct imap {
 
 static void on_msg_att(struct mailimap_msg_att *, void *);
 static void on_progress(size_t, size_t, void *);
+static int uids_need_select(const char *);
 
 /*
  * Errors and the one log line per failure.
@@ -875,6 +878,7 @@ imap_connect(struct imap *im, struct err *e)
 
 	im->event = "connect-failed";
 	im->search_first = 0;
+	im->select_always = 0;
 	if ((fd = tcp_connect(im, e)) == -1)
 		return -1;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -922,6 +926,8 @@ imap_connect(struct imap *im, struct err *e)
 		net_fail(im, e, r, "the greeting");
 		goto fail;
 	}
+	/* Read now: the next command's answer replaces the greeting's text. */
+	im->select_always = uids_need_select(im->session->imap_response);
 	if (im->session->imap_connection_info == NULL ||
 	    im->session->imap_connection_info->imap_capability == NULL) {
 		if (capability(im, e) == -1)
@@ -965,9 +971,10 @@ imap_connect(struct imap *im, struct err *e)
 	    mailimap_has_extension(im->session, "QRESYNC");
 	im->idle = mailimap_has_idle(im->session);
 	log_info("channel=%s host=%s event=connected tls=%s verify=%s auth=%s user=%s "
-	    "condstore=%s idle=%s", ch->name, im->host, tls,
+	    "condstore=%s idle=%s open=%s", ch->name, im->host, tls,
 	    ch->tls == CONF_TLS_NONE ? "-" : ch->tls_verify ? "yes" : "no", how, ch->user,
-	    im->condstore ? "yes" : "no", im->idle ? "yes" : "no");
+	    im->condstore ? "yes" : "no", im->idle ? "yes" : "no",
+	    im->select_always ? "select" : "examine");
 	return 0;
 fail:
 	imap_drop(im);
@@ -1823,6 +1830,27 @@ highest_uid(struct imap *im, uint32_t *top, struct err *e)
 	return 0;
 }
 
+/* Courier-IMAP 5.0 (Maildir) numbers a message that no client has
+ * SELECTed for the session only, from the next UID its courierimapuiddb
+ * records, in the order of the file names; only SELECT writes those UIDs
+ * down.  A UID we read under EXAMINE can thus name another message
+ * later, below our cursor, and that message is never fetched: tried with
+ * Courier 5.0.13, a message we fetched as UID n, then
+ *  - removed outside IMAP: the next delivery became UID n;
+ *  - a later delivery whose file name sorts first (names start with the
+ *    second a delivery began, and same-second names compare as text):
+ *    it became UID n, ours n+1;
+ *  - another client's APPEND: its message became UID n, APPENDUID n.
+ * Under SELECT every UID we see is written down first, so on Courier
+ * every mailbox is opened with SELECT (\Recent is taken; BODY.PEEK
+ * leaves \Seen alone; a \Deleted flag stays: nothing is expunged).
+ * Courier names itself in the greeting of its imaplogin. */
+static int
+uids_need_select(const char *greeting)
+{
+	return greeting != NULL && strstr(greeting, "Courier-IMAP") != NULL;
+}
+
 /* EXAMINE, or SELECT when rw; with CONDSTORE when offered. */
 static int
 mailbox_open(struct imap *im, enum role role, int rw, uint64_t *modseq)
@@ -1834,16 +1862,16 @@ mailbox_open(struct imap *im, enum role role, int rw, uint64_t *modseq)
 	    mailimap_examine(im->session, im->wire[role]);
 }
 
-/* Courier-IMAP 5.0 records the UIDs it gives a Maildir's messages only
- * under SELECT: a mailbox that no client ever selected gets a new
- * UIDVALIDITY at every EXAMINE, and we would fetch it all at every poll.
+/* A server that records the UIDs it gives only under SELECT, as Courier
+ * does (uids_need_select) but without saying who it is, gives a mailbox
+ * that no client ever selected a new UIDVALIDITY at every EXAMINE, and we
+ * would fetch it all at every poll.
  * So a mailbox whose UIDVALIDITY changed is opened with SELECT, once:
  * the server keeps the UIDs from then on, and later polls EXAMINE it
  * (the second poll of such a mailbox reads it again, deduplicated by
  * Message-ID).  Not at the first poll: Dovecot writes to a mailbox opened
  * read-write (with Maildir it moves new mail to cur/), and the first
- * sync of 20,000 messages took 0.7 s longer; no server but Courier
- * needs it.  SELECT only takes \Recent; BODY.PEEK
+ * sync of 20,000 messages took 0.7 s longer.  SELECT only takes \Recent; BODY.PEEK
  * leaves \Seen alone.  A refused SELECT (read-only rights on some
  * servers) falls back to EXAMINE. */
 static int
@@ -1884,7 +1912,9 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 	im->mbox = mbox;
 	im->resync = 0;
 	im->selected[0] = '\0';
-	r = mailbox_open(im, role, 0, &modseq);
+	r = mailbox_open(im, role, im->select_always, &modseq);
+	if (r == MAILIMAP_ERROR_SELECT)		/* read-only rights, or missing */
+		r = mailbox_open(im, role, 0, &modseq);
 	if (r == MAILIMAP_ERROR_EXAMINE) {
 		if (role == ROLE_INBOX)
 			return imap_fail(im, e, ERR_CONFIG, "mailbox-missing",
@@ -1897,7 +1927,7 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 		return 0;
 	}
 	if (r != MAILIMAP_NO_ERROR)
-		return net_fail(im, e, r, "EXAMINE");
+		return net_fail(im, e, r, im->select_always ? "SELECT" : "EXAMINE");
 	(void)esc_strlcpy(im->selected, mbox, sizeof(im->selected));
 	im->missing_warned[role] = 0;
 	sel = im->session->imap_selection_info;
@@ -1916,7 +1946,8 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 		cv = 0;
 		last = 0;
 	}
-	if (have == 1 && cv != im->validity && mailbox_select(im, role, &modseq, e) == -1)
+	if (have == 1 && cv != im->validity && !im->select_always &&
+	    mailbox_select(im, role, &modseq, e) == -1)
 		return -1;
 	sel = im->session->imap_selection_info;
 	if (have == 1 && cv != im->validity) {

@@ -581,6 +581,41 @@ t7024() {
 }
 check 7024 "a server that keeps UIDs only under SELECT (Courier): SELECT once at the first new UIDVALIDITY, later polls fetch only news" t7024
 
+t7026() {
+	# Courier-IMAP 5.0 numbers mail no client has selected for the session
+	# only, in the order of the Maildir file names, from the next UID it
+	# has written down.  Under EXAMINE, C (fetched as UID 2) became UID 3
+	# once B, whose name sorts first, arrived: B took UID 2, below the
+	# cursor, and was never fetched; a message removed outside IMAP left
+	# its UID to the next one.  Courier names itself in the greeting, and
+	# is always opened with SELECT, which writes the UIDs down.
+	peer_start --uids-on-select --greeting "Courier-IMAP ready. Copyright 1998-2019 Double Precision, Inc.  See COPYING for distribution information." || return 1
+	P=$TMP/peer
+	rm -rf "$P"/*
+	mkdir "$P/new"
+	echo 7 > "$P/uidvalidity"	# a human's client has selected it
+	cp "$D/7001-question.eml" "$P/1.eml"
+	sed 's/q3@third.example/q6@third.example/; s/Where is my order/Broken zip/' \
+	    "$D/7005-question.eml" > "$TMP/7026-d.eml"
+	peer_conf
+	: > "$TMP/peer.trace"
+	a=$(pl cs) || { cat "$TMP/poll.err"; peer_stop; return 1; }
+	cp "$D/7002-question.eml" "$P/new/1005.M9P1.c.example" && b=$(pl cs) &&
+	cp "$D/7005-question.eml" "$P/new/1005.M10P2.b.example" && c=$(pl cs) &&
+	rm $(grep -l 'q2@other.example' "$P"/*.eml "$P"/new/*) &&
+	cp "$TMP/7026-d.eml" "$P/new/1006.M1P3.d.example" && d=$(pl cs)
+	rc=$?
+	peer_stop
+	eq $rc 0 &&
+	eq "$(echo "$a" | jq -r '.[0].stored')" 1 && eq "$(echo "$b" | jq -r '.[0].stored')" 1 &&
+	eq "$(echo "$c" | jq -r '.[0].stored')" 1 && eq "$(echo "$d" | jq -r '.[0].stored')" 1 &&
+	eq "$(sql cs "SELECT count(*) FROM message")" 4 &&
+	eq "$(grep -c '^[0-9]* EXAMINE' "$TMP/peer.trace")" 0 &&
+	eq "$(grep -c '^[0-9]* SELECT INBOX$' "$TMP/peer.trace")" 4 &&
+	eq "$(sql cs "SELECT value FROM cursor WHERE source = 'INBOX'")" 7:4
+}
+check 7026 "Courier-IMAP numbers unselected mail per session: SELECT, never EXAMINE, so no UID names two messages" t7026
+
 # A first sync on a terminal shows a progress line (count, rate, share of
 # the mailbox) that is erased before the summary; without one, nothing.
 t7025() {
