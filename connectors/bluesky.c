@@ -702,13 +702,13 @@ profiles_ask(struct bsky *bs, const char *const *dids, size_t count, struct buf 
 static int
 reaches_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 {
-	const char *dids[BLUESKY_GETPROFILES], *did;
+	const char *dids[BLUESKY_GETPROFILES], *did, *uri;
 	struct buf url = BUF_INIT(64 * 1024);
 	struct http_response resp;
 	json_t *post;
 	size_t i, count = 0;
 	long n;
-	int ret = 0;
+	int ret = 0, r;
 
 	if ((bs->reaches = json_object()) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -722,6 +722,17 @@ reaches_fetch(struct bsky *bs, int kind, json_t *items, struct err *e)
 		if (did == NULL || strcmp(did, bs->did) == 0 ||
 		    json_object_get(bs->reaches, did) != NULL)
 			continue;
+		/* A stored post keeps its reach (an edit changes only its
+		 * words): the one at the cursor, listed again by every poll,
+		 * costs no request, nor does a poll from cron, whose cache
+		 * starts empty. */
+		if ((uri = social_str(post, "uri")) != NULL &&
+		    (r = store_message_exists(bs->in->store, bs->in->channel_id,
+		    uri, NULL, e)) != 0) {
+			if (r == -1)
+				ret = -1;
+			continue;
+		}
 		n = profile_cached(bs, did);
 		if (json_object_set_new(bs->reaches, did, n >= 0 ? json_integer(n) : json_null()) == -1)
 			ret = err_set(e, ERR_NOMEM, "out of memory");

@@ -857,6 +857,24 @@ t9073() {
 }
 check 9073 "bluesky: a second poll within the profile TTL asks for no profile" t9073
 
+t9076() {
+	# two polls from cron, each a process of its own: the second lists
+	# the same posts, stored already, and asks for no profile
+	: >"$TMP/requests.log"
+	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
+	serve "$TMP/walk.routes"
+	conf b76.conf "$(bsky)"
+	out=$(pl b76.conf b76) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	eq "$(echo "$out" | jq -r '.[0].stored')" 60 &&
+	eq "$(requests 'getProfiles?')" 3 &&
+	out=$(pl b76.conf b76) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
+	[ "$(requests listNotifications)" -ge 2 ] &&
+	eq "$(echo "$out" | jq -r '.[0].stored')" 0 &&
+	eq "$(requests 'getProfiles?')" 3 &&
+	eq "$(right_reach b76)" 60
+}
+check 9076 "bluesky: a poll of posts stored already asks for no profile, also from a new process" t9076
+
 t9074() {
 	# a server error, then a body that is not JSON, then one without the
 	# list: each costs the reach of the batch, not the posts, in one line
