@@ -13,9 +13,10 @@
  * not a hang.
  *
  * Sync of one mailbox: EXAMINE (read-only; with CONDSTORE when offered;
- * SELECT on Courier-IMAP, see uids_need_select), compare UIDVALIDITY with
- * the cursor (SELECT once when it changed: see mailbox_select), then walk
- * the new UIDs in windows:
+ * SELECT on Courier-IMAP and servers without UIDNEXT, see
+ * uids_need_select), compare UIDVALIDITY with the cursor (SELECT once
+ * when it changed: see mailbox_select), then walk the new UIDs in
+ * windows:
  * list UID and RFC822.SIZE (after UID SEARCH SINCE when `since` is set),
  * cut the list into batches by count and bytes, and UID FETCH (UID FLAGS
  * INTERNALDATE BODY.PEEK[]) two batches deep: the next command is on the
@@ -112,6 +113,7 @@ struct imap {
 	int		 condstore, idle;
 	int		 search_first;		/* UID sets with gaps refused: UID SEARCH */
 	int		 select_always;		/* UIDs last only under SELECT (Courier) */
+	int		 no_uidnext;		/* a mailbox opened without UIDNEXT */
 	char		 selected[MAILBOX_MAX];	/* examined mailbox, "" if none */
 
 	/* The poll under way. */
@@ -927,7 +929,8 @@ imap_connect(struct imap *im, struct err *e)
 		goto fail;
 	}
 	/* Read now: the next command's answer replaces the greeting's text. */
-	im->select_always = uids_need_select(im->session->imap_response);
+	im->select_always = im->no_uidnext ||
+	    uids_need_select(im->session->imap_response);
 	if (im->session->imap_connection_info == NULL ||
 	    im->session->imap_connection_info->imap_capability == NULL) {
 		if (capability(im, e) == -1)
@@ -1931,6 +1934,23 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 	(void)esc_strlcpy(im->selected, mbox, sizeof(im->selected));
 	im->missing_warned[role] = 0;
 	sel = im->session->imap_selection_info;
+	if (sel != NULL && sel->sel_uidnext == 0 && !im->select_always) {
+		/* RFC 3501 wants UIDNEXT, and Courier leaves it out: a Courier
+		 * whose greeting a proxy replaced would lose mail under EXAMINE
+		 * (uids_need_select), so a server without UIDNEXT is opened
+		 * with SELECT from now on, this process's later connections
+		 * too. */
+		log_info("channel=%s host=%s event=no-uidnext mailbox=%s action=select",
+		    im->ch->name, im->host, mbox);
+		im->select_always = im->no_uidnext = 1;
+		im->selected[0] = '\0';
+		if ((r = mailbox_open(im, role, 1, &modseq)) == MAILIMAP_ERROR_SELECT)
+			r = mailbox_open(im, role, 0, &modseq);
+		if (r != MAILIMAP_NO_ERROR)
+			return net_fail(im, e, r, "SELECT");
+		(void)esc_strlcpy(im->selected, mbox, sizeof(im->selected));
+		sel = im->session->imap_selection_info;
+	}
 	if (sel == NULL || sel->sel_uidvalidity == 0)
 		return imap_fail(im, e, ERR_NET, "protocol-error",
 		    "server gave no UIDVALIDITY for mailbox '%s'", mbox);

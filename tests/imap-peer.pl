@@ -3,7 +3,8 @@
 # Dovecot that CI cannot install: it serves one read-only mailbox from a
 # directory and answers like the server it stands for.
 #   perl imap-peer.pl [--caps "CAPS"] [--greeting TEXT] [--strict-sets]
-#       [--idle-at-done] [--uids-on-select] [--trace FILE] PORTFILE DIR
+#       [--idle-at-done] [--uids-on-select] [--no-uidnext] [--trace FILE]
+#       PORTFILE DIR
 # Listens on 127.0.0.1 (a free port, written to PORTFILE), one session at
 # a time, until SIGTERM.  DIR holds the INBOX: a file N.eml is the message
 # of UID N (its lines sent with CRLF), N.flags its flags ("\Answered"),
@@ -29,8 +30,10 @@
 # name: a delivery to a Maildir) have no UID yet: each EXAMINE numbers
 # them for its session only, in the order of their names, from uidnext,
 # and SELECT gives them those UIDs for good (renames them N.eml, writes
-# uidnext), as Courier does with mail no client has selected.  --trace appends each command line, the LOGIN password and
-# the SASL response masked.
+# uidnext), as Courier does with mail no client has selected.
+# --no-uidnext: EXAMINE and SELECT give no UIDNEXT, as Courier does
+# (RFC 3501 wants it).  --trace appends each command line, the LOGIN
+# password and the SASL response masked.
 use strict;
 use warnings;
 use Getopt::Long;
@@ -38,10 +41,11 @@ use IO::Handle;
 use IO::Socket::INET;
 use POSIX qw(strftime);
 
-my ($caps, $greeting, $strict, $idle_at_done, $on_select, $tracefile) =
+my ($caps, $greeting, $strict, $idle_at_done, $on_select, $no_uidnext, $tracefile) =
     ('IMAP4rev1 IDLE LITERAL+ UNSELECT AUTH=PLAIN', 'imap-peer ready', 0, 0, 0, undef);
 GetOptions('caps=s' => \$caps, 'greeting=s' => \$greeting, 'strict-sets' => \$strict,
     'idle-at-done' => \$idle_at_done, 'uids-on-select' => \$on_select,
+    'no-uidnext' => \$no_uidnext,
     'trace=s' => \$tracefile)
     or die "usage: imap-peer.pl [options] PORTFILE DIR\n";
 my ($portfile, $dir) = @ARGV;
@@ -174,10 +178,11 @@ sub session {
 				close $v;
 			}
 			($selected, $rw) = (1, $cmd eq 'SELECT');
-			printf $c "* %d EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY %s] UID valididty status\r\n" .
-			    "* OK [UIDNEXT %s] Predicted next uid\r\n" .
-			    "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n" .
-			    "%s OK [%s] %s Completed\r\n", scalar @uids, $validity, $uidnext, $tag,
+			printf $c "* %d EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY %s] UID valididty status\r\n",
+			    scalar @uids, $validity;
+			printf $c "* OK [UIDNEXT %s] Predicted next uid\r\n", $uidnext unless $no_uidnext;
+			printf $c "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n" .
+			    "%s OK [%s] %s Completed\r\n", $tag,
 			    $cmd eq 'SELECT' ? 'READ-WRITE' : 'READ-ONLY', $cmd;
 		} elsif ($cmd eq 'UID' && $selected && $rest =~ /^FETCH (\S+) \((.*?)\)/i) {
 			my ($set, $items) = ($1, uc $2);

@@ -616,6 +616,34 @@ t7026() {
 }
 check 7026 "Courier-IMAP numbers unselected mail per session: SELECT, never EXAMINE, so no UID names two messages" t7026
 
+t7027() {
+	# The same Courier behind a proxy whose greeting names the proxy: no
+	# UIDNEXT (RFC 3501 wants it; Courier leaves it out) is the sign,
+	# and the mailbox is SELECTed from then on, the first time at once.
+	peer_start --uids-on-select --no-uidnext --greeting "IMAP4 proxy ready" || return 1
+	P=$TMP/peer
+	rm -rf "$P"/*
+	mkdir "$P/new"
+	echo 7 > "$P/uidvalidity"
+	cp "$D/7001-question.eml" "$P/1.eml"
+	peer_conf
+	: > "$TMP/peer.trace"
+	a=$(pl np) || { cat "$TMP/poll.err"; peer_stop; return 1; }
+	cp "$D/7002-question.eml" "$P/new/1005.M9P1.c.example" && b=$(pl np) &&
+	cp "$D/7005-question.eml" "$P/new/1005.M10P2.b.example" && c=$(pl np)
+	rc=$?
+	peer_stop
+	eq $rc 0 &&
+	eq "$(echo "$a" | jq -r '.[0].stored')" 1 && eq "$(echo "$b" | jq -r '.[0].stored')" 1 &&
+	eq "$(echo "$c" | jq -r '.[0].stored')" 1 &&
+	eq "$(sql np "SELECT count(*) FROM message")" 3 &&
+	# each poll a process of its own: EXAMINE shows no UIDNEXT, SELECT
+	eq "$(grep -c '^[0-9]* EXAMINE INBOX$' "$TMP/peer.trace")" 3 &&
+	eq "$(grep -c '^[0-9]* SELECT INBOX$' "$TMP/peer.trace")" 3 &&
+	eq "$(sql np "SELECT value FROM cursor WHERE source = 'INBOX'")" 7:3
+}
+check 7027 "a server without UIDNEXT (Courier behind a proxy) is opened with SELECT: no UID names two messages" t7027
+
 # A first sync on a terminal shows a progress line (count, rate, share of
 # the mailbox) that is erased before the summary; without one, nothing.
 t7025() {
