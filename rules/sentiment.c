@@ -46,7 +46,8 @@
  * outage", "Charged twice. Great job, guys.": sarcastic()); a
  * complaint ending "but thanks (anyway)" is not turned by its "but"
  * (courtesy_weigh); in German and Dutch a negation ending a clause
- * negates the verb before it (final_negation).
+ * negates the verb before it (final_negation), and a separable verb's
+ * particle ending it makes a phrase with the verb (separable).
  *
  * Limits: a token longer than 63 bytes matches nothing; phrases have at
  * most 6 words; "but" shifts weight around its first occurrence only; the
@@ -2300,7 +2301,9 @@ static const char *const stopwords[LG_COUNT] = {
 	"*uns *schon *immer *bitte *danke *sehr *nur *bin *gibt *kann "
 	"*konnen *war im *hallo *leider *jetzt *wieder *geht *mehr *sich "
 	"*ihrer *ihren *unser *warum *seit *wo *dies *diese *nichts *heute "
-	"*gestern *woche *wochen *tage *keinen *nie an so was will also",
+	"*gestern *woche *wochen *tage *keinen *nie an so was will also "
+	"*standig *dauernd *sturzt *fallt *hangt *bricht *kommt *komme "
+	"*ladt *klappt *paket *seite *kaputt",
 	/* fr */
 	"*le *la *les de *des *du *et *est *je *vous *nous *il *elle *un "
 	"*une *pas *ne que *qui *pour *dans *sur *avec *mon *ma *mes *votre "
@@ -2308,7 +2311,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*toujours *rien *aucun *au *aux *bonjour *c'est *j'ai *n'est "
 	"c j n d l *qu *toujours *jamais *encore *deja *ca *cela *leur "
 	"*suis *ete *fait *tout *tous *toute *beaucoup *nouveau *m'avez "
-	"*parfait *reponse *colis *commande en se non",
+	"*parfait *reponse *colis *commande en se non *personne *repond",
 	/* es */
 	"la *el *los *las de *del y es en que *no un *una *por *para con mi "
 	"*su *muy *pero *esta *estoy *desde *hace *gracias *hola *tengo *ya "
@@ -2316,7 +2319,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*han *hemos *pedido *nadie *siempre *nunca *como *mas *este *eso "
 	"*estan *fue *hay *porque *dias *semanas *aun *tambien *o *sigo "
 	"*sigue *servicio *respuesta *tiene *soporte *cliente *envio *puedo "
-	"*pueden *estoy *somos *paquete *llego ido",
+	"*pueden *estoy *somos *paquete *llego ido *contesta",
 	/* nl */
 	"de *het *een *en *ik *niet is *van *dat op te met *voor je u *uw "
 	"*maar al *nog *geen *heb *hebben *wij we *zijn *bij *naar *mijn *er "
@@ -2324,21 +2327,23 @@ static const char *const stopwords[LG_COUNT] = {
 	"*weer *wordt *werd *kunnen *kan *moet *dit *deze *hallo *alstublieft "
 	"*jullie *wat *waarom *hoe *niets *nooit *al *sinds *pakket "
 	"*levering *factuur *klopt *heeft *ben *orde *jammer *groet "
-	"*groeten *tevreden",
+	"*groeten *tevreden *reageert niemand *steeds *loopt *valt *tijd",
 	/* it */
 	"*il lo la *gli le *di da e *che *non un *una *per con *sono *ho mi "
 	"*ma *del *della *nel *questo *questa *molto *ancora *grazie *ciao "
 	"*anche *perche *mio *mia *vostro *vostra *sul *alla *al *ci *sia "
 	"*gia *mai *niente *nessuno *piu *dopo *stato *stata *essere *buongiorno "
 	"*settimane *giorni *ordine *funziona *pacco *servizio *sito si "
-	"*tutto *bene *volte *ottimo *consegna *rimborso",
+	"*tutto *bene *volte *ottimo *consegna *rimborso *blocca "
+	"pessimo",
 	/* pt */
 	"o a *os as de *do *da *dos *das e que *nao um *uma para *com *meu "
 	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na "
 	"*ao sem *isso esta *estou *foi *ola *voces *seu *sua *ate *nunca "
 	"*nada *ninguem *tambem *pedido *dias *semanas *porque *mais *tenho "
 	"*bom *boa *dia *entrega *fatura *site *tudo *quero *chegou *deu "
-	"*servico *duas *vezes *produto *otimo *trabalho",
+	"*servico *duas *vezes *produto *otimo *trabalho *vergonha "
+	"*pessimo *pela *pelo",
 };
 
 #define STOP_CAP	2048	/* a power of two, over twice the words */
@@ -2617,9 +2622,10 @@ counted:
 		if (lg != top && lg != LG_EN && w[lg] > other)
 			other = w[lg];
 	/* A short text may say it with one word ("Danke!", "Merci beaucoup"),
-	 * when nothing else speaks. */
+	 * when no other language speaks as loud ("Péssimo atendimento":
+	 * "pessimo" is Italian too, listed there lighter). */
 	if (top != LG_EN && ((best >= 3 && best > other && best > 2 * w[LG_EN]) ||
-	    (best >= 2 && words <= 2 && other == 0 && w[LG_EN] == 0)))
+	    (best >= 2 && words <= 2 && best > other && w[LG_EN] == 0)))
 		(void)snprintf(buf, 12, "%s", lg_names[top]);
 	else
 		(void)snprintf(buf, 12, "en");
@@ -2928,6 +2934,48 @@ final_negation(struct tokwin *w)
 			return 0;
 	}
 	return 0;
+}
+
+/*
+ * German and Dutch split a separable verb ("abstürzen", "aankomen"): its
+ * particle ends the clause, words after the verb ("Die App stürzt
+ * ständig ab"), where a phrase of adjacent words never matches.  When
+ * the unit just taken is a word that starts a phrase (the window is past
+ * it) and the clause ends within FINAL_REACH + FINAL_PARTS tokens on a
+ * particle (SP_FINAL_PART), the entry of the phrase of the word and that
+ * particle, if the lexicon has one with a valence ("stürzt ab"), or
+ * NULL.  A negation before the particle then negates that phrase
+ * (final_negation: "kommt nicht an").
+ */
+static const struct lex_entry *
+separable(struct tokwin *w, const struct tok *t0)
+{
+	const struct tok *t, *last = NULL;
+	const struct lex_entry *pe;
+	char key[2 * KEY_MAX + 8];	/* zero-padded for lex_lookup */
+	size_t len;
+	long k;
+
+	for (k = 0;; k++) {
+		t = win_at(w, k);
+		if (t == NULL || t->brk || t->emo ||
+		    (t->e != NULL && t->e->special == SP_BUT))
+			break;
+		if (k == FINAL_REACH + FINAL_PARTS)
+			return NULL;
+		last = t;
+	}
+	if (last == NULL || last->e == NULL ||
+	    last->e->special != SP_FINAL_PART || t0->ovf)
+		return NULL;
+	len = t0->keylen;
+	memcpy(key, t0->key, len);
+	key[len++] = ' ';
+	memcpy(key + len, last->key, last->keylen);
+	len += last->keylen;
+	memset(key + len, 0, 8);
+	pe = lex_lookup(w->lex, key, len);
+	return pe != NULL && (pe->flags & LEX_VALENCE) ? pe : NULL;
 }
 
 /* 1 if a comma stands between h[d] and u. */
@@ -4012,6 +4060,7 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 {
 	struct unit u, h[3];
 	const struct tok *t0;
+	const struct lex_entry *pe;
 	size_t nh = 0, idle = 0, scope;
 	double v0, v1;
 	int cap_diff = cap_emphasis(sv), negfinal = s->negfinal, after;
@@ -4028,6 +4077,12 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 		}
 		idle = 0;
 		unit_take(w, &u);
+		if (negfinal && u.lexword && u.e->phrase_max > 1 &&
+		    !(u.e->flags & LEX_PHRASE) && !u.emo &&
+		    (pe = separable(w, t0)) != NULL) {
+			u.e = pe;
+			u.special = pe->special;
+		}
 		scope = u.lexword ? unit_scope(&u, h, nh) : 0;
 		after = negfinal && u.lexword && !u.emo &&
 		    final_target(u.e, w->tz.text + u.off, w->tz.end,
