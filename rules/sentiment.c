@@ -2956,8 +2956,10 @@ separable(struct tokwin *w, const struct tok *t0)
 	size_t len;
 	long k;
 
+	/* win_fill, not the inline win_at: this is rare, and every call
+	 * site of win_at weighs on where the compiler inlines it */
 	for (k = 0;; k++) {
-		t = win_at(w, k);
+		t = win_fill(w, k);
 		if (t == NULL || t->brk || t->emo ||
 		    (t->e != NULL && t->e->special == SP_BUT))
 			break;
@@ -2976,6 +2978,24 @@ separable(struct tokwin *w, const struct tok *t0)
 	memset(key + len, 0, 8);
 	pe = lex_lookup(w->lex, key, len);
 	return pe != NULL && (pe->flags & LEX_VALENCE) ? pe : NULL;
+}
+
+/* For the word unit u just taken, in a language whose negations end
+ * clauses: the phrase it makes with a separable particle, if any, in u,
+ * and 1 if a clause-final negation negates it (final_negation). */
+static int
+final_after(struct tokwin *w, struct unit *u, size_t nh)
+{
+	const struct lex_entry *pe;
+
+	if (u->e->phrase_max > 1 && !(u->e->flags & LEX_PHRASE) &&
+	    (pe = separable(w, win_fill(w, -1))) != NULL) {
+		u->e = pe;
+		u->special = pe->special;
+	}
+	return final_target(u->e, w->tz.text + u->off, w->tz.end,
+	    !u->upper && nh > 0 && !(u->brk & BRK_STOP)) ?
+	    final_negation(w) : 0;
 }
 
 /* 1 if a comma stands between h[d] and u. */
@@ -4060,7 +4080,6 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 {
 	struct unit u, h[3];
 	const struct tok *t0;
-	const struct lex_entry *pe;
 	size_t nh = 0, idle = 0, scope;
 	double v0, v1;
 	int cap_diff = cap_emphasis(sv), negfinal = s->negfinal, after;
@@ -4077,17 +4096,9 @@ units_run(const struct sentiment *s, struct tokwin *w, const struct survey *sv,
 		}
 		idle = 0;
 		unit_take(w, &u);
-		if (negfinal && u.lexword && u.e->phrase_max > 1 &&
-		    !(u.e->flags & LEX_PHRASE) && !u.emo &&
-		    (pe = separable(w, t0)) != NULL) {
-			u.e = pe;
-			u.special = pe->special;
-		}
 		scope = u.lexword ? unit_scope(&u, h, nh) : 0;
-		after = negfinal && u.lexword && !u.emo &&
-		    final_target(u.e, w->tz.text + u.off, w->tz.end,
-		    !u.upper && nh > 0 && !(u.brk & BRK_STOP)) ?
-		    final_negation(w) : 0;
+		after = negfinal && u.lexword && !u.emo ?
+		    final_after(w, &u, nh) : 0;
 		if (rec == NULL) {
 			v0 = unit_valence(&u, h, scope, cap_diff, after, w);
 			tally_add(ty, sv, u.off, v0, v0 != 0 ? s->pool + u.e->key : NULL,
