@@ -460,10 +460,10 @@ struct lang_lex {
 	atomic_int	 broken;	/* the file did not load */
 };
 
-/* Eight bytes at a time, each word mixed by a multiply-xorshift (the
- * constants of splitmix64): FNV-1a's multiply per byte is a chain as long
- * as the key, and every token of every mail is hashed.  The last word is
- * padded with zeros. */
+/* A key longer than eight bytes, eight bytes at a time, each word mixed
+ * by a multiply-xorshift (the constants of splitmix64): FNV-1a's multiply
+ * per byte is a chain as long as the key, and every token of every mail
+ * is hashed.  The last word is padded with zeros. */
 static inline uint64_t
 hash_mix(uint64_t h, const unsigned char *p)
 {
@@ -481,6 +481,20 @@ hash_end(uint64_t h)
 	return (uint32_t)(h ^ (h >> 32)) | 1;
 }
 
+/* A key of at most eight bytes, zero-padded (most words): one multiply
+ * instead of hash_mix and hash_end's two.  A product's bit depends only
+ * on the bits below it, so the shift first folds the last bytes onto the
+ * first ones: the low bits of the result (the slot) then depend on the
+ * whole word too.  The key's zeros tell its length. */
+static inline uint32_t
+hash_word(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return (uint32_t)(((w ^ (w >> 29)) * 0xBF58476D1CE4E5B9u) >> 32) | 1;
+}
+
 static uint32_t
 lex_hash(const char *key, size_t len)
 {
@@ -489,6 +503,11 @@ lex_hash(const char *key, size_t len)
 	uint64_t h = 0x9E3779B97F4A7C15u ^ len;
 	size_t i;
 
+	if (len <= 8) {
+		for (i = 0; i < len; i++)
+			tail[i] = p[i];
+		return hash_word(tail);
+	}
 	for (; len >= 8; p += 8, len -= 8)
 		h = hash_mix(h, p);
 	if (len > 0) {
@@ -508,6 +527,8 @@ lex_hash_padded(const char *key, size_t len)
 	uint64_t h = 0x9E3779B97F4A7C15u ^ len;
 	size_t i;
 
+	if (len <= 8)
+		return hash_word(p);
 	for (i = 0; i < len; i += 8)
 		h = hash_mix(h, p + i);
 	return hash_end(h);
@@ -546,11 +567,7 @@ lex_lookup_hash(const struct sentiment *s, const char *key, size_t len,
 	uint32_t h;
 	uint16_t tag, tg;
 
-	if (len <= 8) {
-		h = hash_end(hash_mix(0x9E3779B97F4A7C15u ^ len,
-		    (const unsigned char *)key));
-	} else
-		h = lex_hash_padded(key, len);
+	h = lex_hash_padded(key, len);
 	*hp = h;
 	k = LEX_FILTER_BIT(h);
 	if (((s->filter[k / 64] >> (k % 64)) & 1) == 0)
