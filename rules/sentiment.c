@@ -979,22 +979,52 @@ store_le64(char *p, uint64_t x)
 #endif
 }
 
-/* Eight bytes x, read by load_le64 (the first byte the lowest): bit 7 of a byte of the result is set where that byte is
- * not an ASCII letter or digit, and of *cap and *small where it is a
- * capital or a small letter.  7-bit arithmetic, so no byte carries into
- * the next: x7 + (0x80 - lo) has bit 7 set iff x7 >= lo. */
+/* Eight bytes x, read by load_le64 (the first byte the lowest): bit 7 of
+ * a byte of the result is set where that byte is not an ASCII letter or
+ * digit.  7-bit arithmetic, so no byte carries into the next: x7 + (0x80
+ * - lo) has bit 7 set iff x7 >= lo; a byte from 0x80 on is marked by its
+ * own bit 7.  Every word read is classified so: the case of its letters
+ * is left to swar_caps and swar_small, asked only of the word's bytes. */
 static inline uint64_t
-swar_word(uint64_t x, uint64_t *cap, uint64_t *small)
+swar_word(uint64_t x)
 {
 	uint64_t x7 = x & ~SWAR_HIGH, y = x7 | SWAR_ONES * 0x20;
-	uint64_t ascii = ~x & SWAR_HIGH, letter, digit;
+	uint64_t letter, digit;
 
 	letter = (y + SWAR_ONES * (0x80 - 'a')) & ~(y + SWAR_ONES * (0x7F - 'z'));
 	digit = (x7 + SWAR_ONES * (0x80 - '0')) & ~(x7 + SWAR_ONES * (0x7F - '9'));
-	letter &= ascii;
-	*small = letter & (x << 2);	/* bit 5, 0x20, moved to bit 7 */
-	*cap = letter & ~(x << 2);
-	return ~(letter | (digit & ascii)) & SWAR_HIGH;
+	return (x | ~(letter | digit)) & SWAR_HIGH;
+}
+
+/* Of bytes that swar_word left unmarked (ASCII letters and digits), bit 7
+ * set where one is a capital: bit 6 set (a letter: digits have it
+ * clear) and bit 5 clear. */
+static inline uint64_t
+swar_caps(uint64_t x)
+{
+	return (x << 1) & ~(x << 2) & SWAR_HIGH;
+}
+
+/* The same for a small letter: bits 6 and 5 set. */
+static inline uint64_t
+swar_small(uint64_t x)
+{
+	return (x << 1) & (x << 2) & SWAR_HIGH;
+}
+
+/* The whole bytes before the first that swar_word marks in stop (not
+ * 0): one instruction where the compiler counts trailing zeros, else a
+ * multiply that adds up the bytes' flags.  Every word read is cut so. */
+static inline size_t
+swar_len(uint64_t stop)
+{
+#if defined(__GNUC__)
+	return (size_t)__builtin_ctzll(stop) / 8;
+#else
+	uint64_t keep = (stop & -stop) - 1;
+
+	return (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+#endif
 }
 
 /* ".,!?;:", the punctuation tz_next takes for a sentence break, as a
@@ -1046,7 +1076,9 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 			size_t nb;
 
 			x = load_le64(s + i);
-			stop = swar_word(x, &cap, &small);
+			stop = swar_word(x);
+			cap = swar_caps(x);
+			small = swar_small(x);
 			if (i < KEY_MAX - 1) {
 				uint64_t folded = x | SWAR_ONES * 0x20;
 
@@ -1057,9 +1089,9 @@ tz_plain(struct tokenizer *tz, struct tok *t)
 				i += 8;
 				continue;
 			}
+			nb = swar_len(stop);
 			stop = (stop & -stop) - 1;	/* the bytes before the
 							 * first that stops */
-			nb = (size_t)((((stop >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
 			cases |= (cap & stop) != 0 ? 4 : 0;
 			cases |= (small & stop) != 0 ? 2 : 0;
 			i += nb;
@@ -1127,17 +1159,16 @@ static inline int
 tz_short(struct tokenizer *tz, struct tok *t)
 {
 	const unsigned char *s = tz->p;
-	uint64_t x, cap, small, stop, keep, folded;
+	uint64_t x, stop, keep, folded;
 	size_t len;
 
 	if (tz->end - s < 8 || word_case[*s] == 0)
 		return 0;
 	x = load_le64(s);
-	stop = swar_word(x, &cap, &small);
-	keep = (stop & -stop) - 1;	/* bits below the first stop */
-	len = (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
-	if (stop == 0 || s[len] > 0x20)
+	stop = swar_word(x);
+	if (stop == 0 || s[len = swar_len(stop)] > 0x20)
 		return 0;
+	keep = (stop & -stop) - 1;	/* bits below the first stop */
 	keep >>= 7;	/* the whole bytes before it: 8 * len bits */
 	folded = (x | SWAR_ONES * 0x20) & keep;
 	store_le64(t->key, folded);
@@ -1146,7 +1177,7 @@ tz_short(struct tokenizer *tz, struct tok *t)
 	t->e = NULL;
 	t->ovf = 0;
 	t->keylen = (unsigned char)len;
-	t->upper = (cap & keep) != 0 && (small & keep) == 0;
+	t->upper = (swar_caps(x) & keep) != 0 && (swar_small(x) & keep) == 0;
 	t->emo = 0;
 	t->brk = (unsigned char)tz->brk;
 	tz->brk = 0;
@@ -3315,37 +3346,37 @@ static WORD_SCAN_INLINE int
 word_scan(const struct sentiment *lex, const unsigned char *q,
     const unsigned char *end, char *kb, size_t *lenp, int *after, int *up)
 {
-	uint64_t x, cap, small, stop, keep, fold0, fold1;
+	uint64_t x, stop, keep, fold0, fold1;
 	size_t len;
 
 	/* tz_short's tests, then tz_plain's for a longer word */
 	if (end - q < 8 || word_case[*q] == 0)
 		return 0;
 	x = load_le64(q);
-	stop = swar_word(x, &cap, &small);
+	stop = swar_word(x);
 	if (stop != 0) {
 		keep = (stop & -stop) - 1;
-		len = (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+		len = swar_len(stop);
 		keep >>= 7;	/* the whole bytes before it */
 		fold0 = (x | SWAR_ONES * 0x20) & keep;
 		fold1 = 0;
-		*up = (cap & keep) != 0 && (small & keep) == 0;
+		*up = (swar_caps(x) & keep) != 0 && (swar_small(x) & keep) == 0;
 	} else {
-		uint64_t cap2, small2;
+		uint64_t x1;
 
 		if (end - q < 16)
 			return 0;
 		fold0 = x | SWAR_ONES * 0x20;
-		x = load_le64(q + 8);
-		stop = swar_word(x, &cap2, &small2);
+		x1 = load_le64(q + 8);
+		stop = swar_word(x1);
 		if (stop == 0)
 			return 0;
 		keep = (stop & -stop) - 1;
-		len = 8 + (size_t)((((keep >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+		len = 8 + swar_len(stop);
 		keep >>= 7;
-		fold1 = (x | SWAR_ONES * 0x20) & keep;
-		*up = (cap != 0 || (cap2 & keep) != 0) && small == 0 &&
-		    (small2 & keep) == 0;
+		fold1 = (x1 | SWAR_ONES * 0x20) & keep;
+		*up = (swar_caps(x) != 0 || (swar_caps(x1) & keep) != 0) &&
+		    swar_small(x) == 0 && (swar_small(x1) & keep) == 0;
 	}
 	/* q[len] and q[len + 1] lie within the bytes read or before end:
 	 * len < 8 <= end - q, or len < 16 <= end - q */
@@ -5262,11 +5293,10 @@ esc_skip(const unsigned char *p, const unsigned char *end)
 		/* Most words are fewer than eight letters and digits followed
 		 * by a space or punctuation: one swar_word. */
 		if (end - p >= 8) {
-			uint64_t x = load_le64(p), cap, small, stop;
+			uint64_t x = load_le64(p), stop;
 
-			stop = swar_word(x, &cap, &small);
-			stop = (stop & -stop) - 1;
-			klen = (size_t)((((stop >> 7) & SWAR_ONES) * SWAR_ONES) >> 56);
+			stop = swar_word(x);
+			klen = stop != 0 ? swar_len(stop) : 8;
 			if (klen < 8 && p[klen] < 0x80 && p[klen] != '\'' &&
 			    p[klen] != '-') {
 				p += klen + 1;	/* the byte after is no part of a word */
