@@ -3909,6 +3909,7 @@ static const struct {
 
 #define COURTESY_TOKS	8	/* tokens of a formula with its contrast word */
 #define COURTESY_BYTES	64	/* bytes of it to the text's end, at most */
+#define COURTESY_COMPLAINT	-1.5	/* the words before it at most: a complaint */
 
 /* The length of the longest alternative of alts that the words
  * [w, w + len) begin with, whole words; 0 if none. */
@@ -4076,7 +4077,11 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 		return;
 	for (i = 0; i < nrec && rec[i].off < at; i++)
 		before += rec[i].v[cap_diff];
-	if (before >= 0 && !nothing)
+	/* a clear complaint, at least one moderately negative word's worth
+	 * ("nobody answers" -1.5, "problem" -1.7, "crashed" -2): "No longer
+	 * needed, but thanks" (the bare "no", -1.2) or "I don't need help
+	 * anymore, but thanks" (-1.26) closes the matter politely */
+	if (before > COURTESY_COMPLAINT && !nothing)
 		return;
 	/* "Sorry for the trouble, but thanks!": the negative words are the
 	 * writer's apology, and the thanks is what they mean */
