@@ -2351,7 +2351,7 @@ static const char *const stopwords[LG_COUNT] = {
 	"*ihrer *ihren *unser *warum *seit *wo *dies *diese *nichts *heute "
 	"*gestern *woche *wochen *tage *keinen *nie an so was will also "
 	"*standig *dauernd *sturzt *fallt *hangt *bricht *kommt *komme "
-	"*ladt *klappt *paket *seite *kaputt",
+	"*ladt *klappt *paket *seite *kaputt *niemand *vielen *ganz echt",
 	/* fr */
 	"*le *la *les de *des *du *et *est *je *vous *nous *il *elle *un "
 	"*une *pas *ne que *qui *pour *dans *sur *avec *mon *ma *mes *votre "
@@ -2359,7 +2359,9 @@ static const char *const stopwords[LG_COUNT] = {
 	"*toujours *rien *aucun *au *aux *bonjour *c'est *j'ai *n'est "
 	"c j n d l *qu *toujours *jamais *encore *deja *ca *cela *leur "
 	"*suis *ete *fait *tout *tous *toute *beaucoup *nouveau *m'avez "
-	"*parfait *reponse *colis *commande en se non *personne *repond",
+	"*parfait *reponse *colis *commande en se non *personne *repond "
+	"me *on *marre *d'un *l'autre *balade *plante *sans *arret *aucune "
+	"*semaines *nouvelle *penible *vivement",
 	/* es */
 	"la *el *los *las de *del y es en que *no un *una *por *para con mi "
 	"*su *muy *pero *esta *estoy *desde *hace *gracias *hola *tengo *ya "
@@ -2367,7 +2369,8 @@ static const char *const stopwords[LG_COUNT] = {
 	"*han *hemos *pedido *nadie *siempre *nunca *como *mas *este *eso "
 	"*estan *fue *hay *porque *dias *semanas *aun *tambien *o *sigo "
 	"*sigue *servicio *respuesta *tiene *soporte *cliente *envio *puedo "
-	"*pueden *estoy *somos *paquete *llego ido *contesta",
+	"*pueden *estoy *somos *paquete *llego ido *contesta *cuelga *unos "
+	"*estafa *voy *tener *esperar *calidad funciona",
 	/* nl */
 	"de *het *een *en *ik *niet is *van *dat op te met *voor je u *uw "
 	"*maar al *nog *geen *heb *hebben *wij we *zijn *bij *naar *mijn *er "
@@ -2375,7 +2378,8 @@ static const char *const stopwords[LG_COUNT] = {
 	"*weer *wordt *werd *kunnen *kan *moet *dit *deze *hallo *alstublieft "
 	"*jullie *wat *waarom *hoe *niets *nooit *al *sinds *pakket "
 	"*levering *factuur *klopt *heeft *ben *orde *jammer *groet "
-	"*groeten *tevreden *reageert niemand *steeds *loopt *valt *tijd",
+	"*groeten *tevreden *reageert niemand *steeds *loopt *valt *tijd "
+	"*bagger *slecht bar *aanrader echt",
 	/* it */
 	"*il lo la *gli le *di da e *che *non un *una *per con *sono *ho mi "
 	"*ma *del *della *nel *questo *questa *molto *ancora *grazie *ciao "
@@ -2383,7 +2387,8 @@ static const char *const stopwords[LG_COUNT] = {
 	"*gia *mai *niente *nessuno *piu *dopo *stato *stata *essere *buongiorno "
 	"*settimane *giorni *ordine *funziona *pacco *servizio *sito si "
 	"*tutto *bene *volte *ottimo *consegna *rimborso *blocca "
-	"pessimo",
+	"pessimo *siete *dei *vera *truffa *vi *degli *dove *posso *fattura "
+	"*avete",
 	/* pt */
 	"o a *os as de *do *da *dos *das e que *nao um *uma para *com *meu "
 	"*minha *voce *obrigado *obrigada *muito mas ja *ainda no *na "
@@ -2391,7 +2396,8 @@ static const char *const stopwords[LG_COUNT] = {
 	"*nada *ninguem *tambem *pedido *dias *semanas *porque *mais *tenho "
 	"*bom *boa *dia *entrega *fatura *site *tudo *quero *chegou *deu "
 	"*servico *duas *vezes *produto *otimo *trabalho *vergonha "
-	"*pessimo *pela *pelo",
+	"*pessimo *pela *pelo *trava *tempo *fico *sendo *outro funciona "
+	"*demorou *demais",
 };
 
 #define STOP_CAP	2048	/* a power of two, over twice the words */
