@@ -644,6 +644,45 @@ t7027() {
 }
 check 7027 "a server without UIDNEXT (Courier behind a proxy) is opened with SELECT: no UID names two messages" t7027
 
+t7028() {
+	# Courier with a sent and a done folder that do not exist, then IDLE:
+	# a refused SELECT of a folder falls back to EXAMINE and is a
+	# mailbox-missing warning, not a failure; IDLE waits on INBOX
+	# EXAMINEd (the last folder left it unselected), and the poll it wakes
+	# SELECTs INBOX again before reading UIDs, so the delivery made during
+	# IDLE, numbered for that session only, is stored under its lasting UID.
+	peer_start --uids-on-select --idle-at-done --greeting "Courier-IMAP ready." || return 1
+	P=$TMP/peer
+	rm -rf "$P"/*
+	mkdir "$P/new"
+	echo 7 > "$P/uidvalidity"
+	cp "$D/7001-question.eml" "$P/1.eml"
+	peer_conf sent '"Sent"' done '"Done"'
+	pl ci >/dev/null || { cat "$TMP/poll.err"; peer_stop; return 1; }
+	: > "$TMP/peer.trace"
+	(pl ci --idle 4 > "$TMP/idle.out"; echo $? > "$TMP/idle.rc") &
+	bg=$!
+	sleep 1.5
+	cp "$D/7002-question.eml" "$P/new/1005.M9P1.c.example"
+	wait $bg
+	peer_stop
+	eq "$(cat "$TMP/idle.rc")" 0 &&
+	eq "$(jq -r '.[0].woken' "$TMP/idle.out")" true &&
+	eq "$(jq -r '.[0].stored' "$TMP/idle.out")" 1 &&
+	# warned once per folder and process
+	eq "$(grep -c 'event=mailbox-missing' "$TMP/poll.err")" 2 &&
+	eq "$(grep -c '^[0-9]* EXAMINE INBOX$' "$TMP/peer.trace")" 1 &&
+	eq "$(grep -c '^[0-9]* SELECT INBOX$' "$TMP/peer.trace")" 2 &&
+	eq "$(grep -c '^[0-9]* SELECT Sent$' "$TMP/peer.trace")" 2 &&
+	eq "$(grep -c '^[0-9]* EXAMINE Sent$' "$TMP/peer.trace")" 2 &&
+	grep -A1 '^[0-9]* EXAMINE INBOX$' "$TMP/peer.trace" | grep -q '^[0-9]* IDLE$' &&
+	eq "$(sql ci "SELECT group_concat(external_id, ' ') FROM (SELECT external_id FROM message ORDER BY id)")" \
+	    "7/1@INBOX 7/2@INBOX" &&
+	eq "$(cat "$P/uidnext")" 3 &&
+	eq "$(sql ci "SELECT value FROM cursor WHERE source = 'INBOX'")" 7:2
+}
+check 7028 "Courier with missing sent and done folders, then IDLE: SELECT falls back, the delivery during IDLE is stored once" t7028
+
 # A first sync on a terminal shows a progress line (count, rate, share of
 # the mailbox) that is erased before the summary; without one, nothing.
 t7025() {
