@@ -373,7 +373,10 @@ enum special {
 	SP_YEAH,	/* "yeah", maybe "yeah, sure"; "yeah right" */
 	SP_FACT,	/* a negative support fact ("outage", "charged
 			 * twice") */
-	SP_FIXED	/* a fact reported resolved ("working again") */
+	SP_FIXED,	/* a fact reported resolved ("working again") */
+	SP_GONE		/* the same, right after the fact ("the bug is
+			 * gone"); after anything else a loss ("my money is
+			 * gone") */
 };
 
 struct lex_entry {
@@ -1536,6 +1539,9 @@ static const char *const fixes[] = {
 	"are over", "back online", "is over", "sorted out", "up and running",
 	"working again",
 };
+static const char *const gones[] = {
+	"are gone", "is gone", "went away",
+};
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -1697,6 +1703,7 @@ lex_builtins(struct sentiment *s, struct err *e)
 	    lex_list(s, frames, NELEM(frames), SP_FRAME, &why) == -1 ||
 	    lex_list(s, facts, NELEM(facts), SP_FACT, &why) == -1 ||
 	    lex_list(s, fixes, NELEM(fixes), SP_FIXED, &why) == -1 ||
+	    lex_list(s, gones, NELEM(gones), SP_GONE, &why) == -1 ||
 	    lex_list(s, (const char *const[]){ "yeah", "yeah right" }, 2, SP_YEAH,
 	    &why) == -1)
 		goto fail;
@@ -3636,6 +3643,7 @@ struct sarcasm {
 					 * fact */
 	unsigned char	 fact;		/* a negative support fact */
 	unsigned char	 fixed;		/* a fact reported resolved */
+	size_t		 fact_end;	/* the last fact's end, its bytes */
 };
 
 /* Texts of at most this many tokens may be sarcastic: a sarcastic line in
@@ -3781,11 +3789,19 @@ sarcasm_note(struct sarcasm *sc, const struct unit *u, double v,
 	}
 	switch (u->special) {
 	case SP_FACT:
-		if (v < 0)
+		if (v < 0) {
 			sc->fact = 1;
+			t = &w->ring[(w->pos - 1) % WIN];
+			sc->fact_end = t->off + t->len;
+		}
 		break;
 	case SP_FIXED:
 		if (v >= 0)	/* "is over" carries no valence */
+			sc->fixed = 1;
+		break;
+	case SP_GONE:
+		/* one space after the fact: "The bug is gone" */
+		if (v >= 0 && sc->fact && u->off == sc->fact_end + 1)
 			sc->fixed = 1;
 		break;
 	case SP_FRAME:
@@ -4262,6 +4278,7 @@ score_text(const struct sentiment *s, const char *text, size_t len,
 	w.lazy = 1;
 	/* gush[] is read only below gushes */
 	sc.gushes = sc.frame = sc.mock = sc.fact = sc.fixed = 0;
+	sc.fact_end = 0;
 	if (units_run(s, &w, &sv, rec, &nrec, &neu, &ty, &sc, out) == 0) {
 		cap_diff = cap_emphasis(&sv);
 		if (sv.but_off != SIZE_MAX)
