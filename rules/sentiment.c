@@ -3897,36 +3897,41 @@ static const struct {
 	const char	*thanks;
 	const char	*tails;
 	const char	*nothing;
-	const char	*sorry;		/* the writer's own apology */
+	const char	*sorry;		/* the writer's own apology, or fault */
 } courtesies[] = {
 	{ "en", "thanks|thank you|thx|many thanks|thanks a lot|thank you "
 	    "very much|thanks so much|thank you so much", "anyway|anyways|"
 	    "though|all the same|regardless|for trying|for your time|"
 	    "for the effort|for your help|for the reply|for your reply|"
 	    "for the answer|for your answer|for looking|for looking into it",
-	    "for nothing", "sorry|apologies|apologise|apologize|apology|excuse" },
+	    "for nothing", "sorry|apologies|apologise|apologize|apology|excuse|my mistake|"
+	    "my bad|my fault|my error" },
 	{ "de", "danke|danke schon|danke sehr|vielen dank|dankeschon",
 	    "trotzdem|dennoch|trotzdem fur die muhe|fur die muhe|"
 	    "fur ihre muhe|fur die antwort|fur ihre antwort", "fur nichts",
-	    "entschuldigung|entschuldigen|entschuldige|verzeihung|sorry" },
+	    "entschuldigung|entschuldigen|entschuldige|verzeihung|sorry|"
+	    "mein fehler|meine schuld" },
 	{ "fr", "merci|merci beaucoup", "quand meme|tout de meme|malgre tout|"
 	    "pour votre aide|pour la reponse|pour votre reponse|"
-	    "pour votre temps", "pour rien", "desole|desolee|pardon|excusez|excuse" },
+	    "pour votre temps", "pour rien", "desole|desolee|pardon|excusez|excuse|"
+	    "mon erreur|ma faute" },
 	{ "es", "gracias|muchas gracias", "de todos modos|de todas formas|"
 	    "de todas maneras|igual|igualmente|por intentarlo|por su ayuda|"
 	    "por tu ayuda|por la respuesta|por su tiempo", "por nada",
-	    "perdon|disculpe|disculpa|disculpen|siento" },
+	    "perdon|disculpe|disculpa|disculpen|siento|mi error|mi culpa" },
 	{ "nl", "bedankt|dank je|dank u|dank je wel|dank u wel|dankjewel|"
 	    "dankuwel", "toch|alsnog|evengoed|voor de moeite|voor het "
 	    "antwoord|voor uw hulp|voor je hulp", "voor niets|voor niks",
-	    "sorry|excuses|excuseer|pardon" },
+	    "sorry|excuses|excuseer|pardon|mijn fout|mijn eigen fout|mijn schuld" },
 	{ "it", "grazie|grazie mille|grazie tante", "comunque|lo stesso|"
 	    "ugualmente|per la risposta|per l'aiuto|per il tempo",
-	    "per niente|di niente", "scusa|scusate|scusi|scusami|dispiace" },
+	    "per niente|di niente", "scusa|scusate|scusi|scusami|dispiace|"
+	    "mio errore|colpa mia|errore mio" },
 	{ "pt", "obrigado|obrigada|muito obrigado|muito obrigada",
 	    "mesmo assim|de qualquer forma|de qualquer maneira|"
 	    "pela ajuda|pela resposta|pelo tempo|pela tentativa", "por nada",
-	    "desculpe|desculpa|desculpas|perdao" },
+	    "desculpe|desculpa|desculpas|perdao|erro meu|"
+	    "culpa minha|meu erro" },
 };
 
 #define COURTESY_TOKS	8	/* tokens of a formula with its contrast word */
@@ -4053,19 +4058,42 @@ courtesy_close(const struct sentiment *s, size_t c, const char *text,
 	return SIZE_MAX;
 }
 
-/* 1 if a word of [text, text + len) is an apology of courtesies[c]. */
+#define COURTESY_SORRY_TOKS	3	/* words of an apology, at most */
+
+/* 1 if words of [text, text + len) are an apology of courtesies[c]. */
 static int
 courtesy_sorry(const struct sentiment *s, size_t c, const char *text,
     size_t len)
 {
 	struct tokenizer tz;
-	struct tok t;
+	struct tok t, ring[COURTESY_SORRY_TOKS];
+	char w[COURTESY_SORRY_TOKS * KEY_MAX];
+	size_t n = 0, i, wlen;
 
 	tz_init(&tz, text, len, s);
-	while (tz_next(&tz, &t))
-		if (!t.emo && !t.ovf &&
-		    alt_prefix(courtesies[c].sorry, t.key, t.keylen) == t.keylen)
-			return 1;
+	while (tz_next(&tz, &t)) {
+		if (t.emo || t.ovf) {
+			n = 0;
+			continue;
+		}
+		ring[n++ % COURTESY_SORRY_TOKS] = t;
+		/* each run of words ending at this one */
+		for (i = n > COURTESY_SORRY_TOKS ? n - COURTESY_SORRY_TOKS : 0;
+		    i < n; i++) {
+			size_t j;
+
+			for (wlen = 0, j = i; j < n; j++) {
+				const struct tok *wt = &ring[j % COURTESY_SORRY_TOKS];
+
+				if (wlen > 0)
+					w[wlen++] = ' ';
+				memcpy(w + wlen, wt->key, wt->keylen);
+				wlen += wt->keylen;
+			}
+			if (alt_prefix(courtesies[c].sorry, w, wlen) == wlen)
+				return 1;
+		}
+	}
 	return 0;
 }
 
@@ -4105,8 +4133,9 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 	 * anymore, but thanks" (-1.26) closes the matter politely */
 	if (before > COURTESY_COMPLAINT && !nothing)
 		return;
-	/* "Sorry for the trouble, but thanks!": the negative words are the
-	 * writer's apology, and the thanks is what they mean */
+	/* "Sorry for the trouble, but thanks!", "My mistake, wrong password,
+	 * but thanks!": the negative words are the writer's apology or own
+	 * fault, and the thanks is what they mean */
 	if (!nothing && courtesy_sorry(s, c, text, at))
 		return;
 	for (; i < nrec; i++)
