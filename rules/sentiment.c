@@ -3898,6 +3898,7 @@ static const struct {
 	const char	*tails;
 	const char	*nothing;
 	const char	*sorry;		/* the writer's own apology, or fault */
+	const char	*over;		/* what says a problem is over */
 } courtesies[] = {
 	{ "en", "thanks|thank you|thx|many thanks|thanks a lot|thank you "
 	    "very much|thanks so much|thank you so much", "anyway|anyways|"
@@ -3905,33 +3906,38 @@ static const struct {
 	    "for the effort|for your help|for the reply|for your reply|"
 	    "for the answer|for your answer|for looking|for looking into it",
 	    "for nothing", "sorry|apologies|apologise|apologize|apology|excuse|my mistake|"
-	    "my bad|my fault|my error" },
+	    "my bad|my fault|my error", "no longer|anymore|any more|went away|"
+	    "is gone|are gone|is over" },
 	{ "de", "danke|danke schon|danke sehr|vielen dank|dankeschon",
 	    "trotzdem|dennoch|trotzdem fur die muhe|fur die muhe|"
 	    "fur ihre muhe|fur die antwort|fur ihre antwort", "fur nichts",
 	    "entschuldigung|entschuldigen|entschuldige|verzeihung|sorry|"
-	    "mein fehler|meine schuld" },
+	    "mein fehler|meine schuld", "nicht mehr|weg|vorbei" },
 	{ "fr", "merci|merci beaucoup", "quand meme|tout de meme|malgre tout|"
 	    "pour votre aide|pour la reponse|pour votre reponse|"
 	    "pour votre temps", "pour rien", "desole|desolee|pardon|excusez|excuse|"
-	    "mon erreur|ma faute" },
+	    "mon erreur|ma faute", "n'ai plus|n'avons plus|n'est plus|"
+	    "n'y a plus|a disparu" },
 	{ "es", "gracias|muchas gracias", "de todos modos|de todas formas|"
 	    "de todas maneras|igual|igualmente|por intentarlo|por su ayuda|"
 	    "por tu ayuda|por la respuesta|por su tiempo", "por nada",
-	    "perdon|disculpe|disculpa|disculpen|siento|mi error|mi culpa" },
+	    "perdon|disculpe|disculpa|disculpen|siento|mi error|mi culpa",
+	    "ya no|desaparecio" },
 	{ "nl", "bedankt|dank je|dank u|dank je wel|dank u wel|dankjewel|"
 	    "dankuwel", "toch|alsnog|evengoed|voor de moeite|voor het "
 	    "antwoord|voor uw hulp|voor je hulp", "voor niets|voor niks",
-	    "sorry|excuses|excuseer|pardon|mijn fout|mijn eigen fout|mijn schuld" },
+	    "sorry|excuses|excuseer|pardon|mijn fout|mijn eigen fout|mijn schuld",
+	    "niet meer|weg|verdwenen" },
 	{ "it", "grazie|grazie mille|grazie tante", "comunque|lo stesso|"
 	    "ugualmente|per la risposta|per l'aiuto|per il tempo",
 	    "per niente|di niente", "scusa|scusate|scusi|scusami|dispiace|"
-	    "mio errore|colpa mia|errore mio" },
+	    "mio errore|colpa mia|errore mio", "non ho piu|non e piu|"
+	    "non c'e piu|sparito|sparita" },
 	{ "pt", "obrigado|obrigada|muito obrigado|muito obrigada",
 	    "mesmo assim|de qualquer forma|de qualquer maneira|"
 	    "pela ajuda|pela resposta|pelo tempo|pela tentativa", "por nada",
 	    "desculpe|desculpa|desculpas|perdao|erro meu|"
-	    "culpa minha|meu erro" },
+	    "culpa minha|meu erro", "ja nao|nao tenho mais|desapareceu|sumiu" },
 };
 
 #define COURTESY_TOKS	8	/* tokens of a formula with its contrast word */
@@ -4058,16 +4064,16 @@ courtesy_close(const struct sentiment *s, size_t c, const char *text,
 	return SIZE_MAX;
 }
 
-#define COURTESY_SORRY_TOKS	3	/* words of an apology, at most */
+#define COURTESY_SAID_TOKS	3	/* words of an apology or a marker, at most */
 
-/* 1 if words of [text, text + len) are an apology of courtesies[c]. */
+/* 1 if words of [text, text + len) are one of alts ("a|b c"). */
 static int
-courtesy_sorry(const struct sentiment *s, size_t c, const char *text,
+courtesy_said(const struct sentiment *s, const char *alts, const char *text,
     size_t len)
 {
 	struct tokenizer tz;
-	struct tok t, ring[COURTESY_SORRY_TOKS];
-	char w[COURTESY_SORRY_TOKS * KEY_MAX];
+	struct tok t, ring[COURTESY_SAID_TOKS];
+	char w[COURTESY_SAID_TOKS * KEY_MAX];
 	size_t n = 0, i, wlen;
 
 	tz_init(&tz, text, len, s);
@@ -4076,25 +4082,44 @@ courtesy_sorry(const struct sentiment *s, size_t c, const char *text,
 			n = 0;
 			continue;
 		}
-		ring[n++ % COURTESY_SORRY_TOKS] = t;
+		ring[n++ % COURTESY_SAID_TOKS] = t;
 		/* each run of words ending at this one */
-		for (i = n > COURTESY_SORRY_TOKS ? n - COURTESY_SORRY_TOKS : 0;
+		for (i = n > COURTESY_SAID_TOKS ? n - COURTESY_SAID_TOKS : 0;
 		    i < n; i++) {
 			size_t j;
 
 			for (wlen = 0, j = i; j < n; j++) {
-				const struct tok *wt = &ring[j % COURTESY_SORRY_TOKS];
+				const struct tok *wt = &ring[j % COURTESY_SAID_TOKS];
 
 				if (wlen > 0)
 					w[wlen++] = ' ';
 				memcpy(w + wlen, wt->key, wt->keylen);
 				wlen += wt->keylen;
 			}
-			if (alt_prefix(courtesies[c].sorry, w, wlen) == wlen)
+			if (alt_prefix(alts, w, wlen) == wlen)
 				return 1;
 		}
 	}
 	return 0;
+}
+
+/* 1 if every negative word of rec[0, n) is negative in itself, a
+ * single word, none a positive one negated ("problem", not "doesn't
+ * work"), nor a phrase, which holds its own negation ("funktioniert
+ * nicht mehr") or is a complaint as such ("still waiting"). */
+static int
+courtesy_named(const struct sentiment *s, const struct unit_rec *rec,
+    size_t n, int cap_diff)
+{
+	const struct lex_entry *e;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rec[i].v[cap_diff] < 0 && (strchr(rec[i].word, ' ') != NULL ||
+		    (e = lex_find(s, rec[i].word, strlen(rec[i].word))) == NULL ||
+		    !(e->flags & LEX_VALENCE) || e->valence >= 0))
+			return 0;
+	return 1;
 }
 
 /* A closing courtesy after negative words counts nothing, or for
@@ -4136,7 +4161,14 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 	/* "Sorry for the trouble, but thanks!", "My mistake, wrong password,
 	 * but thanks!": the negative words are the writer's apology or own
 	 * fault, and the thanks is what they mean */
-	if (!nothing && courtesy_sorry(s, c, text, at))
+	if (!nothing && courtesy_said(s, courtesies[c].sorry, text, at))
+		return;
+	/* "I no longer have the problem, but thanks", "Der Fehler ist weg,
+	 * aber danke": the negative words name what is over.  Only words
+	 * negative in themselves: "It doesn't work anymore, but thanks" (a
+	 * negated "work") stays a complaint. */
+	if (!nothing && courtesy_said(s, courtesies[c].over, text, at) &&
+	    courtesy_named(s, rec, i, cap_diff))
 		return;
 	for (; i < nrec; i++)
 		rec[i].v[cap_diff] = nothing && rec[i].v[cap_diff] > 0 ?
