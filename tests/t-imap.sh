@@ -581,6 +581,16 @@ t7024() {
 }
 check 7024 "a server that keeps UIDs only under SELECT (Courier): SELECT once at the first new UIDVALIDITY, later polls fetch only news" t7024
 
+# A Courier-like peer's Maildir: UIDVALIDITY 7 (a human's client has
+# selected it), UID 1 taken, and new/ for deliveries that have no UID yet.
+courier_box() {
+	P=$TMP/peer
+	rm -rf "$P"/*
+	mkdir "$P/new"
+	echo 7 > "$P/uidvalidity"
+	cp "$D/7001-question.eml" "$P/1.eml"
+}
+
 t7026() {
 	# Courier-IMAP 5.0 numbers mail no client has selected for the session
 	# only, in the order of the Maildir file names, from the next UID it
@@ -590,11 +600,7 @@ t7026() {
 	# its UID to the next one.  Courier names itself in the greeting, and
 	# is always opened with SELECT, which writes the UIDs down.
 	peer_start --uids-on-select --greeting "Courier-IMAP ready. Copyright 1998-2019 Double Precision, Inc.  See COPYING for distribution information." || return 1
-	P=$TMP/peer
-	rm -rf "$P"/*
-	mkdir "$P/new"
-	echo 7 > "$P/uidvalidity"	# a human's client has selected it
-	cp "$D/7001-question.eml" "$P/1.eml"
+	courier_box
 	sed 's/q3@third.example/q6@third.example/; s/Where is my order/Broken zip/' \
 	    "$D/7005-question.eml" > "$TMP/7026-d.eml"
 	peer_conf
@@ -621,11 +627,7 @@ t7027() {
 	# UIDNEXT (RFC 3501 wants it; Courier leaves it out) is the sign,
 	# and the mailbox is SELECTed from then on, the first time at once.
 	peer_start --uids-on-select --no-uidnext --greeting "IMAP4 proxy ready" || return 1
-	P=$TMP/peer
-	rm -rf "$P"/*
-	mkdir "$P/new"
-	echo 7 > "$P/uidvalidity"
-	cp "$D/7001-question.eml" "$P/1.eml"
+	courier_box
 	peer_conf
 	: > "$TMP/peer.trace"
 	a=$(pl np) || { cat "$TMP/poll.err"; peer_stop; return 1; }
@@ -652,11 +654,7 @@ t7028() {
 	# SELECTs INBOX again before reading UIDs, so the delivery made during
 	# IDLE, numbered for that session only, is stored under its lasting UID.
 	peer_start --uids-on-select --idle-at-done --greeting "Courier-IMAP ready." || return 1
-	P=$TMP/peer
-	rm -rf "$P"/*
-	mkdir "$P/new"
-	echo 7 > "$P/uidvalidity"
-	cp "$D/7001-question.eml" "$P/1.eml"
+	courier_box
 	peer_conf sent '"Sent"' done '"Done"'
 	pl ci >/dev/null || { cat "$TMP/poll.err"; peer_stop; return 1; }
 	: > "$TMP/peer.trace"
