@@ -880,8 +880,14 @@ regex_weight(const char *s)
 			last = 0;
 			continue;
 		case ')':
-			if (depth == 0)
-				return 0;	/* unbalanced: regcomp says so */
+			if (depth == 0) {
+				/* glibc takes an unmatched ')' of an ERE as
+				 * itself: "a+)+++..." is stacked repetitions
+				 * of it, gigabytes to regcomp */
+				last = 1;
+				cur[depth] += 1;
+				break;
+			}
 			last = cur[depth--];
 			cur[depth] += last;
 			break;
