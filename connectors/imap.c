@@ -1865,6 +1865,16 @@ mailbox_open(struct imap *im, enum role role, int rw, uint64_t *modseq)
 	    mailimap_examine(im->session, im->wire[role]);
 }
 
+/* mailbox_open, and EXAMINE when a SELECT is refused (read-only rights,
+ * or the mailbox is missing: EXAMINE says which). */
+static int
+mailbox_enter(struct imap *im, enum role role, int rw, uint64_t *modseq)
+{
+	int r = mailbox_open(im, role, rw, modseq);
+
+	return rw && r == MAILIMAP_ERROR_SELECT ? mailbox_open(im, role, 0, modseq) : r;
+}
+
 /* A server that records the UIDs it gives only under SELECT, as Courier
  * does (uids_need_select) but without saying who it is, gives a mailbox
  * that no client ever selected a new UIDVALIDITY at every EXAMINE, and we
@@ -1874,9 +1884,9 @@ mailbox_open(struct imap *im, enum role role, int rw, uint64_t *modseq)
  * (the second poll of such a mailbox reads it again, deduplicated by
  * Message-ID).  Not at the first poll: Dovecot writes to a mailbox opened
  * read-write (with Maildir it moves new mail to cur/), and the first
- * sync of 20,000 messages took 0.7 s longer.  SELECT only takes \Recent; BODY.PEEK
- * leaves \Seen alone.  A refused SELECT (read-only rights on some
- * servers) falls back to EXAMINE. */
+ * sync of 20,000 messages took 0.7 s longer.  SELECT only takes
+ * \Recent; BODY.PEEK leaves \Seen alone.  A refused SELECT (read-only
+ * rights on some servers) falls back to EXAMINE. */
 static int
 mailbox_select(struct imap *im, enum role role, uint64_t *modseq, struct err *e)
 {
@@ -1915,9 +1925,7 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 	im->mbox = mbox;
 	im->resync = 0;
 	im->selected[0] = '\0';
-	r = mailbox_open(im, role, im->select_always, &modseq);
-	if (r == MAILIMAP_ERROR_SELECT)		/* read-only rights, or missing */
-		r = mailbox_open(im, role, 0, &modseq);
+	r = mailbox_enter(im, role, im->select_always, &modseq);
 	if (r == MAILIMAP_ERROR_EXAMINE) {
 		if (role == ROLE_INBOX)
 			return imap_fail(im, e, ERR_CONFIG, "mailbox-missing",
@@ -1944,9 +1952,7 @@ sync_mailbox(struct imap *im, const char *mbox, enum role role, struct err *e)
 		    im->ch->name, im->host, mbox);
 		im->select_always = im->no_uidnext = 1;
 		im->selected[0] = '\0';
-		if ((r = mailbox_open(im, role, 1, &modseq)) == MAILIMAP_ERROR_SELECT)
-			r = mailbox_open(im, role, 0, &modseq);
-		if (r != MAILIMAP_NO_ERROR)
+		if ((r = mailbox_enter(im, role, 1, &modseq)) != MAILIMAP_NO_ERROR)
 			return net_fail(im, e, r, "SELECT");
 		(void)esc_strlcpy(im->selected, mbox, sizeof(im->selected));
 		sel = im->session->imap_selection_info;
