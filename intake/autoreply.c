@@ -113,14 +113,14 @@ skipped(struct intake *in, const struct ticket *t, const struct message *m,
 	return event_add(in, t, m, json_pack("{s:s, s:s}", "skipped", why, "detail", detail), e);
 }
 
+#define DUE_SKEW_MAX	86400	/* seconds between a Date and the arrival */
+
 /* When the first-response clock of a message of time `from` (its date,
  * else its arrival: what cli/sweep.c starts the clock at) comes due,
  * counted as the sweep counts it (rules/sla.c: business hours,
  * holidays), and the zone to say it in, owned by the caller.  A zone that
  * cannot be loaded leaves the time unsaid, with a log line: the
  * acknowledgement goes out anyway. */
-#define DUE_SKEW_MAX	86400	/* seconds between a Date and the arrival */
-
 static void
 promise_due(struct autoreply_promise *p, time_t from, struct tz **tz)
 {

@@ -176,8 +176,8 @@ int	intake_autoreply(struct intake *, const struct ticket *t,
  * channel, external_id), keeps its ticket, rescores the sentiment (in
  * m->lang, as a new post is) when the text changed, and adds a
  * "message-edited" event (detail {"message_id", "channel", "changed":
- * ["text", "lang", "attachments"]}, those that differ).  m->text_scored is not read: the text is trimmed
- * here.  intake_delete marks it deleted, with a "message-deleted" event
+ * ["text", "lang", "attachments"]}, those that differ).  m->text_scored
+ * is not read: the text is trimmed here.  intake_delete marks it deleted, with a "message-deleted" event
  * (detail {"message_id", "channel"}); the message stays.  Both join the
  * open batch, so they commit with the cursor.  1 changed, 0 nothing to do
  * (unknown message, nothing differs, deleted before), -1 a store failure
