@@ -2955,6 +2955,15 @@ final_target(const struct lex_entry *e, const unsigned char *p,
 #define FINAL_REACH	6
 #define FINAL_PARTS	2
 
+/* 1 if t (NULL past the text) ends the clause before it: a break, an
+ * emoji, a contrast word or the text's end. */
+static inline int
+clause_end(const struct tok *t)
+{
+	return t == NULL || t->brk || t->emo ||
+	    (t->e != NULL && t->e->special == SP_BUT);
+}
+
 /*
  * German and Dutch put "nicht"/"niet" after the verb, at the clause's
  * end ("Seit heute lädt das Dashboard nicht mehr"), where the negations
@@ -2987,9 +2996,7 @@ final_negation(struct tokwin *w)
 			return 0;
 	}
 	for (k++; k <= FINAL_REACH + FINAL_PARTS; k++) {
-		t = win_at(w, k);
-		if (t == NULL || t->brk || t->emo ||
-		    (t->e != NULL && t->e->special == SP_BUT))
+		if (clause_end(t = win_at(w, k)))
 			return 1;
 		if (t->e == NULL || t->e->special != SP_FINAL_PART)
 			return 0;
@@ -3020,9 +3027,7 @@ separable(struct tokwin *w, const struct tok *t0)
 	/* win_fill, not the inline win_at: this is rare, and every call
 	 * site of win_at weighs on where the compiler inlines it */
 	for (k = 0;; k++) {
-		t = win_fill(w, k);
-		if (t == NULL || t->brk || t->emo ||
-		    (t->e != NULL && t->e->special == SP_BUT))
+		if (clause_end(t = win_fill(w, k)))
 			break;
 		if (k == FINAL_REACH + FINAL_PARTS)
 			return NULL;
@@ -3882,8 +3887,9 @@ scare_quotes(const unsigned char *text, const unsigned char *end)
  * the thanks is politeness.  VADER's rule for "but" (what follows it
  * counts 1.5 times, what precedes it half) would make the formula the
  * point and turn the complaint positive.  So when the words before such
- * an ending are negative, the formula counts nothing and its contrast
- * word shifts no weight; "thanks for nothing" keeps its anger, whatever
+ * an ending are a clear complaint (COURTESY_COMPLAINT; not the writer's
+ * own apology or fault, nor a problem said to be over), the formula
+ * counts nothing and its contrast word shifts no weight; "thanks for nothing" keeps its anger, whatever
  * a negation before the "but" made of it.  Only a formula that ends the
  * text: "..., but thanks for fixing it!" thanks for something, and
  * after words that are not negative ("It took a while, but thanks!")
@@ -4019,6 +4025,25 @@ courtesy_after_word(const char *text, size_t from, size_t off)
 	return off > from && word_case[(unsigned char)text[off - 1]] != 0;
 }
 
+/* The keys of the tokens [from, n) of ring, a ring of cap tokens, one
+ * space between, into w; SIZE_MAX if one is too long to match anything. */
+static size_t
+ring_words(const struct tok *ring, size_t cap, size_t from, size_t n, char *w)
+{
+	const struct tok *t;
+	size_t wlen = 0;
+
+	for (; from < n; from++) {
+		if ((t = &ring[from % cap])->ovf)
+			return SIZE_MAX;
+		if (wlen > 0)
+			w[wlen++] = ' ';
+		memcpy(w + wlen, t->key, t->keylen);
+		wlen += t->keylen;
+	}
+	return wlen;
+}
+
 /* The offset of the contrast word of a closing courtesy of courtesies[c]
  * whose thanks is at head, before the text's end; SIZE_MAX if the text
  * ends otherwise.  *nothing as courtesy_words sets it. */
@@ -4030,7 +4055,7 @@ courtesy_close(const struct sentiment *s, size_t c, const char *text,
 	struct tok t, ring[COURTESY_TOKS];
 	const struct lex_entry *e;
 	char w[COURTESY_TOKS * KEY_MAX];
-	size_t start, n = 0, i, j, wlen;
+	size_t start, n = 0, i, wlen;
 
 	start = head > from + COURTESY_BYTES / 2 ? head - COURTESY_BYTES / 2 :
 	    from;
@@ -4048,36 +4073,31 @@ courtesy_close(const struct sentiment *s, size_t c, const char *text,
 		    (e = lex_find(s, ct->key, ct->keylen)) == NULL ||
 		    e->special != SP_BUT)
 			continue;
-		for (wlen = 0, j = i + 1; j < n; j++) {
-			const struct tok *wt = &ring[j % COURTESY_TOKS];
-
-			if (wt->ovf)
-				break;
-			if (wlen > 0)
-				w[wlen++] = ' ';
-			memcpy(w + wlen, wt->key, wt->keylen);
-			wlen += wt->keylen;
-		}
-		if (j == n && courtesy_words(c, w, wlen, nothing))
+		if ((wlen = ring_words(ring, COURTESY_TOKS, i + 1, n, w)) != SIZE_MAX &&
+		    courtesy_words(c, w, wlen, nothing))
 			return start + ct->off;
 	}
 	return SIZE_MAX;
 }
 
 #define COURTESY_SAID_TOKS	3	/* words of an apology or a marker, at most */
+#define SAID_SORRY	1
+#define SAID_OVER	2
 
-/* 1 if words of [text, text + len) are one of alts ("a|b c"). */
+/* What the words of [text, text + len) say of courtesies[c]: SAID_SORRY
+ * for the writer's apology or fault, SAID_OVER for a problem over, or
+ * both; one reading of the words for the two lists. */
 static int
-courtesy_said(const struct sentiment *s, const char *alts, const char *text,
-    size_t len)
+courtesy_said(const struct sentiment *s, size_t c, const char *text, size_t len)
 {
 	struct tokenizer tz;
 	struct tok t, ring[COURTESY_SAID_TOKS];
 	char w[COURTESY_SAID_TOKS * KEY_MAX];
 	size_t n = 0, i, wlen;
+	int said = 0;
 
 	tz_init(&tz, text, len, s);
-	while (tz_next(&tz, &t)) {
+	while (tz_next(&tz, &t) && said != (SAID_SORRY | SAID_OVER)) {
 		if (t.emo || t.ovf) {
 			n = 0;
 			continue;
@@ -4086,21 +4106,14 @@ courtesy_said(const struct sentiment *s, const char *alts, const char *text,
 		/* each run of words ending at this one */
 		for (i = n > COURTESY_SAID_TOKS ? n - COURTESY_SAID_TOKS : 0;
 		    i < n; i++) {
-			size_t j;
-
-			for (wlen = 0, j = i; j < n; j++) {
-				const struct tok *wt = &ring[j % COURTESY_SAID_TOKS];
-
-				if (wlen > 0)
-					w[wlen++] = ' ';
-				memcpy(w + wlen, wt->key, wt->keylen);
-				wlen += wt->keylen;
-			}
-			if (alt_prefix(alts, w, wlen) == wlen)
-				return 1;
+			wlen = ring_words(ring, COURTESY_SAID_TOKS, i, n, w);
+			if (alt_prefix(courtesies[c].sorry, w, wlen) == wlen)
+				said |= SAID_SORRY;
+			if (alt_prefix(courtesies[c].over, w, wlen) == wlen)
+				said |= SAID_OVER;
 		}
 	}
-	return 0;
+	return said;
 }
 
 /* 1 if every negative word of rec[0, n) is negative in itself, a
@@ -4122,7 +4135,7 @@ courtesy_named(const struct sentiment *s, const struct unit_rec *rec,
 	return 1;
 }
 
-/* A closing courtesy after negative words counts nothing, or for
+/* A closing courtesy after a clear complaint counts nothing, or for
  * "thanks for nothing" only its anger, and its contrast word, if the
  * first, no longer weighs the text's parts (courtesies[]). */
 static void
@@ -4132,7 +4145,7 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 {
 	size_t at, c, i, k;
 	double before = 0;
-	int nothing;
+	int nothing, said;
 
 	for (c = 0; c < NELEM(courtesies); c++)
 		if (strcmp(courtesies[c].lang, s->lang) == 0)
@@ -4152,24 +4165,26 @@ courtesy_weigh(const struct sentiment *s, struct survey *sv,
 		return;
 	for (i = 0; i < nrec && rec[i].off < at; i++)
 		before += rec[i].v[cap_diff];
-	/* a clear complaint, at least one moderately negative word's worth
-	 * ("nobody answers" -1.5, "problem" -1.7, "crashed" -2): "No longer
-	 * needed, but thanks" (the bare "no", -1.2) or "I don't need help
-	 * anymore, but thanks" (-1.26) closes the matter politely */
-	if (before > COURTESY_COMPLAINT && !nothing)
-		return;
-	/* "Sorry for the trouble, but thanks!", "My mistake, wrong password,
-	 * but thanks!": the negative words are the writer's apology or own
-	 * fault, and the thanks is what they mean */
-	if (!nothing && courtesy_said(s, courtesies[c].sorry, text, at))
-		return;
-	/* "I no longer have the problem, but thanks", "Der Fehler ist weg,
-	 * aber danke": the negative words name what is over.  Only words
-	 * negative in themselves: "It doesn't work anymore, but thanks" (a
-	 * negated "work") stays a complaint. */
-	if (!nothing && courtesy_said(s, courtesies[c].over, text, at) &&
-	    courtesy_named(s, rec, i, cap_diff))
-		return;
+	if (!nothing) {
+		/* a clear complaint, at least one moderately negative word's
+		 * worth ("nobody answers" -1.5, "problem" -1.7, "crashed" -2):
+		 * "No longer needed, but thanks" (the bare "no", -1.2) or "I
+		 * don't need help anymore, but thanks" (-1.26) closes the
+		 * matter politely */
+		if (before > COURTESY_COMPLAINT)
+			return;
+		/* "Sorry for the trouble, but thanks!", "My mistake, wrong
+		 * password, but thanks!": the negative words are the writer's
+		 * apology or own fault, and the thanks is what they mean.  "I
+		 * no longer have the problem, but thanks", "Der Fehler ist
+		 * weg, aber danke": they name what is over -- only words
+		 * negative in themselves: "It doesn't work anymore, but
+		 * thanks" (a negated "work") stays a complaint. */
+		said = courtesy_said(s, c, text, at);
+		if ((said & SAID_SORRY) ||
+		    ((said & SAID_OVER) && courtesy_named(s, rec, i, cap_diff)))
+			return;
+	}
 	for (; i < nrec; i++)
 		rec[i].v[cap_diff] = nothing && rec[i].v[cap_diff] > 0 ?
 		    -rec[i].v[cap_diff] : nothing ? rec[i].v[cap_diff] : 0;
