@@ -815,10 +815,16 @@ right_reach() {
 	sql "$1" "SELECT count(*) FROM message WHERE reach = 37 * CAST(substr(from_addr, 15) AS INTEGER)"
 }
 
-t9072() {
+# serve_walk60: a walk of 60 posts by 60 authors and their profiles in
+# three batches, served with a fresh request log
+serve_walk60() {
 	: >"$TMP/requests.log"
-	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
+	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60 &&
 	serve "$TMP/walk.routes"
+}
+
+t9072() {
+	serve_walk60 || return 1
 	conf b72.conf "$(bsky)"
 	out=$(pl b72.conf b72) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
 	eq "$(echo "$out" | jq -r '.[0].stored')" 60 &&
@@ -837,9 +843,7 @@ check 9072 "bluesky: 60 authors' reach in 3 getProfiles requests of at most 25, 
 
 t9073() {
 	# the daemon polls twice; the second poll finds the reaches in the cache
-	: >"$TMP/requests.log"
-	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
-	serve "$TMP/walk.routes"
+	serve_walk60 || return 1
 	conf b73.conf "$(bsky 'poll 1s')"
 	"$ESCALATOR" -c "$TMP/b73.conf" --db "$TMP/b73.db" run -f 2>"$TMP/run.err" &
 	pid=$!
@@ -860,9 +864,7 @@ check 9073 "bluesky: a second poll within the profile TTL asks for no profile" t
 t9076() {
 	# two polls from cron, each a process of its own: the second lists
 	# the same posts, stored already, and asks for no profile
-	: >"$TMP/requests.log"
-	walk 60 60 && profiles 1 25 && profiles 26 50 && profiles 51 60
-	serve "$TMP/walk.routes"
+	serve_walk60 || return 1
 	conf b76.conf "$(bsky)"
 	out=$(pl b76.conf b76) || { cat "$TMP/poll.err"; echo "$out"; return 1; }
 	eq "$(echo "$out" | jq -r '.[0].stored')" 60 &&
